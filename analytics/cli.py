@@ -1,0 +1,59 @@
+"""The ``lexlens`` command: one sub-command per module in ``analytics.commands``.
+
+Each command module defines ``add_parser(subparsers)``, which registers its
+options and sets ``run=<function(args) -> int>``. Heavy imports (pandas,
+boto3, streamlit) happen inside ``run`` so that ``--help`` stays fast.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from analytics import __version__
+from analytics.errors import LexlensError
+
+COMMAND_MODULES = (
+    "analytics.commands.report",
+    "analytics.commands.serve",
+    "analytics.commands.sample",
+    "analytics.commands.cloudwatch",
+    "analytics.commands.add_utterances",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lexlens",
+        description="Analytics for Amazon Lex V2 conversation logs: reports, dashboard, writer.",
+    )
+    parser.add_argument("--version", action="version", version=f"lexlens {__version__}")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module_name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name == module_name:  # command not built yet
+                continue
+            raise
+        module.add_parser(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except LexlensError as error:
+        print(f"lexlens: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("lexlens: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

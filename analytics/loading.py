@@ -1,0 +1,133 @@
+"""Load Lex V2 conversation logs into the tidy tables of ``analytics.schema``.
+
+Every line read ends as exactly one of: accepted; blank (skipped); duplicate (a
+record with the same ``sessionId`` and ``requestId`` was already accepted); or
+rejected, with its file, line number and a reason. One bad line never stops a load.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Callable, Iterable, Optional, Sequence, Union
+
+import numpy as np
+import pandas as pd
+
+from analytics.records import decode_line, parse_iso_time_ms
+from analytics.schema import LoadReport, LogData, Rejection
+from analytics.sources.files import find_log_files, read_lines
+from analytics.turn_table import TurnTableBuilder
+
+REJECTED_TEXT_LIMIT = 10_000
+Progress = Callable[[int, int], None]  # (bytes read, bytes in all)
+
+
+class LineLoader:
+    """Feeds lines through the decoder into a table builder, counting every outcome."""
+
+    def __init__(self) -> None:
+        self.builder = TurnTableBuilder()
+        self.report = LoadReport()
+
+    def feed(self, source: str, line_no: int, line: Union[bytes, str]) -> None:
+        if not line.strip():
+            self.report.lines += 1
+            self.report.blank += 1
+            return
+        for record, event_time, reason in decode_line(line):
+            self.report.lines += 1
+            if record is not None:
+                time_ms = parse_iso_time_ms(record.timestamp)
+                if time_ms is None:
+                    time_ms = event_time
+                if time_ms is None:
+                    reason = ("no usable 'timestamp' and no CloudWatch event time" if record.timestamp
+                              is None else f"timestamp {record.timestamp!r} is not an ISO-8601 time")
+                else:
+                    self.builder.add(record, time_ms)
+                    continue
+            self.reject(source, line_no, reason, line)
+
+    def reject(self, source: str, line_no: int, reason: str, line: Union[bytes, str]) -> None:
+        text = line.decode("utf-8", "replace") if isinstance(line, bytes) else line
+        self.report.rejections.append(
+            Rejection(source, line_no, reason, text.rstrip("\r\n")[:REJECTED_TEXT_LIMIT]))
+
+    def finish(self) -> LogData:
+        data = LogData(*self.builder.build(), report=self.report)
+        data = drop_duplicate_turns(data)
+        data.report.accepted = len(data.turns)
+        return data
+
+
+def drop_duplicate_turns(data: LogData) -> LogData:
+    """Keep the first of the turns sharing (session_id, request_id); count the rest."""
+    turns = data.turns
+    if turns.empty:
+        return data
+    repeated = turns.duplicated(["session_id", "request_id"]).to_numpy() & \
+        (turns["request_id"] != "").to_numpy()
+    count = int(repeated.sum())
+    if not count:
+        return data
+    data.report.duplicates += count
+    kept = data.with_turns(turns[~repeated])
+    return renumber_turns(kept)
+
+
+def renumber_turns(data: LogData) -> LogData:
+    """Make ``turn`` 0..n-1 again after rows were dropped at load time."""
+    old = data.turns["turn"].to_numpy()
+    mapping = np.full(old.max() + 1 if len(old) else 0, -1, dtype="int64")
+    mapping[old] = np.arange(len(old))
+
+    def remap(table: pd.DataFrame) -> pd.DataFrame:
+        table = table.reset_index(drop=True)
+        table["turn"] = mapping[table["turn"].to_numpy()]
+        return table
+
+    return LogData(remap(data.turns), remap(data.slots), remap(data.attributes),
+                   remap(data.interpretations), data.report)
+
+
+def sort_by_time(data: LogData) -> LogData:
+    """Turns in time order (stable), numbered 0..n-1 in that order."""
+    turns = data.turns
+    if turns["time"].is_monotonic_increasing:
+        return data
+    order = np.argsort(turns["time"].to_numpy(), kind="stable")
+    return renumber_turns(LogData(turns.iloc[order], data.slots, data.attributes,
+                                  data.interpretations, data.report))
+
+
+def load_lines(lines: Iterable[Union[bytes, str]], source: str = "<lines>") -> LogData:
+    """Load lines of any supported shape (see ``analytics.records``)."""
+    loader = LineLoader()
+    for line_no, line in enumerate(lines, start=1):
+        loader.feed(source, line_no, line)
+    return sort_by_time(loader.finish())
+
+
+def load_records(records: Iterable[dict], source: str = "<records>") -> LogData:
+    """Load raw Lex V2 record dicts (as decoded JSON); handy for tests and generators."""
+    return load_lines((json.dumps(record) for record in records), source)
+
+
+def load_logs(paths: Sequence[Union[str, Path]], progress: Optional[Progress] = None) -> LogData:
+    """Load every file named and every file under every folder named.
+
+    Raises LexlensError (one sentence) for a missing or unreadable path.
+    """
+    files = find_log_files(paths)
+    total = sum(file.stat().st_size for file in files)
+    loader = LineLoader()
+    done = 0
+    for file in files:
+        name = str(file)
+        loader.report.files.append(name)
+        for line_no, line in read_lines(file):
+            loader.feed(name, line_no, line)
+        done += file.stat().st_size
+        if progress:
+            progress(done, total)
+    return sort_by_time(loader.finish())

@@ -1,0 +1,233 @@
+"""Decode one line of input into a Lex V2 conversation-log record, or a reason why not.
+
+A line may be a raw Lex V2 record, a CloudWatch event (the record as a string in
+``message``), an ``aws logs filter-log-events`` document (``events``), or a
+CloudWatch S3-export line (``<ISO time> <record JSON>``). See
+../shared/lex-log-format.md and
+https://docs.aws.amazon.com/lexv2/latest/dg/conversation-logs-cw.html
+
+msgspec decodes only the fields lexlens reads and skips the rest without building
+Python objects for them (unknown fields are ignored, never an error). Fields whose
+JSON type varies between real records are typed ``Any`` and coerced later.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Any, Optional, Union
+
+import msgspec
+
+EXPORT_LINE = re.compile(rb"^(\d{4}-\d{2}-\d{2}T[0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?) (\{.*)$", re.S)
+
+
+class _Struct(msgspec.Struct, rename="camel", kw_only=True):
+    pass
+
+
+class Bot(_Struct):
+    id: Any = None
+    name: Any = None
+    alias_id: Any = None
+    alias_name: Any = None
+    locale_id: Any = None
+    version: Any = None
+
+
+class SlotValue(_Struct):
+    original_value: Any = None
+    interpreted_value: Any = None
+
+
+class Slot(_Struct):
+    shape: Any = None
+    value: Optional[SlotValue] = None
+    values: Optional[list[Optional["Slot"]]] = None
+    sub_slots: Optional[dict[str, Optional["Slot"]]] = None
+
+
+class Intent(_Struct):
+    name: Any = None
+    state: Any = None
+    confirmation_state: Any = None
+    slots: Optional[dict[str, Optional[Slot]]] = None
+
+
+class IntentName(_Struct):
+    # Interpretations repeat the slots of sessionState; only the name is read.
+    name: Any = None
+
+
+class Sentiment(_Struct):
+    sentiment: Any = None
+    sentiment_score: Optional[dict[str, Any]] = None
+
+
+class Interpretation(_Struct):
+    intent: Optional[IntentName] = None
+    nlu_confidence: Any = None
+    sentiment_response: Optional[Sentiment] = None
+    interpretation_source: Any = None
+
+
+class DialogAction(_Struct):
+    type: Any = None
+    slot_to_elicit: Any = None
+
+
+class SessionState(_Struct):
+    dialog_action: Optional[DialogAction] = None
+    intent: Optional[Intent] = None
+    session_attributes: Optional[dict[str, Any]] = None
+    originating_request_id: Any = None
+
+
+class Message(_Struct):
+    content: Any = None
+
+
+class Record(_Struct):
+    """A Lex V2 record, or any of the envelopes and look-alikes that share its decoder."""
+
+    timestamp: Any = None
+    message_version: Any = None
+    message_version_dashed: Any = msgspec.field(name="message-version", default=None)
+    bot: Optional[Bot] = None
+    session_id: Any = None
+    request_id: Any = None
+    input_mode: Any = None
+    operation_name: Any = None
+    input_transcript: Any = None
+    missed_utterance: Any = None
+    interpretations: Optional[list[Optional[Interpretation]]] = None
+    session_state: Optional[SessionState] = None
+    messages: Optional[list[Optional[Message]]] = None
+    # CloudWatch envelopes
+    message: Any = None
+    events: Any = None
+    # look-alikes to reject by name: Lex V2 Lambda events, Lex V1 logs
+    invocation_source: Any = None
+    proposed_next_state: Any = None
+    bot_name: Any = None
+    bot_alias: Any = None
+    user_id: Any = None
+
+
+RECORD_DECODER = msgspec.json.Decoder(Record)
+ANY_DECODER = msgspec.json.Decoder()
+
+
+class Rejected(Exception):
+    """A line that is not a usable Lex V2 record; the message is the reason shown to people."""
+
+
+def describe_json_error(error: Exception) -> str:
+    text = str(error)
+    if isinstance(error, msgspec.ValidationError):
+        return f"not a Lex V2 conversation log: a field has the wrong type ({text})"
+    return f"malformed JSON ({text})"
+
+
+def parse_iso_time_ms(value: Any) -> Optional[int]:
+    """Milliseconds since the epoch for an ISO-8601 string (naive means UTC) or an epoch number."""
+    if type(value) is str:
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return round(moment.timestamp() * 1000)
+    if type(value) in (int, float) and value == value:
+        # CloudWatch event times are epoch milliseconds; accept seconds too.
+        return int(value if value > 1e11 else value * 1000)
+    return None
+
+
+def classify_record(record: Record) -> None:
+    """Raise Rejected unless ``record`` is a Lex V2 conversation-log record."""
+    if record.invocation_source is not None or record.proposed_next_state is not None:
+        raise Rejected("a Lex V2 Lambda input event, not a conversation log")
+    if record.bot is None:
+        if record.bot_name is not None or record.bot_alias is not None or record.user_id is not None:
+            raise Rejected("a Lex V1 conversation log; lexlens reads Lex V2 logs only")
+        raise Rejected("not a Lex V2 conversation log: no 'bot' object")
+    if record.session_id is None or record.session_id == "":
+        raise Rejected("not a Lex V2 conversation log: no 'sessionId'")
+
+
+def decode_message(message: Any, event_time: Any) -> tuple[Record, Optional[int]]:
+    """Decode the record inside a CloudWatch event's ``message`` string."""
+    if type(message) is not str:
+        raise Rejected("CloudWatch event without a text 'message'")
+    try:
+        record = RECORD_DECODER.decode(message)
+    except msgspec.DecodeError as error:
+        raise Rejected(f"CloudWatch event whose message is not a Lex V2 record: "
+                       f"{describe_json_error(error)}") from None
+    classify_record(record)
+    return record, parse_iso_time_ms(event_time)
+
+
+def decode_line(line: Union[bytes, str]) -> list[tuple[Optional[Record], Optional[int], str]]:
+    """Decode one non-blank line into ``[(record, event_time_ms, reason)]``.
+
+    One entry per record the line holds (a filter-log-events document holds
+    several). ``record`` is None when rejected, and ``reason`` says why.
+    """
+    try:
+        return [(*decode_one(line), "")]
+    except Rejected as rejection:
+        return [(None, None, str(rejection))]
+    except _EventsDocument as document:
+        return decode_events(document.events)
+
+
+class _EventsDocument(Exception):
+    def __init__(self, events: Any):
+        super().__init__("events document")
+        self.events = events
+
+
+def decode_one(line: Union[bytes, str]) -> tuple[Record, Optional[int]]:
+    stripped = line.lstrip()
+    first = stripped[:1]
+    if first in (b"{", "{"):
+        try:
+            record = RECORD_DECODER.decode(line)
+        except msgspec.DecodeError as error:
+            raise Rejected(describe_json_error(error)) from None
+        return unwrap(record)
+    raw = stripped if isinstance(stripped, bytes) else stripped.encode("utf-8", "surrogatepass")
+    export = EXPORT_LINE.match(raw.rstrip())
+    if export:
+        record, _ = decode_one(export.group(2))
+        return record, parse_iso_time_ms(export.group(1).decode())
+    try:
+        value = ANY_DECODER.decode(line)
+    except msgspec.DecodeError as error:
+        raise Rejected(f"malformed JSON ({error})") from None
+    raise Rejected(f"not a JSON object (a JSON {type(value).__name__.replace('NoneType', 'null')})")
+
+
+def unwrap(record: Record) -> tuple[Record, Optional[int]]:
+    """The Lex record itself, out of whichever envelope carried it."""
+    if record.bot is None and record.session_id is None:
+        if isinstance(record.events, list):
+            raise _EventsDocument(record.events)
+        if record.message is not None:
+            return decode_message(record.message, record.timestamp)
+    classify_record(record)
+    return record, None
+
+
+def decode_events(events: list) -> list[tuple[Optional[Record], Optional[int], str]]:
+    results = []
+    for position, event in enumerate(events):
+        try:
+            if not isinstance(event, dict):
+                raise Rejected("CloudWatch event that is not a JSON object")
+            results.append((*decode_message(event.get("message"), event.get("timestamp")), ""))
+        except Rejected as rejection:
+            results.append((None, None, f"event {position + 1}: {rejection}"))
+    return results

@@ -1,0 +1,149 @@
+"""The tidy tables lexlens computes everything from, declared once.
+
+The parser (``analytics.loading``) produces exactly these tables; every metric may
+assume them. One row of ``turns`` is one Lex V2 conversation-log record (one user
+turn and the bot's answer). The side tables hang off a turn by ``turn``, the
+row position of that turn in ``turns`` (0..n-1, stable after filtering because
+filters keep the original ``turn`` values).
+
+Definitions follow Lex's analytics key definitions:
+https://docs.aws.amazon.com/lexv2/latest/dg/analytics-key-definitions.html
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+FALLBACK_INTENT = "FallbackIntent"
+
+# column -> (dtype, meaning). dtype names are pandas dtypes.
+TURN_COLUMNS: dict[str, tuple[str, str]] = {
+    "turn": ("int64", "row id of the turn, unique within one load"),
+    "time": ("datetime64[ns, UTC]", "record timestamp, else the CloudWatch event time (UTC)"),
+    "session_key": ("int64", "one id per (bot_id, alias_id, locale, session_id): a Lex session"),
+    "session_id": ("str", "sessionId as the client sent it"),
+    "request_id": ("str", "requestId of the turn ('' when absent)"),
+    "conversation_id": ("str", "sessionState.originatingRequestId ('' when absent)"),
+    "bot_id": ("category", "bot.id"),
+    "bot_name": ("category", "bot.name"),
+    "alias_id": ("category", "bot.aliasId"),
+    "alias_name": ("category", "bot.aliasName"),
+    "locale": ("category", "bot.localeId"),
+    "bot_version": ("category", "bot.version: DRAFT or a number"),
+    "input_mode": ("category", "Text, Speech, DTMF ('Unknown' when absent)"),
+    "operation": ("category", "operationName: RecognizeText, RecognizeUtterance, ..."),
+    "transcript": ("str", "inputTranscript ('' when absent); raw end-user text"),
+    "is_utterance": ("bool", "the turn has a non-empty transcript"),
+    "missed": ("bool", "missedUtterance: Lex fell back to FallbackIntent"),
+    "intent": ("category", "intent the bot went with: sessionState.intent, else the top "
+               "interpretation, else FallbackIntent on a missed utterance, else ''"),
+    "intent_state": ("category", "sessionState.intent.state ('' when absent)"),
+    "confirmation_state": ("category", "sessionState.intent.confirmationState"),
+    "dialog_action": ("category", "sessionState.dialogAction.type"),
+    "slot_to_elicit": ("category", "sessionState.dialogAction.slotToElicit"),
+    "nlu_confidence": ("float64", "nluConfidence of the top interpretation (NaN when absent)"),
+    "runner_up_intent": ("category", "intent of the second interpretation ('' when none)"),
+    "runner_up_confidence": ("float64", "nluConfidence of the second interpretation"),
+    "interpretation_source": ("category", "Lex or Bedrock, of the top interpretation"),
+    "lex_sentiment": ("category", "sentimentResponse.sentiment of the first interpretation "
+                      "carrying one ('' when Lex gave none)"),
+    "sentiment_positive": ("float64", "Lex sentimentScore.positive"),
+    "sentiment_negative": ("float64", "Lex sentimentScore.negative"),
+    "bot_messages": ("str", "the bot's reply messages, joined by newlines"),
+}
+
+SLOT_COLUMNS: dict[str, tuple[str, str]] = {
+    "turn": ("int64", "the turn the slot belongs to"),
+    "intent": ("category", "sessionState.intent.name of that turn"),
+    "slot": ("category", "slot name; a Composite sub-slot is 'Parent.Child'"),
+    "shape": ("category", "Scalar, List or Composite"),
+    "item": ("int64", "position within a List slot's values[]; -1 for a single value"),
+    "filled": ("bool", "the slot holds a value (False for a null slot)"),
+    "original_value": ("str", "value.originalValue ('' when unfilled); raw end-user text"),
+    "interpreted_value": ("str", "value.interpretedValue ('' when unfilled)"),
+}
+
+ATTRIBUTE_COLUMNS: dict[str, tuple[str, str]] = {
+    "turn": ("int64", "the turn carrying the attribute"),
+    "key": ("category", "sessionState.sessionAttributes key"),
+    "value": ("str", "its value as a string; raw end-user text"),
+}
+
+INTERPRETATION_COLUMNS: dict[str, tuple[str, str]] = {
+    "turn": ("int64", "the turn"),
+    "rank": ("int64", "0 for Lex's best interpretation, 1 for the runner-up, ..."),
+    "intent": ("category", "interpretations[rank].intent.name"),
+    "confidence": ("float64", "its nluConfidence (NaN when absent)"),
+}
+
+TABLES = {
+    "turns": TURN_COLUMNS,
+    "slots": SLOT_COLUMNS,
+    "attributes": ATTRIBUTE_COLUMNS,
+    "interpretations": INTERPRETATION_COLUMNS,
+}
+
+
+def empty_table(columns: dict[str, tuple[str, str]]) -> pd.DataFrame:
+    """An empty DataFrame with the declared columns and dtypes."""
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, (dtype, _) in columns.items()})
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """One line that could not be read as a Lex V2 conversation-log record."""
+
+    source: str
+    line: int
+    reason: str
+    text: str
+
+
+@dataclass
+class LoadReport:
+    """What happened to every line read: accepted, blank, duplicate or rejected."""
+
+    lines: int = 0
+    accepted: int = 0
+    blank: int = 0
+    duplicates: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejections)
+
+    def merge(self, other: "LoadReport") -> None:
+        self.lines += other.lines
+        self.accepted += other.accepted
+        self.blank += other.blank
+        self.duplicates += other.duplicates
+        self.rejections.extend(other.rejections)
+        self.files.extend(other.files)
+
+
+@dataclass
+class LogData:
+    """Everything one load produced: the turns table, its side tables, and the load report."""
+
+    turns: pd.DataFrame
+    slots: pd.DataFrame
+    attributes: pd.DataFrame
+    interpretations: pd.DataFrame
+    report: LoadReport = field(default_factory=LoadReport)
+
+    @classmethod
+    def empty(cls) -> "LogData":
+        return cls(*(empty_table(columns) for columns in TABLES.values()))
+
+    def with_turns(self, turns: pd.DataFrame) -> "LogData":
+        """The same data restricted to ``turns`` (a filtered subset of ``self.turns``)."""
+        kept = turns["turn"]
+
+        def keep(table: pd.DataFrame) -> pd.DataFrame:
+            return table[table["turn"].isin(kept)]
+
+        return LogData(turns, keep(self.slots), keep(self.attributes),
+                       keep(self.interpretations), self.report)
