@@ -1,0 +1,143 @@
+"""Slot outcomes with retries, and the per-intent funnel, from ``analytics.outcomes.Outcomes``.
+
+Slot definitions follow Lex's analytics key definitions
+(https://docs.aws.amazon.com/lexv2/latest/dg/analytics-key-definitions.html).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analytics.outcomes import Outcomes, as_values, bounds
+
+SLOT_OUTCOMES = ("Success", "Failed", "Dropped")
+FUNNEL_COLUMNS = ["intent", "order", "step", "reached", "passed", "dropped", "failed",
+                  "switched", "retries"]
+
+DEFINITIONS = {
+    "Slot elicitation": (
+        "Consecutive turns of one intent attempt on which the bot elicits the same slot "
+        "(dialog action ElicitSlot with the same slotToElicit). Each turn after the first is a "
+        "retry: the bot asking for the same slot again."),
+    "Slot outcome": (
+        "Success: on the turn after the elicitation the intent continues (another slot, the "
+        "confirmation or the fulfilment) with the slot filled. Failed: the slot is still empty "
+        "when the intent moves on or ends (retries exhausted, Failed state, or a fall back to "
+        "FallbackIntent). Dropped: the user stopped answering or switched to another intent "
+        "while the slot was being elicited. A Composite slot counts as filled when any of its "
+        "sub-slots is."),
+    "Funnel": (
+        "Per intent: attempts Started, then each slot elicited (reached) and filled (passed), "
+        "in the order the bot usually asks them, the Confirmation step (reached: the bot asked "
+        "to confirm; passed: the user confirmed) and Fulfilled (attempts with outcome "
+        "Success). Dropped, failed and switched attempts are counted at the last step they "
+        "reached; retries are re-elicitations of a slot or re-asked confirmations."),
+}
+
+
+def mark_filled(slots: pd.DataFrame, turns: np.ndarray, names: np.ndarray) -> np.ndarray:
+    """For each (turn, slot name) pair: is that slot (or a sub-slot of it) filled on that turn?"""
+    filled = slots[slots["filled"].to_numpy() & slots["turn"].isin(turns).to_numpy()]
+    slot = pd.Series(as_values(filled["slot"]))
+    parent = slot.str.split(".", n=1).str[0]
+    known = pd.MultiIndex.from_arrays([np.concatenate([filled["turn"].to_numpy()] * 2),
+                                       np.concatenate([slot.to_numpy(), parent.to_numpy()])])
+    return pd.MultiIndex.from_arrays([turns, names]).isin(known)
+
+
+def build_slot_runs(outcomes: Outcomes) -> pd.DataFrame:
+    """One row per slot elicitation: attempt, intent, slot, first_turn, last_turn,
+    elicitations, retries, outcome (Success, Failed, Dropped)."""
+    w = outcomes.turns[outcomes.turns["attempt"].to_numpy() >= 0]
+    attempt, slot = w["attempt"].to_numpy(), as_values(w["slot_to_elicit"])
+    elicit = (as_values(w["dialog_action"]) == "ElicitSlot") & (slot != "")
+    same = np.zeros(len(w), dtype=bool)
+    same[1:] = elicit[:-1] & (attempt[1:] == attempt[:-1]) & (slot[1:] == slot[:-1])
+    rows = np.flatnonzero(elicit)
+    run = np.cumsum(elicit & ~same)[rows]
+    head, tail = bounds(run)
+    first, last = rows[head], rows[tail]
+    after = last + 1
+    inside = after < len(w)
+    inside[inside] = attempt[after[inside]] == attempt[last[inside]]
+    turn = w["turn"].to_numpy()
+    filled = np.zeros(len(last), dtype=bool)
+    filled[inside] = mark_filled(outcomes.slots, turn[after[inside]], slot[last[inside]])
+    attempt_outcome = outcomes.attempts["outcome"].to_numpy()[attempt[last]] if len(last) else []
+    outcome = np.select([inside & filled, inside, np.asarray(attempt_outcome) == "Failed"],
+                        ["Success", "Failed", "Failed"], "Dropped") if len(last) else []
+    return pd.DataFrame({
+        "attempt": attempt[first], "intent": w["attempt_intent"].to_numpy()[first],
+        "slot": slot[first], "first_turn": turn[first], "last_turn": turn[last],
+        "elicitations": tail - head + 1, "retries": tail - head,
+        "outcome": np.asarray(outcome, dtype=object),
+    })
+
+
+def compute_slot_outcomes(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per (intent, slot): elicitations, Success, Failed, Dropped, retries, max_retries."""
+    table = pd.crosstab([runs["intent"], runs["slot"]], runs["outcome"])
+    table = table.reindex(columns=list(SLOT_OUTCOMES), fill_value=0).rename_axis(columns=None)
+    stats = runs.groupby(["intent", "slot"]).agg(
+        elicitations=("outcome", "size"), retries=("retries", "sum"),
+        max_retries=("retries", "max"))
+    table = stats.join(table).reset_index()
+    return table.sort_values(["intent", "elicitations", "slot"], ascending=[True, False, True],
+                             ignore_index=True)
+
+
+def label_last_steps(outcomes: Outcomes) -> np.ndarray:
+    """The last funnel step each attempt reached ('Started', 'Slot <name>', 'Confirmation')."""
+    w = outcomes.turns[outcomes.turns["attempt"].to_numpy() >= 0]
+    action = as_values(w["dialog_action"])
+    step = np.full(len(w), None, dtype=object)
+    elicit = action == "ElicitSlot"
+    step[elicit] = "Slot " + as_values(w["slot_to_elicit"])[elicit]
+    step[action == "ConfirmIntent"] = "Confirmation"
+    attempt = w["attempt"].to_numpy()
+    step = pd.Series(step, dtype=object).groupby(attempt).ffill().fillna("Started").to_numpy()
+    return step[bounds(attempt)[1]]
+
+
+def count_confirmations(outcomes: Outcomes) -> pd.DataFrame:
+    """Per attempt with a confirmation prompt: asked (turns), confirmed (bool)."""
+    w = outcomes.turns[outcomes.turns["attempt"].to_numpy() >= 0]
+    asked = as_values(w["dialog_action"]) == "ConfirmIntent"
+    confirmed = as_values(w["confirmation_state"]) == "Confirmed"
+    frame = pd.DataFrame({"attempt": w["attempt"].to_numpy(), "asked": asked, "confirmed": confirmed})
+    per = frame.groupby("attempt").agg(asked=("asked", "sum"), confirmed=("confirmed", "any"))
+    return per[per["asked"] > 0]
+
+
+def compute_funnel(outcomes: Outcomes, runs: pd.DataFrame) -> pd.DataFrame:
+    """Per intent and step: columns intent, order, step, reached, passed, dropped, failed,
+    switched, retries (see DEFINITIONS['Funnel'])."""
+    a = outcomes.attempts.assign(step=label_last_steps(outcomes))
+    confirm = count_confirmations(outcomes).join(a.set_index("attempt")["intent"])
+    runs = runs.assign(index=runs.groupby("attempt").cumcount())
+    ends = pd.crosstab([a["intent"], a["step"]], a["outcome"])
+    frames = []
+    for intent, group in a.groupby("intent", sort=True):
+        mine = runs[runs["intent"] == intent]
+        order = mine.groupby("slot")["index"].mean().sort_values(kind="stable")
+        per_slot = mine.groupby("slot").agg(reached=("attempt", "nunique"), retries=("retries", "sum"))
+        passed = mine[mine["outcome"] == "Success"].groupby("slot")["attempt"].nunique()
+        mine_confirm = confirm[confirm["intent"] == intent]
+        rows = [("Started", len(group), len(group), 0)]
+        rows += [(f"Slot {name}", per_slot.at[name, "reached"], int(passed.get(name, 0)),
+                  per_slot.at[name, "retries"]) for name in order.index]
+        if len(mine_confirm):
+            rows.append(("Confirmation", len(mine_confirm), int(mine_confirm["confirmed"].sum()),
+                         int((mine_confirm["asked"] - 1).sum())))
+        success = int((group["outcome"] == "Success").sum())
+        rows.append(("Fulfilled", success, success, 0))
+        frame = pd.DataFrame(rows, columns=["step", "reached", "passed", "retries"])
+        for column, outcome in (("dropped", "Dropped"), ("failed", "Failed"), ("switched", "Switched")):
+            counts = ends.loc[intent][outcome] if outcome in ends.columns else pd.Series(dtype=int)
+            frame[column] = frame["step"].map(counts).fillna(0).astype(int)
+        frames.append(frame.assign(intent=intent, order=range(len(frame))))
+    if not frames:
+        return pd.DataFrame({name: pd.Series(dtype=object if name in ("intent", "step") else "int64")
+                             for name in FUNNEL_COLUMNS})
+    return pd.concat(frames, ignore_index=True)[FUNNEL_COLUMNS].astype(
+        {name: "int64" for name in FUNNEL_COLUMNS[3:]})
