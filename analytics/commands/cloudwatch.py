@@ -1,0 +1,94 @@
+"""``lexlens fetch`` (pull CloudWatch Logs into the cache, optionally to a file) and
+``lexlens cache info|clear``."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from analytics.sources.cloudwatch_options import add_cloudwatch_arguments
+
+
+def add_parser(subparsers) -> None:
+    fetch = subparsers.add_parser(
+        "fetch", help="pull CloudWatch Logs events into the local cache (and a file)",
+        description="Pull Lex conversation logs from CloudWatch Logs into the local cache; with --out, "
+                    "write the window's events (sorted, unique) as CloudWatch event lines.")
+    add_cloudwatch_arguments(fetch)
+    fetch.add_argument("--out", type=Path, metavar="FILE", help="write the events here (.gz to compress)")
+    fetch.add_argument("--bot-id", action="append", default=[], metavar="ID",
+                       help="only this bot (repeatable; pushed into the filter pattern)")
+    fetch.add_argument("--locale", action="append", default=[], metavar="LOCALE",
+                       help="only this locale, e.g. en_US (repeatable; pushed into the filter pattern)")
+    fetch.add_argument("--workers", type=int, default=8, metavar="N", help="slices fetched at once (default 8)")
+    fetch.add_argument("--slice-hours", type=float, default=6.0, metavar="H",
+                       help="length of one cached time slice in hours (default 6)")
+    fetch.add_argument("--refresh", action="store_true", help="fetch every slice again, ignoring the cache")
+    fetch.set_defaults(run=run_fetch)
+
+    cache = subparsers.add_parser("cache", help="show or clear the CloudWatch cache")
+    actions = cache.add_subparsers(dest="cache_command", required=True, metavar="ACTION")
+    info = actions.add_parser("info", help="what the cache holds")
+    info.add_argument("--cache-dir", type=Path, metavar="DIR", help="cache directory (default: user cache)")
+    info.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    info.set_defaults(run=run_cache_info)
+    clear = actions.add_parser("clear", help="delete cached events")
+    clear.add_argument("--cache-dir", type=Path, metavar="DIR", help="cache directory (default: user cache)")
+    clear.add_argument("--log-group", metavar="NAME", help="only this log group's events")
+    clear.set_defaults(run=run_cache_clear)
+
+
+def run_fetch(args: argparse.Namespace) -> int:
+    from analytics.errors import LexlensError
+    from analytics.sources.cloudwatch import write_pull
+    from analytics.sources.cloudwatch_options import pull_from_args, raise_for_failures
+
+    if not args.log_group:
+        raise LexlensError("Name at least one --log-group to fetch.")
+    result = pull_from_args(args)
+    print(f"lexlens: {result.events:,} events in {len(result.files)} slices "
+          f"({result.slices_fetched} fetched, {result.slices_cached} from the cache)", file=sys.stderr)
+    raise_for_failures(result)
+    if args.out:
+        written = write_pull(result, args.out)
+        print(f"lexlens: wrote {written:,} events to {args.out}", file=sys.stderr)
+    return 0
+
+
+def render_cache_table(status: dict) -> str:
+    """Plain-text table of ``cache_status``."""
+    from analytics.sources.timewindow import format_ms
+
+    lines = [f"cache: {status['cache_dir']} ({status['bytes'] / 1e6:.1f} MB)"]
+    if not status["namespaces"]:
+        lines.append("empty")
+    for entry in status["namespaces"]:
+        span = (f"{format_ms(entry['first'])} .. {format_ms(entry['last'])}" if entry["first"] is not None else "-")
+        where = entry["endpoint"] or entry["region"]
+        pattern = f" filter {entry['filter_pattern']}" if entry["filter_pattern"] else ""
+        lines.append(f"{entry['log_group']}  [{entry['region']} {where} account {entry['account']}]{pattern}")
+        lines.append(f"    {entry['slices']} slices ({entry['complete_slices']} complete), "
+                     f"{entry['events']:,} events, {entry['bytes'] / 1e6:.1f} MB, {span}")
+    return "\n".join(lines)
+
+
+def run_cache_info(args: argparse.Namespace) -> int:
+    from analytics.sources.cloudwatch import cache_status
+    from analytics.sources.cloudwatch_options import resolve_cache_dir
+
+    status = cache_status(resolve_cache_dir(args))
+    print(json.dumps(status, indent=2) if args.json else render_cache_table(status))
+    return 0
+
+
+def run_cache_clear(args: argparse.Namespace) -> int:
+    from analytics.sources.cloudwatch import clear_cache
+    from analytics.sources.cloudwatch_options import resolve_cache_dir
+
+    cache_dir = resolve_cache_dir(args)
+    freed = clear_cache(cache_dir, args.log_group)
+    what = f"log group {args.log_group}" if args.log_group else "everything"
+    print(f"cleared {what} from {cache_dir}: {freed['namespaces']} cached log groups, "
+          f"{freed['bytes'] / 1e6:.1f} MB")
+    return 0

@@ -1,0 +1,136 @@
+"""CloudWatch options for any command that accepts a log source.
+
+Two calls give a command ``--log-group``::
+
+    from analytics.sources.cloudwatch_options import add_cloudwatch_arguments, load_from_args
+
+    add_cloudwatch_arguments(parser)            # in add_parser()
+    paths += load_from_args(args)               # in run(), before analytics.loading.load_logs(paths)
+
+``add_cloudwatch_arguments(parser)`` adds ``--log-group NAME`` (repeatable), ``--region``,
+``--profile``, ``--endpoint-url``, ``--cache-dir`` and, unless the parser already has them,
+``--since``/``--until`` (ISO 8601 or an age such as ``7d``, ``36h``; default the last 7 days).
+
+``load_from_args(args, progress=None) -> list[Path]`` returns ``[]`` when no ``--log-group``
+was given; otherwise it pulls the window into the cache and returns one file holding the
+window's events as CloudWatch event lines (sorted, unique eventIds) for
+``analytics.loading.load_logs``. ``progress=None`` draws a bar on stderr when it is a
+terminal; pass a callable to receive ``PullProgress`` instead, or ``False`` for silence.
+Bot and locale filters already on ``args`` (``bot_id``/``bot``, ``locale``; str or list)
+are pushed into the FilterLogEvents pattern. Raises ``LexlensError``: exit code 2 for
+setup errors (credentials, unknown group, endpoint), 1 when slices failed after retries.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+
+def add_cloudwatch_arguments(parser: argparse.ArgumentParser) -> None:
+    """Register the CloudWatch source options on ``parser``."""
+    group = parser.add_argument_group("CloudWatch Logs source")
+    group.add_argument("--log-group", action="append", default=[], metavar="NAME",
+                       help="pull this CloudWatch Logs group (repeatable)")
+    group.add_argument("--region", help="AWS region (default: boto3's usual configuration)")
+    group.add_argument("--profile", help="AWS profile from your shared config/credentials files")
+    group.add_argument("--endpoint-url", metavar="URL",
+                       help="CloudWatch Logs endpoint (default: boto3's, e.g. AWS_ENDPOINT_URL_LOGS)")
+    group.add_argument("--cache-dir", type=Path, metavar="DIR",
+                       help="where pulled events are cached (default: the user cache directory)")
+    existing = set(parser._option_string_actions)  # argparse has no public "has option" query
+    if "--since" not in existing:
+        group.add_argument("--since", metavar="TIME", help="start of the window: ISO 8601 or an age like 7d, 36h "
+                           "(default 7d)")
+    if "--until" not in existing:
+        group.add_argument("--until", metavar="TIME", help="end of the window, exclusive (default now)")
+
+
+def resolve_cache_dir(args) -> Path:
+    """``--cache-dir`` or the user's cache directory."""
+    from analytics.sources.cwcache import default_cache_dir
+
+    return Path(args.cache_dir) if getattr(args, "cache_dir", None) else default_cache_dir()
+
+
+def _as_list(value) -> tuple[str, ...]:
+    if not value:
+        return ()
+    return tuple(value) if isinstance(value, (list, tuple, set)) else (str(value),)
+
+
+def pull_from_args(args, progress=None, client=None):
+    """Pull ``args.log_group`` for the window in ``args``; returns the ``PullResult``."""
+    from analytics.sources.cloudwatch import make_logs_client, pull_log_groups
+    from analytics.sources.timewindow import parse_window
+
+    since, until = parse_window(getattr(args, "since", None), getattr(args, "until", None))
+    workers = getattr(args, "workers", None) or 8
+    client = client or make_logs_client(args.region, args.profile, args.endpoint_url, max_workers=workers)
+    bar = make_progress_bar() if progress is None else (progress or None)
+    options = {"max_workers": workers}
+    if getattr(args, "slice_hours", None):
+        options["slice_hours"] = args.slice_hours
+    try:
+        return pull_log_groups(
+            client, args.log_group, since, until, resolve_cache_dir(args), progress=bar,
+            bot_ids=_as_list(getattr(args, "bot_id", None) or getattr(args, "bot", None)),
+            locales=_as_list(getattr(args, "locale", None)),
+            refresh=bool(getattr(args, "refresh", False)), **options)
+    finally:
+        if isinstance(bar, ProgressBar):
+            bar.close()
+
+
+def raise_for_failures(result) -> None:
+    """LexlensError (exit 1) naming every failed slice, if any."""
+    from analytics.errors import LexlensError
+
+    if result.failed_slices:
+        names = "; ".join(str(failure) for failure in result.failed_slices)
+        raise LexlensError(f"{names} (the other slices are cached; run again to fetch only the missing ones).",
+                           exit_code=1)
+
+
+def load_from_args(args, progress=None) -> list[Path]:
+    """Pull ``--log-group`` windows into the cache; the window file(s) for ``load_logs``."""
+    from analytics.sources.cloudwatch import write_pull
+    from analytics.sources.cwcache import new_window_path
+
+    if not getattr(args, "log_group", None):
+        return []
+    result = pull_from_args(args, progress)
+    raise_for_failures(result)
+    path = new_window_path(resolve_cache_dir(args))
+    write_pull(result, path)
+    return [path]
+
+
+class ProgressBar:
+    """``pulling 3/12 slices (2 cached) · 48,210 events · 71.3 MB`` redrawn on stderr."""
+
+    def __init__(self, stream):
+        self.stream, self.last, self.width = stream, 0.0, 0
+
+    def __call__(self, state) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.1 and state.slices_done < state.slices_total:
+            return  # at most ten redraws a second
+        self.last = now
+        text = (f"pulling {state.slices_done}/{state.slices_total} slices ({state.slices_cached} cached)"
+                f" · {state.events:,} events · {state.bytes / 1e6:.1f} MB")
+        self.stream.write("\r" + text.ljust(self.width))
+        self.stream.flush()
+        self.width = len(text)
+
+    def close(self) -> None:
+        if self.width:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def make_progress_bar(stream=None):
+    """A progress callback drawing on ``stream`` (stderr), or None when it is not a terminal."""
+    stream = stream or sys.stderr
+    return ProgressBar(stream) if hasattr(stream, "isatty") and stream.isatty() else None

@@ -1,0 +1,259 @@
+"""On-disk cache of pulled CloudWatch events: one gzip JSONL file per (namespace, slice).
+
+Layout::
+
+    <cache_dir>/v1/<slug>-<hash>/namespace.json         what the namespace is (group, region, endpoint, account, filter)
+    <cache_dir>/v1/<slug>-<hash>/<start>-<end>.jsonl.gz  the slice's events as CloudWatch event lines,
+                                                        sorted by (timestamp, eventId), unique eventIds
+    <cache_dir>/v1/<slug>-<hash>/<start>-<end>.json      the slice's manifest, written last
+    <cache_dir>/windows/                                 window files handed to the loader
+
+Crash safety: each file is written to a unique temporary name, fsynced, then renamed
+over the final name (``os.replace`` is atomic). The manifest is renamed *after* the data
+and records the data file's inode and size, so a slice counts as cached only when both
+renames happened and belong together; a SIGKILL at any moment leaves either the old
+complete slice or a missing one, which the next run fetches again. Readers still drop a
+repeated eventId, as a second line of defence.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import heapq
+import json
+import os
+import re
+import shutil
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import msgspec
+
+CACHE_VERSION = "v1"
+STALE_TEMP_SECONDS = 600
+
+
+class _EventKey(msgspec.Struct):
+    # Decoding only these two fields skips the (large) message: fast window reads.
+    timestamp: int
+    eventId: str = ""
+
+
+_decode_key = msgspec.json.Decoder(_EventKey).decode
+
+
+def default_cache_dir() -> Path:
+    """The user's cache directory for lexlens (``LEXLENS_CACHE_DIR`` overrides)."""
+    if os.environ.get("LEXLENS_CACHE_DIR"):
+        return Path(os.environ["LEXLENS_CACHE_DIR"]).expanduser()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
+        return base / "lexlens" / "Cache" / "cloudwatch"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "lexlens" / "cloudwatch"
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "lexlens" / "cloudwatch"
+
+
+@dataclass(frozen=True)
+class Namespace:
+    """Which events a cache folder holds: one log group as seen from one account and endpoint."""
+
+    log_group: str
+    region: str
+    endpoint: str
+    account: str
+    filter_pattern: str = ""
+
+    def folder(self, cache_dir: Path) -> Path:
+        identity = json.dumps(self.__dict__, sort_keys=True).encode()
+        slug = re.sub(r"[^A-Za-z0-9._-]+", "_", self.log_group).strip("_")[-60:] or "group"
+        return Path(cache_dir) / CACHE_VERSION / f"{slug}-{hashlib.sha256(identity).hexdigest()[:16]}"
+
+
+def open_namespace(cache_dir: Path, namespace: Namespace) -> Path:
+    """Create (if needed) and return the namespace's folder."""
+    folder = namespace.folder(cache_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    meta = folder / "namespace.json"
+    if not meta.exists():
+        _write_atomic(meta, json.dumps(namespace.__dict__, indent=1).encode())
+    return folder
+
+
+def slice_paths(folder: Path, start: int, end: int) -> tuple[Path, Path]:
+    """(data file, manifest file) of one slice."""
+    return folder / f"{start}-{end}.jsonl.gz", folder / f"{start}-{end}.json"
+
+
+def read_manifest(folder: Path, start: int, end: int) -> dict | None:
+    """The slice's manifest if the slice is fully on disk, else None."""
+    data, manifest = slice_paths(folder, start, end)
+    try:
+        info = json.loads(manifest.read_bytes())
+        stat = data.stat()
+    except (OSError, ValueError):
+        return None
+    if info.get("size") != stat.st_size or info.get("inode") != stat.st_ino:
+        return None  # data replaced after this manifest, or the manifest's rename never happened
+    return info
+
+
+def encode_event_lines(events: Iterable[dict], start: int, end: int) -> tuple[list[bytes], int]:
+    """Sorted, deduplicated event lines within ``[start, end)`` and their message bytes."""
+    keyed: dict[str, tuple[int, str, bytes]] = {}
+    message_bytes = 0
+    for event in events:
+        stamp, event_id = int(event["timestamp"]), str(event.get("eventId", ""))
+        if not start <= stamp < end or event_id in keyed:
+            continue
+        line = msgspec.json.encode({
+            "timestamp": stamp, "message": event.get("message", ""),
+            "logStreamName": event.get("logStreamName", ""),
+            "ingestionTime": event.get("ingestionTime", stamp), "eventId": event_id,
+        })
+        keyed[event_id or f"#{len(keyed)}"] = (stamp, event_id, line)
+        message_bytes += len(line)
+    return [line for _, _, line in sorted(keyed.values())], message_bytes
+
+
+def write_slice(folder: Path, start: int, end: int, lines: list[bytes], complete: bool, fetched_at: int) -> dict:
+    """Store one slice atomically (data first, then the manifest) and return the manifest."""
+    data, manifest = slice_paths(folder, start, end)
+    payload = gzip.compress(b"".join(line + b"\n" for line in lines), compresslevel=3)
+    _write_atomic(data, payload)
+    stat = data.stat()
+    info = {"start": start, "end": end, "events": len(lines), "size": stat.st_size,
+            "inode": stat.st_ino, "complete": complete, "fetched_at": fetched_at}
+    _write_atomic(manifest, json.dumps(info).encode())
+    return info
+
+
+def _write_atomic(path: Path, payload: bytes) -> None:
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    with open(temp, "wb") as handle:
+        handle.write(payload)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temp, path)
+
+
+def remove_stale_temps(folder: Path, older_than: float = STALE_TEMP_SECONDS) -> None:
+    """Delete temporary files left by killed runs (young ones may belong to a live run)."""
+    limit = time.time() - older_than
+    for temp in folder.glob(".*.tmp"):
+        try:
+            if temp.stat().st_mtime < limit:
+                temp.unlink()
+        except OSError:
+            pass
+
+
+def iter_slice_events(path: Path, since: int, until: int) -> Iterator[tuple[int, str, bytes]]:
+    """``(timestamp, eventId, line)`` of a slice file's events inside ``[since, until)``."""
+    with gzip.open(path, "rb") as handle:
+        for line in handle:
+            line = line.rstrip(b"\n")
+            if not line:
+                continue
+            key = _decode_key(line)
+            if since <= key.timestamp < until:
+                yield key.timestamp, key.eventId, line
+
+
+def iter_window_events(groups: list[list[Path]], since: int, until: int) -> Iterator[bytes]:
+    """Event lines of the window across log groups, by time, each eventId once.
+
+    ``groups`` holds each log group's slice files in time order (slices do not overlap).
+    """
+    streams = [
+        (event for path in paths for event in iter_slice_events(path, since, until)) for paths in groups
+    ]
+    seen: set[str] = set()
+    for _, event_id, line in heapq.merge(*streams, key=lambda event: (event[0], event[1])):
+        if event_id and event_id in seen:
+            continue
+        seen.add(event_id)
+        yield line
+
+
+def write_window(groups: list[list[Path]], since: int, until: int, out: Path) -> int:
+    """Write the window's events to ``out`` (gzip when it ends in .gz), atomically; return the count."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    temp = out.with_name(f".{out.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    count = 0
+    opener = (lambda p: gzip.open(p, "wb", compresslevel=1)) if out.name.endswith(".gz") else (lambda p: open(p, "wb"))
+    try:
+        with opener(temp) as handle:
+            for line in iter_window_events(groups, since, until):
+                handle.write(line + b"\n")
+                count += 1
+        os.replace(temp, out)
+    finally:
+        temp.unlink(missing_ok=True)
+    return count
+
+
+def new_window_path(cache_dir: Path, max_age_seconds: float = 86400) -> Path:
+    """A fresh file name under ``<cache_dir>/windows`` (older window files are pruned)."""
+    folder = Path(cache_dir) / "windows"
+    folder.mkdir(parents=True, exist_ok=True)
+    limit = time.time() - max_age_seconds
+    for old in folder.iterdir():
+        try:
+            if old.stat().st_mtime < limit:
+                old.unlink()
+        except OSError:
+            pass
+    return folder / f"window-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}.jsonl.gz"
+
+
+def list_namespaces(cache_dir: Path) -> list[tuple[Path, dict]]:
+    """``(folder, namespace dict)`` for every namespace in the cache."""
+    root = Path(cache_dir) / CACHE_VERSION
+    found = []
+    for meta in sorted(root.glob("*/namespace.json")):
+        try:
+            found.append((meta.parent, json.loads(meta.read_bytes())))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def summarize_namespace(folder: Path, namespace: dict) -> dict:
+    """Slices, events, bytes and covered span of one namespace (valid slices only)."""
+    manifests = []
+    for manifest in folder.glob("*-*.json"):
+        start, _, end = manifest.name[: -len(".json")].partition("-")
+        if start.isdigit() and end.isdigit():
+            info = read_manifest(folder, int(start), int(end))
+            if info:
+                manifests.append(info)
+    size = sum(path.stat().st_size for path in folder.iterdir() if path.is_file())
+    return {
+        **namespace, "folder": str(folder), "slices": len(manifests),
+        "complete_slices": sum(1 for info in manifests if info["complete"]),
+        "events": sum(info["events"] for info in manifests), "bytes": size,
+        "first": min((info["start"] for info in manifests), default=None),
+        "last": max((info["end"] for info in manifests), default=None),
+    }
+
+
+def clear_namespaces(cache_dir: Path, log_group: str | None = None) -> tuple[int, int]:
+    """Delete cached namespaces (all, or one log group's) and window files; ``(folders, bytes)`` freed."""
+    folders, freed = 0, 0
+    for folder, namespace in list_namespaces(cache_dir):
+        if log_group is None or namespace.get("log_group") == log_group:
+            freed += sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+            shutil.rmtree(folder, ignore_errors=True)
+            folders += 1
+    windows = Path(cache_dir) / "windows"
+    if log_group is None and windows.is_dir():
+        freed += sum(path.stat().st_size for path in windows.iterdir() if path.is_file())
+        shutil.rmtree(windows, ignore_errors=True)
+    return folders, freed
