@@ -1,0 +1,152 @@
+"""``lexlens add-utterances``: add (missed) utterances to an intent of a bot's DRAFT (issue 5).
+
+Dry run by default: prints the plan (utterance, action, reason) and calls no
+write API. ``--apply`` writes, ``--build`` builds the DRAFT locale afterwards.
+Exit codes: 0 done or dry run, 1 refused by validation (nothing written),
+2 AWS error (unknown bot/intent, missing permission, concurrent edit, failed build).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from analytics.errors import LexlensError
+
+BUILD_POLL_S = 10.0
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "add-utterances",
+        help="add utterances (e.g. missed ones) as sample utterances of an intent in DRAFT",
+        description="Plan adding sample utterances to one intent of a Lex V2 bot's DRAFT; with "
+                    "--apply write them, with --build rebuild the locale. Without --apply nothing "
+                    "is written.",
+    )
+    parser.add_argument("--bot-id", required=True, help="the bot's id (10 characters)")
+    parser.add_argument("--locale", required=True, help="locale id, e.g. en_US")
+    parser.add_argument("--intent", required=True, metavar="NAME_OR_ID",
+                        help="target intent, by name or id")
+    parser.add_argument("--utterance", action="append", default=[], metavar="TEXT",
+                        help="an utterance to add (repeatable)")
+    parser.add_argument("--from-missed", nargs="+", default=[], metavar="SOURCE",
+                        help="log files or folders: take this bot's and locale's most frequent "
+                             "missed utterances as candidates")
+    parser.add_argument("--min-count", type=int, default=1, metavar="N",
+                        help="with --from-missed: only utterances missed at least N times (1)")
+    parser.add_argument("--top", type=int, default=20, metavar="N",
+                        help="with --from-missed: at most the N most frequent (20)")
+    parser.add_argument("--apply", action="store_true", help="write the plan to DRAFT")
+    parser.add_argument("--build", action="store_true",
+                        help="after --apply, build the DRAFT locale and wait for the result")
+    parser.add_argument("--build-timeout", type=float, default=600.0, metavar="SECONDS",
+                        help="how long --build waits (600)")
+    parser.add_argument("--region", help="AWS region (default: the standard AWS configuration)")
+    parser.add_argument("--profile", help="AWS profile name")
+    parser.add_argument("--endpoint-url", help="Lex models endpoint (default: standard "
+                                               "configuration, incl. AWS_ENDPOINT_URL_LEX_MODELS_V2)")
+    parser.add_argument("--audit-log", metavar="PATH",
+                        help="JSON-lines audit log of applied changes (default: "
+                             "<user data dir>/lexlens/audit.jsonl)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from analytics import writer
+    from analytics.writer_rules import Candidate, render_plan_table
+
+    candidates = [Candidate(text) for text in args.utterance]
+    if args.from_missed:
+        candidates += load_missed_candidates(args.from_missed, args.bot_id, args.locale,
+                                             args.top, args.min_count)
+    elif not candidates:
+        raise LexlensError("Give at least one --utterance TEXT or --from-missed SOURCE.", 2)
+    client = writer.make_client(region=args.region, profile=args.profile,
+                                endpoint_url=args.endpoint_url)
+    plan = writer.plan_utterances(client, args.bot_id, args.locale, args.intent, candidates,
+                                  progress=_progress)
+    print(f"Plan for intent {plan.target.name} ({plan.target.intent_id}), bot {plan.bot_id}, "
+          f"locale {plan.locale_id}, version DRAFT:")
+    print(render_plan_table(plan.rows) if plan.rows else "(no candidate utterances)")
+    print(_summary(plan.rows))
+    if plan.refused:
+        reason = plan.target_refusal or "some utterances break Lex's sample-utterance rules"
+        raise LexlensError(f"Refused: {reason}; nothing was written.", exit_code=1)
+    if not args.apply:
+        print("Dry run: nothing was written; add --apply to write the plan to DRAFT.")
+        return 0
+    result = writer.apply_plan(client, plan)
+    _report_apply(writer, args, client, plan, result)
+    if args.build:
+        _build(writer, client, args)
+    return 0
+
+
+def load_missed_candidates(sources, bot_id, locale, top, min_count):
+    """This bot's and locale's most frequent missed utterances, with counts, as Candidates."""
+    from analytics.loading import load_logs
+    from analytics.utterances import top_utterances
+    from analytics.writer_rules import Candidate
+
+    turns = load_logs(list(sources)).turns
+    mine = turns[(turns["bot_id"].astype(str) == bot_id) & (turns["locale"].astype(str) == locale)]
+    others = int(turns["missed"].sum()) - int(mine["missed"].sum())
+    if others:
+        print(f"Note: {others} missed utterance(s) in the logs belong to other bots or locales "
+              "and were left out.", file=sys.stderr)
+    table = top_utterances(mine, top, missed_only=True)
+    table = table[table["count"] >= min_count]
+    return [Candidate(str(text), int(count)) for text, count in
+            zip(table["utterance"], table["count"])]
+
+
+def _progress(done: int, total: int) -> None:
+    if sys.stderr.isatty():
+        end = "\n" if done == total else ""
+        print(f"\rReading intents {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+
+def _summary(rows) -> str:
+    counts = {action: sum(row.action == action for row in rows) for action in ("add", "skip", "refuse")}
+    return f"{counts['add']} to add, {counts['skip']} skipped, {counts['refuse']} refused."
+
+
+def _report_apply(writer, args, client, plan, result) -> None:
+    if not result.written:
+        print("Nothing to add; the intent was left unchanged.")
+        return
+    print(f"Added {len(result.added)} sample utterance(s) to intent {result.intent_name} in DRAFT.")
+    if result.dropped_fields:
+        print("Warning: DescribeIntent returned fields UpdateIntent does not accept: "
+              + ", ".join(result.dropped_fields), file=sys.stderr)
+    path = args.audit_log or writer.default_audit_path()
+    writer.write_audit_line(path, bot_id=plan.bot_id, locale_id=plan.locale_id,
+                            intent_id=result.intent_id, intent_name=result.intent_name,
+                            utterances=result.added, caller=_caller(writer, args),
+                            region=getattr(client.meta, "region_name", None))
+    print(f"Audit line appended to {path}.")
+
+
+def _caller(writer, args) -> dict | None:
+    try:
+        sts = writer.make_client("sts", region=args.region, profile=args.profile)
+    except Exception:  # the identity is optional in the audit line
+        return None
+    return writer.fetch_caller_identity(sts)
+
+
+def _build(writer, client, args) -> None:
+    from analytics.writer_rules import show_visible
+
+    print(f"Building locale {args.locale} of bot {args.bot_id} (DRAFT)...")
+    result = writer.build_locale(client, args.bot_id, args.locale, timeout_s=args.build_timeout,
+                                 poll_s=BUILD_POLL_S)
+    if result.timed_out:
+        raise LexlensError(f"The DRAFT build of locale {args.locale} did not finish within "
+                           f"{args.build_timeout:g} s (status {result.status}).", exit_code=2)
+    if not result.ok:
+        for reason in result.failure_reasons:
+            print(f"  {show_visible(reason)}", file=sys.stderr)
+        raise LexlensError(f"The DRAFT build of locale {args.locale} failed with "
+                           f"{len(result.failure_reasons)} reason(s) listed above.", exit_code=2)
+    print(f"Build finished: {result.status} after {result.elapsed_s:.0f} s.")
