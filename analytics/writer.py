@@ -163,7 +163,7 @@ def explain_client_error(error, client, bot_id: str, locale_id: str) -> LexlensE
     if code in ("UnrecognizedClientException", "InvalidSignatureException",
                 "ExpiredTokenException", "InvalidClientTokenId"):
         return LexlensError(f"AWS rejected the credentials ({code}); refresh or reconfigure them.", 2)
-    message = " ".join(str(error.response.get("Error", {}).get("Message", "")).split())
+    message = " ".join(str(error.response.get("Error", {}).get("Message", "")).split()).rstrip(".")
     return LexlensError(f"Lex refused {operation} ({code or 'error'}): {message or 'no message'}.", 2)
 
 

@@ -187,7 +187,7 @@ def test_build_without_apply_builds_nothing(aws, capsys):
     lex, _ = aws
     queue_plan(lex, [BOOK], BOOK)
     code, out, _ = run_cli(capsys, "--intent", "BookHotel", "--utterance", "new one", "--build")
-    assert code == 0 and "Dry run" in out
+    assert code == 0 and "--build only runs after --apply" in out
 
 
 @pytest.mark.parametrize("error, words", [
@@ -209,6 +209,12 @@ def test_unknown_intent_exits_2_in_one_sentence(aws, capsys):
     code, _, err = run_cli(capsys, "--intent", "OrderPizza", "--utterance", "hi")
     assert code == 2
     assert "has no intent named or with id 'OrderPizza'" in one_sentence(err)
+
+
+def test_hyphenated_locale_is_explained(capsys):
+    code = main(["add-utterances", "--bot-id", BOT, "--locale", "en-US", "--intent", "X",
+                 "--utterance", "hi"])
+    assert code == 2 and "en_US rather than en-US" in one_sentence(capsys.readouterr().err)
 
 
 def test_no_candidates_at_all_exits_2(aws, capsys):

@@ -55,6 +55,9 @@ def run(args: argparse.Namespace) -> int:
     from analytics import writer
     from analytics.writer_rules import Candidate, render_plan_table
 
+    if "-" in args.locale:
+        raise LexlensError(f"Lex V2 locale ids use an underscore, e.g. "
+                           f"{args.locale.replace('-', '_')} rather than {args.locale}.", 2)
     candidates = [Candidate(text) for text in args.utterance]
     if args.from_missed:
         candidates += load_missed_candidates(args.from_missed, args.bot_id, args.locale,
@@ -73,7 +76,8 @@ def run(args: argparse.Namespace) -> int:
         reason = plan.target_refusal or "some utterances break Lex's sample-utterance rules"
         raise LexlensError(f"Refused: {reason}; nothing was written.", exit_code=1)
     if not args.apply:
-        print("Dry run: nothing was written; add --apply to write the plan to DRAFT.")
+        print("Dry run: nothing was written; add --apply to write the plan to DRAFT"
+              + (" (--build only runs after --apply)." if args.build else "."))
         return 0
     result = writer.apply_plan(client, plan)
     _report_apply(writer, args, client, plan, result)
@@ -147,6 +151,9 @@ def _build(writer, client, args) -> None:
     if not result.ok:
         for reason in result.failure_reasons:
             print(f"  {show_visible(reason)}", file=sys.stderr)
-        raise LexlensError(f"The DRAFT build of locale {args.locale} failed with "
-                           f"{len(result.failure_reasons)} reason(s) listed above.", exit_code=2)
+        listed = "; Lex's reasons are listed above" if result.failure_reasons else ""
+        raise LexlensError(f"The DRAFT build of locale {args.locale} failed (status "
+                           f"{result.status}){listed}.", exit_code=2)
     print(f"Build finished: {result.status} after {result.elapsed_s:.0f} s.")
+    if result.status == "ReadyExpressTesting":
+        print("The locale is ready for express testing; Lex continues the full build.")
