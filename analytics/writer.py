@@ -13,18 +13,19 @@ Writes only ``DRAFT``: https://docs.aws.amazon.com/lexv2/latest/APIReference/API
 """
 from __future__ import annotations
 
-import contextlib
-import json
-import os
-import sys
 import time
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable, Sequence
 
-from analytics import __version__
 from analytics.errors import LexlensError
+from analytics.writer_audit import (  # noqa: F401  (re-exported: the writer's public API)
+    audit_applied,
+    default_audit_path,
+    fetch_caller_identity,
+    write_audit_line,
+)
+from analytics.writer_client import explain_aws_errors, make_client  # noqa: F401
 from analytics.writer_rules import (
     Candidate,
     PlanRow,
@@ -36,11 +37,8 @@ from analytics.writer_rules import (
 )
 
 DRAFT = "DRAFT"
-SERVICE = "lexv2-models"
 BUILD_DONE = frozenset({"Built", "ReadyExpressTesting", "Failed"})
 READ_ONLY_FIELDS = frozenset({"creationDateTime", "lastUpdatedDateTime", "ResponseMetadata"})
-PERMISSIONS = ("lex:ListIntents, lex:DescribeIntent, lex:ListSlots and lex:UpdateIntent "
-               "(plus lex:BuildBotLocale and lex:DescribeBotLocale for --build)")
 
 
 @dataclass
@@ -94,79 +92,6 @@ class BuildResult:
         return not self.timed_out and self.status in ("Built", "ReadyExpressTesting")
 
 
-@dataclass
-class _Call:
-    """Where an AWS call happens, to explain its failure in one sentence."""
-
-    client: object
-    bot_id: str
-    locale_id: str
-    extra: dict = field(default_factory=dict)
-
-
-def make_client(service: str = SERVICE, region: str | None = None, profile: str | None = None,
-                endpoint_url: str | None = None):
-    """A boto3 client from the standard configuration chain (env, profile, config files).
-
-    With ``endpoint_url`` None, boto3 itself honours ``AWS_ENDPOINT_URL_LEX_MODELS_V2``
-    and ``AWS_ENDPOINT_URL``.
-    """
-    import boto3
-    import botocore.exceptions as bex
-
-    try:
-        session = boto3.session.Session(profile_name=profile, region_name=region)
-        return session.client(service, endpoint_url=endpoint_url)
-    except bex.ProfileNotFound:
-        raise LexlensError(f"The AWS profile {profile!r} is not configured.", exit_code=2) from None
-    except bex.NoRegionError:
-        raise LexlensError("No AWS region is configured; pass --region or set AWS_REGION.",
-                           exit_code=2) from None
-
-
-@contextlib.contextmanager
-def explain_aws_errors(client, bot_id: str, locale_id: str) -> Iterator[None]:
-    """Turn botocore failures inside the block into one-sentence LexlensErrors (exit 2)."""
-    import botocore.exceptions as bex
-    from botocore.stub import StubResponseError
-
-    try:
-        yield
-    except StubResponseError:  # a test's Stubber saw an unexpected call: let the test see it
-        raise
-    except bex.ClientError as error:
-        raise explain_client_error(error, client, bot_id, locale_id) from None
-    except bex.NoCredentialsError:
-        raise LexlensError("No AWS credentials were found; configure a profile or set "
-                           "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.", exit_code=2) from None
-    except bex.ParamValidationError as error:
-        detail = str(error).splitlines()[-1].strip()
-        raise LexlensError(f"Lex would reject the request: {detail}", exit_code=2) from None
-    except bex.EndpointConnectionError as error:
-        raise LexlensError(f"Could not reach the Lex endpoint {error.kwargs.get('endpoint_url')}.",
-                           exit_code=2) from None
-    except bex.BotoCoreError as error:
-        raise LexlensError(f"AWS call failed: {error}", exit_code=2) from None
-
-
-def explain_client_error(error, client, bot_id: str, locale_id: str) -> LexlensError:
-    """One sentence for a Lex ClientError: unknown bot/locale/intent, missing permission, other."""
-    code = error.response.get("Error", {}).get("Code", "")
-    operation = getattr(error, "operation_name", "") or "the Lex API"
-    region = getattr(getattr(client, "meta", None), "region_name", None) or "the configured region"
-    if code == "ResourceNotFoundException":
-        return LexlensError(f"Lex has no bot {bot_id} with a DRAFT locale {locale_id} (or no such "
-                            f"intent) in {region}; check --bot-id, --locale and --region.", 2)
-    if code in ("AccessDeniedException", "AccessDenied", "UnauthorizedOperation"):
-        return LexlensError(f"Access denied to lex:{operation} on bot {bot_id}; the AWS identity "
-                            f"needs {PERMISSIONS}.", 2)
-    if code in ("UnrecognizedClientException", "InvalidSignatureException",
-                "ExpiredTokenException", "InvalidClientTokenId"):
-        return LexlensError(f"AWS rejected the credentials ({code}); refresh or reconfigure them.", 2)
-    message = " ".join(str(error.response.get("Error", {}).get("Message", "")).split()).rstrip(".")
-    return LexlensError(f"Lex refused {operation} ({code or 'error'}): {message or 'no message'}.", 2)
-
-
 def list_intent_summaries(client, bot_id: str, locale_id: str) -> list[dict]:
     """Every intent summary of the DRAFT locale, following nextToken over all pages."""
     summaries: list[dict] = []
@@ -193,6 +118,25 @@ def find_intent(summaries: Sequence[dict], name_or_id: str, bot_id: str, locale_
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     raise LexlensError(f"Bot {bot_id} locale {locale_id} has no intent named or with id "
                        f"{name_or_id!r} in DRAFT{hint}.", exit_code=2)
+
+
+def list_intent_choices(client, bot_id: str, locale_id: str) -> list[dict]:
+    """Intents of the DRAFT locale for a picker, sorted by name.
+
+    Each dict: intent_id, name, parent_signature, writable (False for the fallback
+    intent and built-ins that take no sample utterances), note (why not, or '').
+    """
+    with explain_aws_errors(client, bot_id, locale_id):
+        summaries = list_intent_summaries(client, bot_id, locale_id)
+    choices = []
+    for summary in sorted(summaries, key=lambda s: s.get("intentName", "")):
+        signature = summary.get("parentIntentSignature")
+        # QnA/BedrockAgent built-ins are decided at plan time, from their sample utterances.
+        probe = TargetIntent(summary["intentId"], summary.get("intentName", ""), signature, ("?",))
+        note = refuse_target(probe) or ""
+        choices.append({"intent_id": summary["intentId"], "name": summary.get("intentName", ""),
+                        "parent_signature": signature, "writable": not note, "note": note})
+    return choices
 
 
 def describe_intent(client, bot_id: str, locale_id: str, intent_id: str) -> dict:
@@ -327,48 +271,3 @@ def build_locale(client, bot_id: str, locale_id: str, timeout_s: float = 600, po
                 reasons = tuple(locale.get("failureReasons") or ())
                 return BuildResult(status, reasons, elapsed, status not in BUILD_DONE)
             sleep(poll_s)
-
-
-def fetch_caller_identity(sts_client) -> dict | None:
-    """sts:GetCallerIdentity as {account, arn, user_id}, or None if it fails for any reason."""
-    try:
-        identity = sts_client.get_caller_identity()
-    except Exception:  # the audit line is still written without an identity
-        return None
-    return {"account": identity.get("Account"), "arn": identity.get("Arn"),
-            "user_id": identity.get("UserId")}
-
-
-def default_audit_path() -> Path:
-    """``<user data dir>/lexlens/audit.jsonl`` (XDG on Linux, Library on macOS, LOCALAPPDATA)."""
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "lexlens" / "audit.jsonl"
-
-
-def write_audit_line(path: Path | str, *, bot_id: str, locale_id: str, intent_id: str,
-                     intent_name: str, utterances: Sequence[str], caller: dict | None = None,
-                     region: str | None = None, now: datetime | None = None) -> dict:
-    """Append one JSON line recording an applied change; the file is private to the user (0600)."""
-    record = {
-        "time": (now or datetime.now(timezone.utc)).isoformat(),
-        "caller": caller,
-        "region": region,
-        "bot_id": bot_id,
-        "bot_version": DRAFT,
-        "locale_id": locale_id,
-        "intent_id": intent_id,
-        "intent_name": intent_name,
-        "utterances_added": list(utterances),
-        "lexlens_version": __version__,
-    }
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    with os.fdopen(descriptor, "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(record, ensure_ascii=True) + "\n")
-    return record

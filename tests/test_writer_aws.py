@@ -16,6 +16,7 @@ from test_writer_fixtures import (  # noqa: F401  (fake_aws_env is an autouse fi
     fake_aws_env,
     intent,
     queue_describe,
+    queue_list_intents,
     queue_plan,
     stubbed,
 )
@@ -96,6 +97,18 @@ def test_refused_target_reads_no_more_and_refuses_all(target):
     with pytest.raises(LexlensError) as raised:
         writer.apply_plan(client, plan)  # no call queued: any call would fail the Stubber
     assert raised.value.exit_code == 1
+
+
+def test_list_intent_choices_marks_what_can_take_utterances():
+    client, stubber = stubbed()
+    qna = intent("QNAINTENT1", "Answers", parent="AMAZON.QnAIntent")
+    stop = intent("STOPINTENT", "Stop", parent="AMAZON.StopIntent")
+    queue_list_intents(stubber, [FALLBACK, BOOK, qna, stop], page_size=3)
+    choices = writer.list_intent_choices(client, BOT, LOCALE)
+    stubber.assert_no_pending_responses()
+    assert [(c["name"], c["writable"]) for c in choices] == [
+        ("Answers", True), ("BookHotel", True), ("FallbackIntent", False), ("Stop", False)]
+    assert "fallback intent" in choices[2]["note"] and choices[1]["note"] == ""
 
 
 def test_unknown_intent_is_one_sentence_with_a_suggestion():

@@ -15,6 +15,7 @@ from test_writer_fixtures import (  # noqa: F401  (fake_aws_env is an autouse fi
     fake_aws_env,
     intent,
     queue_describe,
+    queue_list_intents,
     queue_plan,
     stubbed,
 )
@@ -204,8 +205,7 @@ def test_aws_errors_exit_2_in_one_sentence(aws, capsys, error, words):
 
 def test_unknown_intent_exits_2_in_one_sentence(aws, capsys):
     lex, _ = aws
-    lex.add_response("list_intents", {"intentSummaries": [
-        {"intentId": "BOOKHOTEL1", "intentName": "BookHotel"}]}, {**LOCALE_KEY, "maxResults": 1000})
+    queue_list_intents(lex, [BOOK, CANCEL])
     code, _, err = run_cli(capsys, "--intent", "OrderPizza", "--utterance", "hi")
     assert code == 2
     assert "has no intent named or with id 'OrderPizza'" in one_sentence(err)

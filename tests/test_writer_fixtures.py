@@ -102,10 +102,8 @@ def summary_of(definition: dict) -> dict:
     return {k: definition[k] for k in keys if k in definition}
 
 
-def queue_plan(stubber, intents: list[dict], target: dict, page_size: int | None = None,
-               slots: list[str] | None = None, others: bool = True) -> None:
-    """Queue the reads plan_utterances makes, in order: ListIntents pages, the target, the
-    other intents (unless ``others`` is False: a refused target needs no more reads), ListSlots."""
+def queue_list_intents(stubber, intents: list[dict], page_size: int | None = None) -> None:
+    """Queue ListIntents on DRAFT, split into pages linked by nextToken."""
     summaries = [summary_of(i) for i in intents]
     size = page_size or max(1, len(summaries))
     pages = [summaries[i:i + size] for i in range(0, len(summaries), size)] or [[]]
@@ -117,6 +115,13 @@ def queue_plan(stubber, intents: list[dict], target: dict, page_size: int | None
         if number + 1 < len(pages):
             response["nextToken"] = f"token-{number + 1}"
         stubber.add_response("list_intents", response, expected)
+
+
+def queue_plan(stubber, intents: list[dict], target: dict, page_size: int | None = None,
+               slots: list[str] | None = None, others: bool = True) -> None:
+    """Queue the reads plan_utterances makes, in order: ListIntents pages, the target, the
+    other intents (unless ``others`` is False: a refused target needs no more reads), ListSlots."""
+    queue_list_intents(stubber, intents, page_size)
     queue_describe(stubber, target)
     if others:
         for other in intents:

@@ -124,19 +124,16 @@ def _report_apply(writer, args, client, plan, result) -> None:
         print("Warning: DescribeIntent returned fields UpdateIntent does not accept: "
               + ", ".join(result.dropped_fields), file=sys.stderr)
     path = args.audit_log or writer.default_audit_path()
-    writer.write_audit_line(path, bot_id=plan.bot_id, locale_id=plan.locale_id,
-                            intent_id=result.intent_id, intent_name=result.intent_name,
-                            utterances=result.added, caller=_caller(writer, args),
-                            region=getattr(client.meta, "region_name", None))
+    writer.audit_applied(path, plan, result, sts_client=_sts_client(writer, args),
+                         region=getattr(client.meta, "region_name", None))
     print(f"Audit line appended to {path}.")
 
 
-def _caller(writer, args) -> dict | None:
+def _sts_client(writer, args):
     try:
-        sts = writer.make_client("sts", region=args.region, profile=args.profile)
+        return writer.make_client("sts", region=args.region, profile=args.profile)
     except Exception:  # the identity is optional in the audit line
         return None
-    return writer.fetch_caller_identity(sts)
 
 
 def _build(writer, client, args) -> None:
