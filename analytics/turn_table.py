@@ -17,8 +17,15 @@ from analytics.schema import (ATTRIBUTE_COLUMNS, FALLBACK_INTENT, INTERPRETATION
                               SLOT_COLUMNS, TURN_COLUMNS, empty_table)
 
 NAN = math.nan
-# Turn columns filled by the builder, in tuple order (turn, time, session_key are derived).
-ROW_COLUMNS = [name for name in TURN_COLUMNS if name not in ("turn", "time", "session_key")]
+# Low-cardinality turn columns are interned as one tuple per group (one dict lookup
+# per record) and expanded to categoricals in build(); the rest are stored per row.
+BOT_COLUMNS = ["bot_id", "bot_name", "alias_id", "alias_name", "locale", "bot_version"]
+DIALOG_COLUMNS = ["input_mode", "operation", "intent", "intent_state", "confirmation_state",
+                  "dialog_action", "slot_to_elicit", "runner_up_intent", "interpretation_source",
+                  "lex_sentiment", "bot_messages"]
+ROW_COLUMNS = ["session_id", "request_id", "conversation_id", "transcript", "is_utterance", "missed",
+               "bot_code", "dialog_code", "nlu_confidence", "runner_up_confidence",
+               "sentiment_positive", "sentiment_negative"]
 
 
 def as_text(value: Any) -> str:
@@ -84,6 +91,20 @@ class TurnTableBuilder:
         self.slot_rows: list[tuple] = []
         self.attribute_rows: list[tuple] = []
         self.interpretation_rows: list[tuple] = []
+        self.bot_codes: dict[tuple, int] = {}
+        self.dialog_codes: dict[tuple, int] = {}
+
+    @staticmethod
+    def intern(codes: dict[tuple, int], key: tuple) -> int:
+        """A small integer per distinct ``key``; unhashable JSON values are made text first."""
+        try:
+            code = codes.get(key)
+        except TypeError:
+            key = tuple(as_text(value) for value in key)
+            code = codes.get(key)
+        if code is None:
+            code = codes[key] = len(codes)
+        return code
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -101,12 +122,12 @@ class TurnTableBuilder:
         top_conf = runner_conf = positive = negative = NAN
         source = sentiment = ""
         for rank, interpretation in enumerate(interpretations):
-            name = as_text(interpretation.intent.name) if interpretation.intent is not None else ""
+            name = interpretation.intent.name if interpretation.intent is not None else None
             confidence = as_confidence(interpretation.nlu_confidence)
             self.interpretation_rows.append((turn, rank, name, confidence))
             if rank == 0:
                 top_name, top_conf = name, confidence
-                source = as_text(interpretation.interpretation_source)
+                source = interpretation.interpretation_source
             elif rank == 1:
                 runner_name, runner_conf = name, confidence
             response = interpretation.sentiment_response
@@ -115,51 +136,56 @@ class TurnTableBuilder:
                 positive = as_score(response.sentiment_score, "positive")
                 negative = as_score(response.sentiment_score, "negative")
 
-        intent_name = as_text(intent.name) if intent is not None else ""
+        # Categorical fields go in raw: build() coerces their few distinct values to text.
+        intent_name = intent.name if intent is not None else None
         if not intent_name:
             intent_name = top_name or (FALLBACK_INTENT if missed else "")
-        transcript = as_text(record.input_transcript)
+        transcript = record.input_transcript
+        if type(transcript) is not str:
+            transcript = as_text(transcript)
+        session_id = record.session_id
+        request_id = record.request_id
+        conversation_id = state.originating_request_id if state is not None else ""
         messages = record.messages
+        bot_code = self.intern(self.bot_codes, (
+            bot.id, bot.name, bot.alias_id, bot.alias_name, bot.locale_id, bot.version))
+        dialog_code = self.intern(self.dialog_codes, (
+            record.input_mode or "Unknown", record.operation_name, intent_name,
+            intent.state if intent is not None else None,
+            intent.confirmation_state if intent is not None else None,
+            action.type if action is not None else None,
+            action.slot_to_elicit if action is not None else None,
+            runner_name, source, sentiment,
+            "\n".join(as_text(m.content) for m in messages if m is not None) if messages else ""))
         self.rows.append((
-            as_text(record.session_id),
-            as_text(record.request_id),
-            as_text(state.originating_request_id) if state is not None else "",
-            as_text(bot.id), as_text(bot.name), as_text(bot.alias_id), as_text(bot.alias_name),
-            as_text(bot.locale_id), as_text(bot.version),
-            as_text(record.input_mode) or "Unknown",
-            as_text(record.operation_name),
-            transcript,
-            transcript.strip() != "",
-            missed,
-            intent_name,
-            as_text(intent.state) if intent is not None else "",
-            as_text(intent.confirmation_state) if intent is not None else "",
-            as_text(action.type) if action is not None else "",
-            as_text(action.slot_to_elicit) if action is not None else "",
-            top_conf, runner_name, runner_conf, source, sentiment, positive, negative,
-            "\n".join(as_text(m.content) for m in messages if m is not None) if messages else "",
+            session_id if type(session_id) is str else as_text(session_id),
+            request_id if type(request_id) is str else as_text(request_id),
+            conversation_id if type(conversation_id) is str else as_text(conversation_id),
+            transcript, transcript.strip() != "", missed, bot_code, dialog_code,
+            top_conf, runner_conf, positive, negative,
         ))
         self.times_ms.append(time_ms)
         if intent is not None and intent.slots:
             for slot_name, slot in intent.slots.items():
-                self.slot_rows.extend(slot_rows(turn, intent_name, slot_name, slot))
+                self.slot_rows.extend(slot_rows(turn, as_text(intent_name), slot_name, slot))
         attributes = state.session_attributes if state is not None else None
         if attributes:
             for key, value in attributes.items():
-                self.attribute_rows.append((turn, key, as_text(value)))
+                self.attribute_rows.append((turn, key, value if type(value) is str else as_text(value)))
 
     def build(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """(turns, slots, attributes, interpretations) with the schema's dtypes."""
-        turns = frame_from_rows(self.rows, ROW_COLUMNS, TURN_COLUMNS)
+        columns = {**TURN_COLUMNS, "bot_code": ("int64", ""), "dialog_code": ("int64", "")}
+        turns = frame_from_rows(self.rows, ROW_COLUMNS, columns)
+        for names, codes in ((BOT_COLUMNS, self.bot_codes), (DIALOG_COLUMNS, self.dialog_codes)):
+            code_column = f"{'bot' if names is BOT_COLUMNS else 'dialog'}_code"
+            row_codes = turns.pop(code_column).to_numpy()
+            for position, name in enumerate(names):
+                turns[name] = expand_interned(codes, position, row_codes)
         turns.insert(0, "turn", np.arange(len(turns), dtype="int64"))
         turns.insert(1, "time", pd.to_datetime(np.asarray(self.times_ms, dtype="int64"),
                                                 unit="ms", utc=True).as_unit("ns"))
-        if len(turns):
-            keys = turns["bot_id"].astype(str) + "\x1f" + turns["alias_id"].astype(str) + "\x1f" + \
-                turns["locale"].astype(str) + "\x1f" + turns["session_id"]
-            turns.insert(2, "session_key", pd.factorize(keys)[0].astype("int64"))
-        else:
-            turns.insert(2, "session_key", pd.Series(dtype="int64"))
+        turns.insert(2, "session_key", session_keys(turns))
         turns = turns[list(TURN_COLUMNS)]
         return (turns,
                 frame_from_rows(self.slot_rows, list(SLOT_COLUMNS), SLOT_COLUMNS),
@@ -176,10 +202,36 @@ def frame_from_rows(rows: list[tuple], names: list[str], columns: dict) -> pd.Da
     for name, values in zip(names, zip(*rows)):
         dtype = columns[name][0]
         if dtype == "category":
-            codes, uniques = pd.factorize(np.asarray(values, dtype=object))
-            data[name] = pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object))
+            data[name] = categorical_text(np.asarray(values, dtype=object))
         elif dtype == "str":
-            data[name] = np.asarray(values, dtype=object)
+            data[name] = pd.Series(np.asarray(values, dtype=object), dtype=object, copy=False)
         else:
             data[name] = np.asarray(values, dtype=dtype)
     return pd.DataFrame(data, copy=False)
+
+
+def categorical_text(values: np.ndarray) -> pd.Categorical:
+    """A categorical of ``as_text(value)`` for each value, coercing only the distinct values."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    texts = ["" if value is None or value != value else as_text(value) for value in uniques]
+    text_codes, text_uniques = pd.factorize(np.asarray(texts, dtype=object))
+    categories = pd.Index(text_uniques, dtype=object)
+    return pd.Categorical.from_codes(text_codes[codes] if len(texts) else codes, categories=categories)
+
+
+def expand_interned(codes: dict[tuple, int], position: int, row_codes: np.ndarray) -> pd.Categorical:
+    """The categorical column ``position`` of interned tuples, given each row's tuple code."""
+    texts = ["" if value is None or value != value else as_text(value)
+             for value in (key[position] for key in codes)]
+    text_codes, text_uniques = pd.factorize(np.asarray(texts, dtype=object))
+    return pd.Categorical.from_codes(text_codes[row_codes] if len(texts) else row_codes,
+                                     categories=pd.Index(text_uniques, dtype=object))
+
+
+def session_keys(turns: pd.DataFrame) -> np.ndarray:
+    """One int per Lex session: (bot_id, alias_id, locale, session_id)."""
+    if turns.empty:
+        return np.zeros(0, dtype="int64")
+    keys = pd.MultiIndex.from_arrays([turns["bot_id"].cat.codes, turns["alias_id"].cat.codes,
+                                      turns["locale"].cat.codes, turns["session_id"]])
+    return pd.factorize(keys)[0].astype("int64")

@@ -9,7 +9,8 @@ from __future__ import annotations
 import gzip
 import os
 from pathlib import Path
-from typing import Iterator, Sequence, Union
+from dataclasses import dataclass
+from typing import Iterator, Optional, Sequence, Union
 
 from analytics.errors import LexlensError
 
@@ -59,6 +60,63 @@ def is_json_document(first_line: bytes) -> bool:
     """A file whose first line is a lone '{' or '[' is one pretty-printed JSON document
     (the AWS CLI prints ``filter-log-events`` output that way)."""
     return first_line.strip() in (b"{", b"[")
+
+
+@dataclass(frozen=True)
+class ReadUnit:
+    """A piece of one file to parse on its own: the lines that start in [start, end).
+
+    ``end`` None means to the end of the file. Line numbers inside a unit count from 1;
+    the loader adds the lines of the units before it in the same file.
+    """
+
+    path: Path
+    start: int = 0
+    end: Optional[int] = None
+    size: int = 0
+
+
+def plan_read_units(files: Sequence[Path], unit_bytes: int = 32 << 20) -> list[ReadUnit]:
+    """Cut plain (uncompressed, line-per-record) files into units of about ``unit_bytes``."""
+    units = []
+    for path in files:
+        size = path.stat().st_size
+        if size <= unit_bytes or not splittable(path):
+            units.append(ReadUnit(path, 0, None, size))
+            continue
+        starts = list(range(0, size, unit_bytes))
+        for start, end in zip(starts, starts[1:] + [None]):
+            units.append(ReadUnit(path, start, end, (end or size) - start))
+    return units
+
+
+def splittable(path: Path) -> bool:
+    """A file can be cut at byte offsets unless gzip-compressed or one JSON document."""
+    with open(path, "rb") as handle:
+        head = handle.read(2)
+        handle.seek(0)
+        return head != GZIP_MAGIC and not is_json_document(handle.readline())
+
+
+def read_unit_lines(unit: ReadUnit) -> Iterator[tuple[int, bytes]]:
+    """(line number within the unit, line) for the lines that start inside ``unit``."""
+    if unit.start == 0 and unit.end is None:
+        yield from read_lines(unit.path)
+        return
+    with open(unit.path, "rb") as handle:
+        position = unit.start
+        if position:
+            handle.seek(position - 1)
+            position += len(handle.readline()) - 1  # skip the line that began before us
+        end = unit.end if unit.end is not None else float("inf")
+        line_no = 0
+        while position < end:
+            line = handle.readline()
+            if not line:
+                break
+            line_no += 1
+            position += len(line)
+            yield line_no, line
 
 
 def read_lines(path: Path) -> Iterator[tuple[int, bytes]]:

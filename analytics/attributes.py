@@ -1,0 +1,35 @@
+"""Session attribute values, counted once per session (the reference counts per turn,
+so a long session weighs more than a short one)."""
+from __future__ import annotations
+
+import pandas as pd
+
+from analytics.schema import LogData
+
+ATTRIBUTE_VALUE_COLUMNS = ["key", "value", "sessions", "share"]
+
+
+def compute_attribute_values(data: LogData, n: int | None = 10) -> pd.DataFrame:
+    """ATTRIBUTE_VALUE_COLUMNS: per key, the top ``n`` values by distinct sessions;
+    share is the fraction of the key's sessions holding that value at some turn."""
+    attributes = data.attributes
+    if attributes.empty:
+        return pd.DataFrame({name: pd.Series(dtype="object") for name in ATTRIBUTE_VALUE_COLUMNS})
+    session_of_turn = pd.Series(data.turns["session_key"].to_numpy(), index=data.turns["turn"])
+    frame = pd.DataFrame({"key": attributes["key"].astype(str).to_numpy(),
+                          "value": attributes["value"].to_numpy(),
+                          "session_key": session_of_turn.reindex(attributes["turn"]).to_numpy()})
+    frame = frame.drop_duplicates()
+    table = frame.groupby(["key", "value"], sort=False).size().reset_index(name="sessions")
+    sessions_per_key = frame.drop_duplicates(["key", "session_key"]).groupby("key").size()
+    table["share"] = table["sessions"] / table["key"].map(sessions_per_key)
+    table = table.sort_values(["key", "sessions", "value"], ascending=[True, False, True],
+                              kind="stable")
+    if n:
+        table = table.groupby("key", sort=False).head(n)
+    return table[ATTRIBUTE_VALUE_COLUMNS].reset_index(drop=True)
+
+
+def attribute_keys(data: LogData) -> list[str]:
+    """The session attribute keys present, sorted."""
+    return sorted(str(key) for key in pd.unique(data.attributes["key"].astype(str)))

@@ -1,0 +1,88 @@
+"""The filters every metric shares: time window, bot, alias, locale, version, input mode,
+intent and a session-attribute filter. Applied once, before any metric."""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Optional
+
+import pandas as pd
+
+from analytics.schema import LogData
+
+
+@dataclass(frozen=True)
+class Filters:
+    """An empty tuple means "all". ``since`` is inclusive, ``until`` exclusive (UTC-aware)."""
+
+    since: Optional[pd.Timestamp] = None
+    until: Optional[pd.Timestamp] = None
+    bot_ids: tuple[str, ...] = ()
+    alias_names: tuple[str, ...] = ()
+    locales: tuple[str, ...] = ()
+    versions: tuple[str, ...] = ()
+    input_modes: tuple[str, ...] = ()
+    intents: tuple[str, ...] = ()
+    attribute_key: Optional[str] = None
+    attribute_values: tuple[str, ...] = ()
+
+    def is_empty(self) -> bool:
+        return all(not getattr(self, f.name) for f in fields(self))
+
+
+# filter field -> turns column it restricts
+COLUMN_FILTERS = {
+    "bot_ids": "bot_id",
+    "alias_names": "alias_name",
+    "locales": "locale",
+    "versions": "bot_version",
+    "input_modes": "input_mode",
+    "intents": "intent",
+}
+
+
+def to_utc(moment) -> Optional[pd.Timestamp]:
+    """A timestamp in UTC; a naive one is taken as UTC."""
+    if moment is None:
+        return None
+    stamp = pd.Timestamp(moment)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def filter_turn_mask(data: LogData, filters: Filters) -> pd.Series:
+    """True for the turns that pass every filter."""
+    turns = data.turns
+    mask = pd.Series(True, index=turns.index)
+    if filters.since is not None:
+        mask &= turns["time"] >= to_utc(filters.since)
+    if filters.until is not None:
+        mask &= turns["time"] < to_utc(filters.until)
+    for field_name, column in COLUMN_FILTERS.items():
+        wanted = getattr(filters, field_name)
+        if wanted:
+            mask &= turns[column].isin(wanted)
+    if filters.attribute_key:
+        mask &= turns["session_key"].isin(sessions_with_attribute(data, filters))
+    return mask
+
+
+def sessions_with_attribute(data: LogData, filters: Filters) -> pd.Index:
+    """Sessions in which the attribute key ever held one of the wanted values (any value if none)."""
+    attributes = data.attributes[data.attributes["key"] == filters.attribute_key]
+    if filters.attribute_values:
+        attributes = attributes[attributes["value"].isin(filters.attribute_values)]
+    sessions = data.turns["session_key"].to_numpy()[attributes["turn"].to_numpy()] \
+        if is_positional(data) else data.turns.set_index("turn").loc[attributes["turn"], "session_key"]
+    return pd.Index(pd.unique(pd.Series(sessions)))
+
+
+def is_positional(data: LogData) -> bool:
+    """Turn ids equal row positions (true for a fresh load, not for a filtered one)."""
+    turns = data.turns["turn"]
+    return len(turns) == 0 or (turns.iloc[0] == 0 and turns.iloc[-1] == len(turns) - 1)
+
+
+def apply_filters(data: LogData, filters: Filters) -> LogData:
+    """The data restricted to the turns that pass ``filters`` (side tables follow)."""
+    if filters.is_empty():
+        return data
+    return data.with_turns(data.turns[filter_turn_mask(data, filters).to_numpy()])

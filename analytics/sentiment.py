@@ -1,0 +1,64 @@
+"""Sentiment of user turns: Lex's own label where the alias had sentiment analysis on,
+else VADER's compound score of the transcript, labelled as VADER (never mixed silently).
+
+VADER thresholds follow its authors: compound >= 0.05 positive, <= -0.05 negative.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pandas as pd
+
+VADER_POSITIVE = 0.05
+VADER_NEGATIVE = -0.05
+
+
+@lru_cache(maxsize=1)
+def vader_analyzer():
+    """Created lazily: loading VADER's lexicon takes a noticeable fraction of a second."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+def vader_label(compound: float) -> str:
+    if compound >= VADER_POSITIVE:
+        return "POSITIVE"
+    if compound <= VADER_NEGATIVE:
+        return "NEGATIVE"
+    return "NEUTRAL"
+
+
+def compute_vader_scores(turns: pd.DataFrame) -> pd.DataFrame:
+    """[turn, compound, sentiment] for utterances without a Lex sentiment; each distinct
+    text is scored once."""
+    pending = turns[turns["is_utterance"] & (turns["lex_sentiment"] == "")]
+    if pending.empty:
+        return pd.DataFrame({"turn": pd.Series(dtype="int64"),
+                             "compound": pd.Series(dtype="float64"),
+                             "sentiment": pd.Series(dtype="object")})
+    analyzer = vader_analyzer()
+    texts = pd.unique(pending["transcript"].to_numpy())
+    compound = {text: analyzer.polarity_scores(text)["compound"] for text in texts}
+    scores = pending["transcript"].map(compound).astype(float)
+    return pd.DataFrame({"turn": pending["turn"].to_numpy(), "compound": scores.to_numpy(),
+                         "sentiment": [vader_label(value) for value in scores]})
+
+
+def compute_sentiment_summary(turns: pd.DataFrame) -> pd.DataFrame:
+    """[source, sentiment, turns, share]: Lex labels and VADER labels as separate sources;
+    share is within the source."""
+    lex = turns["lex_sentiment"][turns["lex_sentiment"] != ""].astype(str)
+    vader = compute_vader_scores(turns)["sentiment"]
+    parts = []
+    for source, labels in (("Lex", lex), ("VADER", vader)):
+        counts = labels.value_counts()
+        if counts.empty:
+            continue
+        part = counts.rename_axis("sentiment").reset_index(name="turns")
+        part.insert(0, "source", source)
+        part["share"] = part["turns"] / part["turns"].sum()
+        parts.append(part)
+    if not parts:
+        return pd.DataFrame({"source": [], "sentiment": [], "turns": [], "share": []})
+    return pd.concat(parts, ignore_index=True)

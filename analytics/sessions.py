@@ -1,0 +1,67 @@
+"""Sessions and conversations.
+
+Session (Lex): the turns sharing one sessionId for one bot, alias and locale.
+Duration = last turn time - first turn time; a one-turn session lasts 0 s.
+Conversation (Lex): a unique (sessionId, originatingRequestId) pair; a turn without
+an originatingRequestId belongs to the conversation its session is in.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+SESSION_COLUMNS = ["session_key", "session_id", "bot_id", "bot_name", "alias_name", "locale",
+                   "start", "end", "duration_s", "turns", "utterances", "missed", "conversations"]
+
+
+def conversation_keys(turns: pd.DataFrame) -> pd.Series:
+    """One int per conversation, aligned with ``turns``; a turn with an empty
+    conversation_id inherits the previous one of its session."""
+    if turns.empty:
+        return pd.Series(dtype="int64", index=turns.index)
+    ordered = turns.sort_values(["session_key", "time", "turn"], kind="stable")
+    conversation = ordered["conversation_id"].where(ordered["conversation_id"] != "")
+    conversation = conversation.groupby(ordered["session_key"].to_numpy()).ffill().fillna("")
+    keys = pd.MultiIndex.from_arrays([ordered["session_key"], conversation])
+    return pd.Series(pd.factorize(keys)[0], index=ordered.index).reindex(turns.index)
+
+
+def compute_sessions(turns: pd.DataFrame) -> pd.DataFrame:
+    """One row per session: SESSION_COLUMNS, ordered by start time."""
+    if turns.empty:
+        return pd.DataFrame({name: pd.Series(dtype="object") for name in SESSION_COLUMNS})
+    grouped = turns.assign(conversation=conversation_keys(turns)).groupby("session_key", sort=False)
+    sessions = grouped.agg(
+        session_id=("session_id", "first"), bot_id=("bot_id", "first"),
+        bot_name=("bot_name", "first"), alias_name=("alias_name", "first"),
+        locale=("locale", "first"), start=("time", "min"), end=("time", "max"),
+        turns=("turn", "size"), utterances=("is_utterance", "sum"), missed=("missed", "sum"),
+        conversations=("conversation", "nunique"),
+    )
+    sessions["duration_s"] = (sessions["end"] - sessions["start"]).dt.total_seconds()
+    sessions = sessions.reset_index().sort_values(["start", "session_key"], kind="stable")
+    return sessions[SESSION_COLUMNS].reset_index(drop=True)
+
+
+def compute_duration_stats(sessions: pd.DataFrame) -> dict[str, float]:
+    """Mean, median and 90th percentile of session duration in seconds (0.0 when empty)."""
+    durations = sessions["duration_s"].astype(float)
+    if durations.empty:
+        return {"mean": 0.0, "median": 0.0, "p90": 0.0}
+    return {"mean": round(float(durations.mean()), 3),
+            "median": round(float(durations.median()), 3),
+            "p90": round(float(durations.quantile(0.9)), 3)}
+
+
+def compute_turns_per_session(sessions: pd.DataFrame) -> dict[str, float]:
+    """Mean, median and maximum turns per session (0 when empty)."""
+    counts = sessions["turns"].astype(float)
+    if counts.empty:
+        return {"mean": 0.0, "median": 0.0, "max": 0}
+    return {"mean": round(float(counts.mean()), 3), "median": float(counts.median()),
+            "max": int(counts.max())}
+
+
+def top_sessions(sessions: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """The ``n`` sessions with the most turns (ties: longer first, then earlier)."""
+    return sessions.sort_values(["turns", "duration_s", "start"], ascending=[False, False, True],
+                                kind="stable").head(n).reset_index(drop=True)

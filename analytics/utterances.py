@@ -1,0 +1,61 @@
+"""Utterances: the most frequent ones, missed utterances, and the message history.
+
+Utterance: a turn with a non-empty inputTranscript. Missed utterance: a turn with
+missedUtterance true. Texts are grouped after trimming and collapsing spaces,
+case-insensitively; the most frequent spelling is shown.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+HISTORY_COLUMNS = ["time", "session_id", "transcript", "intent", "intent_state", "missed",
+                   "input_mode", "turn", "session_key"]
+
+
+def normalise_text(text: str) -> str:
+    """The grouping key of an utterance: trimmed, spaces collapsed, case folded."""
+    return " ".join(text.split()).casefold()
+
+
+def top_utterances(turns: pd.DataFrame, n: int | None = 10, missed_only: bool = False) -> pd.DataFrame:
+    """[utterance, count] ordered by count (descending) then text; ``n`` None means all."""
+    selected = turns[turns["is_utterance"] & turns["missed"]] if missed_only \
+        else turns[turns["is_utterance"]]
+    if selected.empty:
+        return pd.DataFrame({"utterance": pd.Series(dtype="object"),
+                             "count": pd.Series(dtype="int64")})
+    exact = selected["transcript"].value_counts(sort=False)  # group raw texts first: cheap
+    table = exact.rename_axis("text").reset_index(name="count")
+    table["key"] = [normalise_text(text) for text in table["text"]]
+    table = table.sort_values(["count", "text"], ascending=[False, True], kind="stable")
+    grouped = table.groupby("key", sort=False).agg(utterance=("text", "first"), count=("count", "sum"))
+    grouped = grouped.sort_values(["count", "utterance"], ascending=[False, True], kind="stable")
+    result = grouped.reset_index(drop=True)
+    return (result.head(n) if n else result).reset_index(drop=True)
+
+
+def missed_by_previous_intent(turns: pd.DataFrame) -> pd.DataFrame:
+    """[previous_intent, missed, share]: for each missed utterance, the intent the session
+    was in just before it ('(session start)' when it was the first turn). This shows where
+    users get lost, which a count per FallbackIntent cannot."""
+    ordered = turns.sort_values(["session_key", "time", "turn"], kind="stable")
+    previous = ordered["intent"].astype(str).shift()
+    first = ~ordered["session_key"].eq(ordered["session_key"].shift())
+    previous = previous.where(~first, "(session start)").replace("", "(no intent)")
+    missed = previous[ordered["missed"].to_numpy()]
+    if missed.empty:
+        return pd.DataFrame({"previous_intent": pd.Series(dtype="object"),
+                             "missed": pd.Series(dtype="int64"), "share": pd.Series(dtype="float64")})
+    table = missed.value_counts().rename_axis("previous_intent").reset_index(name="missed")
+    table["share"] = table["missed"] / table["missed"].sum()
+    return table.sort_values(["missed", "previous_intent"], ascending=[False, True],
+                             kind="stable").reset_index(drop=True)
+
+
+def message_history(turns: pd.DataFrame, missed_only: bool = False,
+                    limit: int | None = None) -> pd.DataFrame:
+    """HISTORY_COLUMNS, newest first: the turns with a transcript (or all missed ones)."""
+    selected = turns[turns["missed"]] if missed_only else turns[turns["is_utterance"]]
+    history = selected.sort_values(["time", "turn"], ascending=[False, False], kind="stable")
+    history = history[HISTORY_COLUMNS]
+    return (history.head(limit) if limit else history).reset_index(drop=True)
