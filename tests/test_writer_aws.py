@@ -5,7 +5,9 @@ import copy
 import json
 import os
 import stat
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from test_writer_fixtures import (  # noqa: F401  (fake_aws_env is an autouse fixture)
@@ -322,10 +324,20 @@ def test_audit_lines_append_and_stay_private(tmp_path):
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
 
 
-def test_default_audit_path_uses_xdg_data_home(monkeypatch, tmp_path):
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
-    if os.name == "posix" and os.uname().sysname == "Linux":
-        assert writer.default_audit_path() == tmp_path / "lexlens" / "audit.jsonl"
+@pytest.mark.parametrize("platform, env, parts", [
+    ("linux", {"XDG_DATA_HOME": "/xdg"}, ("/xdg",)),
+    ("linux", {}, ("/home/ana", ".local", "share")),
+    ("darwin", {}, ("/home/ana", "Library", "Application Support")),
+    ("win32", {"LOCALAPPDATA": "/appdata"}, ("/appdata",)),
+])
+def test_default_audit_path_follows_the_platform(monkeypatch, platform, env, parts):
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.delenv("LOCALAPPDATA", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("HOME", "/home/ana")
+    monkeypatch.setattr(sys, "platform", platform)
+    assert writer.default_audit_path() == Path(*parts, "lexlens", "audit.jsonl")
 
 
 @pytest.mark.parametrize("env, explicit, expected", [

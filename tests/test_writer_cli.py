@@ -261,3 +261,44 @@ def missed_record(text: str, n: int, bot: str) -> dict:
         "sessionState": {"dialogAction": {"type": "ElicitIntent"},
                          "intent": {"name": "FallbackIntent", "slots": {}, "state": "InProgress"}},
     }
+
+
+def test_endpoint_env_variable_is_honoured_end_to_end(tmp_path):
+    """A real `lexlens` process, configured only by AWS_ENDPOINT_URL_LEX_MODELS_V2, reaches a
+    local HTTP stand-in for Lex and turns its 404 into the one-sentence error."""
+    import os
+    import subprocess
+    import sys
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen = []
+
+    class NotFound(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server naming)
+            seen.append((self.command, self.path))
+            body = json.dumps({"message": "Could not find bot"}).encode()
+            self.send_response(404)
+            self.send_header("x-amzn-ErrorType", "ResourceNotFoundException")
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), NotFound)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        env = {**os.environ, "AWS_ENDPOINT_URL_LEX_MODELS_V2": f"http://127.0.0.1:{server.server_port}"}
+        done = subprocess.run(
+            [sys.executable, "-m", "analytics", "add-utterances", "--bot-id", BOT, "--locale", LOCALE,
+             "--intent", "BookHotel", "--utterance", "hi", "--audit-log", str(tmp_path / "a.jsonl")],
+            env=env, capture_output=True, text=True, timeout=60,
+            cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    finally:
+        server.shutdown()
+    assert seen == [("POST", f"/bots/{BOT}/botversions/DRAFT/botlocales/{LOCALE}/intents/")]
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("lexlens: Lex has no bot BOTID00001 with a DRAFT locale en_US")
