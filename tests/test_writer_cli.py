@@ -83,8 +83,8 @@ def test_dry_run_shows_control_characters_escaped(aws, capsys):
 
 
 @pytest.mark.parametrize("utterance, target, others, words", [
-    ("x" * 501, BOOK, True, "some utterances break Lex's sample-utterance rules"),
-    ("a {Nights} night stay", BOOK, True, "some utterances break"),
+    ("x" * 501, BOOK, True, "1 utterance(s) break Lex's sample-utterance rules"),
+    ("a {Nights} night stay", BOOK, True, "1 utterance(s) break"),
     ("hello", FALLBACK, False, "FallbackIntent is the fallback intent"),
 ])
 def test_refusals_exit_1_and_write_nothing(aws, capsys, utterance, target, others, words):

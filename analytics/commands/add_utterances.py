@@ -73,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
     print(render_plan_table(plan.rows) if plan.rows else "(no candidate utterances)")
     print(_summary(plan.rows))
     if plan.refused:
-        reason = plan.target_refusal or "some utterances break Lex's sample-utterance rules"
+        refused = sum(row.action == "refuse" for row in plan.rows)
+        reason = plan.target_refusal or f"{refused} utterance(s) break Lex's sample-utterance rules"
         raise LexlensError(f"Refused: {reason}; nothing was written.", exit_code=1)
     if not args.apply:
         print("Dry run: nothing was written; add --apply to write the plan to DRAFT"
