@@ -32,7 +32,6 @@ class Filters:
 # filter field -> turns column it restricts
 COLUMN_FILTERS = {
     "bot_ids": "bot_id",
-    "alias_names": "alias_name",
     "locales": "locale",
     "versions": "bot_version",
     "input_modes": "input_mode",
@@ -56,6 +55,8 @@ def filter_turn_mask(data: LogData, filters: Filters) -> pd.Series:
         mask &= turns["time"] >= to_utc(filters.since)
     if filters.until is not None:
         mask &= turns["time"] < to_utc(filters.until)
+    if filters.alias_names:  # an alias by name or by id (TSTALIASID)
+        mask &= turns["alias_name"].isin(filters.alias_names) | turns["alias_id"].isin(filters.alias_names)
     for field_name, column in COLUMN_FILTERS.items():
         wanted = getattr(filters, field_name)
         if wanted:

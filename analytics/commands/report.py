@@ -1,0 +1,156 @@
+"""``lexlens report``: the analytics of local log files or CloudWatch log groups, headless."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from analytics.errors import LexlensError
+
+DESCRIPTION = """Summarise Lex V2 conversation logs: totals, sessions, intents, missed
+utterances, sentiment, paths, outcomes. SOURCE is a file (JSONL, CloudWatch event lines,
+filter-log-events output, S3-export lines; .gz or not) or a folder of them."""
+
+
+def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
+    """The filters every metric shares (also used by ``lexlens serve``)."""
+    group = parser.add_argument_group("filters")
+    group.add_argument("--since", metavar="T", help="first time to include: ISO 8601 or an age (7d, 36h)")
+    group.add_argument("--until", metavar="T", help="time to stop before: ISO 8601 or an age")
+    group.add_argument("--bot-id", action="append", default=[], metavar="ID", help="bot id (repeatable)")
+    group.add_argument("--alias", action="append", default=[], metavar="NAME",
+                       help="alias name or id, e.g. TSTALIASID (repeatable)")
+    group.add_argument("--locale", action="append", default=[], metavar="ID",
+                       help="locale id, e.g. en_US (repeatable)")
+    group.add_argument("--version", dest="bot_version", action="append", default=[], metavar="V",
+                       help="bot version: DRAFT or a number (repeatable)")
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser("report", help="print a report of conversation logs",
+                                   description=DESCRIPTION)
+    parser.add_argument("sources", nargs="*", metavar="SOURCE", help="log files or folders")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    parser.add_argument("--out", type=Path, metavar="DIR", help="write one CSV per table into DIR")
+    parser.add_argument("--top", type=positive_int, default=10, metavar="N",
+                        help="rows in top-N lists (default 10)")
+    parser.add_argument("--tz", default="UTC", metavar="ZONE",
+                        help="time zone for heatmaps and time bins, e.g. Europe/Paris (default UTC)")
+    parser.add_argument("--rejects", type=Path, metavar="FILE",
+                        help="write rejected lines with file, line number and reason (JSON lines)")
+    add_filter_arguments(parser)
+    from analytics.sources.cloudwatch_options import add_cloudwatch_arguments
+
+    add_cloudwatch_arguments(parser)
+    parser.set_defaults(run=run)
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def check_time_zone(name: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise LexlensError(f"unknown time zone {name!r}; use an IANA name such as Europe/Paris.",
+                           exit_code=2) from None
+    return name
+
+
+def filters_from_args(args):
+    """A Filters from the shared filter options."""
+    import pandas as pd
+
+    from analytics.filters import Filters
+    from analytics.sources.timewindow import parse_time
+
+    def moment(text):
+        ms = parse_time(text)
+        return None if ms is None else pd.Timestamp(ms, unit="ms", tz="UTC")
+
+    return Filters(since=moment(args.since), until=moment(args.until),
+                   bot_ids=tuple(args.bot_id), alias_names=tuple(args.alias),
+                   locales=tuple(args.locale), versions=tuple(args.bot_version))
+
+
+def load_sources(args, progress=True):
+    """LogData from the SOURCE paths and any --log-group, or a LexlensError."""
+    from analytics.loading import load_logs
+    from analytics.progress import make_byte_progress
+    from analytics.sources.cloudwatch_options import load_from_args
+
+    paths = list(args.sources) + list(load_from_args(args))
+    if not paths:
+        raise LexlensError("no input: name a log file or folder, or --log-group NAME.", exit_code=2)
+    return load_logs(paths, progress=make_byte_progress() if progress else None)
+
+
+def write_rejects(path: Path, data) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            for rejection in data.report.rejections:
+                handle.write(json.dumps({"file": rejection.source, "line": rejection.line,
+                                         "reason": rejection.reason, "text": rejection.text},
+                                        ensure_ascii=False) + "\n")
+    except OSError as error:
+        raise LexlensError(f"cannot write {path}: {error.strerror or error}.", exit_code=2) from None
+
+
+def write_tables(out: Path, tables: dict) -> None:
+    from analytics.csvsafe import to_safe_csv
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, table in tables.items():
+            (out / f"{name}.csv").write_text(to_safe_csv(table), encoding="utf-8")
+    except OSError as error:
+        raise LexlensError(f"cannot write CSV files into {out}: {error.strerror or error}.",
+                           exit_code=2) from None
+
+
+def run(args) -> int:
+    tz = check_time_zone(args.tz)
+    filters = filters_from_args(args)
+    data = load_sources(args)
+    if args.rejects:
+        write_rejects(args.rejects, data)
+    if data.report.accepted == 0:
+        raise LexlensError(empty_input_sentence(data), exit_code=1)
+    from analytics.filters import apply_filters
+    from analytics.report import compute_report, report_tables
+
+    data = apply_filters(data, filters)
+    if data.turns.empty:
+        print("lexlens: no turns match the filters; the report below is empty.", file=sys.stderr)
+    report = compute_report(data, top=args.top)
+    if args.out:
+        write_tables(args.out, report_tables(data, tz=tz))
+    if args.json:
+        json.dump(report, sys.stdout, ensure_ascii=False, default=str)
+        sys.stdout.write("\n")
+    else:
+        from analytics.report_text import render_text_report
+
+        sys.stdout.write(render_text_report(report))
+    return 0
+
+
+def empty_input_sentence(data) -> str:
+    report = data.report
+    if report.rejected:
+        from collections import Counter
+
+        top = Counter(r.reason for r in report.rejections).most_common(1)[0][0]
+        return (f"no Lex V2 conversation-log records in the input: {report.lines} lines read, "
+                f"{report.rejected} rejected (most often: {top}).")
+    return f"no Lex V2 conversation-log records in the input ({report.lines} lines read, all blank)."

@@ -1,0 +1,55 @@
+"""The report rendered for a terminal: plain text, control characters made visible."""
+from __future__ import annotations
+
+CONTROL = {code: f"\\x{code:02x}" for code in list(range(32)) + [127]}
+
+
+def visible(text) -> str:
+    """End-user text with control characters escaped, so it cannot move the cursor."""
+    return str(text).translate(CONTROL)
+
+
+def percent(value: float) -> str:
+    return f"{value * 100:.1f}%"
+
+
+def render_rows(title: str, rows: list[tuple[str, object]]) -> list[str]:
+    if not rows:
+        return [f"{title}: none", ""]
+    width = min(60, max(len(label) for label, _ in rows))
+    lines = [f"{title}:"]
+    lines += [f"  {label[:60]:<{width}}  {value}" for label, value in rows]
+    return lines + [""]
+
+
+def render_text_report(report: dict) -> str:
+    """A readable multi-section summary of ``analytics.report.compute_report``'s dict."""
+    duration = report["session_duration_s"]
+    lines = [
+        f"Records {report['records']:,}  (lines {report['lines']:,}; duplicates {report['duplicates']:,}; "
+        f"rejected {report['rejected']:,}; blank {report['blank']:,})",
+        f"Sessions {report['sessions']:,}   conversations {report.get('conversations', 0):,}   "
+        f"utterances {report['utterances']:,}",
+        f"Missed utterances {report['missed_utterances']:,}   fallback rate {percent(report['fallback_rate'])}",
+        f"Session duration: mean {duration['mean']:.1f} s, median {duration['median']:.1f} s, "
+        f"p90 {duration['p90']:.1f} s   turns per session: mean {report['turns_per_session']['mean']:.2f}",
+        f"Time range: {report['time_range']['first']} .. {report['time_range']['last']}",
+        "",
+    ]
+    lines += render_rows("Rejected lines by reason", [(visible(k), v) for k, v in
+                                                      report["rejected_reasons"].items()])
+    lines += render_rows("Intents (turns)", [(visible(k), v) for k, v in report["intents"].items()])
+    lines += render_rows("Modality (turns)", list(report["modality"].items()))
+    lines += render_rows("Lex sentiment (turns)", list(report["sentiment"].items()))
+    lines += render_rows("VADER sentiment where Lex gave none (turns)",
+                         list(report["vader_sentiment"].items()))
+    lines += render_rows("Top utterances", [(visible(r["utterance"]), r["count"])
+                                            for r in report["top_utterances"]])
+    lines += render_rows("Top missed utterances", [(visible(r["utterance"]), r["count"])
+                                                   for r in report["top_missed_utterances"]])
+    lines += render_rows("Top paths (sessions)", [(visible(r["path"]), r["sessions"])
+                                                  for r in report["top_paths"]])
+    if "conversation_outcomes" in report:
+        lines += render_rows("Conversation outcomes", list(report["conversation_outcomes"].items()))
+        lines.append(f"Containment rate: {percent(report.get('containment_rate') or 0.0)}")
+    return "\n".join(lines) + "\n"
