@@ -37,12 +37,19 @@ DEFINITIONS = {
 
 def mark_filled(slots: pd.DataFrame, turns: np.ndarray, names: np.ndarray) -> np.ndarray:
     """For each (turn, slot name) pair: is that slot (or a sub-slot of it) filled on that turn?"""
-    filled = slots[slots["filled"].to_numpy() & slots["turn"].isin(turns).to_numpy()]
-    slot = pd.Series(as_values(filled["slot"]))
-    parent = slot.str.split(".", n=1).str[0]
-    known = pd.MultiIndex.from_arrays([np.concatenate([filled["turn"].to_numpy()] * 2),
-                                       np.concatenate([slot.to_numpy(), parent.to_numpy()])])
-    return pd.MultiIndex.from_arrays([turns, names]).isin(known)
+    filled = slots[slots["filled"].to_numpy() & np.isin(slots["turn"].to_numpy(), turns)]
+    slot = filled["slot"].astype("category")
+    cats = slot.cat.categories.astype(str)
+    parents = cats.str.split(".", n=1).str[0]
+    known = pd.Index(np.unique(np.concatenate([cats.to_numpy(object), parents.to_numpy(object),
+                                               np.asarray(names, dtype=object)])))
+    width = len(known) + 1
+    code = slot.cat.codes.to_numpy()
+    own = known.get_indexer(cats)[code]
+    parent = known.get_indexer(parents)[code]
+    turn = filled["turn"].to_numpy().astype(np.int64) * width
+    keys = np.concatenate([turn + own, turn + parent])
+    return np.isin(np.asarray(turns, dtype=np.int64) * width + known.get_indexer(names), keys)
 
 
 def build_slot_runs(outcomes: Outcomes) -> pd.DataFrame:
@@ -67,21 +74,23 @@ def build_slot_runs(outcomes: Outcomes) -> pd.DataFrame:
     outcome = np.select([inside & filled, inside, np.asarray(attempt_outcome) == "Failed"],
                         ["Success", "Failed", "Failed"], "Dropped") if len(last) else []
     return pd.DataFrame({
-        "attempt": attempt[first], "intent": w["attempt_intent"].to_numpy()[first],
-        "slot": slot[first], "first_turn": turn[first], "last_turn": turn[last],
+        "attempt": attempt[first], "intent": w["attempt_intent"].array[first],
+        "slot": w["slot_to_elicit"].astype("category").array[first],
+        "first_turn": turn[first], "last_turn": turn[last],
         "elicitations": tail - head + 1, "retries": tail - head,
-        "outcome": np.asarray(outcome, dtype=object),
+        "outcome": pd.Categorical(np.asarray(outcome, dtype=object), categories=list(SLOT_OUTCOMES)),
     })
 
 
 def compute_slot_outcomes(runs: pd.DataFrame) -> pd.DataFrame:
     """Per (intent, slot): elicitations, Success, Failed, Dropped, retries, max_retries."""
-    table = pd.crosstab([runs["intent"], runs["slot"]], runs["outcome"])
+    table = runs.groupby(["intent", "slot", "outcome"], observed=True).size().unstack(fill_value=0)
     table = table.reindex(columns=list(SLOT_OUTCOMES), fill_value=0).rename_axis(columns=None)
-    stats = runs.groupby(["intent", "slot"]).agg(
+    stats = runs.groupby(["intent", "slot"], observed=True).agg(
         elicitations=("outcome", "size"), retries=("retries", "sum"),
         max_retries=("retries", "max"))
     table = stats.join(table).reset_index()
+    table["intent"], table["slot"] = table["intent"].astype(str), table["slot"].astype(str)
     return table.sort_values(["intent", "elicitations", "slot"], ascending=[True, False, True],
                              ignore_index=True)
 
@@ -90,30 +99,38 @@ def label_last_steps(outcomes: Outcomes) -> np.ndarray:
     """The last funnel step each attempt reached ('Started', 'Slot <name>', 'Confirmation')."""
     w = outcomes.turns[outcomes.turns["attempt"].to_numpy() >= 0]
     action = as_values(w["dialog_action"])
-    step = np.full(len(w), None, dtype=object)
-    elicit = action == "ElicitSlot"
-    step[elicit] = "Slot " + as_values(w["slot_to_elicit"])[elicit]
-    step[action == "ConfirmIntent"] = "Confirmation"
-    attempt = w["attempt"].to_numpy()
-    step = pd.Series(step, dtype=object).groupby(attempt).ffill().fillna("Started").to_numpy()
-    return step[bounds(attempt)[1]]
+    is_step = (action == "ElicitSlot") | (action == "ConfirmIntent")
+    first, last = bounds(w["attempt"].to_numpy())
+    pos = np.arange(len(w))
+    latest = np.maximum.accumulate(np.where(is_step, pos, -1))[last] if len(w) else last
+    inside = latest >= first
+    step = np.full(len(last), "Started", dtype=object)
+    at = latest[inside]
+    slot = as_values(w["slot_to_elicit"])[at]
+    step[inside] = np.where(action[at] == "ElicitSlot", "Slot " + slot.astype(object), "Confirmation")
+    return step
 
 
 def count_confirmations(outcomes: Outcomes) -> pd.DataFrame:
-    """Per attempt with a confirmation prompt: asked (turns), confirmed (bool)."""
-    w = outcomes.turns[outcomes.turns["attempt"].to_numpy() >= 0]
-    asked = as_values(w["dialog_action"]) == "ConfirmIntent"
-    confirmed = as_values(w["confirmation_state"]) == "Confirmed"
-    frame = pd.DataFrame({"attempt": w["attempt"].to_numpy(), "asked": asked, "confirmed": confirmed})
-    per = frame.groupby("attempt").agg(asked=("asked", "sum"), confirmed=("confirmed", "any"))
+    """Per attempt with a confirmation prompt (index): asked (turns), confirmed (bool)."""
+    t = outcomes.turns
+    attempt = t["attempt"].to_numpy()
+    size = len(outcomes.attempts)
+    asked = np.bincount(attempt[(as_values(t["dialog_action"]) == "ConfirmIntent") & (attempt >= 0)],
+                        minlength=size)
+    confirmed = np.bincount(attempt[(as_values(t["confirmation_state"]) == "Confirmed") & (attempt >= 0)],
+                            minlength=size) > 0
+    per = pd.DataFrame({"asked": asked, "confirmed": confirmed})
     return per[per["asked"] > 0]
 
 
 def compute_funnel(outcomes: Outcomes, runs: pd.DataFrame) -> pd.DataFrame:
     """Per intent and step: columns intent, order, step, reached, passed, dropped, failed,
     switched, retries (see DEFINITIONS['Funnel'])."""
-    a = outcomes.attempts.assign(step=label_last_steps(outcomes))
-    confirm = count_confirmations(outcomes).join(a.set_index("attempt")["intent"])
+    a = outcomes.attempts
+    a = pd.DataFrame({"intent": a["intent"].astype(str).to_numpy(), "outcome": a["outcome"].to_numpy(),
+                      "step": label_last_steps(outcomes)})
+    confirm = count_confirmations(outcomes).join(a["intent"])
     runs = runs.assign(index=runs.groupby("attempt").cumcount())
     ends = pd.crosstab([a["intent"], a["step"]], a["outcome"])
     frames = []

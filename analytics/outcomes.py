@@ -113,55 +113,89 @@ def bounds(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first, last
 
 
+WORK_COLUMNS = ["turn", "time", "session_key", "intent", "intent_state", "confirmation_state",
+                "dialog_action", "slot_to_elicit", "missed"]  # cheap to take: no free-text columns
+
+
 def sort_turns(turns: pd.DataFrame) -> pd.DataFrame:
-    """Turns sorted by (session_key, time, turn), index reset."""
+    """The WORK_COLUMNS of turns sorted by (session_key, time, turn), plus ``row`` (position in
+    ``turns``, to fetch text columns only where needed)."""
     order = np.lexsort((turns["turn"].to_numpy(), time_ns(turns["time"]),
                         turns["session_key"].to_numpy()))
-    return turns.iloc[order].reset_index(drop=True)
+    t = turns[WORK_COLUMNS].iloc[order].reset_index(drop=True)
+    t["row"] = order
+    return t
 
 
-def assign_conversations(turns: pd.DataFrame, idle_timeout_s: float) -> np.ndarray:
-    """Conversation number (0..k-1, in time order) of each sorted turn."""
-    session = turns["session_key"].to_numpy()
+def fill_within(codes: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """Forward-fill codes < 0 from earlier rows of the same group (``first``: group start mask)."""
+    pos = np.arange(len(codes))
+    start = np.maximum.accumulate(np.where(first, pos, 0))
+    source = np.maximum.accumulate(np.where(codes >= 0, pos, -1))
+    ok = source >= start
+    return np.where(ok, codes[np.maximum(source, 0)], codes)
+
+
+def assign_conversations(turns: pd.DataFrame, t: pd.DataFrame, idle_timeout_s: float) -> np.ndarray:
+    """Conversation number (0..k-1, in order of appearance) of each sorted turn ``t``."""
+    session = t["session_key"].to_numpy()
     new_session = starts_of(session)
-    ids = pd.Series(as_values(turns["conversation_id"]))
-    if (ids == "").any():  # vectorised fill within each session (no per-group Python)
-        ids = ids.where(ids != "").groupby(session).ffill().groupby(session).bfill()
-    missing = ids.isna().to_numpy()
-    if missing.any():  # a session without any originatingRequestId: cut on silences
-        gap = np.diff(time_ns(turns["time"]), prepend=0) > idle_timeout_s * 1e9
+    codes, uniques = pd.factorize(turns["conversation_id"])
+    codes = codes[t["row"].to_numpy()]
+    codes[np.isin(codes, np.flatnonzero(np.asarray(uniques) == ""))] = -1
+    if len(codes) and (codes < 0).any():  # empty id: the session's current conversation
+        codes = fill_within(codes, new_session)
+        last = np.append(new_session[1:], True)
+        codes = fill_within(codes[::-1], last[::-1])[::-1]  # leading turns: the next one
+    if len(codes) and (codes < 0).any():  # a session never carrying an id: cut on silences
+        gap = np.diff(time_ns(t["time"]), prepend=0) > idle_timeout_s * 1e9
         segment = np.cumsum(new_session | gap)
-        ids = ids.to_numpy(dtype=object)
-        ids[missing] = np.char.add("~", segment[missing].astype(str)).astype(object)
-    codes = pd.MultiIndex.from_arrays([session, np.asarray(ids, dtype=object)]).factorize()[0]
-    return codes
+        codes = np.where(codes < 0, -segment, codes)
+    span = len(uniques) + len(codes) + 2
+    key = session.astype(np.int64) * span + (codes + len(codes) + 1)
+    return pd.factorize(key)[0]
 
 
-def mark_terminal(state: np.ndarray, action: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(success, failed) masks of turns that end their intent attempt (see DEFINITIONS)."""
+def mark_terminal(state: np.ndarray, action: np.ndarray) -> np.ndarray:
+    """Per turn: 1 if it ends its intent attempt in Success, 2 in Failure, else 0."""
     success = (state == "Fulfilled") | ((state == "ReadyForFulfillment") & (action == "Close"))
-    return success, state == "Failed"
+    return np.where(success, 1, np.where(state == "Failed", 2, 0)).astype(np.int8)
+
+
+def code_of(categories: pd.Index, name: str) -> int:
+    found = categories.get_indexer([name])[0]
+    return int(found)
+
+
+def label_attempt_intents(t: pd.DataFrame) -> pd.Categorical:
+    """The turn's intent, FallbackIntent on a missed utterance; categories include '' and it."""
+    intent = t["intent"].astype("category")
+    extra = [name for name in ("", FALLBACK_INTENT) if name not in intent.cat.categories]
+    intent = intent.cat.add_categories(extra) if extra else intent
+    cats = intent.cat.categories
+    codes = intent.cat.codes.to_numpy().copy()
+    codes[codes < 0] = code_of(cats, "")
+    codes[t["missed"].to_numpy()] = code_of(cats, FALLBACK_INTENT)
+    return pd.Categorical.from_codes(codes, categories=cats)
 
 
 def annotate_turns(turns: pd.DataFrame, idle_timeout_s: float) -> pd.DataFrame:
-    """Sorted turns plus ``conversation``, ``attempt_intent``, ``attempt`` (-1: no intent)."""
+    """Sorted work columns plus ``conversation``, ``attempt_intent``, ``attempt_end`` (0/1/2)
+    and ``attempt`` (-1 for turns without intent)."""
     t = sort_turns(turns)
-    conversation = assign_conversations(t, idle_timeout_s)
+    conversation = assign_conversations(turns, t, idle_timeout_s)
     if len(t) and (np.diff(conversation) < 0).any():  # interleaved ids: keep conversations whole
         order = np.argsort(conversation, kind="stable")
         t, conversation = t.iloc[order].reset_index(drop=True), conversation[order]
     t["conversation"] = conversation
-    intent = as_values(t["intent"])
-    intent = np.where(t["missed"].to_numpy() | (intent == FALLBACK_INTENT), FALLBACK_INTENT, intent)
+    intent = label_attempt_intents(t)
     t["attempt_intent"] = intent
-    success, failed = mark_terminal(as_values(t["intent_state"]), as_values(t["dialog_action"]))
-    t["attempt_end"] = np.select([success, failed], ["Success", "Failed"], "")
-    has = intent != ""
-    pos = np.flatnonzero(has)
-    conv, when, name = conversation[pos], time_ns(t["time"])[pos], intent[pos]
+    t["attempt_end"] = mark_terminal(as_values(t["intent_state"]), as_values(t["dialog_action"]))
+    pos = np.flatnonzero(intent.codes != code_of(intent.categories, ""))
+    conv, when, name = conversation[pos], time_ns(t["time"])[pos], intent.codes[pos]
     new = np.ones(len(pos), dtype=bool)
     new[1:] = ((conv[1:] != conv[:-1]) | (name[1:] != name[:-1])
-               | (t["attempt_end"].to_numpy()[pos][:-1] != "")
+               | (t["attempt_end"].to_numpy()[pos][:-1] != 0)
                | (np.diff(when) > idle_timeout_s * 1e9))
     attempt = np.full(len(t), -1, dtype=np.int64)
     attempt[pos] = np.cumsum(new) - 1
@@ -173,28 +207,30 @@ def build_attempts(t: pd.DataFrame, idle_timeout_s: float) -> pd.DataFrame:
     """One row per intent attempt.
 
     Columns: attempt, conversation, intent, start, end, turns, first_turn, last_turn,
-    outcome, next_intent ('' unless Switched or Failed by fallback).
+    outcome, next_intent ('' unless Switched or Failed by a fall back).
     """
     w = t[t["attempt"].to_numpy() >= 0]
     a = w["attempt"].to_numpy()
     first, last = bounds(a)
     conv = w["conversation"].to_numpy()
-    when = w["time"].to_numpy()
     ns = time_ns(w["time"])
-    intent = w["attempt_intent"].to_numpy()
+    intent = w["attempt_intent"].array
+    codes, cats = intent.codes, intent.categories
     ended = w["attempt_end"].to_numpy()[last]
     nxt = np.append(first[1:], -1) if len(first) else first
     has_next = (nxt >= 0) & (conv[nxt] == conv[first])
     has_next &= (ns[nxt] - ns[last]) <= idle_timeout_s * 1e9
-    next_intent = np.where(has_next, intent[nxt], "")
-    outcome = np.select(
-        [ended == "Success", ended == "Failed", next_intent == FALLBACK_INTENT, has_next],
-        ["Success", "Failed", "Failed", "Switched"], "Dropped")
+    fallback_next = has_next & (codes[nxt] == code_of(cats, FALLBACK_INTENT))
+    outcome = np.select([ended == 1, ended == 2, fallback_next, has_next], [0, 1, 1, 2], 3)
+    next_code = np.where(has_next & (outcome != 3), codes[nxt], code_of(cats, ""))
     return pd.DataFrame({
-        "attempt": a[first], "conversation": conv[first], "intent": intent[first],
-        "start": when[first], "end": when[last], "turns": last - first + 1,
+        "attempt": a[first], "conversation": conv[first],
+        "intent": pd.Categorical.from_codes(codes[first], categories=cats),
+        "start": w["time"].array[first], "end": w["time"].array[last],
+        "turns": last - first + 1,
         "first_turn": w["turn"].to_numpy()[first], "last_turn": w["turn"].to_numpy()[last],
-        "outcome": outcome, "next_intent": np.where(outcome == "Dropped", "", next_intent),
+        "outcome": pd.Categorical.from_codes(outcome, categories=list(INTENT_OUTCOMES)),
+        "next_intent": pd.Categorical.from_codes(next_code, categories=cats),
     })
 
 
@@ -217,32 +253,44 @@ def mark_escalated(t: pd.DataFrame, data: LogData, rule: Optional[EscalationRule
     return hit
 
 
-def build_conversations(t: pd.DataFrame, attempts: pd.DataFrame, escalated: np.ndarray) -> pd.DataFrame:
+def take_text(turns: pd.DataFrame, column: str, rows: np.ndarray) -> pd.Series:
+    """A free-text column at some rows, without converting the whole column."""
+    return turns[column].iloc[rows].reset_index(drop=True)
+
+
+def build_conversations(turns: pd.DataFrame, t: pd.DataFrame, attempts: pd.DataFrame,
+                        escalated: np.ndarray) -> pd.DataFrame:
     """One row per conversation.
 
     Columns: conversation, session_key, session_id, conversation_id, start, end, turns,
-    attempts, last_intent, outcome, escalated, last_slot, last_prompt.
+    escalated, last_slot, last_prompt, attempts, last_intent, outcome.
     """
     conv = t["conversation"].to_numpy()
     first, last = bounds(conv)
+    rows = t["row"].to_numpy()
     action = as_values(t["dialog_action"])[last]
     frame = pd.DataFrame({
         "conversation": conv[first], "session_key": t["session_key"].to_numpy()[first],
-        "session_id": as_values(t["session_id"])[first],
-        "conversation_id": as_values(t["conversation_id"])[first],
-        "start": t["time"].to_numpy()[first], "end": t["time"].to_numpy()[last],
+        "session_id": take_text(turns, "session_id", rows[first]),
+        "conversation_id": take_text(turns, "conversation_id", rows[first]),
+        "start": t["time"].array[first], "end": t["time"].array[last],
         "turns": last - first + 1,
         "escalated": np.add.reduceat(escalated, first) > 0 if len(t) else np.zeros(0, bool),
         "last_slot": np.where(action == "ElicitSlot", as_values(t["slot_to_elicit"])[last], ""),
-        "last_prompt": as_values(t["bot_messages"])[last],
+        "last_prompt": take_text(turns, "bot_messages", rows[last]),
     })
-    a_conv = attempts["conversation"].to_numpy()
-    tail = attempts.iloc[bounds(a_conv)[1]].set_index("conversation")  # last attempt of each
-    frame["attempts"] = np.bincount(a_conv.astype(np.int64), minlength=len(frame))
-    frame["last_intent"] = tail["intent"].reindex(frame["conversation"]).fillna("").to_numpy()
-    outcome = tail["outcome"].reindex(frame["conversation"]).fillna("Dropped").to_numpy()
-    outcome = np.where(frame["last_intent"].to_numpy() == FALLBACK_INTENT, "Failed", outcome)
-    frame["outcome"] = outcome  # the last attempt is never Switched (nothing follows it)
+    a_conv = attempts["conversation"].to_numpy().astype(np.int64)
+    frame["attempts"] = np.bincount(a_conv, minlength=len(frame))
+    intent = attempts["intent"].array
+    tail = bounds(a_conv)[1]  # last attempt of each conversation that has one
+    last_code = np.full(len(frame), code_of(intent.categories, ""), dtype=np.int64)
+    last_code[a_conv[tail]] = intent.codes[tail]
+    outcome = np.full(len(frame), 2, dtype=np.int64)  # Dropped when no intent at all
+    attempt_outcome = attempts["outcome"].array.codes[tail]  # 0 Success, 1 Failed, 3 Dropped
+    outcome[a_conv[tail]] = np.where(attempt_outcome == 3, 2, attempt_outcome)
+    outcome[last_code == code_of(intent.categories, FALLBACK_INTENT)] = 1  # fallback: Failed
+    frame["last_intent"] = pd.Categorical.from_codes(last_code, categories=intent.categories)
+    frame["outcome"] = pd.Categorical.from_codes(outcome, categories=list(CONVERSATION_OUTCOMES))
     return frame
 
 
@@ -251,7 +299,8 @@ def compute_outcomes(data: LogData, idle_timeout_s: float = IDLE_TIMEOUT_S,
     """Annotate turns and build the attempts and conversations tables (the costly step, once)."""
     t = annotate_turns(data.turns, idle_timeout_s)
     attempts = build_attempts(t, idle_timeout_s)
-    conversations = build_conversations(t, attempts, mark_escalated(t, data, escalation))
+    escalated = mark_escalated(t, data, escalation)
+    conversations = build_conversations(data.turns, t, attempts, escalated)
     return Outcomes(t, attempts, conversations, escalation, data.slots)
 
 
@@ -259,8 +308,10 @@ def compute_intent_outcomes(outcomes: Outcomes) -> pd.DataFrame:
     """Intent attempts per intent and outcome: columns intent, Success, Failed, Switched,
     Dropped, attempts, success_rate; most attempted first."""
     a = outcomes.attempts
-    table = pd.crosstab(a["intent"], a["outcome"]).reindex(columns=list(INTENT_OUTCOMES), fill_value=0)
+    table = a.groupby(["intent", "outcome"], observed=True).size().unstack(fill_value=0)
+    table = table.reindex(columns=list(INTENT_OUTCOMES), fill_value=0)
     table = table.rename_axis(index="intent", columns=None).reset_index()
+    table["intent"] = table["intent"].astype(str)
     table["attempts"] = table[list(INTENT_OUTCOMES)].sum(axis=1)
     table["success_rate"] = table["Success"] / table["attempts"]
     return table.sort_values(["attempts", "intent"], ascending=[False, True], ignore_index=True)
@@ -288,7 +339,7 @@ def top_dropoffs(outcomes: Outcomes, n: int = 20) -> pd.DataFrame:
     conversations, share (of dropped conversations); most frequent first."""
     dropped = outcomes.conversations[outcomes.conversations["outcome"] == "Dropped"]
     keys = ["last_intent", "last_slot", "last_prompt"]
-    table = dropped.groupby(keys, sort=False).size().rename("conversations").reset_index()
+    table = dropped.groupby(keys, sort=False, observed=True).size().rename("conversations").reset_index()
     table["share"] = table["conversations"] / max(len(dropped), 1)
     table = table.sort_values(["conversations"] + keys, ascending=[False, True, True, True])
     return table.head(n).reset_index(drop=True)

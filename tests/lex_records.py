@@ -41,7 +41,7 @@ def record(session: str, seconds: float, text: str = "hi", intent: str = "",
         top["nluConfidence"] = f"{confidence:.2f}"
     interpretations = [top] + [
         {"intent": {"name": name, "slots": {}}, **({} if c is None else {"nluConfidence": f"{c:.2f}"})}
-        for name, c in alternatives]
+        for name, c in alternatives] if (intent or missed or alternatives) else []
     rec = {
         "timestamp": (T0 + timedelta(seconds=seconds)).isoformat(timespec="milliseconds")
         .replace("+00:00", "Z"),

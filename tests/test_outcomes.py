@@ -1,0 +1,209 @@
+"""Lex-style outcomes on hand-built conversations: one scenario per path of each definition
+(https://docs.aws.amazon.com/lexv2/latest/dg/analytics-key-definitions.html)."""
+import pytest
+
+from analytics.funnels import build_slot_runs, compute_funnel, compute_slot_outcomes
+from analytics.outcomes import (EscalationRule, compute_containment, compute_conversation_outcomes,
+                                compute_intent_outcomes, compute_outcomes, top_dropoffs)
+from analytics.schema import LogData
+from lex_records import load, record as r
+
+M, B = "MakeAppointment", "CheckBalance"
+ASK_DATE = dict(intent=M, action="ElicitSlot", slot="Date", slots={"Date": None, "Time": None})
+ASK_TIME = dict(intent=M, action="ElicitSlot", slot="Time", slots={"Date": "mon", "Time": None})
+FILLED = {"Date": "mon", "Time": "9"}
+
+SCENARIOS = {
+    # name: (records, attempts as (intent, outcome) in time order, conversation outcomes)
+    "success": ([
+        r("s", 0, "book", **ASK_DATE, message="Which day?"),
+        r("s", 5, "monday", **ASK_TIME),
+        r("s", 9, "9am", M, action="ConfirmIntent", slots=FILLED),
+        r("s", 12, "yes", M, state="Fulfilled", action="Close", confirmation="Confirmed", slots=FILLED),
+    ], [(M, "Success")], ["Success"]),
+    "ready for fulfillment needs Close": ([
+        r("s", 0, "book", M, state="ReadyForFulfillment", action="Delegate", slots=FILLED),
+    ], [(M, "Dropped")], ["Dropped"]),
+    "fulfilled then anything else": ([
+        r("s", 0, "balance", B, state="Fulfilled", action="ElicitIntent"),
+        r("s", 5, "balance again", B, state="Fulfilled", action="Close"),
+    ], [(B, "Success"), (B, "Success")], ["Success"]),
+    "switch before completion": ([
+        r("s", 0, "book", **ASK_DATE),
+        r("s", 5, "my balance", B, state="Fulfilled", action="Close"),
+    ], [(M, "Switched"), (B, "Success")], ["Success"]),
+    "fallback mid-intent": ([
+        r("s", 0, "book", **ASK_DATE),
+        r("s", 5, "blah", "FallbackIntent", state="ReadyForFulfillment", action="Close", missed=True),
+    ], [(M, "Failed"), ("FallbackIntent", "Success")], ["Failed"]),
+    "missed turn keeping the intent name": ([
+        r("s", 0, "book", **ASK_DATE),
+        r("s", 5, "blah", M, action="ElicitIntent", missed=True),
+    ], [(M, "Failed"), ("FallbackIntent", "Dropped")], ["Failed"]),
+    "confirmation denied": ([
+        r("s", 0, "book", **ASK_DATE),
+        r("s", 5, "monday", M, action="ConfirmIntent", slots={"Date": "mon"}),
+        r("s", 9, "no", M, state="Failed", action="Close", confirmation="Denied", slots={"Date": "mon"}),
+    ], [(M, "Failed")], ["Failed"]),
+    "slot retries exhausted": ([
+        r("s", 0, "book", **ASK_DATE),
+        r("s", 5, "hmm", **ASK_DATE),
+        r("s", 9, "what", **ASK_DATE),
+        r("s", 14, "dunno", M, state="Failed", action="Close", slots={"Date": None}),
+    ], [(M, "Failed")], ["Failed"]),
+    "dropped": ([
+        r("s", 0, "book", **ASK_DATE),
+        r("s", 5, "monday", **ASK_TIME, message="What time?"),
+    ], [(M, "Dropped")], ["Dropped"]),
+    "return after the idle timeout": ([
+        r("s", 0, "book", **ASK_DATE, conv="c1"),
+        r("s", 1000, "book", M, state="Fulfilled", action="Close", slots=FILLED, conv="c2"),
+    ], [(M, "Dropped"), (M, "Success")], ["Dropped", "Success"]),
+    "silence longer than the threshold in one conversation": ([
+        r("s", 0, "book", **ASK_DATE),
+        r("s", 400, "my balance", B, state="Fulfilled", action="Close"),
+    ], [(M, "Dropped"), (B, "Success")], ["Success"]),
+    "no originatingRequestId: cut on silence": ([
+        r("s", 0, "balance", B, state="Fulfilled", action="Close", conv=None),
+        r("s", 10, "book", **ASK_DATE, conv=None),
+        r("s", 700, "balance", B, state="Fulfilled", action="Close", conv=None),
+    ], [(B, "Success"), (M, "Dropped"), (B, "Success")], ["Dropped", "Success"]),
+    "turn without id joins the current conversation": ([
+        r("s", 0, "book", **ASK_DATE, conv="c1"),
+        r("s", 5, "monday", **ASK_TIME, conv=None),
+        r("s", 9, "9", M, state="Fulfilled", action="Close", slots=FILLED, conv="c1"),
+    ], [(M, "Success")], ["Success"]),
+    "turn without intent is skipped": ([
+        r("s", 0, "book", **ASK_DATE),
+        r("s", 3, "", action="ElicitIntent"),
+        r("s", 5, "monday", M, state="Fulfilled", action="Close", slots=FILLED),
+    ], [(M, "Success")], ["Success"]),
+    "only turns without intent": ([r("s", 0, "", action="ElicitIntent")], [], ["Dropped"]),
+    "empty": ([], [], []),
+}
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_intent_and_conversation_outcomes(name):
+    records, attempts, conversations = SCENARIOS[name]
+    o = compute_outcomes(load(records) if records else LogData.empty())
+    got = list(zip(o.attempts["intent"].astype(str), o.attempts["outcome"].astype(str)))
+    assert got == attempts
+    assert list(o.conversations["outcome"].astype(str)) == conversations
+    counts = compute_conversation_outcomes(o)
+    assert sum(counts.values()) == len(conversations)
+    table = compute_intent_outcomes(o)
+    assert table["attempts"].sum() == len(attempts)
+
+
+def test_switched_attempt_names_the_next_intent():
+    o = compute_outcomes(load(SCENARIOS["switch before completion"][0]))
+    assert list(o.attempts["next_intent"].astype(str)) == [B, ""]
+
+
+def test_conversations_count_unique_session_and_request_id():
+    records = [r("s1", 0, "a", B, conv="x"), r("s1", 999, "b", B, conv="y"),
+               r("s2", 0, "c", B, conv="x")]
+    assert compute_containment(compute_outcomes(load(records)))["conversations"] == 3
+
+
+def test_inactivity_threshold_is_configurable():
+    records = SCENARIOS["silence longer than the threshold in one conversation"][0]
+    o = compute_outcomes(load(records), idle_timeout_s=600)
+    assert list(o.attempts["outcome"].astype(str)) == ["Switched", "Success"]
+
+
+SLOT_CASES = {
+    # name: (scenario, [(slot, outcome, retries)])
+    "filled then next slot": ("success", [("Date", "Success", 0), ("Time", "Success", 0)]),
+    "retries exhausted": ("slot retries exhausted", [("Date", "Failed", 2)]),
+    "switched away": ("switch before completion", [("Date", "Dropped", 0)]),
+    "fallback": ("fallback mid-intent", [("Date", "Failed", 0)]),
+    "user left": ("dropped", [("Date", "Success", 0), ("Time", "Dropped", 0)]),
+    "empty": ("empty", []),
+}
+
+
+@pytest.mark.parametrize("name", SLOT_CASES)
+def test_slot_outcomes_and_retries(name):
+    scenario, expected = SLOT_CASES[name]
+    records = SCENARIOS[scenario][0]
+    runs = build_slot_runs(compute_outcomes(load(records) if records else LogData.empty()))
+    got = list(zip(runs["slot"].astype(str), runs["outcome"].astype(str), runs["retries"]))
+    assert got == expected
+    table = compute_slot_outcomes(runs)
+    assert table["elicitations"].sum() == len(expected)
+    assert (table[["Success", "Failed", "Dropped"]].sum(axis=1) == table["elicitations"]).all()
+
+
+def test_composite_slot_is_filled_by_a_sub_slot():
+    composite = {"shape": "Composite", "subSlots": {"Make": {"shape": "Scalar", "value": {
+        "originalValue": "vw", "interpretedValue": "vw", "resolvedValues": []}}}}
+    first = r("s", 0, "car", "Rent", action="ElicitSlot", slot="Car", slots={"Car": None})
+    second = r("s", 5, "vw", "Rent", state="Fulfilled", action="Close")
+    second["sessionState"]["intent"]["slots"] = {"Car": composite}
+    runs = build_slot_runs(compute_outcomes(load([first, second])))
+    assert list(runs["outcome"].astype(str)) == ["Success"]
+
+
+def copy_as(records, session):
+    """The records again under another sessionId (and requestIds, which the loader dedupes)."""
+    return [{**x, "sessionId": session, "requestId": f"{x['requestId']}/{session}"} for x in records]
+
+
+ALL = [rec for name, (records, _, _) in SCENARIOS.items() for rec in copy_as(records, name)]
+
+
+def test_funnel_counts_each_step():
+    o = compute_outcomes(load(ALL))
+    funnel = compute_funnel(o, build_slot_runs(o))
+    mine = funnel[funnel["intent"] == M].set_index("step")
+    assert list(mine.index) == ["Started", "Slot Date", "Slot Time", "Confirmation", "Fulfilled"]
+    attempts = o.attempts[o.attempts["intent"] == M]
+    assert mine.at["Started", "reached"] == len(attempts)
+    assert mine.at["Fulfilled", "reached"] == (attempts["outcome"] == "Success").sum()
+    assert mine.at["Confirmation", "reached"] == 2 and mine.at["Confirmation", "passed"] == 1
+    assert mine.at["Confirmation", "failed"] == 1  # denied
+    assert mine.at["Slot Date", "retries"] == 2
+    ends = mine[["dropped", "failed", "switched"]].sum().sum()
+    assert ends == (attempts["outcome"] != "Success").sum()  # every non-success ends at one step
+
+
+def test_funnel_of_nothing_is_empty():
+    o = compute_outcomes(LogData.empty())
+    assert compute_funnel(o, build_slot_runs(o)).empty
+
+
+ESCALATIONS = {
+    "none declared": (None, None),
+    "intent": (EscalationRule(intents=("SpeakToAgent",)), 0.5),
+    "attribute value": (EscalationRule(attribute=("handoff", "yes")), 0.5),
+    "attribute any value": (EscalationRule(attribute=("handoff", None)), 0.5),
+    "dialog action": (EscalationRule(dialog_actions=("ConfirmIntent",)), 1.0),
+}
+
+
+@pytest.mark.parametrize("name", ESCALATIONS)
+def test_containment(name):
+    rule, rate = ESCALATIONS[name]
+    records = [r("a", 0, "agent", "SpeakToAgent", state="Fulfilled", action="Close",
+                 attributes={"handoff": "yes"}),
+               r("b", 0, "balance", B, state="Fulfilled", action="Close", attributes={"handoff": ""})]
+    result = compute_containment(compute_outcomes(load(records), escalation=rule))
+    assert result["containment_rate"] == rate
+    assert result["conversations"] == 2
+
+
+def test_containment_of_nothing_is_none():
+    result = compute_containment(compute_outcomes(LogData.empty(), escalation=EscalationRule(intents=("x",))))
+    assert result["containment_rate"] is None and result["conversations"] == 0
+
+
+def test_dropoffs_rank_last_intent_slot_and_prompt():
+    records = [x for i in range(3) for x in copy_as(SCENARIOS["dropped"][0], str(i))]
+    records += copy_as(SCENARIOS["ready for fulfillment needs Close"][0], "other")
+    drops = top_dropoffs(compute_outcomes(load(records)))
+    assert drops.iloc[0][["last_intent", "last_slot", "last_prompt", "conversations"]].tolist() == [
+        M, "Time", "What time?", 3]
+    assert drops["share"].sum() == pytest.approx(1.0)
+    assert top_dropoffs(compute_outcomes(LogData.empty())).empty
