@@ -9,8 +9,7 @@ itself (bots, pools, weights) lives in ``analytics.sample_traffic``.
 
 The bundled demo dataset is regenerated with (issue 2, "Sample logs"):
 
-    lexlens sample --sessions 2000 --days 30 --seed 7 --end 2026-11-20T00:00:00Z \
-        sample_logs/demo.jsonl.gz
+    lexlens sample --sessions 2000 --days 30 --seed 7 --end 2026-11-20T00:00:00Z sample_logs/demo.jsonl.gz
 """
 from __future__ import annotations
 

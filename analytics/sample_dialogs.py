@@ -327,11 +327,8 @@ def _order(s: Session) -> str:
             filled["size"][1], filled["crust"][1], filled["toppings"][1],
             filled["deliveryAddress"][1])
 
-    # PizzaBot's prod alias has Bedrock-assisted NLU: vague openings are resolved by Bedrock.
-    bedrock = s.deployment.bot["aliasName"] == "prod" and rng.random() < .06
     return _dialog(s, "OrderPizza", slots, text, _pizza_answer,
-                   lambda filled: words["replies"]["ordered"], confirm,
-                   source="Bedrock" if bedrock else "Lex")
+                   lambda filled: words["replies"]["ordered"], confirm, source=_nlu_source(s))
 
 
 def _status(s: Session) -> str:
@@ -339,7 +336,14 @@ def _status(s: Session) -> str:
     s.missed_in_row = 0
     slots = {"orderNumber": None}
     return _dialog(s, "CheckOrderStatus", slots, words["status"].pick(rng), _pizza_answer,
-                   lambda filled: words["replies"]["status"].format(filled["orderNumber"][2]))
+                   lambda filled: words["replies"]["status"].format(filled["orderNumber"][2]),
+                   source=_nlu_source(s))
+
+
+def _nlu_source(s: Session) -> str:
+    """PizzaBot's prod alias has Bedrock-assisted NLU, which resolves some openings."""
+    prod_pizza = s.deployment.kind == "pizza" and s.deployment.bot["aliasName"] == "prod"
+    return "Bedrock" if prod_pizza and s.rng.random() < .12 else "Lex"
 
 
 _BANK_FLOWS = {"welcome": _welcome, "check": _check_balance, "followup": _followup,

@@ -266,7 +266,7 @@ def emit(s: Session, text: str | None, intent: str | None, state: str = "InProgr
         if mode == "Speech":
             record["rawInputTranscript"] = transcript
             record["transcriptions"] = _transcriptions(rng, transcript, intent or FALLBACK)
-        if s.channel:
+        if s.channel in ("CHAT", "VOICE"):  # set by Amazon Connect
             record["requestAttributes"] = {"x-amz-lex:accept-content-types":
                                            "PlainText,SSML" if s.voice else "PlainText"}
     if reply:

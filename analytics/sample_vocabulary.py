@@ -187,8 +187,12 @@ PIZZA_ES = {
         "ask:crust": "¿Qué tipo de masa?",
         "retry:crust": "Perdón, ¿masa delgada, normal o rellena?",
         "ask:toppings": "¿Qué ingredientes quiere?",
+        "retry:toppings": "Perdón, ¿qué ingredientes quiere?",
         "ask:deliveryAddress": "¿Cuál es la dirección de entrega?",
+        "retry:deliveryAddress": "Necesito la calle, la ciudad y el código postal.",
         "ask:orderNumber": "¿Cuál es su número de pedido?",
+        "retry:orderNumber": "Su número de pedido tiene seis dígitos. ¿Cuál es?",
+        "failed": "Perdón, no pude ayudarle con eso. Por favor llame a su tienda.",
         "confirm": "Entonces, una pizza {} de masa {} con {}, entregada en {}. "
                    "¿Hago el pedido?",
         "ordered": "¡Pedido realizado! Llegará en unos 35 minutos.",
