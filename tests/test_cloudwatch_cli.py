@@ -107,3 +107,42 @@ def test_commands_are_registered():
     parser = build_parser()
     assert parser.parse_args(["cache", "info"]).run.__name__ == "run_cache_info"
     assert parser.parse_args(["fetch", "--log-group", "x"]).run.__name__ == "run_fetch"
+
+
+@pytest.mark.parametrize("env, expected", [
+    ({}, {"mode": "adaptive", "total_max_attempts": 8}),
+    ({"AWS_RETRY_MODE": "standard", "AWS_MAX_ATTEMPTS": "4"}, {"mode": "standard", "total_max_attempts": 4}),
+])
+def test_client_retries_default_to_adaptive_but_follow_configuration(aws_env, monkeypatch, env, expected):
+    from analytics.sources.cloudwatch import make_logs_client
+
+    monkeypatch.delenv("AWS_MAX_ATTEMPTS")
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    retries = make_logs_client().meta.config.retries
+    assert {key: retries[key] for key in expected} == expected
+
+
+def test_shared_config_and_credentials_files_keep_working(two_groups, monkeypatch, tmp_path):
+    # Profile, region, endpoint and credentials only from the shared files; no AWS_* values.
+    config, credentials = tmp_path / "config", tmp_path / "credentials"
+    endpoint = __import__("os").environ["AWS_ENDPOINT_URL_CLOUDWATCH_LOGS"]
+    config.write_text(f"[profile analyst]\nregion = us-east-1\nretry_mode = standard\n"
+                      f"services = local\n\n[services local]\ncloudwatch_logs =\n  endpoint_url = {endpoint}\n")
+    credentials.write_text("[analyst]\naws_access_key_id = filekey\naws_secret_access_key = filesecret\n")
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION",
+                "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", "AWS_MAX_ATTEMPTS"):
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    from analytics.sources.cloudwatch import make_logs_client
+
+    client = make_logs_client(profile="analyst")
+    assert client.meta.endpoint_url == endpoint and client.meta.config.retries["mode"] == "standard"
+    assert main(["fetch", "--log-group", two_groups[0], "--since", "4h", "--profile", "analyst",
+                 "--cache-dir", str(tmp_path / "c")]) == 0
+    monkeypatch.setenv("AWS_PROFILE", "analyst")                 # the same through AWS_PROFILE
+    assert main(["fetch", "--log-group", two_groups[0], "--since", "4h", "--cache-dir", str(tmp_path / "c")]) == 0
+    monkeypatch.setenv("AWS_PROFILE", "nobody")
+    with pytest.raises(LexlensError, match="The AWS profile 'nobody' is not"):
+        make_logs_client()

@@ -16,8 +16,7 @@ API: https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_Fi
 """
 from __future__ import annotations
 
-import json
-import re
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -27,7 +26,8 @@ from typing import Callable, Sequence
 
 from analytics.errors import LexlensError
 from analytics.sources import cwcache
-from analytics.sources.cloudwatch_errors import explain_error, is_fatal
+from analytics.sources.cloudwatch_errors import error_code, explain_error, is_fatal
+from analytics.sources.cwfilter import match_message, plan_filter_pattern  # noqa: F401 (public here too)
 from analytics.sources.timewindow import format_ms, now_ms, parse_time
 
 SLICE_HOURS = 6
@@ -41,7 +41,7 @@ def make_logs_client(region=None, profile=None, endpoint_url=None, max_workers=M
     """A boto3 CloudWatch Logs client with adaptive retries.
 
     Standard boto3 configuration applies untouched (AWS_PROFILE, AWS_REGION,
-    AWS_ENDPOINT_URL_LOGS, shared config/credentials, AWS_MAX_ATTEMPTS, AWS_RETRY_MODE);
+    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, shared config/credentials, AWS_MAX_ATTEMPTS, AWS_RETRY_MODE);
     each argument overrides only when given.
     """
     import boto3
@@ -50,16 +50,19 @@ def make_logs_client(region=None, profile=None, endpoint_url=None, max_workers=M
 
     try:
         session = boto3.session.Session(profile_name=profile, region_name=region)
-        core = session._session  # botocore session: reads env vars and the shared config files
-        retries = {"mode": core.get_config_variable("retry_mode") or "adaptive",
-                   "max_attempts": int(core.get_config_variable("max_attempts") or 8)}
-        if core.get_config_variable("retry_mode") is None:
-            retries["mode"] = "adaptive"
+        # Respect AWS_RETRY_MODE / AWS_MAX_ATTEMPTS and the profile's retry settings; botocore
+        # reports its own default ("standard") when none is set, so look at the sources directly.
+        core = session._session
+        scoped = core.get_scoped_config()
+        retries = {"mode": os.environ.get("AWS_RETRY_MODE") or scoped.get("retry_mode") or "adaptive",
+                   # AWS_MAX_ATTEMPTS counts the first try too: botocore's total_max_attempts
+                   "total_max_attempts": int(os.environ.get("AWS_MAX_ATTEMPTS") or scoped.get("max_attempts") or 8)}
         config = Config(retries=retries, max_pool_connections=max(10, max_workers + 2),
                         connect_timeout=10, read_timeout=60)
         return session.client("logs", config=config, **({"endpoint_url": endpoint_url} if endpoint_url else {}))
     except botocore.exceptions.ProfileNotFound:
-        raise LexlensError(f"The AWS profile {profile!r} is not in your AWS config or credentials files.") from None
+        name = profile or os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE")
+        raise LexlensError(f"The AWS profile {name!r} is not in your AWS config or credentials files.") from None
     except botocore.exceptions.NoRegionError:
         raise LexlensError("No AWS region is set: pass --region or set AWS_REGION.") from None
 
@@ -129,44 +132,6 @@ class PullResult:
         return not self.failed_slices
 
 
-# ---- filter pushdown ------------------------------------------------------------------
-
-_SAFE_VALUE = re.compile(r"^[A-Za-z0-9_.:-]+$")
-
-
-def plan_filter_pattern(bot_ids: Sequence[str] = (), locales: Sequence[str] = ()) -> str:
-    """A FilterLogEvents JSON filter pattern selecting the bots and locales ('' = everything).
-
-    Syntax: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
-    e.g. ``{ ($.bot.id = "ABC") && ($.bot.localeId = "en_US" || $.bot.localeId = "de_DE") }``.
-    Values with characters the pattern language would need escaped are not pushed down
-    (the local filter in ``match_message`` still applies).
-    """
-    terms = []
-    for path, values in (("$.bot.id", bot_ids), ("$.bot.localeId", locales)):
-        values = sorted(set(values))
-        if values and all(_SAFE_VALUE.match(value) for value in values):
-            terms.append("(" + " || ".join(f'{path} = "{value}"' for value in values) + ")")
-    return "{ " + " && ".join(terms) + " }" if terms else ""
-
-
-def match_message(message: str, bot_ids: Sequence[str] = (), locales: Sequence[str] = ()) -> bool:
-    """The record in ``message`` belongs to one of the bots and locales (empty = any).
-
-    Applied locally as well as pushed down: moto ignores JSON filter patterns, and a value
-    that could not be pushed down must still be filtered.
-    """
-    if not bot_ids and not locales:
-        return True
-    try:
-        bot = json.loads(message).get("bot") or {}
-    except (ValueError, AttributeError):
-        return False  # like CloudWatch, a JSON pattern never matches a non-JSON line
-    if not isinstance(bot, dict):
-        return False
-    return (not bot_ids or bot.get("id") in bot_ids) and (not locales or bot.get("localeId") in locales)
-
-
 # ---- pulling --------------------------------------------------------------------------
 
 def resolve_namespace(client, log_group: str, filter_pattern: str) -> cwcache.Namespace:
@@ -192,7 +157,8 @@ def resolve_namespace(client, log_group: str, filter_pattern: str) -> cwcache.Na
         code = getattr(error, "response", {}).get("Error", {}).get("Code", "")
         if "AccessDenied" not in code:
             raise explain_error(error, client, log_group) from None
-        credentials = client._request_signer._credentials  # only the public key id, hashed
+        # No DescribeLogGroups permission: the (public) access key id, hashed, stands for the account.
+        credentials = getattr(getattr(client, "_request_signer", None), "_credentials", None)
         key_id = getattr(credentials, "access_key", "") or ""
         account = "key-" + hashlib.sha256(key_id.encode()).hexdigest()[:12]
     return cwcache.Namespace(log_group, client.meta.region_name or "", client.meta.endpoint_url or "",
@@ -320,7 +286,7 @@ def _run_jobs(client, folders, jobs, pattern, bot_ids, locales, tracker, attempt
             except Exception as error:  # noqa: BLE001
                 if is_fatal(error):
                     raise explain_error(error, client, job[0]) from None
-                result.failed_slices.append(SliceFailure(job[0], job[1], job[2], _error_code(error)))
+                result.failed_slices.append(SliceFailure(job[0], job[1], job[2], error_code(error) or type(error).__name__))
             else:
                 stored.add(job)
                 result.slices_fetched += 1
@@ -331,13 +297,6 @@ def _run_jobs(client, folders, jobs, pattern, bot_ids, locales, tracker, attempt
         executor.shutdown(wait=True, cancel_futures=True)
     result.failed_slices.sort(key=lambda failure: (failure.log_group, failure.start))
     return stored
-
-
-def _error_code(error: Exception) -> str:
-    response = getattr(error, "response", None)
-    if isinstance(response, dict) and response.get("Error", {}).get("Code"):
-        return response["Error"]["Code"]
-    return type(error).__name__
 
 
 def write_pull(result: PullResult, out) -> int:
