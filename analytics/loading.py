@@ -22,7 +22,8 @@ from pandas.api.types import union_categoricals
 
 from analytics.records import decode_line, parse_iso_time_ms
 from analytics.schema import TABLES, LoadReport, LogData, Rejection, empty_table
-from analytics.sources.files import ReadUnit, find_log_files, plan_read_units, read_unit_lines
+from analytics.sources.files import (ReadUnit, TruncatedFile, find_log_files, plan_read_units,
+                                     read_unit_lines)
 from analytics.turn_table import TurnTableBuilder, session_keys
 
 REJECTED_TEXT_LIMIT = 10_000
@@ -164,8 +165,14 @@ def load_unit(unit: ReadUnit) -> tuple[LogData, int]:
         loader = LineLoader()
         name = str(unit.path)
         line_no = 0
-        for line_no, line in read_unit_lines(unit):
-            loader.feed(name, line_no, line)
+        try:
+            for line_no, line in read_unit_lines(unit):
+                loader.feed(name, line_no, line)
+        except TruncatedFile as damage:
+            line_no = damage.line + 1
+            loader.report.lines += 1
+            loader.reject(name, line_no, f"the file ends early or is corrupt after line {damage.line} "
+                          f"({damage}); the lines after it could not be read", b"")
         return LogData(*loader.builder.build(), report=loader.report), line_no
     finally:
         if collecting:

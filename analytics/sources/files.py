@@ -7,6 +7,7 @@ what each line is.
 from __future__ import annotations
 
 import gzip
+import zlib
 import os
 from pathlib import Path
 from dataclasses import dataclass
@@ -119,9 +120,19 @@ def read_unit_lines(unit: ReadUnit) -> Iterator[tuple[int, bytes]]:
             yield line_no, line
 
 
+class TruncatedFile(Exception):
+    """The file ended early or is corrupt after ``line`` lines: those were read, the rest not."""
+
+    def __init__(self, line: int, detail: str):
+        super().__init__(detail)
+        self.line = line
+
+
 def read_lines(path: Path) -> Iterator[tuple[int, bytes]]:
     """(line number, line) for every line of ``path``; a pretty-printed JSON document is
-    yielded whole as line 1."""
+    yielded whole as line 1. Raises TruncatedFile after the last good line of a damaged
+    gzip file, so what came before it still counts."""
+    line_no = 0
     with open_log_file(path) as handle:
         try:
             first = handle.readline()
@@ -129,7 +140,9 @@ def read_lines(path: Path) -> Iterator[tuple[int, bytes]]:
                 yield 1, first + handle.read()
                 return
             if first:
+                line_no = 1
                 yield 1, first
-            yield from enumerate(handle, start=2)
-        except (OSError, EOFError, gzip.BadGzipFile) as error:
-            raise LexlensError(f"{path} cannot be read: {error}.") from None
+            for line_no, line in enumerate(handle, start=2):
+                yield line_no, line
+        except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as error:
+            raise TruncatedFile(line_no, str(error) or type(error).__name__) from None

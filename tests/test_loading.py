@@ -1,0 +1,135 @@
+"""Loading files: every shape, gzip, folders, several paths, parallel units, errors."""
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from analytics.errors import LexlensError
+from analytics.loading import load_logs
+from analytics.sources import files as files_module
+
+FIXTURES = [json.loads(line) for line in open("sample_logs/real-lex-records.jsonl")]
+
+
+def lex_record(session: str, request: str, second: int, text: str = "hi") -> dict:
+    rec = json.loads(json.dumps(FIXTURES[0]))
+    rec.update(sessionId=session, requestId=request, inputTranscript=text,
+               timestamp=f"2026-11-01T10:00:{second:02d}.000Z")
+    return rec
+
+
+def event(rec: dict, ms: int = 1761991200000) -> dict:
+    return {"timestamp": ms, "message": json.dumps(rec), "logStreamName": "s", "ingestionTime": ms,
+            "eventId": rec["requestId"]}
+
+
+RECORDS = [lex_record("s1", f"r{i}", i) for i in range(6)]
+
+SHAPES = {
+    "jsonl": lambda rs: "\n".join(json.dumps(r) for r in rs) + "\n",
+    "cloudwatch events": lambda rs: "\n".join(json.dumps(event(r)) for r in rs) + "\n",
+    "s3 export": lambda rs: "\n".join(f"{r['timestamp']} {json.dumps(r)}" for r in rs) + "\n",
+    "filter-log-events (AWS CLI, pretty)": lambda rs: json.dumps(
+        {"events": [event(r) for r in rs], "searchedLogStreams": []}, indent=4),
+    "filter-log-events (compact)": lambda rs: json.dumps({"events": [event(r) for r in rs]}) + "\n",
+}
+
+
+@pytest.mark.parametrize("compress", [False, True], ids=["plain", "gzip"])
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_every_shape_loads_the_same_turns(tmp_path, shape, compress):
+    text = SHAPES[shape](RECORDS)
+    path = tmp_path / ("logs.gz" if compress else "logs.jsonl")
+    path.write_bytes(gzip.compress(text.encode()) if compress else text.encode())
+    data = load_logs([path])
+    assert data.report.accepted == 6 and data.report.rejected == 0
+    assert list(data.turns["request_id"]) == [f"r{i}" for i in range(6)]
+
+
+def test_mixed_shapes_in_one_file_and_nested_folders(tmp_path):
+    lines = [json.dumps(RECORDS[0]), json.dumps(event(RECORDS[1])),
+             f"{RECORDS[2]['timestamp']} {json.dumps(RECORDS[2])}", "", "not json",
+             json.dumps(RECORDS[0])]
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "mixed.log").write_text("\n".join(lines) + "\n")
+    (tmp_path / "a" / "more.jsonl.gz").write_bytes(gzip.compress(json.dumps(RECORDS[3]).encode()))
+    data = load_logs([tmp_path / "a"])
+    report = data.report
+    assert (report.accepted, report.duplicates, report.rejected, report.blank, report.lines) == (4, 1, 1, 1, 7)
+    assert report.rejections[0].line == 5 and report.rejections[0].source.endswith("mixed.log")
+
+
+def test_several_paths_in_one_call(tmp_path):
+    one, two = tmp_path / "1.jsonl", tmp_path / "2.jsonl"
+    one.write_text(json.dumps(RECORDS[0]) + "\n")
+    two.write_text(json.dumps(RECORDS[1]) + "\n")
+    assert load_logs([one, two]).report.accepted == 2
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_units_split_big_files_without_losing_or_misnumbering_lines(tmp_path, monkeypatch, workers):
+    lines = []
+    for i in range(400):
+        lines.append(json.dumps(lex_record(f"s{i % 37}", f"r{i}", i % 60, text=f"u{i}")))
+        if i % 50 == 7:
+            lines.append("garbage line")
+        if i % 90 == 3:
+            lines.append(lines[-2] if lines[-1] == "garbage line" else lines[-1])
+    path = tmp_path / "big.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    original = files_module.plan_read_units
+    monkeypatch.setattr("analytics.loading.plan_read_units",
+                        lambda files: original(files, unit_bytes=3000))
+    assert len(original([path], unit_bytes=3000)) > 10
+    data = load_logs([path], workers=workers)
+    whole = load_logs([path], workers=1)  # baseline numbering via one unit per file
+    expected_bad = [n for n, line in enumerate(lines, start=1) if line == "garbage line"]
+    assert [r.line for r in data.report.rejections] == expected_bad
+    assert data.report.lines == len(lines)
+    assert data.report.accepted == 400 and data.report.duplicates == len(lines) - 400 - len(expected_bad)
+    assert data.turns["turn"].tolist() == list(range(400))
+    assert sorted(data.turns["request_id"]) == sorted(whole.turns["request_id"])
+    assert data.turns["session_key"].nunique() == 37
+    assert data.turns["time"].is_monotonic_increasing
+
+
+@pytest.mark.parametrize("make_path,message", [
+    (lambda tmp: tmp / "missing.jsonl", "does not exist"),
+    (lambda tmp: (tmp / "empty").mkdir() or tmp / "empty", "holds no files"),
+])
+def test_path_errors_are_one_sentence(tmp_path, make_path, message):
+    with pytest.raises(LexlensError, match=message):
+        load_logs([make_path(tmp_path)])
+
+
+def test_no_paths_is_an_error():
+    with pytest.raises(LexlensError, match="no input"):
+        load_logs([])
+
+
+def test_truncated_gzip_keeps_what_was_read_and_says_so(tmp_path):
+    lines = [json.dumps(lex_record("s", f"r{i}", i % 60, text=f"utterance {i} " * 20)) for i in range(300)]
+    compressed = gzip.compress(("\n".join(lines) + "\n").encode())
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(compressed[: len(compressed) // 2])
+    data = load_logs([path])
+    report = data.report
+    assert 0 < report.accepted < 300
+    last = report.rejections[-1]
+    assert "ends early or is corrupt" in last.reason
+    assert report.accepted + report.rejected + report.blank + report.duplicates == report.lines
+
+
+def test_real_records_give_the_documented_values():
+    data = load_logs(["sample_logs/real-lex-records.jsonl"])
+    turns = data.turns.set_index("request_id")
+    confirmed = turns.loc["6181aaac-5ea3-4f86-a283-6b38084577c6"]
+    assert (confirmed["intent"], confirmed["intent_state"], confirmed["nlu_confidence"]) == \
+        ("MakeAppointment", "ReadyForFulfillment", 1.0)
+    missed = turns.loc["11b32b09-ec7b-4ceb-a4e5-a92cf2c283ac"]
+    assert missed["missed"] and missed["intent"] == "FallbackIntent"
+    assert (missed["runner_up_intent"], missed["runner_up_confidence"]) == ("NewIntent", 0.63)
+    assert set(data.slots["slot"]) == {"AppointmentType", "Time", "Date"}
+    channel = data.attributes[data.attributes["key"] == "Channel"]["value"].tolist()
+    assert channel == ["CHAT"]
