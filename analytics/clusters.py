@@ -183,7 +183,7 @@ def compute_cluster_trend(members: pd.DataFrame) -> pd.DataFrame:
     """Turns per cluster per week: columns cluster, week (Monday, UTC date), turns."""
     m = members[members["cluster"] >= 0]
     day = pd.DatetimeIndex(m["time"]).tz_convert("UTC").tz_localize(None).normalize()
-    week = day - pd.to_timedelta(day.dayofweek, unit="D")
+    week = day - pd.to_timedelta(day.day_of_week, unit="D")
     trend = pd.DataFrame({"cluster": m["cluster"].to_numpy(), "week": week.date})
     return trend.value_counts().rename("turns").reset_index().sort_values(
         ["cluster", "week"], ignore_index=True)

@@ -207,3 +207,21 @@ def test_dropoffs_rank_last_intent_slot_and_prompt():
         M, "Time", "What time?", 3]
     assert drops["share"].sum() == pytest.approx(1.0)
     assert top_dropoffs(compute_outcomes(LogData.empty())).empty
+
+
+@pytest.mark.parametrize("records", [ALL, []], ids=["scenarios", "empty"])
+def test_extra_report_keys_are_json(records):
+    import json
+
+    from analytics.report_extras import compute_extra_report, extra_tables
+    data = load(records) if records else LogData.empty()
+    report = compute_extra_report(data, escalation=EscalationRule(intents=(B,)))
+    assert set(report) == {"conversations", "intent_outcomes", "conversation_outcomes",
+                           "containment_rate", "slot_outcomes", "confusion_pairs", "clusters"}
+    json.dumps(report)
+    assert set(report["conversation_outcomes"]) == {"Success", "Failed", "Dropped"}
+    assert sum(report["conversation_outcomes"].values()) == report["conversations"]
+    for counts in report["intent_outcomes"].values():
+        assert set(counts) == {"Success", "Failed", "Switched", "Dropped"}
+    tables = extra_tables(data)
+    assert len(tables["conversations"]) == report["conversations"]
