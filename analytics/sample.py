@@ -4,8 +4,9 @@ Traffic is modelled on the BankerBot of the AWS reference (aws-samples/aws-lex-v
 plus a smaller PizzaBot: welcome, check balance with slot retries, transfers with confirmation,
 follow-ups, List and Composite slots, fallbacks, speech/DTMF, PutSession, intent switches,
 drop-offs, escalation and returning conversations. Records have the field shapes of real Lex
-text logs (https://docs.aws.amazon.com/lexv2/latest/dg/conversation-logs-cw.html); the traffic
-itself (bots, pools, weights) lives in ``analytics.sample_traffic``.
+text logs (https://docs.aws.amazon.com/lexv2/latest/dg/conversation-logs-cw.html). The traffic
+lives in ``sample_traffic`` (bots, times, record building), ``sample_dialogs`` (flows) and
+``sample_vocabulary`` (what users say, what bots answer).
 
 The bundled demo dataset is regenerated with (issue 2, "Sample logs"):
 

@@ -227,6 +227,18 @@ def test_lex_sentiment_only_and_always_on_the_sentiment_alias(records_300):
     assert by_alias["prod", False] > 0
 
 
+def test_success_state_depends_on_the_alias_having_fulfillment(records_300):
+    # The console test alias has no fulfillment Lambda: intents end ReadyForFulfillment there.
+    ends = Counter()
+    for r in records_300:
+        intent = r["sessionState"].get("intent") or {}
+        if intent.get("state") in ("Fulfilled", "ReadyForFulfillment") \
+                and intent["name"] != "FallbackIntent":
+            assert r["sessionState"]["dialogAction"]["type"] == "Close"
+            ends[r["bot"]["aliasId"] == "TSTALIASID", intent["state"]] += 1
+    assert set(ends) == {(True, "ReadyForFulfillment"), (False, "Fulfilled")}
+
+
 def test_slot_retry_elicits_the_same_slot_again(sessions_300):
     retries = 0
     for turns in sessions_300.values():
