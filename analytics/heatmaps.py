@@ -22,7 +22,7 @@ def compute_session_heatmap(turns: pd.DataFrame, tz: str = "UTC") -> pd.DataFram
     wall_hour = turns["time"].dt.tz_convert(tz).dt.tz_localize(None).dt.floor("1h")
     active = pd.DataFrame({"session_key": turns["session_key"], "hour_start": wall_hour})
     hours = active.drop_duplicates()["hour_start"].dt
-    table = pd.crosstab(hours.weekday, hours.hour)
+    table = pd.crosstab(hours.day_of_week, hours.hour)
     table = table.reindex(index=range(7), columns=HOURS, fill_value=0)
     table.index = pd.Index(WEEKDAYS, name="weekday")
     table.columns = pd.Index(HOURS, name="hour")

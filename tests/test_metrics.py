@@ -1,0 +1,174 @@
+"""The reference metrics over tiny hand-built logs, each with the empty case."""
+import pandas as pd
+import pytest
+
+from analytics import (attributes, breakdowns, heatmaps, intents, paths, sentiment, sessions, slots,
+                       timeseries, totals, utterances)
+from analytics.filters import Filters, apply_filters
+from analytics.schema import LogData
+from tests.lex_records import load, record
+
+EMPTY = LogData.empty()
+
+
+def two_sessions() -> LogData:
+    """s1: welcome, balance (2 prompts, fulfilled), balance again, missed; s2: one missed turn."""
+    return load([
+        record("s1", 0, "hi", intent="Welcome", state="Fulfilled", action="Close",
+               attributes={"channel": "web"}),
+        record("s1", 10, "balance", intent="Balance", action="ElicitSlot", slot="account",
+               slots={"account": None}, attributes={"channel": "web"}),
+        record("s1", 20, "checking", intent="Balance", state="Fulfilled", action="Close",
+               slots={"account": "Checking"}, attributes={"channel": "web"}),
+        record("s1", 30, "balance", intent="Balance", state="Fulfilled", action="Close",
+               slots={"account": "Checking"}, attributes={"channel": "web"}),
+        record("s1", 40, "=cmd|' /C calc'!A0", missed=True, attributes={"channel": "web"}),
+        record("s2", 3600 * 24, "  Balance ", missed=True, attributes={"channel": "ios"}),
+    ])
+
+
+def test_totals():
+    data = two_sessions()
+    assert totals.compute_totals(data.turns) | {"first_time": None, "last_time": None} == {
+        "records": 6, "utterances": 6, "sessions": 2, "conversations": 2, "missed_utterances": 2,
+        "fallback_rate": round(2 / 6, 6), "first_time": None, "last_time": None}
+
+
+def test_totals_empty():
+    assert totals.compute_totals(EMPTY.turns)["records"] == 0
+    assert totals.compute_totals(EMPTY.turns)["fallback_rate"] == 0.0
+
+
+def test_sessions_duration_and_turns():
+    table = sessions.compute_sessions(two_sessions().turns)
+    assert table["duration_s"].tolist() == [40.0, 0.0]
+    assert table["turns"].tolist() == [5, 1]
+    assert sessions.compute_duration_stats(table) == {"mean": 20.0, "median": 20.0, "p90": 36.0}
+    assert sessions.top_sessions(table, 1)["session_id"].tolist() == ["s1"]
+
+
+@pytest.mark.parametrize("function", [sessions.compute_sessions])
+def test_sessions_empty(function):
+    table = function(EMPTY.turns)
+    assert table.empty
+    assert sessions.compute_duration_stats(table) == {"mean": 0.0, "median": 0.0, "p90": 0.0}
+
+
+def test_top_intents_counts_turns_and_entries():
+    table = intents.top_intents(two_sessions().turns).set_index("intent")
+    assert table.loc["Balance", "turns"] == 3
+    assert table.loc["Balance", "entries"] == 1   # consecutive turns of one intent: one entry
+    assert table.loc["FallbackIntent", "missed"] == 2
+    assert intents.top_intents(EMPTY.turns).empty
+
+
+def test_top_utterances_group_case_and_spaces():
+    data = two_sessions()
+    table = utterances.top_utterances(data.turns, 10)
+    assert table.iloc[0].to_dict() == {"utterance": "balance", "count": 3}
+    missed = utterances.top_utterances(data.turns, 10, missed_only=True)
+    assert sorted(missed["utterance"]) == ["  Balance ", "=cmd|' /C calc'!A0"]
+    assert utterances.top_utterances(EMPTY.turns, 10).empty
+
+
+def test_missed_by_previous_intent():
+    table = utterances.missed_by_previous_intent(two_sessions().turns)
+    assert dict(zip(table["previous_intent"], table["missed"])) == {"Balance": 1, "(session start)": 1}
+    assert utterances.missed_by_previous_intent(EMPTY.turns).empty
+
+
+def test_paths_keep_self_loops_after_completion_and_mark_returns():
+    data = two_sessions()
+    table = paths.top_paths(data.turns, None)
+    assert "START → Welcome → Balance → Balance → FallbackIntent → END" in table["path"].tolist()
+    edges = paths.compute_path_edges(paths.build_intent_graph(data.turns))
+    loop = edges[(edges["source"] == "Balance") & (edges["target"] == "Balance")].iloc[0]
+    assert loop["count"] == 1 and loop["is_returning"]
+    assert paths.top_paths(EMPTY.turns).empty
+    assert set(paths.build_intent_graph(EMPTY.turns).nodes) == {"START", "END"}
+
+
+def test_slot_values_count_once_per_session_and_unfilled():
+    table = slots.compute_slot_values(two_sessions(), None)
+    rows = {(r.slot, r.value): r.sessions for r in table.itertuples()}
+    assert rows == {("account", "Checking"): 1}   # filled in the session: not also unfilled
+    assert slots.compute_slot_values(EMPTY).empty
+
+
+def test_unfilled_slot_counts_when_never_filled():
+    data = load([record("s1", 0, "balance", intent="Balance", action="ElicitSlot", slot="account",
+                        slots={"account": None})])
+    table = slots.compute_slot_values(data)
+    assert table[["slot", "value", "sessions"]].values.tolist() == [["account", "(unfilled)", 1]]
+
+
+def test_attribute_values_once_per_session():
+    table = attributes.compute_attribute_values(two_sessions())
+    assert dict(zip(table["value"], table["sessions"])) == {"web": 1, "ios": 1}
+    assert attributes.compute_attribute_values(EMPTY).empty
+
+
+def test_session_heatmap_counts_distinct_sessions_per_hour_and_sums_dates():
+    # same Monday 09:00 hour in two different weeks: two sessions, not overlapping
+    data = load([record("a", 0), record("a", 60), record("b", 7 * 86400)])
+    table = heatmaps.compute_session_heatmap(data.turns)
+    assert table.loc["Monday", 9] == 2 and table.values.sum() == 2
+    shifted = heatmaps.compute_session_heatmap(data.turns, "America/New_York")
+    assert shifted.loc["Monday", 5] == 2   # 09:00 UTC is 05:00 in New York in May
+    assert heatmaps.compute_session_heatmap(EMPTY.turns).values.sum() == 0
+
+
+def test_intent_heatmap():
+    table = heatmaps.compute_intent_heatmap(two_sessions().turns)
+    assert table.loc["Balance", 9] == 3
+    assert heatmaps.compute_intent_heatmap(EMPTY.turns).empty
+
+
+@pytest.mark.parametrize("span,expected", [
+    (pd.Timedelta(hours=1), "5min"), (pd.Timedelta(days=1), "1h"),
+    (pd.Timedelta(days=30), "1D"), (pd.Timedelta(days=400), "7D"), (pd.Timedelta(days=3000), "30D"),
+])
+def test_bin_follows_range(span, expected):
+    start = pd.Timestamp("2026-01-01", tz="UTC")
+    assert timeseries.choose_bin(start, start + span) == expected
+
+
+def test_activity_over_time_fills_gaps_and_counts_sessions_once_per_bin():
+    table = timeseries.compute_activity_over_time(two_sessions().turns, freq="1h")
+    assert len(table) == 25   # 09:00 on day one to 09:00 the next day, empty hours included
+    assert table["active_sessions"].sum() == 2 and table["turns"].sum() == 6
+    assert table["sessions_started"].sum() == 2
+    assert timeseries.compute_activity_over_time(EMPTY.turns).empty
+
+
+def test_modality_and_lex_sentiment_shares():
+    data = two_sessions()
+    assert breakdowns.compute_modality(data.turns)[["input_mode", "turns"]].values.tolist() == [["Text", 6]]
+    assert breakdowns.compute_lex_sentiment(data.turns).empty   # no Lex sentiment in these records
+    assert breakdowns.compute_modality(EMPTY.turns).empty
+
+
+def test_vader_only_where_lex_gave_none_and_labelled():
+    rec = record("s", 0, "I love this, thank you!", intent="Chat")
+    rec["interpretations"][0]["sentimentResponse"] = {"sentiment": "NEGATIVE", "sentimentScore": {}}
+    data = load([rec, record("s", 5, "this is terrible and useless")])
+    summary = sentiment.compute_sentiment_summary(data.turns)
+    assert summary[["source", "sentiment", "turns"]].values.tolist() == [
+        ["Lex", "NEGATIVE", 1], ["VADER", "NEGATIVE", 1]]
+    assert sentiment.compute_sentiment_summary(EMPTY.turns).empty
+
+
+@pytest.mark.parametrize("filters,expected_turns", [
+    (Filters(), 6),
+    (Filters(attribute_key="channel", attribute_values=("ios",)), 1),
+    (Filters(attribute_key="channel"), 6),
+    (Filters(intents=("Balance",)), 3),
+    (Filters(since=pd.Timestamp("2024-05-07", tz="UTC")), 1),
+    (Filters(until=pd.Timestamp("2024-05-07")), 5),
+    (Filters(alias_names=("TSTALIASID",)), 6),
+    (Filters(bot_ids=("nope",)), 0),
+])
+def test_filters_slice_turns_and_side_tables(filters, expected_turns):
+    data = apply_filters(two_sessions(), filters)
+    assert len(data.turns) == expected_turns
+    assert set(data.attributes["turn"]) <= set(data.turns["turn"])
