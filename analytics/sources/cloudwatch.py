@@ -28,7 +28,7 @@ from analytics.errors import LexlensError
 from analytics.sources import cwcache
 from analytics.sources.cloudwatch_errors import error_code, explain_error, is_fatal
 from analytics.sources.cwfilter import match_message, plan_filter_pattern  # noqa: F401 (public here too)
-from analytics.sources.timewindow import format_ms, now_ms, parse_time
+from analytics.sources.timewindow import format_ms, now_ms, parse_window, plan_slices
 
 SLICE_HOURS = 6
 MAX_WORKERS = 8
@@ -197,9 +197,8 @@ class _Tracker:
 
     def notify(self) -> None:
         if self.callback:
-            with self.lock:
-                snapshot = PullProgress(**self.state.__dict__)
-            self.callback(snapshot)
+            with self.lock:  # one caller at a time: a progress bar is not thread-safe
+                self.callback(PullProgress(**self.state.__dict__))
 
 
 def pull_slice(client, folder: Path, job: tuple, filter_pattern: str, bot_ids, locales,
@@ -238,14 +237,12 @@ def pull_log_groups(client, groups: Sequence[str], since, until, cache_dir, prog
                     retry_delay: float = 1.0) -> PullResult:
     """Bring the window ``[since, until)`` of each log group into the cache.
 
-    ``since``/``until``: datetime, epoch ms or option text (``7d``, ISO 8601); ``until`` None = now.
+    ``since``/``until``: datetime, epoch ms or option text (``7d``, ISO 8601); None means 7 days
+    ago / now.
     Only slices missing from the cache, or reaching "now", are fetched (all with ``refresh``),
     ``max_workers`` at a time. ``progress(PullProgress)`` is called as pages arrive.
     """
-    from analytics.sources.timewindow import plan_slices
-
-    now = now_ms()
-    since_ms, until_ms = parse_time(since, now), (parse_time(until, now) if until is not None else now)
+    since_ms, until_ms = parse_window(since, until)
     slice_ms = max(60_000, int(slice_hours * 3_600_000))
     pattern = plan_filter_pattern(bot_ids, locales)
     bot_ids, locales = tuple(bot_ids), tuple(locales)
@@ -263,11 +260,12 @@ def pull_log_groups(client, groups: Sequence[str], since, until, cache_dir, prog
             else:
                 jobs.append((group, start, end))
     tracker = _Tracker(progress, result.slices_cached + len(jobs), result.slices_cached)
+    pending = set(jobs)
     stored = _run_jobs(client, folders, jobs, pattern, bot_ids, locales, tracker, slice_attempts, retry_delay,
                        max_workers, result)
     for group, folder in folders.items():
         for start, end in plan_slices(since_ms, until_ms, slice_ms):
-            if (group, start, end) in stored or (group, start, end) not in jobs:
+            if (group, start, end) in stored or (group, start, end) not in pending:
                 result.groups[group].append(cwcache.slice_paths(folder, start, end)[0])
     return result
 
@@ -286,7 +284,8 @@ def _run_jobs(client, folders, jobs, pattern, bot_ids, locales, tracker, attempt
             except Exception as error:  # noqa: BLE001
                 if is_fatal(error):
                     raise explain_error(error, client, job[0]) from None
-                result.failed_slices.append(SliceFailure(job[0], job[1], job[2], error_code(error) or type(error).__name__))
+                reason = error_code(error) or type(error).__name__
+                result.failed_slices.append(SliceFailure(*job, reason))
             else:
                 stored.add(job)
                 result.slices_fetched += 1

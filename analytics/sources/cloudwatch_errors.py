@@ -69,5 +69,6 @@ def explain_error(error: BaseException, client, log_group: str) -> LexlensError:
     elif code in BAD_REQUEST_CODES:
         message = f"CloudWatch Logs rejected the request for log group {log_group!r} ({code})."
     else:
-        message = f"CloudWatch Logs failed for log group {log_group!r} in region {region} ({code or type(error).__name__})."
+        reason = code or type(error).__name__
+        message = f"CloudWatch Logs failed for log group {log_group!r} in region {region} ({reason})."
     return LexlensError(message, exit_code=2)

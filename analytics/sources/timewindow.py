@@ -8,7 +8,7 @@ or a relative age such as ``30m``, ``36h``, ``7d``, ``2w`` (that long before now
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from analytics.errors import LexlensError
 
@@ -69,7 +69,8 @@ def parse_window(since, until, now: int | None = None) -> tuple[int, int]:
     start = parse_time(since if since not in (None, "") else DEFAULT_SINCE, now)
     end = parse_time(until, now) if until not in (None, "") else now
     if start >= end:
-        raise LexlensError(f"The time window is empty: --since {format_ms(start)} is not before --until {format_ms(end)}.")
+        raise LexlensError(f"The time window is empty: --since {format_ms(start)} is not before "
+                           f"--until {format_ms(end)}.")
     return start, end
 
 
