@@ -37,12 +37,15 @@ DEFINITIONS = {
 
 def mark_filled(slots: pd.DataFrame, turns: np.ndarray, names: np.ndarray) -> np.ndarray:
     """For each (turn, slot name) pair: is that slot (or a sub-slot of it) filled on that turn?"""
-    filled = slots[slots["filled"].to_numpy() & np.isin(slots["turn"].to_numpy(), turns)]
+    slot_turns = slots["turn"].to_numpy()
+    wanted = np.zeros(max(int(slot_turns.max(initial=0)), int(np.max(turns, initial=0))) + 1, dtype=bool)
+    wanted[turns] = True  # a lookup table: far faster than np.isin on 300k rows
+    filled = slots[slots["filled"].to_numpy() & wanted[slot_turns]]
     slot = filled["slot"].astype("category")
     cats = slot.cat.categories.astype(str)
     parents = cats.str.split(".", n=1).str[0]
-    known = pd.Index(np.unique(np.concatenate([cats.to_numpy(object), parents.to_numpy(object),
-                                               np.asarray(names, dtype=object)])))
+    known = pd.Index(pd.unique(np.concatenate([cats.to_numpy(object), parents.to_numpy(object),
+                                               pd.unique(np.asarray(names, dtype=object))])))
     width = len(known) + 1
     code = slot.cat.codes.to_numpy()
     own = known.get_indexer(cats)[code]

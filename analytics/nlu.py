@@ -37,30 +37,50 @@ DEFINITIONS = {
 }
 
 
+def recode(column: pd.Series, names: pd.Index) -> np.ndarray:
+    """Codes of a categorical column in ``names`` (-1 for missing)."""
+    column = column.astype("category")
+    lookup = np.append(names.get_indexer(column.cat.categories), -1)
+    return lookup[column.cat.codes.to_numpy()]
+
+
+def label_top_codes(data: LogData) -> tuple[np.ndarray, pd.Index]:
+    """Per turn (``data.turns`` order): code of the top interpretation's intent, else of
+    ``intent``; and the names the codes index (ints all the way: no string work per turn)."""
+    t, interp = data.turns, data.interpretations
+    top = interp[interp["rank"].to_numpy() == 0]
+    names = pd.Index(sorted({str(x) for column in (t["intent"], t["runner_up_intent"], top["intent"])
+                             for x in column.astype("category").cat.categories} | {""}))
+    codes = recode(t["intent"], names)
+    where = pd.Index(t["turn"]).get_indexer(top["turn"])
+    top_codes = recode(top["intent"], names)
+    ok = (where >= 0) & (top_codes >= 0) & (top_codes != names.get_loc(""))
+    codes[where[ok]] = top_codes[ok]
+    return codes, names
+
+
 def label_top_intents(data: LogData) -> np.ndarray:
     """Per turn (in ``data.turns`` order): the top interpretation's intent, else ``intent``."""
-    interp = data.interpretations
-    top = interp[interp["rank"].to_numpy() == 0]
-    labels = as_values(data.turns["intent"]).copy()
-    where = pd.Index(data.turns["turn"]).get_indexer(top["turn"])
-    names = as_values(top["intent"])
-    ok = (where >= 0) & (names != "")
-    labels[where[ok]] = names[ok]
-    return labels
+    codes, names = label_top_codes(data)
+    return np.append(names.to_numpy(dtype=object), "")[codes]
 
 
 def scored_turns(data: LogData, extra: bool = True) -> pd.DataFrame:
     """Turns whose top interpretation is a real intent with a confidence: turn, intent (top),
     nlu_confidence, runner_up_intent, runner_up_confidence, margin; with ``extra`` also
-    session_key, session_id, time, transcript."""
+    session_key, session_id, time, transcript. Intent columns are categoricals."""
     t = data.turns
-    intent = label_top_intents(data)
+    codes, names = label_top_codes(data)
     confidence = t["nlu_confidence"].to_numpy()
-    rows = np.flatnonzero(~np.isnan(confidence) & (intent != FALLBACK_INTENT) & (intent != ""))
+    skip = names.get_indexer([FALLBACK_INTENT, ""])
+    rows = np.flatnonzero(~np.isnan(confidence) & ~np.isin(codes, skip) & (codes >= 0))
+    second = recode(t["runner_up_intent"], names)[rows]
     frame = pd.DataFrame({
-        "turn": t["turn"].to_numpy()[rows], "intent": intent[rows],
+        "turn": t["turn"].to_numpy()[rows],
+        "intent": pd.Categorical.from_codes(codes[rows], categories=names),
         "nlu_confidence": confidence[rows],
-        "runner_up_intent": as_values(t["runner_up_intent"])[rows],
+        "runner_up_intent": pd.Categorical.from_codes(np.where(second < 0, names.get_loc(""), second),
+                                                      categories=names),
         "runner_up_confidence": t["runner_up_confidence"].to_numpy()[rows],
     })
     frame["margin"] = frame["nlu_confidence"] - frame["runner_up_confidence"]
@@ -73,11 +93,12 @@ def scored_turns(data: LogData, extra: bool = True) -> pd.DataFrame:
 def compute_confidence_distribution(data: LogData) -> pd.DataFrame:
     """Per top intent: turns, mean, p10, p25, median, p75, p90, min; most turns first."""
     scored = scored_turns(data, extra=False)
-    groups = scored.groupby("intent")["nlu_confidence"]
+    groups = scored.groupby("intent", observed=True)["nlu_confidence"]
     table = groups.agg(turns="size", mean="mean", min="min")
     for name, q in (("p10", .1), ("p25", .25), ("median", .5), ("p75", .75), ("p90", .9)):
         table[name] = groups.quantile(q)
     table = table[["turns", "mean", "p10", "p25", "median", "p75", "p90", "min"]].reset_index()
+    table["intent"] = table["intent"].astype(str)
     return table.sort_values(["turns", "intent"], ascending=[False, True], ignore_index=True)
 
 
@@ -85,7 +106,7 @@ def compute_confidence_histogram(data: LogData, bins: int = 10) -> pd.DataFrame:
     """Per top intent and confidence bin [low, high): columns intent, low, high, turns."""
     scored = scored_turns(data, extra=False)
     index = np.minimum((scored["nlu_confidence"].to_numpy() * bins).astype(int), bins - 1)
-    counts = pd.DataFrame({"intent": scored["intent"], "bin": index}).value_counts().rename("turns")
+    counts = pd.DataFrame({"intent": scored["intent"].astype(str), "bin": index}).value_counts().rename("turns")
     counts = counts.reset_index().sort_values(["intent", "bin"], ignore_index=True)
     counts["low"], counts["high"] = counts["bin"] / bins, (counts["bin"] + 1) / bins
     return counts[["intent", "low", "high", "turns"]]
@@ -112,21 +133,18 @@ def compute_confusion_pairs(data: LogData, min_count: int = 1) -> pd.DataFrame:
     """Intent pairs often each other's runner-up: columns intent_a, intent_b (a < b), a_then_b,
     b_then_a, total, mutual (min of the two), mean_margin; most confused first."""
     scored = scored_turns(data, extra=False)
-    top, second = scored["intent"].to_numpy(dtype=object), scored["runner_up_intent"].to_numpy(dtype=object)
-    keep = (second != "") & (second != FALLBACK_INTENT) & (second != top)
-    codes, names = pd.factorize(np.concatenate([top[keep], second[keep]]))
-    names = np.asarray(names, dtype=object)
-    order = np.argsort(names)  # code -> alphabetical rank, so that a < b by name
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    x, y = np.split(rank[codes], 2) if len(codes) else (codes, codes)
-    a, b = np.minimum(x, y), np.maximum(x, y)
+    top, second = scored["intent"].array, scored["runner_up_intent"].array
+    names = np.asarray(top.categories, dtype=object)
+    skip = top.categories.get_indexer([FALLBACK_INTENT, ""])
+    keep = ~np.isin(second.codes, skip) & (second.codes != top.codes)
+    x, y = top.codes[keep].astype(np.int64), second.codes[keep].astype(np.int64)
+    a, b = np.minimum(x, y), np.maximum(x, y)  # names are sorted: code order is name order
     pair, index = np.unique(a * max(len(names), 1) + b, return_inverse=True)
     margin = scored["margin"].to_numpy()[keep]
     total = np.bincount(index, minlength=len(pair))
     table = pd.DataFrame({
-        "intent_a": names[order][pair // max(len(names), 1)],
-        "intent_b": names[order][pair % max(len(names), 1)],
+        "intent_a": names[pair // max(len(names), 1)],
+        "intent_b": names[pair % max(len(names), 1)],
         "a_then_b": np.bincount(index, weights=(x == a), minlength=len(pair)).astype(np.int64),
         "total": total,
         "mean_margin": np.bincount(index, weights=np.nan_to_num(margin), minlength=len(pair))
