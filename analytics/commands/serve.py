@@ -1,0 +1,87 @@
+"""``lexlens serve``: open the Streamlit dashboard on log files, folders or CloudWatch groups.
+
+Starts ``python -m streamlit run <installed dashboard>/app.py`` headless; the sources and
+options reach the app through environment variables (``dashboard.settings``). No source
+means the bundled demo logs, so the dashboard opens without an AWS account.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from analytics.errors import LexlensError
+
+DESCRIPTION = """Open the analytics dashboard in your browser. SOURCE is a log file or folder
+(as for `lexlens report`); with no SOURCE and no --log-group, the bundled demo logs are shown."""
+WRITES_HELP = ("show the writer panel that adds missed utterances to a bot's DRAFT through the "
+               "Lex V2 models API, with the AWS credentials of this process (off by default)")
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser("serve", help="open the dashboard in a browser", description=DESCRIPTION)
+    parser.add_argument("sources", nargs="*", metavar="SOURCE", help="log files or folders")
+    parser.add_argument("--port", type=int, default=8501, metavar="N", help="port to listen on (default 8501)")
+    parser.add_argument("--host", default="127.0.0.1", metavar="H",
+                        help="address to listen on (default 127.0.0.1; 0.0.0.0 exposes it to the network)")
+    parser.add_argument("--allow-writes", action="store_true", help=WRITES_HELP)
+    from analytics.sources.cloudwatch_options import add_cloudwatch_arguments
+
+    add_cloudwatch_arguments(parser)
+    parser.set_defaults(run=run)
+
+
+def app_path() -> Path:
+    """The installed dashboard's entry script."""
+    import dashboard
+
+    return Path(dashboard.__file__).resolve().parent / "app.py"
+
+
+def check_sources(sources: list[str]) -> list[str]:
+    """Absolute paths, or a LexlensError naming the first one missing."""
+    checked = []
+    for source in sources:
+        path = Path(source).expanduser()
+        if not path.exists():
+            raise LexlensError(f"{source} does not exist.", exit_code=2)
+        checked.append(str(path.resolve()))
+    return checked
+
+
+def build_command(args: argparse.Namespace) -> list[str]:
+    """The streamlit command line (headless, no usage statistics)."""
+    return [sys.executable, "-m", "streamlit", "run", str(app_path()),
+            "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            "--server.port", str(args.port), "--server.address", args.host,
+            "--server.fileWatcherType", "none", "--global.developmentMode", "false",
+            "--client.toolbarMode", "viewer"]
+
+
+def build_environment(args: argparse.Namespace) -> dict[str, str]:
+    from dashboard.settings import settings_environment
+
+    cloudwatch = {"log_groups": list(args.log_group), "region": args.region, "profile": args.profile,
+                  "endpoint_url": args.endpoint_url, "since": args.since, "until": args.until,
+                  "cache_dir": str(args.cache_dir) if args.cache_dir else None}
+    env = dict(os.environ)
+    env.update(settings_environment(check_sources(args.sources), args.allow_writes, cloudwatch))
+    return env
+
+
+def run(args: argparse.Namespace) -> int:
+    if not 0 < args.port < 65536:
+        raise LexlensError(f"--port {args.port} is not a port number (1-65535).", exit_code=2)
+    command = build_command(args)
+    env = build_environment(args)
+    shown = "localhost" if args.host in ("127.0.0.1", "0.0.0.0") else args.host
+    print(f"lexlens: dashboard at http://{shown}:{args.port} (Ctrl+C to stop)", file=sys.stderr)
+    if args.allow_writes:
+        print("lexlens: writes enabled: the Missed utterances page can change bots' DRAFT intents.",
+              file=sys.stderr)
+    try:
+        return subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        return 0

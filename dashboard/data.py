@@ -1,0 +1,123 @@
+"""Parsed logs, cached once per source, and the filtered view every page reads.
+
+A source is parsed once and kept with ``st.cache_resource`` (shared, never copied: a
+225,000-record load would cost seconds to pickle on every rerun with ``st.cache_data``),
+keyed by each file's path, size and modification time, so an edited file is read again.
+Filter changes only re-slice the cached tables (``apply_filters``), and derived tables
+are cached per (source, filters, time zone) by ``derive``. Cached objects are shared
+between sessions: treat them as read-only.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Optional
+
+import pandas as pd
+import streamlit as st
+
+from analytics.errors import LexlensError
+from analytics.filters import Filters, apply_filters
+from analytics.schema import LogData
+
+UPLOAD_DIR = Path(tempfile.gettempdir()) / "lexlens-uploads"
+
+
+def source_stamp(paths: tuple[str, ...]) -> tuple:
+    """(path, size, mtime_ns) of every log file the paths name: the cache key of a load."""
+    from analytics.sources.files import find_log_files
+
+    files = find_log_files(list(paths))  # raises LexlensError for a missing path
+    return tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Reading the logs…")
+def load_stamped(stamp: tuple) -> LogData:
+    """Parse the files of ``stamp`` once (a new size or mtime is a new key)."""
+    from analytics.loading import load_logs
+
+    return load_logs([path for path, _, _ in stamp])
+
+
+def load_source(paths: tuple[str, ...]) -> tuple[tuple, LogData]:
+    """(stamp, data) for the paths; LexlensError for a missing or unreadable path."""
+    try:
+        stamp = source_stamp(paths)
+    except OSError as error:
+        raise LexlensError(f"cannot read {error.filename or paths}: {error.strerror or error}.") from None
+    if not stamp:
+        raise LexlensError("no log files found in " + ", ".join(paths) + ".")
+    return stamp, load_stamped(stamp)
+
+
+def save_uploads(files) -> tuple[str, ...]:
+    """Write uploaded files into a folder named after their content; return that folder."""
+    digest = hashlib.sha256()
+    for upload in files:
+        digest.update(upload.name.encode("utf-8", "replace"))
+        digest.update(upload.getvalue())
+    folder = UPLOAD_DIR / digest.hexdigest()[:20]
+    folder.mkdir(parents=True, exist_ok=True)
+    for number, upload in enumerate(files):
+        name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(upload.name).name) or "upload"
+        target = folder / f"{number:02d}-{name}"
+        if not target.exists():
+            target.write_bytes(upload.getvalue())
+    return (str(folder),)
+
+
+@dataclass
+class View:
+    """What every page reads: the full load, the filtered slice, and the settings."""
+
+    stamp: tuple
+    full: LogData
+    data: LogData
+    filters: Filters
+    tz: str
+
+    @property
+    def key(self) -> tuple:
+        return (self.stamp, self.filters, self.tz)
+
+    @property
+    def turns(self) -> pd.DataFrame:
+        return self.data.turns
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def filter_stamped(stamp: tuple, filters: Filters, _full: LogData) -> LogData:
+    """The cached slice of one source for one set of filters."""
+    return apply_filters(_full, filters)
+
+
+def make_view(stamp: tuple, full: LogData, filters: Filters, tz: str) -> View:
+    return View(stamp, full, filter_stamped(stamp, filters, full), filters, tz)
+
+
+def previous_period(view: View) -> Optional[View]:
+    """The same filters over the period of the same length just before, or None
+    without a time window."""
+    since, until = view.filters.since, view.filters.until
+    if since is None or until is None:
+        return None
+    earlier = replace(view.filters, since=since - (until - since), until=since)
+    return make_view(view.stamp, view.full, earlier, view.tz)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _derived(name: str, key: tuple, _compute: Callable):
+    return _compute()
+
+
+def derive(view: View, name: str, compute: Callable, *params):
+    """``compute()`` cached per (source, filters, time zone, name, params)."""
+    return _derived(name, (view.key, params), compute)
+
+
+def current_view() -> View:
+    """The view the app's sidebar built for this run."""
+    return st.session_state["view"]

@@ -1,0 +1,81 @@
+"""KPI tiles: the headline values, each with its change against the previous period."""
+from __future__ import annotations
+
+from typing import Optional
+
+import pandas as pd
+import streamlit as st
+
+from analytics.sessions import compute_duration_stats, compute_sessions, compute_turns_per_session
+from analytics.totals import compute_totals
+from dashboard.data import View, derive, previous_period
+
+# key, label, kind ("count", "rate", "seconds", "number"), lower is better
+KPIS = [
+    ("records", "Records", "count", False),
+    ("sessions", "Sessions", "count", False),
+    ("conversations", "Conversations", "count", False),
+    ("missed_rate", "Missed rate", "rate", True),
+    ("mean_duration_s", "Mean duration", "seconds", False),
+    ("mean_turns", "Mean turns", "number", False),
+]
+
+
+def compute_kpis(turns: pd.DataFrame, sessions: pd.DataFrame) -> dict:
+    """The six headline values from the analytics functions."""
+    totals = compute_totals(turns)
+    return {"records": totals["records"], "sessions": totals["sessions"],
+            "conversations": totals["conversations"], "missed_rate": totals["fallback_rate"],
+            "mean_duration_s": compute_duration_stats(sessions)["mean"],
+            "mean_turns": compute_turns_per_session(sessions)["mean"]}
+
+
+def view_sessions(view: View) -> pd.DataFrame:
+    return derive(view, "sessions", lambda: compute_sessions(view.turns))
+
+
+def view_kpis(view: View) -> dict:
+    return derive(view, "kpis", lambda: compute_kpis(view.turns, view_sessions(view)))
+
+
+def format_value(value: float, kind: str) -> str:
+    if kind == "count":
+        return f"{int(value):,}"
+    if kind == "rate":
+        return f"{value:.2%}"
+    if kind == "seconds":
+        return f"{value:,.1f} s"
+    return f"{value:,.2f}"
+
+
+def format_delta(now: float, before: float, kind: str) -> Optional[str]:
+    """The change from ``before`` to ``now`` as text (None when there was nothing before)."""
+    if kind == "rate":
+        return f"{(now - before) * 100:+.2f} pp"
+    change = now - before
+    relative = f" ({change / before:+.1%})" if before else ""
+    if kind == "count":
+        return f"{int(change):+,}{relative}"
+    if kind == "seconds":
+        return f"{change:+,.1f} s{relative}"
+    return f"{change:+,.2f}{relative}"
+
+
+def render_kpis(view: View) -> dict:
+    """Six metric tiles; returns the values shown."""
+    values = view_kpis(view)
+    earlier = previous_period(view)
+    before = view_kpis(earlier) if earlier is not None and not earlier.turns.empty else None
+    columns = st.columns(len(KPIS))
+    for column, (key, label, kind, lower_better) in zip(columns, KPIS):
+        delta = format_delta(values[key], before[key], kind) if before else None
+        column.metric(label, format_value(values[key], kind), delta=delta,
+                      delta_color="inverse" if lower_better else "normal", border=True)
+    if before is None:
+        st.caption("Pick a date range in the sidebar to compare with the period of the same "
+                   "length just before it.")
+    else:
+        st.caption(f"Changes compare with {earlier.filters.since:%Y-%m-%d %H:%M} – "
+                   f"{earlier.filters.until:%Y-%m-%d %H:%M} ({view.tz}), the period of the same "
+                   "length just before.")
+    return values

@@ -1,0 +1,4 @@
+import streamlit as st
+
+st.title("clusters")
+st.info("Coming soon.")

@@ -1,0 +1,4 @@
+import streamlit as st
+
+st.title("nlu")
+st.info("Coming soon.")

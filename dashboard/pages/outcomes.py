@@ -1,0 +1,4 @@
+import streamlit as st
+
+st.title("outcomes")
+st.info("Coming soon.")

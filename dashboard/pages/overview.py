@@ -1,0 +1,41 @@
+"""Overview: KPI tiles with changes, activity over time, modality, sentiment."""
+import streamlit as st
+
+from analytics.breakdowns import compute_modality
+from analytics.sentiment import compute_sentiment_summary
+from analytics.timeseries import BIN_LABELS, choose_bin, compute_activity_over_time
+from dashboard import charts
+from dashboard.data import current_view, derive
+from dashboard.definitions import explain
+from dashboard.kpis import render_kpis
+from dashboard.sentiment_chart import sentiment_figure
+
+view = current_view()
+st.title("Overview")
+if view.turns.empty:
+    st.info("No turns match the filters. Widen the date range or clear a filter in the sidebar.")
+    st.stop()
+render_kpis(view)
+explain("Record", "Session", "Conversation", "Missed rate", "Session duration", "Mean turns",
+        "Previous period")
+
+times = view.turns["time"].dt.tz_convert(view.tz)
+freq = choose_bin(times.min(), times.max())
+activity = derive(view, "activity", lambda: compute_activity_over_time(view.turns, freq, view.tz))
+unit = BIN_LABELS.get(freq, freq)
+charts.show_chart(charts.time_lines(
+    activity, "bin_start", {"utterances": "Messages (utterances)", "active_sessions": "Active sessions",
+                            "sessions_started": "Sessions started"},
+    f"Messages and sessions per {unit}", f"Time ({view.tz})", f"Count per {unit}"), "activity")
+explain("Activity over time", "Utterance", "Times")
+
+left, right = st.columns(2)
+with left:
+    modality = derive(view, "modality", lambda: compute_modality(view.turns))
+    charts.show_chart(charts.bars(modality, "input_mode", "turns", "Modality: turns per input mode",
+                                  "Input mode", "Turns", horizontal=False), "modality")
+    explain("Modality")
+with right:
+    summary = derive(view, "sentiment", lambda: compute_sentiment_summary(view.turns))
+    charts.show_chart(sentiment_figure(summary), "sentiment")
+    explain("Sentiment")

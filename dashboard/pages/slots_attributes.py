@@ -1,0 +1,44 @@
+"""Slots & attributes: top slot values per intent x slot, session attribute values."""
+import streamlit as st
+
+from analytics.attributes import compute_attribute_values
+from analytics.slots import compute_slot_values
+from dashboard import charts
+from dashboard.data import current_view, derive
+from dashboard.definitions import explain
+from dashboard.tables import show_table
+
+view = current_view()
+st.title("Slots & attributes")
+if view.turns.empty:
+    st.info("No turns match the filters. Widen the date range or clear a filter in the sidebar.")
+    st.stop()
+
+st.subheader("Top slot values")
+values = derive(view, "slot_values", lambda: compute_slot_values(view.data, 25))
+if values.empty:
+    st.info("No slots in the filtered turns.")
+else:
+    pairs = values[["intent", "slot"]].drop_duplicates()
+    labels = [f"{intent} · {slot}" for intent, slot in pairs.itertuples(index=False)]
+    chosen = st.selectbox("Intent · slot", range(len(labels)), format_func=labels.__getitem__,
+                          key="slot_pair")
+    intent, slot = pairs.iloc[chosen]
+    part = values[(values["intent"] == intent) & (values["slot"] == slot)]
+    charts.show_chart(charts.bars(part, "value", "sessions", "Top values of the chosen slot",
+                                  "Value", "Sessions"), "slot_values")
+    show_table(values, "slot_values", caption="top 25 values per intent x slot")
+explain("Slot values")
+
+st.subheader("Session attribute values")
+attributes = derive(view, "attribute_values", lambda: compute_attribute_values(view.data, 25))
+if attributes.empty:
+    st.info("No session attributes in the filtered turns.")
+else:
+    keys = sorted(attributes["key"].unique())
+    key = st.selectbox("Attribute", keys, key="attribute_key")
+    part = attributes[attributes["key"] == key]
+    charts.show_chart(charts.bars(part, "value", "sessions", "Top values of the chosen attribute",
+                                  "Value", "Sessions"), "attribute_values")
+    show_table(attributes, "session_attributes", caption="top 25 values per key")
+explain("Session attributes")

@@ -1,0 +1,58 @@
+"""Tables: a search box, a sortable grid (cells are plain text, never HTML), and a
+formula-safe CSV download of exactly the rows shown."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics.csvsafe import to_safe_csv
+
+TEXT_KINDS = ("O", "U", "S")
+
+
+def search_rows(table: pd.DataFrame, query: str) -> pd.DataFrame:
+    """The rows in which any text or category cell contains ``query`` (case-insensitive)."""
+    query = query.strip()
+    if not query or table.empty:
+        return table
+    mask = pd.Series(False, index=table.index)
+    for column in table.columns:
+        series = table[column]
+        if series.dtype.kind in TEXT_KINDS or isinstance(series.dtype, pd.CategoricalDtype) \
+                or pd.api.types.is_string_dtype(series):
+            mask |= series.astype(str).str.contains(query, case=False, regex=False, na=False)
+    return table[mask]
+
+
+def table_csv(shown: pd.DataFrame) -> str:
+    """The CSV a download button hands out: the shown rows, formulas neutralised."""
+    return to_safe_csv(shown.reset_index(drop=True))
+
+
+def show_table(table: pd.DataFrame, name: str, *, session_column: str | None = None,
+               height: int | str = "auto", column_config: dict | None = None,
+               caption: str | None = None) -> pd.DataFrame:
+    """Search box + sortable table + CSV download; returns the rows shown.
+
+    With ``session_column``, picking a row opens that session in the Session explorer.
+    """
+    query = st.text_input(f"Search {name.replace('_', ' ')}", key=f"search_{name}",
+                          placeholder="type to filter rows", label_visibility="collapsed")
+    shown = search_rows(table, query)
+    selectable = session_column is not None and session_column in shown.columns
+    state = st.dataframe(shown, hide_index=True, height=height, column_config=column_config,
+                         key=f"table_{name}", on_select="rerun" if selectable else "ignore",
+                         selection_mode="single-row")
+    left, right = st.columns([3, 1])
+    count = f"{len(shown):,} of {len(table):,} rows" if query.strip() else f"{len(table):,} rows"
+    hint = " · pick a row to open its transcript" if selectable else ""
+    left.caption((caption + " · " if caption else "") + count + hint)
+    right.download_button("Download CSV", data=table_csv(shown), file_name=f"{name}.csv",
+                          mime="text/csv", key=f"download_{name}", on_click="ignore")
+    if selectable:
+        rows = state.selection.rows if state is not None else []
+        if rows:
+            from dashboard.links import open_session
+
+            open_session(str(shown.iloc[rows[0]][session_column]))
+    return shown

@@ -1,0 +1,70 @@
+"""Session search and turn-by-turn transcripts for the Session explorer."""
+from __future__ import annotations
+
+import pandas as pd
+
+from analytics.schema import LogData
+from analytics.sentiment import vader_analyzer, vader_label
+
+TRANSCRIPT_COLUMNS = ["time", "utterance", "intent", "intent_state", "dialog_action", "confidence",
+                      "interpretations", "slots", "sentiment", "bot_messages", "input_mode"]
+
+
+def find_sessions(sessions: pd.DataFrame, turns: pd.DataFrame, query: str, limit: int = 500) -> pd.DataFrame:
+    """Sessions whose id contains ``query`` or with a turn whose transcript contains it."""
+    query = query.strip()
+    if not query:
+        return sessions.head(limit)
+    by_id = sessions["session_id"].astype(str).str.contains(query, case=False, regex=False)
+    said = turns.loc[turns["transcript"].str.contains(query, case=False, regex=False), "session_key"]
+    return sessions[by_id | sessions["session_key"].isin(said)].head(limit)
+
+
+def describe_interpretations(interpretations: pd.DataFrame) -> pd.Series:
+    """Per turn: 'Intent (0.93) · Other (0.12)', best first."""
+    if interpretations.empty:
+        return pd.Series(dtype="object")
+    ordered = interpretations.sort_values(["turn", "rank"])
+    text = ordered["intent"].astype(str) + ordered["confidence"].map(
+        lambda c: "" if pd.isna(c) else f" ({c:.2f})")
+    return text.groupby(ordered["turn"].to_numpy()).agg(" · ".join)
+
+
+def describe_slots(slots: pd.DataFrame) -> pd.Series:
+    """Per turn: 'Slot=original → interpreted; ...' for the filled slots."""
+    filled = slots[slots["filled"]]
+    if filled.empty:
+        return pd.Series(dtype="object")
+    shown = filled["interpreted_value"].where(filled["interpreted_value"] == filled["original_value"],
+                                              filled["original_value"] + " → " + filled["interpreted_value"])
+    text = filled["slot"].astype(str) + "=" + shown
+    return text.groupby(filled["turn"].to_numpy()).agg("; ".join)
+
+
+def label_sentiment(turn: pd.Series) -> str:
+    if turn["lex_sentiment"]:
+        return f"Lex: {turn['lex_sentiment']}"
+    if turn["transcript"]:
+        return f"VADER: {vader_label(vader_analyzer().polarity_scores(turn['transcript'])['compound'])}"
+    return ""
+
+
+def build_transcript(data: LogData, session_key: int, tz: str) -> pd.DataFrame:
+    """TRANSCRIPT_COLUMNS for one session, in time order."""
+    turns = data.turns[data.turns["session_key"] == session_key].sort_values(["time", "turn"])
+    ids = turns["turn"]
+    interpretations = describe_interpretations(data.interpretations[data.interpretations["turn"].isin(ids)])
+    slots = describe_slots(data.slots[data.slots["turn"].isin(ids)])
+    return pd.DataFrame({
+        "time": turns["time"].dt.tz_convert(tz).to_numpy(),
+        "utterance": turns["transcript"].to_numpy(),
+        "intent": turns["intent"].astype(str).to_numpy(),
+        "intent_state": turns["intent_state"].astype(str).to_numpy(),
+        "dialog_action": turns["dialog_action"].astype(str).to_numpy(),
+        "confidence": turns["nlu_confidence"].to_numpy(),
+        "interpretations": interpretations.reindex(ids).fillna("").to_numpy(),
+        "slots": slots.reindex(ids).fillna("").to_numpy(),
+        "sentiment": [label_sentiment(row) for _, row in turns.iterrows()],
+        "bot_messages": turns["bot_messages"].to_numpy(),
+        "input_mode": turns["input_mode"].astype(str).to_numpy(),
+    })[TRANSCRIPT_COLUMNS]

@@ -1,0 +1,138 @@
+"""Shared by the dashboard tests and bench/bench_dashboard.py: hostile logs, a live
+``lexlens serve`` on a free loopback port, and a headless Chromium that waits until a
+Streamlit page is fully drawn."""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+                 "--no-first-run", "--disable-default-apps", "--disable-extensions"]
+HOSTILE_TEXTS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "**bold** [click](javascript:alert(1)) `code` # heading",
+    "=HYPERLINK(\"http://evil.example\",\"x\")",
+    "<b>bold</b><a href=\"javascript:alert(1)\">link</a>",
+]
+
+
+def hostile_record(number: int, text: str, minute: int) -> dict:
+    """A missed-utterance Lex V2 record whose transcript, slot and attribute are ``text``."""
+    return {
+        "timestamp": f"2026-11-10T12:{minute:02d}:{number % 60:02d}.000Z", "messageVersion": "2.0",
+        "requestId": f"hostile-{number}", "sessionId": f"hostile-<i>{number % 3}</i>",
+        "inputMode": "Text", "operationName": "RecognizeText", "missedUtterance": True,
+        "inputTranscript": text,
+        "bot": {"name": "BankerBot", "version": "3", "id": "BANKERBOT1", "aliasName": "Live",
+                "aliasId": "LIVEALIAS1", "localeId": "en_US"},
+        "sessionState": {"originatingRequestId": f"hostile-conv-{number % 3}",
+                         "sessionAttributes": {"channel": text},
+                         "intent": {"name": "FallbackIntent", "state": "InProgress",
+                                    "slots": {"note": {"value": {"originalValue": text,
+                                                                 "interpretedValue": text}}}},
+                         "dialogAction": {"type": "ElicitIntent"}},
+        "interpretations": [{"intent": {"name": "FallbackIntent"}}],
+        "messages": [{"contentType": "PlainText", "content": "Sorry, I did not get that."}],
+    }
+
+
+def write_hostile_log(path: Path, copies: int = 4) -> Path:
+    """JSONL of hostile missed utterances (each ``copies`` times) plus one unreadable line."""
+    lines = []
+    number = 0
+    for copy in range(copies):
+        for text in HOSTILE_TEXTS:
+            lines.append(json.dumps(hostile_record(number, text, copy)))
+            number += 1
+    lines.append("{this is not json <script>alert(2)</script>")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def lexlens_command() -> list[str]:
+    script = Path(sys.executable).with_name("lexlens")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "analytics"]
+
+
+@contextlib.contextmanager
+def serving(sources: list, port: int | None = None, extra: list[str] | None = None, timeout: float = 60):
+    """A ``lexlens serve`` process on a free loopback port; yields its base URL."""
+    port = port or free_port()
+    command = lexlens_command() + ["serve", *map(str, sources), "--port", str(port),
+                                   "--host", "127.0.0.1", *(extra or [])]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, process, timeout)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_healthy(url: str, process: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("lexlens serve exited: " + process.stdout.read().decode(errors="replace"))
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+def chromium_available() -> bool:
+    return Path(CHROMIUM).exists() or shutil.which("chromium") is not None
+
+
+def launch_chromium(playwright):
+    executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+
+
+def wait_drawn(page, timeout_ms: float = 60_000, charts: int = 0) -> None:
+    """Until the script finished running, ``charts`` plotly charts have their SVG, and
+    no element is still loading."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                           timeout=timeout_ms)
+    page.wait_for_function(
+        """(charts) => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+            if (document.querySelector('[data-testid="stStatusWidgetRunningIcon"], '
+                                       + '[data-testid="stStatusWidgetRunningManIcon"]')) return false;
+            if (document.querySelector('[data-testid="stSkeleton"], [data-testid="stSpinner"]')) return false;
+            const plots = document.querySelectorAll('[data-testid="stPlotlyChart"]');
+            const drawn = document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot .main-svg');
+            return plots.length >= charts && [...plots].every(p => p.querySelector('.js-plotly-plot .main-svg'));
+        }""", arg=charts, timeout=timeout_ms, polling=50)
+
+
+def environment_without_aws() -> dict:
+    """os.environ with no AWS credentials, so nothing can reach a real account."""
+    return {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
