@@ -1,0 +1,234 @@
+"""Every dashboard page under streamlit.testing.v1.AppTest on the bundled sample logs:
+no exception, KPI values equal to the analytics functions, filters that change them."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import sample_logs
+from analytics.filters import Filters, apply_filters
+from analytics.intents import top_intents
+from analytics.loading import load_logs
+from analytics.sessions import compute_duration_stats, compute_sessions, compute_turns_per_session
+from analytics.totals import compute_totals
+from analytics.utterances import top_utterances
+from dashboard.pagelist import EXPLORER_PAGE, PAGES
+from dashboard.settings import ALLOW_WRITES_VAR, SOURCES_VAR, settings_environment
+from dashboard_helpers import HOSTILE_TEXTS, write_hostile_log
+
+APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+TIMEOUT = 120
+
+# page -> the titles its run must show; the meta-test below requires one entry per page
+PAGE_CHECKS = {
+    "views/overview.py": {"title": "Overview", "charts": 3},
+    "views/conversations.py": {"title": "Conversations", "charts": 3},
+    "views/intents.py": {"title": "Intents", "charts": 3},
+    "views/missed.py": {"title": "Missed utterances", "charts": 3},
+    "views/slots_attributes.py": {"title": "Slots & attributes", "charts": 2},
+    "views/explorer.py": {"title": "Session explorer", "charts": 0},
+    "views/outcomes.py": {"title": "Outcomes & funnels", "charts": 1},
+    "views/nlu.py": {"title": "NLU health", "charts": 1},
+    "views/clusters.py": {"title": "Missed-utterance clusters", "charts": 1},
+    "views/comparisons.py": {"title": "Comparisons", "charts": 0},
+}
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    for name in (SOURCES_VAR, ALLOW_WRITES_VAR):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return load_logs([sample_logs.DEMO_LOG])
+
+
+def start(query: dict | None = None, page: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.query_params.update(query or {})
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def number(text: str) -> float:
+    """The number a metric tile shows ('9,231', '6.53%', '601.9 s', '4.62')."""
+    value = float(re.sub(r"[^0-9.\-]", "", text))
+    return value / 100 if text.strip().endswith("%") else value
+
+
+def shown_kpis(at: AppTest) -> dict[str, float]:
+    return {metric.label: number(metric.value) for metric in at.main.metric}
+
+
+def expected_kpis(turns: pd.DataFrame) -> dict[str, float]:
+    totals = compute_totals(turns)
+    sessions = compute_sessions(turns)
+    return {"Records": totals["records"], "Sessions": totals["sessions"],
+            "Conversations": totals["conversations"], "Missed rate": totals["fallback_rate"],
+            "Mean duration": compute_duration_stats(sessions)["mean"],
+            "Mean turns": compute_turns_per_session(sessions)["mean"]}
+
+
+def assert_kpis_match(at: AppTest, turns: pd.DataFrame) -> None:
+    shown, expected = shown_kpis(at), expected_kpis(turns)
+    assert set(shown) == set(expected)
+    # tiles round: counts exact, a rate to 0.01 percentage point, seconds to 0.1, turns to 0.01
+    tolerance = {"Missed rate": 5e-5, "Mean duration": 0.05, "Mean turns": 0.005}
+    for label, value in expected.items():
+        assert shown[label] == pytest.approx(value, abs=tolerance.get(label, 0)), label
+
+
+def test_every_navigation_page_has_an_apptest():
+    navigation = {path for path, *_ in PAGES}
+    assert navigation == set(PAGE_CHECKS), "add the new page to PAGE_CHECKS (and test it)"
+    files = {f"views/{p.name}" for p in (APP.parent / "views").glob("*.py") if p.name != "__init__.py"}
+    assert files == navigation, "a page file is not in dashboard/pagelist.py"
+
+
+@pytest.mark.parametrize("page", list(PAGE_CHECKS))
+def test_page_runs_on_the_sample(page):
+    at = start(page=None if page == PAGES[0][0] else page)
+    assert_clean(at)
+    check = PAGE_CHECKS[page]
+    assert [title.value for title in at.main.title] == [check["title"]]
+    assert len(at.main.get("plotly_chart")) >= check["charts"]
+
+
+def test_overview_kpis_equal_the_analytics(demo):
+    at = start()
+    assert_clean(at)
+    assert_kpis_match(at, demo.turns)
+    assert all(not metric.delta for metric in at.main.metric)  # whole range: nothing before it
+
+
+def test_bot_filter_changes_the_kpis(demo):
+    at = start()
+    bot = sorted(demo.turns["bot_id"].astype(str).unique())[0]
+    at.multiselect(key="f_bot").set_value([bot]).run()
+    assert_clean(at)
+    filtered = apply_filters(demo, Filters(bot_ids=(bot,))).turns
+    assert 0 < len(filtered) < len(demo.turns)
+    assert_kpis_match(at, filtered)
+    assert at.query_params["bot"] == bot  # the view can be shared
+
+
+def test_url_filters_apply_on_first_run(demo):
+    locale = "en_GB"
+    at = start({"locale": locale, "mode": "Text"})
+    assert_clean(at)
+    assert_kpis_match(at, apply_filters(demo, Filters(locales=(locale,), input_modes=("Text",))).turns)
+
+
+def test_date_range_compares_with_the_period_before(demo):
+    at = start()
+    at.date_input(key="f_dates").set_value((dt.date(2026, 11, 10), dt.date(2026, 11, 16))).run()
+    assert_clean(at)
+    since = pd.Timestamp("2026-11-10", tz="UTC")
+    until = pd.Timestamp("2026-11-17", tz="UTC")
+    window = apply_filters(demo, Filters(since=since, until=until)).turns
+    before = apply_filters(demo, Filters(since=since - (until - since), until=since)).turns
+    assert_kpis_match(at, window)
+    deltas = {metric.label: metric.delta for metric in at.main.metric}
+    change = len(window) - len(before)
+    assert deltas["Records"].startswith(f"{change:+,}")
+    assert at.query_params["dates"] == ["2026-11-10", "2026-11-16"]
+
+
+def test_time_zone_moves_the_day_boundaries(demo):
+    at = start({"tz": "Asia/Tokyo", "dates": ["2026-11-10", "2026-11-10"]})
+    assert_clean(at)
+    since = pd.Timestamp("2026-11-10", tz="Asia/Tokyo")
+    window = apply_filters(demo, Filters(since=since, until=since + pd.Timedelta(days=1))).turns
+    assert_kpis_match(at, window)
+
+
+def test_empty_filter_result_explains_itself():
+    at = start({"dates": ["2020-01-01", "2020-01-02"]})
+    assert_clean(at)
+    assert any("No turns match" in info.value for info in at.main.info)
+
+
+def test_missing_source_is_a_message_not_a_traceback():
+    at = start({"src": "/nonexistent/logs.jsonl"})
+    assert not at.exception
+    assert any("does not exist" in error.value for error in at.error)
+
+
+def test_unreadable_file_shows_rejections(tmp_path, monkeypatch):
+    garbage = tmp_path / "garbage.jsonl"
+    garbage.write_text("not json\n{\"also\": \"not lex\"}\n", encoding="utf-8")
+    at = start({"src": str(garbage)})
+    assert not at.exception
+    assert any("No Lex V2" in warning.value for warning in at.warning)
+    assert any("2 rejected" in caption.value for caption in at.sidebar.caption)
+
+
+def test_intents_and_missed_tables_equal_the_analytics(demo):
+    at = start(page="views/intents.py")
+    assert_clean(at)
+    intents = at.main.dataframe[0].value
+    pd.testing.assert_frame_equal(intents.reset_index(drop=True), top_intents(demo.turns), check_dtype=False)
+    at.switch_page("views/missed.py").run()
+    missed = at.main.dataframe[0].value.reset_index(drop=True)
+    pd.testing.assert_frame_equal(missed, top_utterances(demo.turns, 50, missed_only=True), check_dtype=False)
+
+
+def test_table_search_keeps_matching_rows(demo):
+    at = start(page="views/intents.py")
+    at.text_input(key="search_intents").set_value("balance").run()
+    shown = at.main.dataframe[0].value
+    assert len(shown) and shown["intent"].str.contains("balance", case=False).all()
+
+
+def test_session_link_opens_the_transcript(demo):
+    session = compute_sessions(demo.turns).sort_values("turns").iloc[-1]
+    at = start({"session": session["session_id"]}, page=EXPLORER_PAGE)
+    assert_clean(at)
+    transcript = at.main.dataframe[-1].value
+    assert len(transcript) == session["turns"]
+    expected = demo.turns[demo.turns["session_key"] == session["session_key"]]["transcript"]
+    assert transcript["utterance"].tolist() == expected.tolist()
+
+
+def test_hostile_text_stays_text(tmp_path, monkeypatch):
+    hostile = write_hostile_log(tmp_path / "hostile.jsonl")
+    monkeypatch.setenv(SOURCES_VAR, str(hostile))
+    at = start(page="views/missed.py")
+    assert_clean(at)
+    table = at.main.dataframe[0].value
+    assert set(HOSTILE_TEXTS) <= set(table["utterance"])  # shown verbatim, in a table cell
+    rendered = [m.value for m in at.markdown] + [c.value for c in at.caption] + [t.value for t in at.title]
+    assert not any("<script" in text or "onerror" in text for text in rendered)
+
+
+def test_writer_panel_only_with_allow_writes(monkeypatch):
+    at = start(page="views/missed.py")
+    assert not any("Add missed utterances" in s.value for s in at.main.subheader)
+    monkeypatch.setenv(ALLOW_WRITES_VAR, "1")
+    at = start(page="views/missed.py")
+    assert any("Add missed utterances" in s.value for s in at.main.subheader)
+
+
+def test_settings_environment_round_trips():
+    from dashboard.settings import read_settings
+
+    env = settings_environment(["/a", "/b"], True, {"log_groups": ["g1", "g2"], "region": "eu-west-1"})
+    settings = read_settings(env)
+    assert settings.sources == ("/a", "/b") and settings.allow_writes
+    assert settings.cloudwatch["log_groups"] == ("g1", "g2")
+    assert settings.cloudwatch["region"] == "eu-west-1"
+    assert read_settings({}).sources == () and not read_settings({}).allow_writes
