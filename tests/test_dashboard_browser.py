@@ -1,0 +1,110 @@
+"""The dashboard in a real headless Chromium (Debian's package, driven by Playwright):
+every page draws without a Streamlit exception, its plotly charts render, hostile
+utterances never run, and a CSV download holds exactly the rows shown.
+
+Screenshots go to a temporary folder; set LEXLENS_SCREENSHOTS=1 to refresh the ones in
+dashboard/screenshots/ that the README shows.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+import sample_logs
+from analytics.intents import top_intents
+from analytics.loading import load_logs
+from dashboard.pagelist import PAGES
+from dashboard_helpers import HOSTILE_TEXTS, chromium_available, launch_chromium, serving, wait_drawn, \
+    write_hostile_log
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not chromium_available(), reason="Debian's chromium is not installed")]
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "dashboard" / "screenshots"
+MIN_CHARTS = {"overview": 3, "conversations": 3, "intents": 3, "missed": 3, "slots": 2, "explorer": 0,
+              "outcomes": 1, "nlu": 1, "clusters": 1, "comparisons": 0}
+
+
+@pytest.fixture(scope="module")
+def sources(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("logs")
+    return [sample_logs.DEMO_LOG, write_hostile_log(folder / "hostile.jsonl", copies=20)]
+
+
+@pytest.fixture(scope="module")
+def browser_page(sources):
+    with serving(sources) as url, playwright_api.sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        context = browser.new_context(viewport={"width": 1400, "height": 1800}, accept_downloads=True)
+        page = context.new_page()
+        page.dialogs = []
+        page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+        yield url, page
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def shot_dir(tmp_path_factory):
+    if os.environ.get("LEXLENS_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        return SCREENSHOTS
+    return tmp_path_factory.mktemp("screenshots")
+
+
+def open_page(page, url: str, slug: str) -> None:
+    page.goto(f"{url}/{slug}" if slug != PAGES[0][3] else url)
+    wait_drawn(page, charts=MIN_CHARTS[slug])
+
+
+def test_every_page_has_a_browser_check():
+    assert {slug for *_, slug in PAGES} == set(MIN_CHARTS)
+
+
+@pytest.mark.parametrize("slug", [slug for *_, slug in PAGES])
+def test_page_draws_in_chromium(browser_page, shot_dir, slug):
+    url, page = browser_page
+    open_page(page, url, slug)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    assert charts.count() >= MIN_CHARTS[slug]
+    for index in range(charts.count()):
+        assert charts.nth(index).locator(".js-plotly-plot svg.main-svg").count() >= 1
+    assert page.dialogs == []  # the hostile utterances never ran
+    assert page.locator("img[src='x']").count() == 0
+    page.screenshot(path=str(shot_dir / f"{slug}.png"))
+
+
+def test_hostile_utterances_are_text_and_csv_is_formula_safe(browser_page):
+    url, page = browser_page
+    open_page(page, url, "missed")
+    page.get_by_placeholder("type to filter rows").first.fill("alert")
+    page.keyboard.press("Enter")
+    wait_drawn(page, charts=MIN_CHARTS["missed"])
+    with page.expect_download() as download_info:
+        page.locator('[data-testid="stDownloadButton"] button').first.click()
+    rows = list(csv.DictReader(io.StringIO(Path(download_info.value.path()).read_text("utf-8"))))
+    assert {row["utterance"] for row in rows} == {t for t in HOSTILE_TEXTS if "alert" in t}
+    assert page.dialogs == []
+
+
+def test_csv_download_holds_the_rows_shown(browser_page, sources):
+    url, page = browser_page
+    open_page(page, url, "intents")
+    page.get_by_placeholder("type to filter rows").first.fill("balance")
+    page.keyboard.press("Enter")
+    wait_drawn(page, charts=MIN_CHARTS["intents"])
+    assert page.get_by_text("rows", exact=False).first.is_visible()
+    with page.expect_download() as download_info:
+        page.locator('[data-testid="stDownloadButton"] button').first.click()
+    download = download_info.value
+    assert download.suggested_filename == "intents.csv"
+    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text("utf-8"))))
+    expected = top_intents(load_logs(sources).turns)
+    expected = expected[expected["intent"].str.contains("balance", case=False)]
+    assert [row["intent"] for row in rows] == expected["intent"].tolist()
+    assert [int(row["turns"]) for row in rows] == expected["turns"].tolist()
