@@ -50,7 +50,8 @@ class LineLoader:
                     time_ms = event_time
                 if time_ms is None:
                     reason = ("no usable 'timestamp' and no CloudWatch event time" if record.timestamp
-                              is None else f"timestamp {record.timestamp!r} is not an ISO-8601 time")
+                              is None else f"timestamp {record.timestamp!r} is not an ISO-8601 time "
+                              "between 1677 and 2262")
                 else:
                     self.builder.add(record, time_ms)
                     continue
@@ -103,7 +104,7 @@ def sort_by_time(data: LogData) -> LogData:
     turns = data.turns
     if turns["time"].is_monotonic_increasing:
         return data
-    order = np.argsort(turns["time"].to_numpy(), kind="stable")
+    order = np.argsort(turns["time"].array.asi8, kind="stable")  # ints: no Timestamp objects
     return renumber_turns(LogData(turns.iloc[order], data.slots, data.attributes,
                                   data.interpretations, data.report))
 

@@ -128,8 +128,13 @@ def describe_json_error(error: Exception) -> str:
     return f"malformed JSON ({text})"
 
 
+# Times pandas can hold at nanosecond precision (1677-09-22 .. 2262-04-11), with a margin.
+MIN_TIME_MS, MAX_TIME_MS = -9_000_000_000_000, 9_000_000_000_000
+
+
 def parse_iso_time_ms(value: Any) -> Optional[int]:
-    """Milliseconds since the epoch for an ISO-8601 string (naive means UTC) or an epoch number."""
+    """Milliseconds since the epoch for an ISO-8601 string (naive means UTC) or an epoch
+    number; None when it is neither or out of the representable range."""
     if type(value) is str:
         try:
             moment = datetime.fromisoformat(value)
@@ -137,11 +142,16 @@ def parse_iso_time_ms(value: Any) -> Optional[int]:
             return None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=timezone.utc)
-        return round(moment.timestamp() * 1000)
-    if type(value) in (int, float) and value == value:
+        try:
+            ms = round(moment.timestamp() * 1000)
+        except (OverflowError, OSError, ValueError):
+            return None
+    elif type(value) in (int, float) and value == value and abs(value) < 1e18:
         # CloudWatch event times are epoch milliseconds; accept seconds too.
-        return int(value if value > 1e11 else value * 1000)
-    return None
+        ms = int(value if abs(value) > 1e11 else value * 1000)
+    else:
+        return None
+    return ms if MIN_TIME_MS <= ms <= MAX_TIME_MS else None
 
 
 def classify_record(record: Record) -> None:

@@ -42,7 +42,7 @@ def compute_report(data: LogData, top: int = 10, extras: bool = True) -> dict:
     """Every headline value of the report, JSON-ready. Raw text stays raw."""
     turns = data.turns
     session_table = sessions.compute_sessions(turns)
-    summary = totals.compute_totals(turns)
+    summary = totals.compute_totals(turns, session_table)
     result = {
         "lines": data.report.lines,
         "records": summary["records"],

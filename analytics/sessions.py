@@ -7,6 +7,7 @@ an originatingRequestId belongs to the conversation its session is in.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 SESSION_COLUMNS = ["session_key", "session_id", "bot_id", "bot_name", "alias_name", "locale",
@@ -18,11 +19,15 @@ def conversation_keys(turns: pd.DataFrame) -> pd.Series:
     conversation_id inherits the previous one of its session."""
     if turns.empty:
         return pd.Series(dtype="int64", index=turns.index)
-    ordered = turns.sort_values(["session_key", "time", "turn"], kind="stable")
-    conversation = ordered["conversation_id"].where(ordered["conversation_id"] != "")
-    conversation = conversation.groupby(ordered["session_key"].to_numpy()).ffill().fillna("")
-    keys = pd.MultiIndex.from_arrays([ordered["session_key"], conversation])
-    return pd.Series(pd.factorize(keys)[0], index=ordered.index).reindex(turns.index)
+    codes, uniques = pd.factorize(turns["conversation_id"])
+    codes = codes.astype("float64")
+    codes[turns["conversation_id"].to_numpy() == ""] = np.nan
+    session = turns["session_key"].to_numpy()
+    order = np.lexsort((turns["turn"].to_numpy(), turns["time"].array.asi8, session))
+    filled = pd.Series(codes[order]).groupby(session[order]).ffill().fillna(-1).to_numpy()
+    combined = np.empty(len(order), dtype="int64")
+    combined[order] = session[order] * (len(uniques) + 1) + filled.astype("int64") + 1
+    return pd.Series(pd.factorize(combined)[0], index=turns.index)
 
 
 def compute_sessions(turns: pd.DataFrame) -> pd.DataFrame:

@@ -12,16 +12,18 @@ def rate(numerator: float, denominator: float) -> float:
     return float(numerator) / float(denominator) if denominator else 0.0
 
 
-def compute_totals(turns: pd.DataFrame) -> dict:
+def compute_totals(turns: pd.DataFrame, session_table: pd.DataFrame | None = None) -> dict:
     """records, utterances, sessions, conversations, missed_utterances, fallback_rate,
-    first_time and last_time (ISO strings, None when empty)."""
+    first_time and last_time (ISO strings, None when empty). ``session_table`` (from
+    ``sessions.compute_sessions``) saves recounting conversations when already at hand."""
     utterances = int(turns["is_utterance"].sum())
     missed = int(turns["missed"].sum())
     return {
         "records": int(len(turns)),
         "utterances": utterances,
         "sessions": int(turns["session_key"].nunique()),
-        "conversations": int(conversation_keys(turns).nunique()),
+        "conversations": int(session_table["conversations"].sum() if session_table is not None
+                             else conversation_keys(turns).nunique()),
         "missed_utterances": missed,
         "fallback_rate": round(rate(missed, utterances), 6),
         "first_time": turns["time"].min().isoformat() if len(turns) else None,

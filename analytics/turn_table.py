@@ -22,9 +22,9 @@ NAN = math.nan
 BOT_COLUMNS = ["bot_id", "bot_name", "alias_id", "alias_name", "locale", "bot_version"]
 DIALOG_COLUMNS = ["input_mode", "operation", "intent", "intent_state", "confirmation_state",
                   "dialog_action", "slot_to_elicit", "runner_up_intent", "interpretation_source",
-                  "lex_sentiment", "bot_messages"]
+                  "lex_sentiment"]
 ROW_COLUMNS = ["session_id", "request_id", "conversation_id", "transcript", "is_utterance", "missed",
-               "bot_code", "dialog_code", "nlu_confidence", "runner_up_confidence",
+               "bot_code", "dialog_code", "message_code", "nlu_confidence", "runner_up_confidence",
                "sentiment_positive", "sentiment_negative"]
 
 
@@ -61,7 +61,8 @@ def as_score(scores: Optional[dict], key: str) -> float:
 
 
 def slot_rows(turn: int, intent: str, name: str, slot: Optional[Slot]) -> list[tuple]:
-    """Rows of the slots table for one slot: one per List item, one per Composite sub-slot."""
+    """(turn, intent, slot, shape, item, filled, original, interpreted) for one slot: one row
+    per List item, one per Composite sub-slot, one unfilled row for a null slot."""
     if slot is None:
         return [(turn, intent, name, "", -1, False, "", "")]
     rows = []
@@ -93,6 +94,11 @@ class TurnTableBuilder:
         self.interpretation_rows: list[tuple] = []
         self.bot_codes: dict[tuple, int] = {}
         self.dialog_codes: dict[tuple, int] = {}
+        # side tables hold only numbers; their text lives once in these interned keys
+        self.slot_codes: dict[tuple, int] = {}
+        self.attribute_codes: dict[tuple, int] = {}
+        self.intent_codes: dict[tuple, int] = {}
+        self.message_codes: dict[tuple, int] = {}
 
     @staticmethod
     def intern(codes: dict[tuple, int], key: tuple) -> int:
@@ -124,7 +130,8 @@ class TurnTableBuilder:
         for rank, interpretation in enumerate(interpretations):
             name = interpretation.intent.name if interpretation.intent is not None else None
             confidence = as_confidence(interpretation.nlu_confidence)
-            self.interpretation_rows.append((turn, rank, name, confidence))
+            self.interpretation_rows.append((turn, rank, self.intern(self.intent_codes, (name,)),
+                                             confidence))
             if rank == 0:
                 top_name, top_conf = name, confidence
                 source = interpretation.interpretation_source
@@ -155,43 +162,73 @@ class TurnTableBuilder:
             intent.confirmation_state if intent is not None else None,
             action.type if action is not None else None,
             action.slot_to_elicit if action is not None else None,
-            runner_name, source, sentiment,
-            "\n".join(as_text(m.content) for m in messages if m is not None) if messages else ""))
+            runner_name, source, sentiment))
+        message_code = self.intern(self.message_codes, (
+            "\n".join(as_text(m.content) for m in messages if m is not None) if messages else "",))
         self.rows.append((
             session_id if type(session_id) is str else as_text(session_id),
             request_id if type(request_id) is str else as_text(request_id),
             conversation_id if type(conversation_id) is str else as_text(conversation_id),
-            transcript, transcript.strip() != "", missed, bot_code, dialog_code,
+            transcript, transcript.strip() != "", missed, bot_code, dialog_code, message_code,
             top_conf, runner_conf, positive, negative,
         ))
         self.times_ms.append(time_ms)
         if intent is not None and intent.slots:
+            intent_text = as_text(intent_name)
             for slot_name, slot in intent.slots.items():
-                self.slot_rows.extend(slot_rows(turn, as_text(intent_name), slot_name, slot))
+                for row in slot_rows(turn, intent_text, slot_name, slot):
+                    self.slot_rows.append((turn, self.intern(self.slot_codes, row[1:4] + row[6:]),
+                                           row[4], row[5]))
         attributes = state.session_attributes if state is not None else None
         if attributes:
-            for key, value in attributes.items():
-                self.attribute_rows.append((turn, key, value if type(value) is str else as_text(value)))
+            for pair in attributes.items():
+                self.attribute_rows.append((turn, self.intern(self.attribute_codes, pair)))
 
     def build(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """(turns, slots, attributes, interpretations) with the schema's dtypes."""
-        columns = {**TURN_COLUMNS, "bot_code": ("int64", ""), "dialog_code": ("int64", "")}
+        columns = {**TURN_COLUMNS, "bot_code": ("int64", ""), "dialog_code": ("int64", ""),
+                   "message_code": ("int64", "")}
         turns = frame_from_rows(self.rows, ROW_COLUMNS, columns)
         for names, codes in ((BOT_COLUMNS, self.bot_codes), (DIALOG_COLUMNS, self.dialog_codes)):
             code_column = f"{'bot' if names is BOT_COLUMNS else 'dialog'}_code"
             row_codes = turns.pop(code_column).to_numpy()
             for position, name in enumerate(names):
                 turns[name] = expand_interned(codes, position, row_codes)
+        turns["bot_messages"] = expand_text(self.message_codes, 0, turns.pop("message_code").to_numpy())
         turns.insert(0, "turn", np.arange(len(turns), dtype="int64"))
         turns.insert(1, "time", pd.to_datetime(np.asarray(self.times_ms, dtype="int64"),
                                                 unit="ms", utc=True).as_unit("ns"))
         turns.insert(2, "session_key", session_keys(turns))
         turns = turns[list(TURN_COLUMNS)]
-        return (turns,
-                frame_from_rows(self.slot_rows, list(SLOT_COLUMNS), SLOT_COLUMNS),
-                frame_from_rows(self.attribute_rows, list(ATTRIBUTE_COLUMNS), ATTRIBUTE_COLUMNS),
-                frame_from_rows(self.interpretation_rows, list(INTERPRETATION_COLUMNS),
-                                INTERPRETATION_COLUMNS))
+        return turns, self.build_slots(), self.build_attributes(), self.build_interpretations()
+
+    def build_slots(self) -> pd.DataFrame:
+        if not self.slot_rows:
+            return empty_table(SLOT_COLUMNS)
+        turn, code, item, filled = np.array(self.slot_rows, dtype="int64").T
+        keys = self.slot_codes  # (intent, slot, shape, original, interpreted)
+        return pd.DataFrame({
+            "turn": turn, "intent": expand_interned(keys, 0, code), "slot": expand_interned(keys, 1, code),
+            "shape": expand_interned(keys, 2, code), "item": item, "filled": filled.astype(bool),
+            "original_value": expand_text(keys, 3, code), "interpreted_value": expand_text(keys, 4, code),
+        })[list(SLOT_COLUMNS)]
+
+    def build_attributes(self) -> pd.DataFrame:
+        if not self.attribute_rows:
+            return empty_table(ATTRIBUTE_COLUMNS)
+        turn, code = np.array(self.attribute_rows, dtype="int64").T
+        keys = self.attribute_codes  # (key, value)
+        return pd.DataFrame({"turn": turn, "key": expand_interned(keys, 0, code),
+                             "value": expand_text(keys, 1, code)})
+
+    def build_interpretations(self) -> pd.DataFrame:
+        if not self.interpretation_rows:
+            return empty_table(INTERPRETATION_COLUMNS)
+        values = np.array(self.interpretation_rows, dtype="float64").T
+        code = values[2].astype("int64")
+        return pd.DataFrame({"turn": values[0].astype("int64"), "rank": values[1].astype("int64"),
+                             "intent": expand_interned(self.intent_codes, 0, code),
+                             "confidence": values[3]})
 
 
 def frame_from_rows(rows: list[tuple], names: list[str], columns: dict) -> pd.DataFrame:
@@ -235,3 +272,10 @@ def session_keys(turns: pd.DataFrame) -> np.ndarray:
     keys = pd.MultiIndex.from_arrays([turns["bot_id"].cat.codes, turns["alias_id"].cat.codes,
                                       turns["locale"].cat.codes, turns["session_id"]])
     return pd.factorize(keys)[0].astype("int64")
+
+
+def expand_text(codes: dict[tuple, int], position: int, row_codes: np.ndarray) -> pd.Series:
+    """The text column ``position`` of interned tuples, given each row's tuple code."""
+    texts = np.array(["" if value is None or value != value else as_text(value)
+                      for value in (key[position] for key in codes)], dtype=object)
+    return pd.Series(texts[row_codes], dtype=object, copy=False)

@@ -36,7 +36,7 @@ def add_cloudwatch_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--region", help="AWS region (default: boto3's usual configuration)")
     group.add_argument("--profile", help="AWS profile from your shared config/credentials files")
     group.add_argument("--endpoint-url", metavar="URL",
-                       help="CloudWatch Logs endpoint (default: boto3's, e.g. AWS_ENDPOINT_URL_LOGS)")
+                       help="CloudWatch Logs endpoint (default: boto3's, e.g. AWS_ENDPOINT_URL_CLOUDWATCH_LOGS)")
     group.add_argument("--cache-dir", type=Path, metavar="DIR",
                        help="where pulled events are cached (default: the user cache directory)")
     existing = set(parser._option_string_actions)  # argparse has no public "has option" query

@@ -1,0 +1,64 @@
+"""Shared helpers for the benchmarks: whole-process timing with the peak memory of the
+process tree (the parent and any worker processes, summed while they run)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "bench" / "data"
+RESULTS = ROOT / "bench" / "results"
+BENCH_END = "2026-11-20T00:00:00Z"
+
+
+def tree_rss_bytes(pid: int) -> int:
+    """Resident memory of ``pid`` and all its descendants (Linux /proc)."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            with open(f"/proc/{current}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    pending.extend(int(child) for child in children.read().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def run_timed(command: list[str], stdout=subprocess.DEVNULL) -> tuple[float, int, int]:
+    """(wall seconds, peak tree RSS bytes, exit code) of one whole process."""
+    peak = [0]
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=stdout, stderr=subprocess.PIPE, cwd=ROOT)
+
+    def sample() -> None:
+        while process.poll() is None:
+            peak[0] = max(peak[0], tree_rss_bytes(process.pid))
+            time.sleep(0.01)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = process.communicate()
+    elapsed = time.perf_counter() - start
+    sampler.join()
+    if process.returncode:
+        sys.stderr.write(stderr.decode(errors="replace"))
+    return elapsed, peak[0], process.returncode
+
+
+def ensure_bench_file(sessions: int = 50_000, seed: int = 11) -> Path:
+    """The benchmark log (generated once into bench/data/, which git ignores)."""
+    DATA.mkdir(parents=True, exist_ok=True)
+    path = DATA / f"bench-{sessions}.jsonl"
+    if not path.exists():
+        subprocess.run([sys.executable, "-m", "analytics", "sample", "--sessions", str(sessions),
+                        "--seed", str(seed), "--end", BENCH_END, str(path)], check=True, cwd=ROOT)
+    return path

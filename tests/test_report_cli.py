@@ -1,0 +1,105 @@
+"""``lexlens report`` as a user runs it: a real process, exit codes, JSON, CSV, rejects."""
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analytics.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+VARIANTS = ROOT / "sample_logs" / "variants.jsonl"
+REAL = ROOT / "sample_logs" / "real-lex-records.jsonl"
+
+
+def run_cli(*args, **kwargs):
+    return subprocess.run([sys.executable, "-m", "analytics", *map(str, args)], capture_output=True,
+                          text=True, cwd=ROOT, timeout=120, **kwargs)
+
+
+def test_json_has_every_documented_key_and_raw_text():
+    result = run_cli("report", VARIANTS, REAL, "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    for key in ["records", "rejected", "duplicates", "sessions", "missed_utterances", "intents",
+                "modality", "sentiment", "session_duration_s", "turns_per_session", "top_utterances",
+                "top_missed_utterances", "conversations", "intent_outcomes", "conversation_outcomes",
+                "containment_rate", "slot_outcomes", "confusion_pairs", "clusters"]:
+        assert key in report, key
+    assert set(report["session_duration_s"]) == {"mean", "median", "p90"}
+    utterances = [row["utterance"] for row in report["top_utterances"]]
+    assert any("<script>" in text for text in utterances)   # raw text stays raw in JSON
+    counts = [row["count"] for row in report["top_utterances"]]
+    assert counts == sorted(counts, reverse=True)
+    assert report["rejected"] >= 6 and report["duplicates"] >= 1
+
+
+def test_text_summary_is_readable():
+    result = run_cli("report", REAL)
+    assert result.returncode == 0
+    assert "Records 2" in result.stdout and "Top missed utterances" in result.stdout
+    assert result.stderr == ""   # no progress bar when stderr is not a terminal
+
+
+def test_out_writes_every_table_formula_safe(tmp_path):
+    result = run_cli("report", VARIANTS, "--out", tmp_path / "csv")
+    assert result.returncode == 0, result.stderr
+    names = {path.stem for path in (tmp_path / "csv").glob("*.csv")}
+    assert {"utterances", "missed_utterances", "intents", "sessions", "turns", "heatmap_sessions",
+            "heatmap_intents", "path_edges", "paths", "slot_values", "session_attributes",
+            "rejects_summary"} <= names
+    cells = [cell for path in (tmp_path / "csv").glob("*.csv")
+             for row in csv.reader(open(path, encoding="utf-8")) for cell in row]
+    dangerous = [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    numeric = [cell for cell in dangerous if cell.lstrip("-").replace(".", "", 1).isdigit()]
+    assert dangerous == numeric
+    assert any(cell.startswith("'=") for cell in cells)
+
+
+def test_rejects_file_lists_line_numbers_and_reasons(tmp_path):
+    target = tmp_path / "rejects.jsonl"
+    assert run_cli("report", VARIANTS, "--rejects", target, "--json").returncode == 0
+    rows = [json.loads(line) for line in target.read_text().splitlines()]
+    assert rows and all(row["line"] > 0 and row["reason"] and row["file"].endswith("variants.jsonl")
+                        for row in rows)
+
+
+@pytest.mark.parametrize("args,code,message", [
+    (["report", "does-not-exist.jsonl"], 2, "does not exist"),
+    (["report"], 2, "no input"),
+    (["report", "sample_logs/real-lex-records.jsonl", "--tz", "Mars/Olympus"], 2, "unknown time zone"),
+    (["report", "sample_logs/real-lex-records.jsonl", "--top", "0"], 2, "must be 1 or more"),
+])
+def test_errors_are_one_sentence_and_non_zero(args, code, message):
+    result = run_cli(*args)
+    assert result.returncode == code
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_input_with_no_records_is_an_error(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"hello": 1}\n\n')
+    result = run_cli("report", bad)
+    assert result.returncode == 1
+    assert "no Lex V2 conversation-log records" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_filters_narrow_the_report(capsys):
+    assert main(["report", str(VARIANTS), "--json", "--locale", "es_US"]) == 0
+    narrowed = json.loads(capsys.readouterr().out)
+    assert main(["report", str(VARIANTS), "--json"]) == 0
+    whole = json.loads(capsys.readouterr().out)
+    assert 0 < narrowed["sessions"] < whole["sessions"]
+    assert main(["report", str(VARIANTS), "--json", "--since", "2099-01-01"]) == 0
+    assert json.loads(capsys.readouterr().out)["records"] == 0
+
+
+def test_installed_console_script_runs():
+    script = Path(sys.executable).with_name("lexlens")
+    if not script.exists():
+        pytest.skip("lexlens console script not installed in this environment")
+    result = subprocess.run([str(script), "report", str(REAL), "--json"], capture_output=True, text=True)
+    assert result.returncode == 0 and json.loads(result.stdout)["records"] == 2
