@@ -127,11 +127,15 @@ class TurnTableBuilder:
         top_name = runner_name = ""
         top_conf = runner_conf = positive = negative = NAN
         source = sentiment = ""
+        intent_codes = self.intent_codes
         for rank, interpretation in enumerate(interpretations):
             name = interpretation.intent.name if interpretation.intent is not None else None
             confidence = as_confidence(interpretation.nlu_confidence)
-            self.interpretation_rows.append((turn, rank, self.intern(self.intent_codes, (name,)),
-                                             confidence))
+            key = (name if type(name) is str else as_text(name),)
+            code = intent_codes.get(key)
+            if code is None:
+                code = intent_codes[key] = len(intent_codes)
+            self.interpretation_rows.append((turn, rank, code, confidence))
             if rank == 0:
                 top_name, top_conf = name, confidence
                 source = interpretation.interpretation_source
@@ -174,15 +178,41 @@ class TurnTableBuilder:
         ))
         self.times_ms.append(time_ms)
         if intent is not None and intent.slots:
-            intent_text = as_text(intent_name)
-            for slot_name, slot in intent.slots.items():
-                for row in slot_rows(turn, intent_text, slot_name, slot):
-                    self.slot_rows.append((turn, self.intern(self.slot_codes, row[1:4] + row[6:]),
-                                           row[4], row[5]))
+            self.add_slots(turn, as_text(intent_name), intent.slots)
         attributes = state.session_attributes if state is not None else None
         if attributes:
-            for pair in attributes.items():
-                self.attribute_rows.append((turn, self.intern(self.attribute_codes, pair)))
+            codes = self.attribute_codes
+            append = self.attribute_rows.append
+            for key, value in attributes.items():
+                pair = (key, value if type(value) is str else as_text(value))
+                code = codes.get(pair)
+                if code is None:
+                    code = codes[pair] = len(codes)
+                append((turn, code))
+
+    def add_slots(self, turn: int, intent_text: str, slots: dict) -> None:
+        codes = self.slot_codes
+        append = self.slot_rows.append
+        for slot_name, slot in slots.items():
+            value = slot.value if slot is not None else None
+            if value is not None and not slot.values and not slot.sub_slots:
+                # the common case: one Scalar value
+                original, interpreted = value.original_value, value.interpreted_value
+                key = (intent_text, slot_name, slot.shape if type(slot.shape) is str else
+                       as_text(slot.shape) or "Scalar",
+                       original if type(original) is str else as_text(original),
+                       interpreted if type(interpreted) is str else as_text(interpreted))
+                code = codes.get(key)
+                if code is None:
+                    code = codes[key] = len(codes)
+                append((turn, code, -1, True))
+                continue
+            for row in slot_rows(turn, intent_text, slot_name, slot):
+                key = row[1:4] + row[6:]
+                code = codes.get(key)
+                if code is None:
+                    code = codes[key] = len(codes)
+                append((turn, code, row[4], row[5]))
 
     def build(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """(turns, slots, attributes, interpretations) with the schema's dtypes."""
