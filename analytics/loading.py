@@ -131,8 +131,9 @@ def load_logs(paths: Sequence[Union[str, Path]], progress: Optional[Progress] = 
     unreadable path.
     """
     files = find_log_files(paths)
-    units = plan_read_units(files)
-    workers = max(1, min(workers or os.cpu_count() or 1, len(units)))
+    workers = max(1, workers or os.cpu_count() or 1)
+    units = plan_read_units(files, unit_bytes_for(files, workers))
+    workers = min(workers, len(units))
     total = sum(unit.size for unit in units)
     parts = []
     done = 0
@@ -146,6 +147,13 @@ def load_logs(paths: Sequence[Union[str, Path]], progress: Optional[Progress] = 
     data = drop_duplicate_turns(data)
     data.report.accepted = len(data.turns)
     return sort_by_time(data)
+
+
+def unit_bytes_for(files: Sequence[Path], workers: int) -> int:
+    """About two units per worker: enough to balance the cores, few enough that merging
+    the parts stays cheap; at least 16 MB, at most 128 MB."""
+    total = sum(file.stat().st_size for file in files)
+    return min(128 << 20, max(16 << 20, total // (2 * workers) + 1))
 
 
 def map_units(units: list[ReadUnit], workers: int) -> Iterator[tuple[LogData, int]]:

@@ -38,7 +38,8 @@ def summarise_rejections(report: LoadReport) -> pd.DataFrame:
     return table.sort_values(["lines", "reason"], ascending=[False, True]).reset_index(drop=True)
 
 
-def compute_report(data: LogData, top: int = 10, extras: bool = True) -> dict:
+def compute_report(data: LogData, top: int = 10, extras: bool = True,
+                   idle_timeout_s: float = 300.0, escalation=None) -> dict:
     """Every headline value of the report, JSON-ready. Raw text stays raw."""
     turns = data.turns
     session_table = sessions.compute_sessions(turns)
@@ -71,7 +72,7 @@ def compute_report(data: LogData, top: int = 10, extras: bool = True) -> dict:
     if extras:
         from analytics.report_extras import compute_extra_report
 
-        result.update(compute_extra_report(data))
+        result.update(compute_extra_report(data, idle_timeout_s, escalation))
     return result
 
 
@@ -81,7 +82,8 @@ def vader_counts(turns: pd.DataFrame) -> dict:
     return {str(label): int(count) for label, count in labels.value_counts().items()}
 
 
-def report_tables(data: LogData, tz: str = "UTC", extras: bool = True) -> dict[str, pd.DataFrame]:
+def report_tables(data: LogData, tz: str = "UTC", extras: bool = True, idle_timeout_s: float = 300.0,
+                  escalation=None) -> dict[str, pd.DataFrame]:
     """Name -> table, one CSV each for ``--out``; top utterances first."""
     turns = data.turns
     graph = paths.build_intent_graph(turns)
@@ -106,5 +108,5 @@ def report_tables(data: LogData, tz: str = "UTC", extras: bool = True) -> dict[s
     if extras:
         from analytics.report_extras import extra_tables
 
-        tables.update(extra_tables(data))
+        tables.update(extra_tables(data, idle_timeout_s, escalation))
     return tables

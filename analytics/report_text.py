@@ -51,5 +51,8 @@ def render_text_report(report: dict) -> str:
                                                   for r in report["top_paths"]])
     if "conversation_outcomes" in report:
         lines += render_rows("Conversation outcomes", list(report["conversation_outcomes"].items()))
-        lines.append(f"Containment rate: {percent(report.get('containment_rate') or 0.0)}")
+        containment = report.get("containment_rate")
+        lines.append("Containment rate: " + (percent(containment) if containment is not None else
+                     "not computed (define escalation with --escalation-intent, "
+                     "--escalation-attribute or --escalation-action)"))
     return "\n".join(lines) + "\n"

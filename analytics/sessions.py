@@ -2,32 +2,29 @@
 
 Session (Lex): the turns sharing one sessionId for one bot, alias and locale.
 Duration = last turn time - first turn time; a one-turn session lasts 0 s.
-Conversation (Lex): a unique (sessionId, originatingRequestId) pair; a turn without
-an originatingRequestId belongs to the conversation its session is in.
+Conversation (Lex): a unique (sessionId, originatingRequestId) pair; see
+``analytics.outcomes.DEFINITIONS["Conversation"]`` for turns without one.
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+from analytics.outcomes import assign_conversations, sort_turns
+
 SESSION_COLUMNS = ["session_key", "session_id", "bot_id", "bot_name", "alias_name", "locale",
                    "start", "end", "duration_s", "turns", "utterances", "missed", "conversations"]
 
 
-def conversation_keys(turns: pd.DataFrame) -> pd.Series:
-    """One int per conversation, aligned with ``turns``; a turn with an empty
-    conversation_id inherits the previous one of its session."""
+def conversation_keys(turns: pd.DataFrame, idle_timeout_s: float = 300.0) -> pd.Series:
+    """One int per conversation, aligned with ``turns``. The definition lives in
+    ``analytics.outcomes.assign_conversations`` (one definition for the whole product)."""
     if turns.empty:
         return pd.Series(dtype="int64", index=turns.index)
-    codes, uniques = pd.factorize(turns["conversation_id"])
-    codes = codes.astype("float64")
-    codes[turns["conversation_id"].to_numpy() == ""] = np.nan
-    session = turns["session_key"].to_numpy()
-    order = np.lexsort((turns["turn"].to_numpy(), turns["time"].array.asi8, session))
-    filled = pd.Series(codes[order]).groupby(session[order]).ffill().fillna(-1).to_numpy()
-    combined = np.empty(len(order), dtype="int64")
-    combined[order] = session[order] * (len(uniques) + 1) + filled.astype("int64") + 1
-    return pd.Series(pd.factorize(combined)[0], index=turns.index)
+    ordered = sort_turns(turns)
+    keys = np.empty(len(turns), dtype="int64")
+    keys[ordered["row"].to_numpy()] = assign_conversations(turns, ordered, idle_timeout_s)
+    return pd.Series(keys, index=turns.index)
 
 
 def compute_sessions(turns: pd.DataFrame) -> pd.DataFrame:

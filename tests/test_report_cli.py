@@ -51,7 +51,8 @@ def test_out_writes_every_table_formula_safe(tmp_path):
     assert {"utterances", "missed_utterances", "intents", "sessions", "turns", "heatmap_sessions",
             "heatmap_intents", "path_edges", "paths", "slot_values", "session_attributes",
             "rejects_summary"} <= names
-    cells = [cell for path in (tmp_path / "csv").glob("*.csv")
+    assert (tmp_path / "csv" / "lex_test_set.csv").exists()   # for Lex import: raw by design
+    cells = [cell for path in (tmp_path / "csv").glob("*.csv") if path.name != "lex_test_set.csv"
              for row in csv.reader(open(path, encoding="utf-8")) for cell in row]
     dangerous = [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
     numeric = [cell for cell in dangerous if cell.lstrip("-").replace(".", "", 1).isdigit()]
@@ -103,3 +104,11 @@ def test_installed_console_script_runs():
         pytest.skip("lexlens console script not installed in this environment")
     result = subprocess.run([str(script), "report", str(REAL), "--json"], capture_output=True, text=True)
     assert result.returncode == 0 and json.loads(result.stdout)["records"] == 2
+
+
+def test_containment_needs_an_escalation_rule():
+    plain = json.loads(run_cli("report", VARIANTS, "--json").stdout)
+    assert plain["containment_rate"] is None
+    ruled = json.loads(run_cli("report", VARIANTS, "--json", "--escalation-intent", "SpeakToAgent",
+                               "--escalation-attribute", "escalated=true").stdout)
+    assert 0.0 <= ruled["containment_rate"] <= 1.0

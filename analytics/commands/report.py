@@ -27,6 +27,33 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
                        help="bot version: DRAFT or a number (repeatable)")
 
 
+def add_outcome_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of the Lex-style outcomes: inactivity threshold and escalation markers."""
+    group = parser.add_argument_group("outcomes")
+    group.add_argument("--idle-timeout", type=float, default=300.0, metavar="SECONDS",
+                       help="inactivity after which an intent or conversation is dropped (default 300)")
+    group.add_argument("--escalation-intent", action="append", default=[], metavar="NAME",
+                       help="an intent meaning hand-off to a person (repeatable)")
+    group.add_argument("--escalation-attribute", metavar="KEY[=VALUE]",
+                       help="a session attribute meaning hand-off (any non-empty value without =VALUE)")
+    group.add_argument("--escalation-action", action="append", default=[], metavar="TYPE",
+                       help="a dialog action type meaning hand-off (repeatable)")
+
+
+def escalation_from_args(args):
+    """An EscalationRule from the options, or None when none was given (containment unknown)."""
+    from analytics.outcomes import EscalationRule
+
+    attribute = None
+    if args.escalation_attribute:
+        key, _, value = args.escalation_attribute.partition("=")
+        attribute = (key, value or None)
+    if not (args.escalation_intent or attribute or args.escalation_action):
+        return None
+    return EscalationRule(intents=tuple(args.escalation_intent), attribute=attribute,
+                          dialog_actions=tuple(args.escalation_action))
+
+
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("report", help="print a report of conversation logs",
                                    description=DESCRIPTION)
@@ -40,6 +67,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--rejects", type=Path, metavar="FILE",
                         help="write rejected lines with file, line number and reason (JSON lines)")
     add_filter_arguments(parser)
+    add_outcome_arguments(parser)
     from analytics.sources.cloudwatch_options import add_cloudwatch_arguments
 
     add_cloudwatch_arguments(parser)
@@ -107,12 +135,18 @@ def write_rejects(path: Path, data) -> None:
 
 
 def write_tables(out: Path, tables: dict) -> None:
+    """One formula-safe CSV per table; the Lex Test Workbench test set is the exception:
+    Lex must receive its utterances unchanged, so it is written raw as lex_test_set.csv."""
+    from analytics.clusters import render_testset_csv
     from analytics.csvsafe import to_safe_csv
 
     try:
         out.mkdir(parents=True, exist_ok=True)
         for name, table in tables.items():
-            (out / f"{name}.csv").write_text(to_safe_csv(table), encoding="utf-8")
+            if name == "testset":
+                (out / "lex_test_set.csv").write_text(render_testset_csv(table), encoding="utf-8")
+            else:
+                (out / f"{name}.csv").write_text(to_safe_csv(table), encoding="utf-8")
     except OSError as error:
         raise LexlensError(f"cannot write CSV files into {out}: {error.strerror or error}.",
                            exit_code=2) from None
@@ -132,9 +166,11 @@ def run(args) -> int:
     data = apply_filters(data, filters)
     if data.turns.empty:
         print("lexlens: no turns match the filters; the report below is empty.", file=sys.stderr)
-    report = compute_report(data, top=args.top)
+    escalation = escalation_from_args(args)
+    report = compute_report(data, top=args.top, idle_timeout_s=args.idle_timeout, escalation=escalation)
     if args.out:
-        write_tables(args.out, report_tables(data, tz=tz))
+        write_tables(args.out, report_tables(data, tz=tz, idle_timeout_s=args.idle_timeout,
+                                             escalation=escalation))
     if args.json:
         json.dump(report, sys.stdout, ensure_ascii=False, default=str)
         sys.stdout.write("\n")
