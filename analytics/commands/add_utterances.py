@@ -72,14 +72,19 @@ def run(args: argparse.Namespace) -> int:
           f"locale {plan.locale_id}, version DRAFT:")
     print(render_plan_table(plan.rows) if plan.rows else "(no candidate utterances)")
     print(_summary(plan.rows))
+    refusal = None
     if plan.refused:
         refused = sum(row.action == "refuse" for row in plan.rows)
-        reason = plan.target_refusal or f"{refused} utterance(s) break Lex's sample-utterance rules"
-        raise LexlensError(f"Refused: {reason}; nothing was written.", exit_code=1)
+        refusal = plan.target_refusal or f"{refused} utterance(s) break Lex's sample-utterance rules"
     if not args.apply:
-        print("Dry run: nothing was written; add --apply to write the plan to DRAFT"
-              + (" (--build only runs after --apply)." if args.build else "."))
+        # issue 5: a dry run calls no write API and exits 0; it says what --apply would do
+        print("Dry run: nothing was written; "
+              + (f"--apply would be refused ({refusal})." if refusal else
+                 "add --apply to write the plan to DRAFT"
+                 + (" (--build only runs after --apply)." if args.build else ".")))
         return 0
+    if refusal:
+        raise LexlensError(f"Refused: {refusal}; nothing was written.", exit_code=1)
     result = writer.apply_plan(client, plan)
     _report_apply(writer, args, client, plan, result)
     if args.build:
