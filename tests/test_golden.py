@@ -50,7 +50,8 @@ def test_tables_match_golden(sample):
     name, data = sample
     tables = report_tables(data, tz="America/New_York")
     for table in TABLES:
-        check(GOLDEN / f"{name}-{table}.csv", to_safe_csv(tables[table].round(6)))
+        numbers = tables[table].select_dtypes("float").columns
+        check(GOLDEN / f"{name}-{table}.csv", to_safe_csv(tables[table].round({c: 6 for c in numbers})))
 
 
 def test_refresh_switch_is_off():
