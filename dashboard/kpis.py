@@ -66,7 +66,7 @@ def render_kpis(view: View) -> dict:
     values = view_kpis(view)
     earlier = previous_period(view)
     before = view_kpis(earlier) if earlier is not None and not earlier.turns.empty else None
-    columns = st.columns(len(KPIS))
+    columns = st.columns(3) + st.columns(3)  # two rows: six-digit counts fit
     for column, (key, label, kind, lower_better) in zip(columns, KPIS):
         delta = format_delta(values[key], before[key], kind) if before else None
         column.metric(label, format_value(values[key], kind), delta=delta,

@@ -84,12 +84,23 @@ def serving(sources: list, port: int | None = None, extra: list[str] | None = No
         wait_healthy(url, process, timeout)
         yield url
     finally:
-        process.terminate()
+        stop_group(process)
+
+
+def stop_group(process: subprocess.Popen) -> None:
+    """SIGTERM the server's process group (streamlit and anything it started), then SIGKILL."""
+    import signal
+
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
         try:
-            process.wait(10)
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            process.wait(wait)
+            break
         except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            continue
 
 
 def wait_healthy(url: str, process: subprocess.Popen, timeout: float) -> None:
@@ -128,11 +139,5 @@ def wait_drawn(page, timeout_ms: float = 60_000, charts: int = 0) -> None:
                                        + '[data-testid="stStatusWidgetRunningManIcon"]')) return false;
             if (document.querySelector('[data-testid="stSkeleton"], [data-testid="stSpinner"]')) return false;
             const plots = document.querySelectorAll('[data-testid="stPlotlyChart"]');
-            const drawn = document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot .main-svg');
             return plots.length >= charts && [...plots].every(p => p.querySelector('.js-plotly-plot .main-svg'));
         }""", arg=charts, timeout=timeout_ms, polling=50)
-
-
-def environment_without_aws() -> dict:
-    """os.environ with no AWS credentials, so nothing can reach a real account."""
-    return {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}

@@ -81,6 +81,9 @@ def run(args: argparse.Namespace) -> int:
     if args.allow_writes:
         print("lexlens: writes enabled: the Missed utterances page can change bots' DRAFT intents.",
               file=sys.stderr)
+    sys.stderr.flush()
+    if os.name == "posix":  # become streamlit: signals (Ctrl+C, SIGTERM) reach it directly
+        os.execve(sys.executable, command, env)
     try:
         return subprocess.call(command, env=env)
     except KeyboardInterrupt:

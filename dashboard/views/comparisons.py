@@ -1,4 +1,70 @@
+"""Comparisons: two time windows, versions, aliases or locales side by side, with a
+two-proportion z-test on rates; returning users (issue 6)."""
+import datetime as dt
+
 import streamlit as st
 
-st.title("comparisons")
-st.info("Coming soon.")
+from analytics import compare
+from dashboard.data import current_view, derive
+from dashboard.definitions import explain
+from dashboard.outcome_settings import pick_outcome_settings
+from dashboard.sidebar import local_midnight
+from dashboard.tables import show_table
+
+DIMENSIONS = {"Two time windows": None, "Two versions": "bot_version", "Two aliases": "alias_name",
+              "Two locales": "locale"}
+
+view = current_view()
+st.title("Comparisons")
+if view.turns.empty:
+    st.info("No turns match the filters. Widen the date range or clear a filter in the sidebar.")
+    st.stop()
+idle, escalation = pick_outcome_settings(view)
+mode = st.radio("Compare", list(DIMENSIONS), horizontal=True, key="compare_mode")
+column = DIMENSIONS[mode]
+left, right = st.columns(2)
+if column is None:
+    local = view.turns["time"].dt.tz_convert(view.tz)
+    first, last = local.min().date(), local.max().date()
+    middle = first + (last - first) / 2
+    a = left.date_input("Window A", (first, middle), key="cmp_a")
+    b = right.date_input("Window B", (middle + dt.timedelta(days=1), last), key="cmp_b")
+    if len(a) != 2 or len(b) != 2:
+        st.info("Pick a start and an end date for both windows.")
+        st.stop()
+    bounds = [(local_midnight(w[0], view.tz), local_midnight(w[1] + dt.timedelta(days=1), view.tz)) for w in (a, b)]
+    labels = [f"{w[0]} – {w[1]}" for w in (a, b)]
+    slices = [compare.slice_window(view.data, *bound) for bound in bounds]
+else:
+    values = sorted(view.turns[column].astype(str).unique())
+    if len(values) < 2:
+        st.info(f"The filtered turns hold one value of {column} only; nothing to compare.")
+        st.stop()
+    labels = [left.selectbox("A", values, 0, key="cmp_va"), right.selectbox("B", values, 1, key="cmp_vb")]
+    slices = [compare.slice_value(view.data, column, value) for value in labels]
+kpis = [derive(view, "compare_kpis", lambda s=s: compare.compute_kpis(s, idle, escalation), mode, label, idle,
+               escalation) for s, label in zip(slices, labels)]
+table = compare.compare_kpis(*kpis)
+st.caption(f"A = {labels[0]} · B = {labels[1]}")
+show_table(table, "comparison")
+explain("Comparison", extra=compare.DEFINITIONS)
+
+st.subheader("Returning users")
+keys = ["session_id"] + sorted(view.full.attributes["key"].astype(str).unique())
+left, right = st.columns(2)
+key = left.selectbox("Identify users by", keys, key="ru_key",
+                     format_func=lambda k: "Lex sessionId" if k == "session_id" else f"session attribute {k}")
+hours = right.number_input("Repeat contact within (hours)", 1.0, 720.0, 24.0, key="ru_hours")
+users, summary = derive(view, "returning", lambda: compare.compute_returning_users(view.data, key, hours),
+                        key, hours)
+tiles = st.columns(4)
+for tile, (label, name) in zip(tiles, [("Users", "users"), ("New users", "new_users"),
+                                       ("Returning users", "returning_users"), ("Repeat contacts", "repeat_contacts")]):
+    tile.metric(label, f"{summary[name]:,}", border=True)
+rate = summary.get("repeat_contact_rate")
+st.caption(f"Repeat-contact rate: {'—' if rate is None else f'{rate:.1%}'} of conversations · "
+           f"{summary['unidentified']:,} conversations without the key left out")
+shown = users.head(2000)
+show_table(shown, "returning_users", session_column="session_id" if "session_id" in shown.columns else None,
+           caption="at most 2,000 conversations")
+explain("Returning users", extra=compare.DEFINITIONS)

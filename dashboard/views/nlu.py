@@ -1,4 +1,60 @@
+"""NLU health: confidence per intent, near misses, intent confusion, switched intents (issue 6)."""
 import streamlit as st
 
-st.title("nlu")
-st.info("Coming soon.")
+from analytics import nlu
+from dashboard import charts
+from dashboard.data import current_view, derive
+from dashboard.definitions import explain
+from dashboard.outcome_settings import pick_outcome_settings, view_outcomes
+from dashboard.tables import show_table
+
+view = current_view()
+st.title("NLU health")
+if view.turns.empty:
+    st.info("No turns match the filters. Widen the date range or clear a filter in the sidebar.")
+    st.stop()
+
+st.subheader("Confidence per intent")
+histogram = derive(view, "confidence_histogram", lambda: nlu.compute_confidence_histogram(view.data))
+if histogram.empty:
+    st.info("No turn in the filtered range carries an nluConfidence.")
+else:
+    matrix = histogram.assign(bin=histogram["low"].map(lambda low: f"{low:.1f}")) \
+        .pivot_table(index="intent", columns="bin", values="turns", aggfunc="sum", fill_value=0, observed=True)
+    matrix = matrix.loc[matrix.sum(axis=1).sort_values(ascending=False).index]
+    charts.show_chart(charts.heatmap(matrix, "Turns per intent and nluConfidence bin",
+                                     "nluConfidence (bin start)", "Intent", "Turns"), "confidence")
+    show_table(derive(view, "confidence", lambda: nlu.compute_confidence_distribution(view.data)),
+               "confidence_per_intent")
+explain("Confidence distribution", extra=nlu.DEFINITIONS)
+
+st.subheader("Near misses")
+left, right = st.columns(2)
+threshold = left.slider("Confidence below", 0.0, 1.0, nlu.NEAR_MISS_CONFIDENCE, 0.05, key="nm_conf")
+margin = right.slider("…or margin to the runner-up below", 0.0, 0.5, nlu.NEAR_MISS_MARGIN, 0.01, key="nm_margin")
+misses = derive(view, "near_misses", lambda: nlu.top_near_misses(view.data, threshold, margin), threshold, margin)
+shown = misses.drop(columns=[c for c in ("turn", "session_key") if c in misses.columns]).head(2000)
+if "time" in shown.columns:
+    shown = shown.assign(time=shown["time"].dt.tz_convert(view.tz))
+show_table(shown, "near_misses", session_column="session_id", caption="smallest margin first, at most 2,000")
+explain("Near miss", extra=nlu.DEFINITIONS)
+
+st.subheader("Intent confusion")
+pairs = derive(view, "confusion", lambda: nlu.compute_confusion_pairs(view.data))
+if not pairs.empty:
+    top = pairs.head(15).assign(pair=lambda t: t["intent_a"].astype(str) + " ↔ " + t["intent_b"].astype(str))
+    charts.show_chart(charts.bars(top, "pair", "total", "Intent pairs most often each other's runner-up",
+                                  "Intent pair", "Turns"), "confusion")
+show_table(pairs, "confusion_pairs")
+explain("Intent confusion", extra=nlu.DEFINITIONS)
+
+st.subheader("Switched intents")
+idle, escalation = pick_outcome_settings(view)
+result = view_outcomes(view, idle, escalation)
+switches = derive(view, "switches", lambda: nlu.compute_switch_matrix(result.attempts), idle, escalation)
+if switches.empty:
+    st.info("No intent was switched in the filtered range.")
+else:
+    charts.show_chart(charts.heatmap(switches, "Switched intent attempts: from (rows) to (columns)",
+                                     "Switched to", "Switched from", "Attempts"), "switch_matrix")
+explain("Switched-intent matrix", extra=nlu.DEFINITIONS)

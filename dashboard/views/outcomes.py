@@ -1,4 +1,71 @@
+"""Outcomes & funnels: Lex-style intent, conversation and slot outcomes, containment,
+drop-off, and the per-intent funnel (issue 6)."""
+import plotly.graph_objects as go
 import streamlit as st
 
-st.title("outcomes")
-st.info("Coming soon.")
+from analytics import funnels, outcomes as outcome_defs
+from analytics.outcomes import compute_containment, compute_conversation_outcomes, \
+    compute_intent_outcomes, top_dropoffs
+from dashboard import charts
+from dashboard.data import current_view, derive
+from dashboard.definitions import explain
+from dashboard.outcome_settings import pick_outcome_settings, view_outcomes
+from dashboard.safe import escape_plotly_series
+from dashboard.tables import show_table
+
+DEFS = {**outcome_defs.DEFINITIONS, **funnels.DEFINITIONS}
+COLOURS = {"Success": "#2ca02c", "Failed": "#d62728", "Switched": "#ff7f0e", "Dropped": "#9e9e9e"}
+
+view = current_view()
+st.title("Outcomes & funnels")
+if view.turns.empty:
+    st.info("No turns match the filters. Widen the date range or clear a filter in the sidebar.")
+    st.stop()
+idle, escalation = pick_outcome_settings(view)
+result = view_outcomes(view, idle, escalation)
+conversations = compute_conversation_outcomes(result)
+containment = compute_containment(result)
+total = max(sum(conversations.values()), 1)
+tiles = st.columns(4)
+for tile, name in zip(tiles, ["Success", "Failed", "Dropped"]):
+    tile.metric(f"{name} conversations", f"{conversations[name]:,}", f"{conversations[name] / total:.1%}",
+                delta_color="off", border=True)
+rate = containment["containment_rate"]
+tiles[3].metric("Containment rate", "—" if rate is None else f"{rate:.1%}", border=True,
+                help="Declare escalation markers in Settings to compute it.")
+explain("Conversation outcome", "Containment rate", "Inactivity threshold", extra=DEFS)
+
+intent_table = derive(view, "intent_outcomes", lambda: compute_intent_outcomes(result), idle, escalation)
+top = intent_table.head(20)
+fig = go.Figure([go.Bar(y=escape_plotly_series(top["intent"]), x=top[name], name=name, orientation="h",
+                        marker_color=COLOURS[name], hovertemplate="%{y}<br>" + name + ": %{x:,} attempts<extra></extra>")
+                 for name in outcome_defs.INTENT_OUTCOMES])
+fig.update_layout(barmode="stack")
+fig.update_yaxes(autorange="reversed", type="category")
+charts.show_chart(charts.layout(fig, "Intent outcomes (attempts)", "Intent attempts", "Intent",
+                                height=max(320, 26 * len(top) + 140)), "intent_outcomes")
+show_table(intent_table, "intent_outcomes")
+explain("Intent outcome", extra=DEFS)
+
+st.subheader("Slot outcomes")
+runs = derive(view, "slot_runs", lambda: funnels.build_slot_runs(result), idle, escalation)
+show_table(funnels.compute_slot_outcomes(runs), "slot_outcomes")
+explain(*funnels.DEFINITIONS.keys(), extra=DEFS)
+
+st.subheader("Drop-off")
+show_table(top_dropoffs(result, 50), "dropoffs", caption="where dropped conversations stopped")
+explain("Drop-off", extra=DEFS)
+
+st.subheader("Per-intent funnel")
+funnel = derive(view, "funnel", lambda: funnels.compute_funnel(result, runs), idle, escalation)
+if funnel.empty:
+    st.info("No intent attempts in the filtered turns.")
+else:
+    names = list(dict.fromkeys(funnel["intent"].astype(str)))
+    intent = st.selectbox("Intent", names, key="funnel_intent")
+    steps = funnel[funnel["intent"].astype(str) == intent].sort_values("order")
+    figure = go.Figure(go.Funnel(y=escape_plotly_series(steps["step"]), x=steps["reached"],
+                                 textinfo="value+percent initial",
+                                 hovertemplate="%{y}<br>reached: %{x:,} attempts<extra></extra>"))
+    charts.show_chart(charts.layout(figure, "Funnel of the chosen intent", "Attempts", "Step"), "funnel")
+    show_table(steps, "funnel")
