@@ -59,6 +59,7 @@ def measure_cold_start(playwright) -> float:
 def pick_option(page, label: str, option: str) -> None:
     """Add ``option`` to the sidebar multiselect labelled ``label``."""
     widget = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text=label)
+    widget.locator("input").click()
     widget.locator("input").fill(option)
     page.locator('[role="option"]').filter(has_text=option).first.click()
     page.keyboard.press("Escape")

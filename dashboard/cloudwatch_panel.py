@@ -1,8 +1,104 @@
-"""CloudWatch Logs as a dashboard source (issue 4)."""
+"""CloudWatch Logs as a dashboard source (issue 4): region and profile, a log-group picker
+(DescribeLogGroups with a name prefix), the time range, cache status and a pull/refresh
+button. A pull shows its progress on the page and leaves one window file in the cache,
+which is then loaded like any local file (and cached by its path and mtime).
+"""
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import streamlit as st
+
+from analytics.errors import LexlensError
+from dashboard.safe import escape_markdown
 from dashboard.settings import ServeSettings
+
+PULLED = "cw_pulled"  # session state: paths of the last pulled window
+
+
+@st.cache_resource(show_spinner=False)
+def make_client(region: str | None, profile: str | None, endpoint_url: str | None):
+    from analytics.sources.cloudwatch import make_logs_client
+
+    return make_logs_client(region or None, profile or None, endpoint_url or None)
+
+
+def cache_dir(settings: ServeSettings) -> Path:
+    from analytics.sources.cwcache import default_cache_dir
+
+    return Path(settings.cloudwatch["cache_dir"]) if settings.cloudwatch.get("cache_dir") else default_cache_dir()
+
+
+def render_cache_status(folder: Path) -> None:
+    from analytics.sources.cloudwatch import cache_status
+
+    status = cache_status(folder)
+    groups = len({n["log_group"] for n in status["namespaces"]})
+    st.caption(f"Cache: {groups} log group(s), {sum(n['events'] for n in status['namespaces']):,} events, "
+               f"{status['bytes'] / 1e6:.1f} MB")
+
+
+def pull(client, groups, since, until, folder: Path, refresh: bool) -> tuple[str, ...]:
+    """Pull the window with a progress bar on the page; the window file's path."""
+    from analytics.sources.cloudwatch import pull_log_groups, write_pull
+    from analytics.sources.cwcache import new_window_path
+
+    bar = st.progress(0.0, text="Pulling from CloudWatch Logs…")
+    latest = {}
+    # The pull reports from its worker threads, which cannot draw: it runs in a thread of
+    # its own while this (script) thread redraws the bar from the latest report.
+    with ThreadPoolExecutor(1, thread_name_prefix="lexlens-dashboard-pull") as pool:
+        future = pool.submit(pull_log_groups, client, groups, since or None, until or None, folder,
+                             progress=lambda state: latest.update(state=state), refresh=refresh)
+        while not future.done():
+            time.sleep(0.2)
+            state = latest.get("state")
+            if state is not None:
+                bar.progress(min(state.slices_done / max(state.slices_total, 1), 1.0),
+                             text=f"{state.slices_done}/{state.slices_total} slices · "
+                                  f"{state.events:,} events · {state.bytes / 1e6:.1f} MB")
+        result = future.result()
+    bar.empty()
+    for failure in result.failed_slices:
+        st.warning(escape_markdown(str(failure)))
+    path = new_window_path(folder)
+    write_pull(result, path)
+    return (str(path),)
 
 
 def render_cloudwatch_source(settings: ServeSettings):
-    return None
+    """The CloudWatch part of the Source expander; the pulled window's path(s) or None."""
+    options = settings.cloudwatch
+    st.markdown("**CloudWatch Logs**")
+    region = st.text_input("Region", options.get("region") or "", key="cw_region", placeholder="boto3 default")
+    profile = st.text_input("Profile", options.get("profile") or "", key="cw_profile", placeholder="boto3 default")
+    prefix = st.text_input("Log group name prefix", "/aws/lex", key="cw_prefix")
+    found = st.session_state.get("cw_groups", list(options.get("log_groups") or ()))
+    try:
+        def client():  # created on demand: the dashboard must open without any AWS setup
+            return make_client(region, profile, options.get("endpoint_url"))
+
+        if st.button("Find log groups", key="cw_find"):
+            found = st.session_state["cw_groups"] = sorted(set(found) | set(list_groups(client(), prefix)))
+        groups = st.multiselect("Log groups", found, default=[g for g in options.get("log_groups") or () if g in found],
+                                key="cw_selected")
+        since = st.text_input("Since (ISO 8601 or an age: 7d, 36h)", options.get("since") or "7d", key="cw_since")
+        until = st.text_input("Until (empty: now)", options.get("until") or "", key="cw_until")
+        folder = cache_dir(settings)
+        render_cache_status(folder)
+        first = PULLED not in st.session_state and bool(options.get("log_groups"))
+        clicked = st.button("Pull / refresh", key="cw_pull", disabled=not groups)
+        if groups and (clicked or first):
+            st.session_state[PULLED] = pull(client(), groups, since, until, folder, refresh=clicked)
+    except LexlensError as error:
+        st.error(escape_markdown(str(error)))
+        return None
+    return st.session_state.get(PULLED)
+
+
+def list_groups(client, prefix: str) -> list[str]:
+    from analytics.sources.cloudwatch import list_log_groups
+
+    return list_log_groups(client, prefix)
