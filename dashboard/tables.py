@@ -47,7 +47,7 @@ def show_table(table: pd.DataFrame, name: str, *, session_column: str | None = N
     count = f"{len(shown):,} of {len(table):,} rows" if query.strip() else f"{len(table):,} rows"
     hint = " · pick a row to open its transcript" if selectable else ""
     left.caption((caption + " · " if caption else "") + count + hint)
-    right.download_button("Download CSV", data=table_csv(shown), file_name=f"{name}.csv",
+    right.download_button("CSV", data=table_csv(shown), icon=":material/download:", file_name=f"{name}.csv",
                           mime="text/csv", key=f"download_{name}", on_click="ignore")
     if selectable:
         rows = state.selection.rows if state is not None else []

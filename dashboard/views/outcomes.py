@@ -29,7 +29,7 @@ total = max(sum(conversations.values()), 1)
 tiles = st.columns(4)
 for tile, name in zip(tiles, ["Success", "Failed", "Dropped"]):
     tile.metric(f"{name} conversations", f"{conversations[name]:,}", f"{conversations[name] / total:.1%}",
-                delta_color="off", border=True)
+                delta_color="off", delta_arrow="off", border=True)
 rate = containment["containment_rate"]
 tiles[3].metric("Containment rate", "—" if rate is None else f"{rate:.1%}", border=True,
                 help="Declare escalation markers in Settings to compute it.")
@@ -40,7 +40,7 @@ top = intent_table.head(20)
 fig = go.Figure([go.Bar(y=escape_plotly_series(top["intent"]), x=top[name], name=name, orientation="h",
                         marker_color=COLOURS[name], hovertemplate="%{y}<br>" + name + ": %{x:,} attempts<extra></extra>")
                  for name in outcome_defs.INTENT_OUTCOMES])
-fig.update_layout(barmode="stack")
+fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
 fig.update_yaxes(autorange="reversed", type="category")
 charts.show_chart(charts.layout(fig, "Intent outcomes (attempts)", "Intent attempts", "Intent",
                                 height=max(320, 26 * len(top) + 140)), "intent_outcomes")
