@@ -21,4 +21,6 @@ def sentiment_figure(summary: pd.DataFrame) -> go.Figure:
                                            "<extra>" + str(source) + "</extra>"))
     fig.update_layout(barmode="group")
     title = "Sentiment of user turns" if len(summary) else "Sentiment of user turns (no utterances)"
-    return layout(fig, title, "Sentiment label", "Turns")
+    fig = layout(fig, title, "Sentiment label", "Turns")
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0})  # two long names
+    return fig
