@@ -91,7 +91,7 @@ def render_cloudwatch_source(settings: ServeSettings):
         first = PULLED not in st.session_state and bool(options.get("log_groups"))
         clicked = st.button("Pull / refresh", key="cw_pull", disabled=not groups)
         if groups and (clicked or first):
-            st.session_state[PULLED] = pull(client(), groups, since, until, folder, refresh=clicked)
+            st.session_state[PULLED] = pull(client(), groups, since, until, folder, refresh=False)
     except LexlensError as error:
         st.error(escape_markdown(str(error)))
         return None
