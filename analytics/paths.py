@@ -9,9 +9,13 @@ transition into an intent the session already visited is *returning* (a cycle).
 """
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 START, END = "START", "END"
 CLOSED_STATES = {"Fulfilled", "ReadyForFulfillment", "Failed"}
@@ -50,9 +54,11 @@ def compute_path_transitions(steps: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([inner, ends], ignore_index=True)
 
 
-def build_intent_graph(turns: pd.DataFrame) -> nx.DiGraph:
+def build_intent_graph(turns: pd.DataFrame) -> "nx.DiGraph":
     """Directed graph of intents plus START and END; edge attributes: ``count`` (sessions'
     transitions), ``returning`` (how many of them went back to an intent already visited)."""
+    import networkx as nx  # imported here: reports that need no graph start faster
+
     transitions = compute_path_transitions(compute_path_steps(turns))
     graph = nx.DiGraph()
     graph.add_nodes_from([START, END])
@@ -65,7 +71,7 @@ def build_intent_graph(turns: pd.DataFrame) -> nx.DiGraph:
     return graph
 
 
-def compute_path_edges(graph: nx.DiGraph) -> pd.DataFrame:
+def compute_path_edges(graph: "nx.DiGraph") -> pd.DataFrame:
     """[source, target, count, returning, is_returning] from ``build_intent_graph``, busiest first."""
     rows = [(source, target, data["count"], data["returning"])
             for source, target, data in graph.edges(data=True)]

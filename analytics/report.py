@@ -41,6 +41,25 @@ def summarise_rejections(report: LoadReport) -> pd.DataFrame:
 def compute_report(data: LogData, top: int = 10, extras: bool = True,
                    idle_timeout_s: float = 300.0, escalation=None) -> dict:
     """Every headline value of the report, JSON-ready. Raw text stays raw."""
+    result = compute_core_report(data, top)
+    result.update(compute_costly_report(data, extras, idle_timeout_s, escalation))
+    return result
+
+
+def compute_costly_report(data: LogData, extras: bool = True, idle_timeout_s: float = 300.0,
+                          escalation=None) -> dict:
+    """The report's slower parts, independent of the core (so they may run alongside it):
+    VADER sentiment and, with ``extras``, the Lex-style outcomes, NLU and clusters."""
+    result = {"vader_sentiment": vader_counts(data.turns)}
+    if extras:
+        from analytics.report_extras import compute_extra_report
+
+        result.update(compute_extra_report(data, idle_timeout_s, escalation))
+    return result
+
+
+def compute_core_report(data: LogData, top: int = 10) -> dict:
+    """The report's headline values from the reference dashboard."""
     turns = data.turns
     session_table = sessions.compute_sessions(turns)
     summary = totals.compute_totals(turns, session_table)
@@ -60,7 +79,6 @@ def compute_report(data: LogData, top: int = 10, extras: bool = True,
                      for row in records_of(breakdowns.compute_modality(turns))},
         "sentiment": {row["sentiment"]: row["turns"]
                       for row in records_of(breakdowns.compute_lex_sentiment(turns))},
-        "vader_sentiment": vader_counts(turns),
         "session_duration_s": sessions.compute_duration_stats(session_table),
         "turns_per_session": sessions.compute_turns_per_session(session_table),
         "top_utterances": records_of(utterances.top_utterances(turns, top)),
@@ -69,10 +87,6 @@ def compute_report(data: LogData, top: int = 10, extras: bool = True,
             ["session_id", "bot_name", "alias_name", "locale", "start", "turns", "duration_s"]]),
         "top_paths": records_of(paths.top_paths(turns, top)),
     }
-    if extras:
-        from analytics.report_extras import compute_extra_report
-
-        result.update(compute_extra_report(data, idle_timeout_s, escalation))
     return result
 
 

@@ -112,3 +112,16 @@ def test_containment_needs_an_escalation_rule():
     ruled = json.loads(run_cli("report", VARIANTS, "--json", "--escalation-intent", "SpeakToAgent",
                                "--escalation-attribute", "escalated=true").stdout)
     assert 0.0 <= ruled["containment_rate"] <= 1.0
+
+
+def test_two_core_report_equals_the_sequential_one():
+    from analytics.commands.report import compute_report_on_two_cores
+    from analytics.loading import load_records
+    from analytics.report import compute_report
+    from analytics.sample import generate_records
+
+    data = load_records(generate_records(5000, days=7, seed=3))
+    assert len(data.turns) >= 20_000   # large enough to take the forked path
+    parallel = compute_report_on_two_cores(data, 10, 300.0, None)
+    assert json.dumps(parallel, sort_keys=True, default=str) == \
+        json.dumps(compute_report(data, 10), sort_keys=True, default=str)
