@@ -108,12 +108,19 @@ def slice_value(data: LogData, column: str, value: str) -> LogData:
     return data.with_turns(data.turns[(as_values(data.turns[column]) == value)])
 
 
+REQUEST_KEY_PREFIX = "request:"
+
+
 def label_users(data: LogData, outcomes: Outcomes, key: str = "session_id") -> pd.Series:
-    """Per conversation (index = conversation): the user id by ``key`` ('' when unknown)."""
+    """Per conversation (index = conversation): the user id by ``key`` ('' when unknown).
+    ``key`` is 'session_id', a session attribute name, or 'request:NAME' for a request
+    attribute (e.g. a caller id the client sends with each request)."""
     c = outcomes.conversations
     if key == "session_id":
         return pd.Series(c["session_id"].to_numpy(), index=c["conversation"].to_numpy())
     attrs = data.attributes
+    if key.startswith(REQUEST_KEY_PREFIX):
+        attrs, key = data.request_attributes, key[len(REQUEST_KEY_PREFIX):]
     hit = attrs[(as_values(attrs["key"]) == key) & (as_values(attrs["value"]) != "")]
     by_turn = pd.Series(as_values(hit["value"]), index=hit["turn"].to_numpy())
     by_turn = by_turn[~by_turn.index.duplicated()]

@@ -63,7 +63,7 @@ class LineLoader:
             Rejection(source, line_no, reason, text.rstrip("\r\n")[:REJECTED_TEXT_LIMIT]))
 
     def finish(self) -> LogData:
-        data = LogData(*self.builder.build(), report=self.report)
+        data = LogData(**self.builder.build(), report=self.report)
         data = drop_duplicate_turns(data)
         data.report.accepted = len(data.turns)
         return data
@@ -95,8 +95,8 @@ def renumber_turns(data: LogData) -> LogData:
         table["turn"] = mapping[table["turn"].to_numpy()]
         return table
 
-    return LogData(remap(data.turns), remap(data.slots), remap(data.attributes),
-                   remap(data.interpretations), data.report)
+    return data.with_tables(remap(data.turns), **{name: remap(table)
+                                                  for name, table in data.side_tables().items()})
 
 
 def sort_by_time(data: LogData) -> LogData:
@@ -105,8 +105,7 @@ def sort_by_time(data: LogData) -> LogData:
     if turns["time"].is_monotonic_increasing:
         return data
     order = np.argsort(turns["time"].array.asi8, kind="stable")  # ints: no Timestamp objects
-    return renumber_turns(LogData(turns.iloc[order], data.slots, data.attributes,
-                                  data.interpretations, data.report))
+    return renumber_turns(data.with_tables(turns.iloc[order]))
 
 
 def load_lines(lines: Iterable[Union[bytes, str]], source: str = "<lines>") -> LogData:
@@ -182,7 +181,7 @@ def load_unit(unit: ReadUnit) -> tuple[LogData, int]:
             loader.report.lines += 1
             loader.reject(name, line_no, f"the file ends early or is corrupt after line {damage.line} "
                           f"({damage}); the lines after it could not be read", b"")
-        return LogData(*loader.builder.build(), report=loader.report), line_no
+        return LogData(**loader.builder.build(), report=loader.report), line_no
     finally:
         if collecting:
             gc.enable()

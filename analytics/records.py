@@ -102,6 +102,7 @@ class Record(_Struct):
     interpretations: Optional[list[Optional[Interpretation]]] = None
     session_state: Optional[SessionState] = None
     messages: Optional[list[Optional[Message]]] = None
+    request_attributes: Optional[dict[str, Any]] = None
     # CloudWatch envelopes
     message: Any = None
     events: Any = None

@@ -11,7 +11,7 @@ https://docs.aws.amazon.com/lexv2/latest/dg/analytics-key-definitions.html
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -70,6 +70,12 @@ ATTRIBUTE_COLUMNS: dict[str, tuple[str, str]] = {
     "value": ("str", "its value as a string; raw end-user text"),
 }
 
+REQUEST_ATTRIBUTE_COLUMNS: dict[str, tuple[str, str]] = {
+    "turn": ("int64", "the turn carrying the attribute"),
+    "key": ("category", "requestAttributes key (sent by the client with this one request)"),
+    "value": ("str", "its value as a string; raw end-user text"),
+}
+
 INTERPRETATION_COLUMNS: dict[str, tuple[str, str]] = {
     "turn": ("int64", "the turn"),
     "rank": ("int64", "0 for Lex's best interpretation, 1 for the runner-up, ..."),
@@ -82,6 +88,7 @@ TABLES = {
     "slots": SLOT_COLUMNS,
     "attributes": ATTRIBUTE_COLUMNS,
     "interpretations": INTERPRETATION_COLUMNS,
+    "request_attributes": REQUEST_ATTRIBUTE_COLUMNS,
 }
 
 
@@ -133,17 +140,23 @@ class LogData:
     attributes: pd.DataFrame
     interpretations: pd.DataFrame
     report: LoadReport = field(default_factory=LoadReport)
+    request_attributes: pd.DataFrame = field(
+        default_factory=lambda: empty_table(REQUEST_ATTRIBUTE_COLUMNS))
 
     @classmethod
     def empty(cls) -> "LogData":
-        return cls(*(empty_table(columns) for columns in TABLES.values()))
+        return cls(**{name: empty_table(columns) for name, columns in TABLES.items()})
+
+    def side_tables(self) -> dict[str, pd.DataFrame]:
+        """Every table but ``turns``, by name."""
+        return {name: getattr(self, name) for name in TABLES if name != "turns"}
+
+    def with_tables(self, turns: pd.DataFrame, **side: pd.DataFrame) -> "LogData":
+        """A copy with ``turns`` and the given side tables replaced."""
+        return replace(self, turns=turns, **side)
 
     def with_turns(self, turns: pd.DataFrame) -> "LogData":
         """The same data restricted to ``turns`` (a filtered subset of ``self.turns``)."""
         kept = turns["turn"]
-
-        def keep(table: pd.DataFrame) -> pd.DataFrame:
-            return table[table["turn"].isin(kept)]
-
-        return LogData(turns, keep(self.slots), keep(self.attributes),
-                       keep(self.interpretations), self.report)
+        return self.with_tables(turns, **{name: table[table["turn"].isin(kept)]
+                                          for name, table in self.side_tables().items()})

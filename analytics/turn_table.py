@@ -14,7 +14,7 @@ import pandas as pd
 
 from analytics.records import Record, Slot
 from analytics.schema import (ATTRIBUTE_COLUMNS, FALLBACK_INTENT, INTERPRETATION_COLUMNS,
-                              SLOT_COLUMNS, TURN_COLUMNS, empty_table)
+                              REQUEST_ATTRIBUTE_COLUMNS, SLOT_COLUMNS, TURN_COLUMNS, empty_table)
 
 NAN = math.nan
 # Low-cardinality turn columns are interned as one tuple per group (one dict lookup
@@ -91,12 +91,14 @@ class TurnTableBuilder:
         self.times_ms: list[int] = []
         self.slot_rows: list[tuple] = []
         self.attribute_rows: list[tuple] = []
+        self.request_attribute_rows: list[tuple] = []
         self.interpretation_rows: list[tuple] = []
         self.bot_codes: dict[tuple, int] = {}
         self.dialog_codes: dict[tuple, int] = {}
         # side tables hold only numbers; their text lives once in these interned keys
         self.slot_codes: dict[tuple, int] = {}
         self.attribute_codes: dict[tuple, int] = {}
+        self.request_attribute_codes: dict[tuple, int] = {}
         self.intent_codes: dict[tuple, int] = {}
         self.message_codes: dict[tuple, int] = {}
 
@@ -181,14 +183,20 @@ class TurnTableBuilder:
             self.add_slots(turn, as_text(intent_name), intent.slots)
         attributes = state.session_attributes if state is not None else None
         if attributes:
-            codes = self.attribute_codes
-            append = self.attribute_rows.append
-            for key, value in attributes.items():
-                pair = (key, value if type(value) is str else as_text(value))
-                code = codes.get(pair)
-                if code is None:
-                    code = codes[pair] = len(codes)
-                append((turn, code))
+            self.add_attributes(turn, attributes, self.attribute_rows, self.attribute_codes)
+        if record.request_attributes:
+            self.add_attributes(turn, record.request_attributes, self.request_attribute_rows,
+                                self.request_attribute_codes)
+
+    @staticmethod
+    def add_attributes(turn: int, attributes: dict, rows: list, codes: dict) -> None:
+        append = rows.append
+        for key, value in attributes.items():
+            pair = (key, value if type(value) is str else as_text(value))
+            code = codes.get(pair)
+            if code is None:
+                code = codes[pair] = len(codes)
+            append((turn, code))
 
     def add_slots(self, turn: int, intent_text: str, slots: dict) -> None:
         codes = self.slot_codes
@@ -214,8 +222,8 @@ class TurnTableBuilder:
                     code = codes[key] = len(codes)
                 append((turn, code, row[4], row[5]))
 
-    def build(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-        """(turns, slots, attributes, interpretations) with the schema's dtypes."""
+    def build(self) -> dict[str, pd.DataFrame]:
+        """Every table of ``analytics.schema.TABLES``, by name, with the declared dtypes."""
         columns = {**TURN_COLUMNS, "bot_code": ("int64", ""), "dialog_code": ("int64", ""),
                    "message_code": ("int64", "")}
         turns = frame_from_rows(self.rows, ROW_COLUMNS, columns)
@@ -230,7 +238,13 @@ class TurnTableBuilder:
                                                 unit="ms", utc=True).as_unit("ns"))
         turns.insert(2, "session_key", session_keys(turns))
         turns = turns[list(TURN_COLUMNS)]
-        return turns, self.build_slots(), self.build_attributes(), self.build_interpretations()
+        return {"turns": turns, "slots": self.build_slots(),
+                "attributes": self.build_attributes(self.attribute_rows, self.attribute_codes,
+                                                    ATTRIBUTE_COLUMNS),
+                "interpretations": self.build_interpretations(),
+                "request_attributes": self.build_attributes(self.request_attribute_rows,
+                                                            self.request_attribute_codes,
+                                                            REQUEST_ATTRIBUTE_COLUMNS)}
 
     def build_slots(self) -> pd.DataFrame:
         if not self.slot_rows:
@@ -243,11 +257,12 @@ class TurnTableBuilder:
             "original_value": expand_text(keys, 3, code), "interpreted_value": expand_text(keys, 4, code),
         })[list(SLOT_COLUMNS)]
 
-    def build_attributes(self) -> pd.DataFrame:
-        if not self.attribute_rows:
-            return empty_table(ATTRIBUTE_COLUMNS)
-        turn, code = np.array(self.attribute_rows, dtype="int64").T
-        keys = self.attribute_codes  # (key, value)
+    @staticmethod
+    def build_attributes(rows: list[tuple], keys: dict[tuple, int], columns: dict) -> pd.DataFrame:
+        """The attributes table of ``rows`` (turn, code), ``keys`` mapping (key, value) -> code."""
+        if not rows:
+            return empty_table(columns)
+        turn, code = np.array(rows, dtype="int64").T
         return pd.DataFrame({"turn": turn, "key": expand_interned(keys, 0, code),
                              "value": expand_text(keys, 1, code)})
 

@@ -82,3 +82,19 @@ def test_returning_users_by_session_and_by_attribute():
 def test_returning_users_of_nothing():
     table, summary = compute_returning_users(LogData.empty())
     assert table.empty and summary["users"] == 0 and summary["repeat_contact_rate"] is None
+
+
+def test_returning_users_by_request_attribute():
+    rows = [r("s1", 0, "hi", "Greet", state="Fulfilled", action="Close", conv="x1"),
+            r("s2", 2 * HOUR, "hi", "Greet", state="Fulfilled", action="Close", conv="y"),
+            r("s3", 3 * HOUR, "hi", "Greet", state="Fulfilled", action="Close", conv="z")]
+    for row, caller in zip(rows, ["+15550001", "+15550001", None]):
+        if caller:
+            row["requestAttributes"] = {"callerId": caller, "x-amz-lex:channel": "voice"}
+    data = load(rows)
+    assert sorted(data.request_attributes["key"].astype(str)) == ["callerId", "callerId",
+                                                                 "x-amz-lex:channel", "x-amz-lex:channel"]
+    assert data.attributes.empty   # request attributes do not leak into session attributes
+    _, by_caller = compute_returning_users(data, "request:callerId", repeat_within_h=24)
+    assert by_caller == {"users": 1, "new_users": 0, "returning_users": 1, "conversations": 2,
+                         "unidentified": 1, "repeat_contacts": 1, "repeat_contact_rate": 0.5}

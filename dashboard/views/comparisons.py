@@ -50,10 +50,21 @@ show_table(table, "comparison")
 explain("Comparison", extra=compare.DEFINITIONS)
 
 st.subheader("Returning users")
-keys = ["session_id"] + sorted(view.full.attributes["key"].astype(str).unique())
+keys = (["session_id"] + sorted(view.full.attributes["key"].astype(str).unique())
+        + [compare.REQUEST_KEY_PREFIX + k
+           for k in sorted(view.full.request_attributes["key"].astype(str).unique())])
+
+
+def describe_key(k: str) -> str:
+    if k == "session_id":
+        return "Lex sessionId"
+    if k.startswith(compare.REQUEST_KEY_PREFIX):
+        return f"request attribute {k[len(compare.REQUEST_KEY_PREFIX):]}"
+    return f"session attribute {k}"
+
+
 left, right = st.columns(2)
-key = left.selectbox("Identify users by", keys, key="ru_key",
-                     format_func=lambda k: "Lex sessionId" if k == "session_id" else f"session attribute {k}")
+key = left.selectbox("Identify users by", keys, key="ru_key", format_func=describe_key)
 hours = right.number_input("Repeat contact within (hours)", 1.0, 720.0, 24.0, key="ru_hours")
 users, summary = derive(view, "returning", lambda: compare.compute_returning_users(view.data, key, hours),
                         key, hours)
