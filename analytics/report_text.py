@@ -1,12 +1,7 @@
 """The report rendered for a terminal: plain text, control characters made visible."""
 from __future__ import annotations
 
-CONTROL = {code: f"\\x{code:02x}" for code in list(range(32)) + [127]}
-
-
-def visible(text) -> str:
-    """End-user text with control characters escaped, so it cannot move the cursor."""
-    return str(text).translate(CONTROL)
+from analytics.visible_text import show_visible as visible
 
 
 def percent(value: float) -> str:

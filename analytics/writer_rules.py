@@ -30,9 +30,10 @@ spoken or typed utterance needs and which would hide what is being written.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Literal, Mapping, Sequence
+
+from analytics.visible_text import is_hidden, show_visible
 
 MAX_UTTERANCE_UNITS = 500
 MAX_UTTERANCES_PER_INTENT = 1_500
@@ -46,8 +47,6 @@ UTTERANCE_BUILTINS = frozenset({"AMAZON.QnAIntent", "AMAZON.BedrockAgentIntent"}
 SLOT_REFERENCE = re.compile(r"\{([^{}]*)\}")
 SLOT_NAME = re.compile(r"^([0-9a-zA-Z][_-]?){1,100}$")
 SPACES = re.compile(r"\s+")
-BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-HIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 Action = Literal["add", "skip", "refuse"]
 
@@ -96,22 +95,6 @@ def count_units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def show_visible(text: str) -> str:
-    """``text`` as-is, except invisible characters written as ``\\xNN``/``\\uNNNN`` escapes."""
-    return "".join(_visible_char(char) for char in text)
-
-
-def _visible_char(char: str) -> str:
-    if not _is_hidden(char) and char not in "\t\n\r":
-        return char
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
-
-
-def _is_hidden(char: str) -> bool:
-    return unicodedata.category(char) in HIDDEN_CATEGORIES or char in BIDI_CONTROLS
-
-
 def refuse_target(target: TargetIntent) -> str | None:
     """Why Lex (or lexlens) will not take sample utterances for ``target``, or None."""
     signature = target.parent_signature
@@ -134,7 +117,7 @@ def validate_utterance(text: str, slot_names: frozenset[str] | None) -> str | No
     units = count_units(text)
     if units > MAX_UTTERANCE_UNITS:
         return f"{units} characters, over Lex's limit of {MAX_UTTERANCE_UNITS} per sample utterance"
-    hidden = sorted({char for char in text if _is_hidden(char)})
+    hidden = sorted({char for char in text if is_hidden(char)})
     if hidden:
         return "contains invisible or control characters " + " ".join(show_visible(c) for c in hidden)
     return validate_slot_references(text, slot_names)

@@ -125,3 +125,13 @@ def test_two_core_report_equals_the_sequential_one():
     parallel = compute_report_on_two_cores(data, 10, 300.0, None)
     assert json.dumps(parallel, sort_keys=True, default=str) == \
         json.dumps(compute_report(data, 10), sort_keys=True, default=str)
+
+
+def test_text_report_makes_control_characters_visible(tmp_path):
+    rec = json.loads(REAL.read_text().splitlines()[1])
+    rec["inputTranscript"] = "clear\x1b[2J screen\u202eevil\nnext"
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps(rec) + "\n")
+    out = run_cli("report", path).stdout
+    assert "clear\\x1b[2J screen\\u202eevil\\x0anext" in out
+    assert "\x1b" not in out and "\u202e" not in out

@@ -143,7 +143,7 @@ def _sts_client(writer, args):
 
 
 def _build(writer, client, args) -> None:
-    from analytics.writer_rules import show_visible
+    from analytics.visible_text import show_visible
 
     print(f"Building locale {args.locale} of bot {args.bot_id} (DRAFT)...")
     result = writer.build_locale(client, args.bot_id, args.locale, timeout_s=args.build_timeout,
