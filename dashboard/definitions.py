@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analytics.outcomes import DEFINITIONS as OUTCOME_DEFINITIONS
+
 LEX_DEFINITIONS = "https://docs.aws.amazon.com/lexv2/latest/dg/analytics-key-definitions.html"
 
 DEFINITIONS = {
@@ -17,17 +19,14 @@ DEFINITIONS = {
     "Missed rate": "Missed utterances / utterances (the fallback rate).",
     "Session": ("The turns sharing one `sessionId` for one bot, alias and locale. "
                 "Duration = last turn time - first turn time; a one-turn session lasts 0 s."),
-    "Conversation": ("A unique (`sessionId`, `sessionState.originatingRequestId`) pair. A user "
-                     "who returns on the same session after the idle timeout starts a new "
-                     "conversation; a turn without an originatingRequestId belongs to the "
-                     "conversation its session is in."),
+    "Conversation": OUTCOME_DEFINITIONS["Conversation"],  # one definition, kept with its code
     "Mean turns": "Turns per session, averaged over the sessions in the filtered range.",
     "Previous period": ("Each KPI's change compares the selected date range with the period "
                         "of the same length just before it, under the same other filters. "
                         "With the whole range selected there is no earlier period, so no change "
                         "is shown."),
     "Activity over time": ("Turns, utterances and sessions per time bin, in the chosen time "
-                           "zone. The bin is chosen from the range (5 minutes up to a week), so "
+                           "zone. The bin is chosen from the range (5 minutes up to 30 days), so "
                            "any range works. *Active sessions* counts a session once per bin it "
                            "has a turn in; *sessions started* counts it once, in its first bin."),
     "Modality": "Turns per input mode: Text, Speech, DTMF (Unknown when the record had none).",
