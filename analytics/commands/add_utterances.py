@@ -32,6 +32,16 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--from-missed", nargs="+", default=[], metavar="SOURCE",
                         help="log files or folders: take this bot's and locale's most frequent "
                              "missed utterances as candidates")
+    parser.add_argument("--missed-log-group", action="append", default=[], metavar="NAME",
+                        help="also take missed utterances from this CloudWatch Logs group "
+                             "(repeatable; same --region/--profile; the CloudWatch endpoint comes "
+                             "from boto3's configuration, e.g. AWS_ENDPOINT_URL_CLOUDWATCH_LOGS)")
+    parser.add_argument("--missed-since", default="7d", metavar="T",
+                        help="with --missed-log-group: start of the window, ISO 8601 or an age (7d)")
+    parser.add_argument("--missed-until", metavar="T",
+                        help="with --missed-log-group: end of the window (default now)")
+    parser.add_argument("--cache-dir", metavar="DIR",
+                        help="with --missed-log-group: where pulled events are cached")
     parser.add_argument("--min-count", type=int, default=1, metavar="N",
                         help="with --from-missed: only utterances missed at least N times (1)")
     parser.add_argument("--top", type=int, default=20, metavar="N",
@@ -59,8 +69,9 @@ def run(args: argparse.Namespace) -> int:
         raise LexlensError(f"Lex V2 locale ids use an underscore, e.g. "
                            f"{args.locale.replace('-', '_')} rather than {args.locale}.", 2)
     candidates = [Candidate(text) for text in args.utterance]
-    if args.from_missed:
-        candidates += load_missed_candidates(args.from_missed, args.bot_id, args.locale,
+    sources = list(args.from_missed) + pull_missed_log_groups(args)
+    if sources:
+        candidates += load_missed_candidates(sources, args.bot_id, args.locale,
                                              args.top, args.min_count)
     elif not candidates:
         raise LexlensError("Give at least one --utterance TEXT or --from-missed SOURCE.", 2)
@@ -90,6 +101,20 @@ def run(args: argparse.Namespace) -> int:
     if args.build:
         _build(writer, client, args)
     return 0
+
+
+def pull_missed_log_groups(args) -> list:
+    """The cached window files of ``--missed-log-group`` (none without it), filtered to this
+    bot and locale in the FilterLogEvents pattern."""
+    if not args.missed_log_group:
+        return []
+    from analytics.sources.cloudwatch_options import load_from_args
+
+    pull = argparse.Namespace(log_group=args.missed_log_group, region=args.region,
+                              profile=args.profile, endpoint_url=None, cache_dir=args.cache_dir,
+                              since=args.missed_since, until=args.missed_until,
+                              bot_id=[args.bot_id], locale=[args.locale])
+    return load_from_args(pull)
 
 
 def load_missed_candidates(sources, bot_id, locale, top, min_count):
