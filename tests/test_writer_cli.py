@@ -235,7 +235,6 @@ def test_help_lists_every_option(capsys):
 
 
 def test_from_missed_takes_this_bots_top_missed_utterances(aws, capsys, tmp_path):
-    pytest.importorskip("analytics.utterances")
     lines = [missed_record(text, n, bot) for n, (text, bot) in enumerate(
         [("where is my order", BOT)] * 3 + [("talk to a human", BOT)] * 2 + [("once only", BOT)]
         + [("other bot miss", "OTHERBOT01")] * 5)]
