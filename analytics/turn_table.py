@@ -60,6 +60,15 @@ def as_score(scores: Optional[dict], key: str) -> float:
     return as_confidence(scores.get(key) if key in scores else scores.get(key.capitalize()))
 
 
+def joined_messages(messages) -> str:
+    """The bot's reply messages joined by newlines ('' when none)."""
+    if not messages:
+        return ""
+    if len(messages) == 1 and messages[0] is not None and type(messages[0].content) is str:
+        return messages[0].content
+    return "\n".join(as_text(m.content) for m in messages if m is not None)
+
+
 def slot_rows(turn: int, intent: str, name: str, slot: Optional[Slot]) -> list[tuple]:
     """(turn, intent, slot, shape, item, filled, original, interpreted) for one slot: one row
     per List item, one per Composite sub-slot, one unfilled row for a null slot."""
@@ -169,8 +178,7 @@ class TurnTableBuilder:
             action.type if action is not None else None,
             action.slot_to_elicit if action is not None else None,
             runner_name, source, sentiment))
-        message_code = self.intern(self.message_codes, (
-            "\n".join(as_text(m.content) for m in messages if m is not None) if messages else "",))
+        message_code = self.intern(self.message_codes, (joined_messages(messages),))
         self.rows.append((
             session_id if type(session_id) is str else as_text(session_id),
             request_id if type(request_id) is str else as_text(request_id),
@@ -202,25 +210,34 @@ class TurnTableBuilder:
         codes = self.slot_codes
         append = self.slot_rows.append
         for slot_name, slot in slots.items():
-            value = slot.value if slot is not None else None
-            if value is not None and not slot.values and not slot.sub_slots:
-                # the common case: one Scalar value
-                original, interpreted = value.original_value, value.interpreted_value
-                key = (intent_text, slot_name, slot.shape if type(slot.shape) is str else
-                       as_text(slot.shape) or "Scalar",
-                       original if type(original) is str else as_text(original),
-                       interpreted if type(interpreted) is str else as_text(interpreted))
-                code = codes.get(key)
-                if code is None:
-                    code = codes[key] = len(codes)
-                append((turn, code, -1, True))
+            if slot is None:  # unfilled: about half of all slots in real logs
+                key = (intent_text, slot_name, "", "", "")
+                filled = False
+            elif not slot.values and not slot.sub_slots:  # one Scalar value, or none yet
+                value = slot.value
+                shape = slot.shape if type(slot.shape) is str and slot.shape else \
+                    as_text(slot.shape) or "Scalar"
+                if value is None:
+                    key = (intent_text, slot_name, shape, "", "")
+                    filled = False
+                else:
+                    original, interpreted = value.original_value, value.interpreted_value
+                    key = (intent_text, slot_name, shape,
+                           original if type(original) is str else as_text(original),
+                           interpreted if type(interpreted) is str else as_text(interpreted))
+                    filled = True
+            else:  # List and Composite slots expand to several rows
+                for row in slot_rows(turn, intent_text, slot_name, slot):
+                    key = row[1:4] + row[6:]
+                    code = codes.get(key)
+                    if code is None:
+                        code = codes[key] = len(codes)
+                    append((turn, code, row[4], row[5]))
                 continue
-            for row in slot_rows(turn, intent_text, slot_name, slot):
-                key = row[1:4] + row[6:]
-                code = codes.get(key)
-                if code is None:
-                    code = codes[key] = len(codes)
-                append((turn, code, row[4], row[5]))
+            code = codes.get(key)
+            if code is None:
+                code = codes[key] = len(codes)
+            append((turn, code, -1, filled))
 
     def build(self) -> dict[str, pd.DataFrame]:
         """Every table of ``analytics.schema.TABLES``, by name, with the declared dtypes."""
