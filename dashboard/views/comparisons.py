@@ -8,6 +8,7 @@ from analytics import compare
 from dashboard.data import current_view, derive
 from dashboard.definitions import explain
 from dashboard.outcome_settings import pick_outcome_settings
+from dashboard.safe import escape_markdown
 from dashboard.sidebar import local_midnight
 from dashboard.tables import show_table
 
@@ -38,14 +39,14 @@ if column is None:
 else:
     values = sorted(view.turns[column].astype(str).unique())
     if len(values) < 2:
-        st.info(f"The filtered turns hold one value of {column} only; nothing to compare.")
+        st.info(f"The filtered turns hold one value of {escape_markdown(column)} only; nothing to compare.")
         st.stop()
     labels = [left.selectbox("A", values, 0, key="cmp_va"), right.selectbox("B", values, 1, key="cmp_vb")]
     slices = [compare.slice_value(view.data, column, value) for value in labels]
 kpis = [derive(view, "compare_kpis", lambda s=s: compare.compute_kpis(s, idle, escalation), mode, label, idle,
                escalation) for s, label in zip(slices, labels)]
 table = compare.compare_kpis(*kpis)
-st.caption(f"A = {labels[0]} · B = {labels[1]}")
+st.caption(f"A = {escape_markdown(labels[0])} · B = {escape_markdown(labels[1])}")  # values from the logs
 show_table(table, "comparison")
 explain("Comparison", extra=compare.DEFINITIONS)
 
