@@ -15,7 +15,6 @@ import argparse
 import json
 import platform
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -23,20 +22,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from dashboard_helpers import launch_chromium, lexlens_command, serving, wait_drawn  # noqa: E402
+from common import ensure_bench_file  # noqa: E402  (bench/common.py: the file bench_report.py times)
+from dashboard_helpers import launch_chromium, serving, wait_drawn  # noqa: E402
 
-BIG = ROOT / "bench" / "data" / "bench-50k.jsonl"
 RESULTS = ROOT / "bench" / "results" / "dashboard.json"
 OVERVIEW_CHARTS = 3
 FILTER_CHANGES = [("Locale", "en_GB"), ("Input mode", "Text"), ("Locale", "es_US"), ("Alias", "prod")]
-
-
-def ensure_big_file(path: Path) -> Path:
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(lexlens_command() + ["sample", "--sessions", "50000", "--seed", "7",
-                                            "--end", "2026-11-20T00:00:00Z", str(path)], check=True)
-    return path
 
 
 def records_shown(page) -> str:
@@ -93,11 +84,11 @@ def measure_filter_changes(playwright, path: Path) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--big", type=Path, default=BIG, help="the benchmark file (generated if missing)")
+    parser.add_argument("--big", type=Path, help="the benchmark file (default: bench/common.py's, generated if missing)")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    big = ensure_big_file(args.big)
+    big = args.big or ensure_bench_file()
     with sync_playwright() as playwright:
         cold = measure_cold_start(playwright)
         print(f"cold serve to drawn landing page (demo sample): {cold:.2f} s (target < 10 s)")
