@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.schema import LogData
+from analytics.schema import LogData, empty_frame
 
 ATTRIBUTE_VALUE_COLUMNS = ["key", "value", "sessions", "share"]
 
@@ -14,7 +14,7 @@ def compute_attribute_values(data: LogData, n: int | None = 10) -> pd.DataFrame:
     share is the fraction of the key's sessions holding that value at some turn."""
     attributes = data.attributes
     if attributes.empty:
-        return pd.DataFrame({name: pd.Series(dtype="object") for name in ATTRIBUTE_VALUE_COLUMNS})
+        return empty_frame(ATTRIBUTE_VALUE_COLUMNS)
     session_of_turn = pd.Series(data.turns["session_key"].to_numpy(), index=data.turns["turn"])
     frame = pd.DataFrame({"key": attributes["key"].astype(str).to_numpy(),
                           "value": attributes["value"].to_numpy(),

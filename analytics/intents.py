@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics.schema import empty_frame, order_by_session
+
 INTENT_COLUMNS = ["intent", "turns", "entries", "sessions", "missed"]
 
 
 def intent_entries(turns: pd.DataFrame) -> pd.Series:
     """True for turns whose intent differs from the previous turn of the same session."""
-    ordered = turns.sort_values(["session_key", "time", "turn"], kind="stable")
+    ordered = order_by_session(turns)
     intent = ordered["intent"].astype(str)
     same_session = ordered["session_key"].eq(ordered["session_key"].shift())
     entered = ~(same_session & intent.eq(intent.shift()))
@@ -24,7 +26,7 @@ def top_intents(turns: pd.DataFrame, n: int | None = None) -> pd.DataFrame:
     """INTENT_COLUMNS, most turns first; turns without any intent are left out."""
     with_intent = turns[turns["intent"] != ""]
     if with_intent.empty:
-        return pd.DataFrame({name: pd.Series(dtype="object") for name in INTENT_COLUMNS})
+        return empty_frame(INTENT_COLUMNS)
     frame = with_intent.assign(entry=intent_entries(with_intent), intent=with_intent["intent"]
                                .astype(str))
     grouped = frame.groupby("intent")

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from analytics.schema import order_by_session
+
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -25,7 +27,7 @@ ARROW = " → "
 def compute_path_steps(turns: pd.DataFrame) -> pd.DataFrame:
     """[session_key, step, intent, returning, time]: one row per intent entered, in order."""
     with_intent = turns[turns["intent"] != ""]
-    ordered = with_intent.sort_values(["session_key", "time", "turn"], kind="stable")
+    ordered = order_by_session(with_intent)
     intent = ordered["intent"].astype(str)
     session = ordered["session_key"]
     same_session = session.eq(session.shift())

@@ -97,6 +97,20 @@ def empty_table(columns: dict[str, tuple[str, str]]) -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(dtype=dtype) for name, (dtype, _) in columns.items()})
 
 
+def empty_frame(names: list[str], dtype: str = "object") -> pd.DataFrame:
+    """An empty DataFrame with columns ``names``, all of ``dtype`` (a metric's empty result)."""
+    return empty_table({name: (dtype, "") for name in names})
+
+
+# Turns in the order a session happened; ``turn`` breaks ties between equal times.
+SESSION_ORDER = ["session_key", "time", "turn"]
+
+
+def order_by_session(turns: pd.DataFrame) -> pd.DataFrame:
+    """``turns`` sorted by session, then time (stable)."""
+    return turns.sort_values(SESSION_ORDER, kind="stable")
+
+
 @dataclass(frozen=True)
 class Rejection:
     """One line that could not be read as a Lex V2 conversation-log record."""

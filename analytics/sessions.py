@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.outcomes import assign_conversations, sort_turns
+from analytics.schema import empty_frame
 
 SESSION_COLUMNS = ["session_key", "session_id", "bot_id", "bot_name", "alias_name", "locale",
                    "start", "end", "duration_s", "turns", "utterances", "missed", "conversations"]
@@ -30,7 +31,7 @@ def conversation_keys(turns: pd.DataFrame, idle_timeout_s: float = 300.0) -> pd.
 def compute_sessions(turns: pd.DataFrame) -> pd.DataFrame:
     """One row per session: SESSION_COLUMNS, ordered by start time."""
     if turns.empty:
-        return pd.DataFrame({name: pd.Series(dtype="object") for name in SESSION_COLUMNS})
+        return empty_frame(SESSION_COLUMNS)
     grouped = turns.assign(conversation=conversation_keys(turns)).groupby("session_key", sort=False)
     sessions = grouped.agg(
         session_id=("session_id", "first"), bot_id=("bot_id", "first"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.schema import LogData
+from analytics.schema import LogData, empty_frame
 
 UNFILLED = "(unfilled)"
 SLOT_VALUE_COLUMNS = ["intent", "slot", "value", "original_value", "sessions", "share"]
@@ -28,7 +28,7 @@ def compute_slot_values(data: LogData, n: int | None = 10) -> pd.DataFrame:
     with their most common original wording; share is within the (intent, slot)."""
     slots = slots_with_sessions(data)
     if slots.empty:
-        return pd.DataFrame({name: pd.Series(dtype="object") for name in SLOT_VALUE_COLUMNS})
+        return empty_frame(SLOT_VALUE_COLUMNS)
     slots = slots.assign(intent=slots["intent"].astype(str), slot=slots["slot"].astype(str))
     filled = slots[slots["filled"]]
     value = filled["interpreted_value"].where(filled["interpreted_value"] != "",

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics.schema import empty_frame
+
 # (largest span, bin) pairs, smallest first
 BIN_CHOICES = [
     (pd.Timedelta(hours=6), "5min"),
@@ -41,7 +43,7 @@ def compute_activity_over_time(turns: pd.DataFrame, freq: str | None = None,
     sessions_started counts it once, in the bin of its first turn.
     """
     if turns.empty:
-        return pd.DataFrame({name: pd.Series(dtype="float64") for name in ACTIVITY_COLUMNS})
+        return empty_frame(ACTIVITY_COLUMNS, "float64")
     times = local_times(turns, tz)
     freq = freq or choose_bin(times.min(), times.max())
     if freq.endswith(("min", "h")):

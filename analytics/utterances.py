@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics.schema import order_by_session
+
 HISTORY_COLUMNS = ["time", "session_id", "transcript", "intent", "intent_state", "missed",
                    "input_mode", "turn", "session_key"]
 
@@ -38,7 +40,7 @@ def missed_by_previous_intent(turns: pd.DataFrame) -> pd.DataFrame:
     """[previous_intent, missed, share]: for each missed utterance, the intent the session
     was in just before it ('(session start)' when it was the first turn). This shows where
     users get lost, which a count per FallbackIntent cannot."""
-    ordered = turns.sort_values(["session_key", "time", "turn"], kind="stable")
+    ordered = order_by_session(turns)
     previous = ordered["intent"].astype(str).shift()
     first = ~ordered["session_key"].eq(ordered["session_key"].shift())
     previous = previous.where(~first, "(session start)").replace("", "(no intent)")
