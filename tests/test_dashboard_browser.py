@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,16 @@ def open_page(page, url: str, slug: str) -> None:
     wait_drawn(page, charts=MIN_CHARTS[slug])
 
 
+def search_first_table(page, text: str, charts: int) -> None:
+    """Type ``text`` in the first table's search box and wait until the rerun has applied it:
+    the table's caption reads "N of M rows" only once the filtered rows are shown (waiting for
+    a drawn page alone can still see the page from before the rerun)."""
+    page.get_by_placeholder("type to filter rows").first.fill(text)
+    page.keyboard.press("Enter")
+    page.get_by_text(re.compile(r"[\d,]+ of [\d,]+ rows")).first.wait_for(timeout=60_000)
+    wait_drawn(page, charts=charts)
+
+
 def test_every_page_has_a_browser_check():
     assert {slug for *_, slug in PAGES} == set(MIN_CHARTS)
 
@@ -84,9 +95,7 @@ def test_page_draws_in_chromium(browser_page, shot_dir, slug):
 def test_hostile_utterances_are_text_and_csv_is_formula_safe(browser_page):
     url, page = browser_page
     open_page(page, url, "missed")
-    page.get_by_placeholder("type to filter rows").first.fill("alert")
-    page.keyboard.press("Enter")
-    wait_drawn(page, charts=MIN_CHARTS["missed"])
+    search_first_table(page, "alert", MIN_CHARTS["missed"])
     with page.expect_download() as download_info:
         page.locator('[data-testid="stDownloadButton"] button').first.click()
     rows = list(csv.DictReader(io.StringIO(Path(download_info.value.path()).read_text("utf-8"))))
@@ -97,10 +106,7 @@ def test_hostile_utterances_are_text_and_csv_is_formula_safe(browser_page):
 def test_csv_download_holds_the_rows_shown(browser_page, sources):
     url, page = browser_page
     open_page(page, url, "intents")
-    page.get_by_placeholder("type to filter rows").first.fill("balance")
-    page.keyboard.press("Enter")
-    wait_drawn(page, charts=MIN_CHARTS["intents"])
-    assert page.get_by_text("rows", exact=False).first.is_visible()
+    search_first_table(page, "balance", MIN_CHARTS["intents"])
     with page.expect_download() as download_info:
         page.locator('[data-testid="stDownloadButton"] button').first.click()
     download = download_info.value
