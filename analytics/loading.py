@@ -13,6 +13,7 @@ import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, Sequence, Union
 
@@ -20,10 +21,11 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
+from analytics.native import NativeScan, read_unit_blocks, use_native
 from analytics.records import decode_line, parse_iso_time_ms
 from analytics.schema import TABLES, LoadReport, LogData, Rejection, empty_table
 from analytics.sources.files import (ReadUnit, TruncatedFile, find_log_files, plan_read_units,
-                                     read_unit_lines)
+                                     read_unit_lines, splittable)
 from analytics.turn_table import TurnTableBuilder, session_keys
 
 REJECTED_TEXT_LIMIT = 10_000
@@ -36,6 +38,7 @@ class LineLoader:
     def __init__(self) -> None:
         self.builder = TurnTableBuilder()
         self.report = LoadReport()
+        self.turn_lines: list[int] = []  # the line each turn came from
 
     def feed(self, source: str, line_no: int, line: Union[bytes, str]) -> None:
         if not line.strip():
@@ -54,6 +57,7 @@ class LineLoader:
                               "between 1677 and 2262")
                 else:
                     self.builder.add(record, time_ms)
+                    self.turn_lines.append(line_no)
                     continue
             self.reject(source, line_no, reason, line)
 
@@ -122,13 +126,15 @@ def load_records(records: Iterable[dict], source: str = "<records>") -> LogData:
 
 
 def load_logs(paths: Sequence[Union[str, Path]], progress: Optional[Progress] = None,
-              workers: Optional[int] = None) -> LogData:
+              workers: Optional[int] = None, native: Optional[bool] = None) -> LogData:
     """Load every file named and every file under every folder named.
 
     Large plain files are cut into byte ranges parsed on all cores (``workers``,
-    default the CPU count). Raises LexlensError (one sentence) for a missing or
-    unreadable path.
+    default the CPU count). ``native``: read canonical lines of plain files with the C
+    scanner (``analytics.native``); None means when it is built. Raises LexlensError
+    (one sentence) for a missing or unreadable path.
     """
+    load = partial(load_unit, native=use_native(native))
     files = find_log_files(paths)
     workers = max(1, workers or os.cpu_count() or 1)
     units = plan_read_units(files, unit_bytes_for(files, workers))
@@ -136,7 +142,7 @@ def load_logs(paths: Sequence[Union[str, Path]], progress: Optional[Progress] = 
     total = sum(unit.size for unit in units)
     parts = []
     done = 0
-    for unit, part in zip(units, map_units(units, workers)):
+    for unit, part in zip(units, map_units(units, workers, load)):
         parts.append(part)
         done += unit.size
         if progress:
@@ -155,21 +161,25 @@ def unit_bytes_for(files: Sequence[Path], workers: int) -> int:
     return min(128 << 20, max(16 << 20, total // (2 * workers) + 1))
 
 
-def map_units(units: list[ReadUnit], workers: int) -> Iterator[tuple[LogData, int]]:
+def map_units(units: list[ReadUnit], workers: int,
+              load: Callable[[ReadUnit], tuple[LogData, int]] = None) -> Iterator[tuple[LogData, int]]:
     """Parse units in order, in a process pool when there is more than one worker."""
+    load = load or load_unit
     if workers == 1:
-        yield from map(load_unit, units)
+        yield from map(load, units)
         return
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        yield from pool.map(load_unit, units)
+        yield from pool.map(load, units)
 
 
-def load_unit(unit: ReadUnit) -> tuple[LogData, int]:
+def load_unit(unit: ReadUnit, native: bool = False) -> tuple[LogData, int]:
     """One unit's tables (turns numbered from 0) and how many physical lines it held."""
     collecting = gc.isenabled()
     gc.disable()  # millions of small containers; the cyclic GC only slows this down
     try:
+        if native and splittable(unit.path):
+            return load_unit_natively(unit)
         loader = LineLoader()
         name = str(unit.path)
         line_no = 0
@@ -185,6 +195,46 @@ def load_unit(unit: ReadUnit) -> tuple[LogData, int]:
     finally:
         if collecting:
             gc.enable()
+
+
+def load_unit_natively(unit: ReadUnit) -> tuple[LogData, int]:
+    """A plain unit through the C scanner, its leftover lines through the Python parser,
+    merged back into line order."""
+    scan = NativeScan()
+    for block in read_unit_blocks(unit):
+        scan.feed(block)
+    tables, lines, report = scan.finish()
+    fast = LogData(**tables, report=report)
+    if not scan.fallback:
+        return fast, scan.physical_lines
+    loader = LineLoader()
+    name = str(unit.path)
+    for line_no, line in scan.fallback:
+        loader.feed(name, line_no, line)
+    slow = LogData(**loader.builder.build(), report=loader.report)
+    return merge_by_line([fast, slow], [lines, np.asarray(loader.turn_lines, dtype="int64")]), \
+        scan.physical_lines
+
+
+def merge_by_line(parts: list[LogData], lines: list[np.ndarray]) -> LogData:
+    """One LogData from parts of the same lines, turns in line order (stable), numbered 0..n-1."""
+    report = LoadReport()
+    tables: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+    offset = 0
+    for part in parts:
+        report.merge(part.report)
+        for name in TABLES:
+            table = getattr(part, name)
+            tables[name].append(table.assign(turn=table["turn"] + offset) if offset else table)
+        offset += len(part.turns)
+    merged = LogData(**{name: concat_tables(frames, TABLES[name]) for name, frames in tables.items()},
+                     report=report)
+    order = np.argsort(np.concatenate(lines), kind="stable")
+    merged = renumber_turns(merged.with_tables(merged.turns.iloc[order]))
+    # side rows in turn order too, as one pass over the lines would have made them
+    return merged.with_tables(merged.turns, **{
+        name: table.iloc[np.argsort(table["turn"].to_numpy(), kind="stable")].reset_index(drop=True)
+        for name, table in merged.side_tables().items()})
 
 
 def concat_parts(units: list[ReadUnit], parts: list[tuple[LogData, int]]) -> LogData:
