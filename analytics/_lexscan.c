@@ -1197,7 +1197,7 @@ static int valid_utf8(const unsigned char *s, Py_ssize_t n) {
 
 typedef struct {
     PyObject_HEAD
-    Py_ssize_t lines, blank, fast, fallback;
+    Py_ssize_t lines, blank, fast, fallback, physical;
     Buf line_no, time_ms, is_utterance, missed, bot_code, dialog_code, message_code;
     Buf nlu_confidence, runner_up_confidence, sentiment_positive, sentiment_negative;
     PyObject *session_id, *request_id, *conversation_id, *transcript;  /* lists of str */
@@ -1450,6 +1450,7 @@ static PyObject *Scanner_feed(Scanner *self, PyObject *args) {
             }
         }
         line_no++;
+        self->physical++;
         p = next;
     }
     PyBuffer_Release(&view);
@@ -1504,7 +1505,8 @@ static PyObject *Scanner_finish(Scanner *self, PyObject *unused) {
     if (put(d, "lines", PyLong_FromSsize_t(self->lines)) < 0 ||
         put(d, "blank", PyLong_FromSsize_t(self->blank)) < 0 ||
         put(d, "fast", PyLong_FromSsize_t(self->fast)) < 0 ||
-        put(d, "fallback", PyLong_FromSsize_t(self->fallback)) < 0)
+        put(d, "fallback", PyLong_FromSsize_t(self->fallback)) < 0 ||
+        put(d, "physical", PyLong_FromSsize_t(self->physical)) < 0)
         goto error;
     return d;
 error:

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics.schema import text_values
+
 SENTIMENT_LABELS = ["POSITIVE", "NEUTRAL", "NEGATIVE", "MIXED"]
 
 
 def share_table(values: pd.Series, name: str) -> pd.DataFrame:
     """[name, turns, share] for each value, most frequent first."""
-    counts = values.astype(str).value_counts()
+    counts = text_values(values).value_counts()
     counts = counts[counts > 0]
     total = counts.sum()
     table = counts.rename_axis(name).reset_index(name="turns")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.schema import empty_frame, order_by_session
+from analytics.schema import empty_frame, order_by_session, text_values
 
 INTENT_COLUMNS = ["intent", "turns", "entries", "sessions", "missed"]
 
@@ -16,7 +16,7 @@ INTENT_COLUMNS = ["intent", "turns", "entries", "sessions", "missed"]
 def intent_entries(turns: pd.DataFrame) -> pd.Series:
     """True for turns whose intent differs from the previous turn of the same session."""
     ordered = order_by_session(turns)
-    intent = ordered["intent"].astype(str)
+    intent = text_values(ordered["intent"])
     same_session = ordered["session_key"].eq(ordered["session_key"].shift())
     entered = ~(same_session & intent.eq(intent.shift()))
     return entered.reindex(turns.index)
@@ -27,8 +27,8 @@ def top_intents(turns: pd.DataFrame, n: int | None = None) -> pd.DataFrame:
     with_intent = turns[turns["intent"] != ""]
     if with_intent.empty:
         return empty_frame(INTENT_COLUMNS)
-    frame = with_intent.assign(entry=intent_entries(with_intent), intent=with_intent["intent"]
-                               .astype(str))
+    frame = with_intent.assign(entry=intent_entries(with_intent),
+                               intent=text_values(with_intent["intent"]))
     grouped = frame.groupby("intent")
     table = pd.DataFrame({
         "turns": grouped.size(),

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from analytics.native import NativeScan, read_unit_blocks, use_native
+from analytics.native import NativeScan, use_native
 from analytics.records import decode_line, parse_iso_time_ms
 from analytics.schema import TABLES, LoadReport, LogData, Rejection, empty_table
 from analytics.sources.files import (ReadUnit, TruncatedFile, find_log_files, plan_read_units,
@@ -201,19 +201,18 @@ def load_unit_natively(unit: ReadUnit) -> tuple[LogData, int]:
     """A plain unit through the C scanner, its leftover lines through the Python parser,
     merged back into line order."""
     scan = NativeScan()
-    for block in read_unit_blocks(unit):
-        scan.feed(block)
-    tables, lines, report = scan.finish()
+    scan.scan_unit(unit)
+    tables, lines, report, physical_lines = scan.finish()
     fast = LogData(**tables, report=report)
     if not scan.fallback:
-        return fast, scan.physical_lines
+        return fast, physical_lines
     loader = LineLoader()
     name = str(unit.path)
     for line_no, line in scan.fallback:
         loader.feed(name, line_no, line)
     slow = LogData(**loader.builder.build(), report=loader.report)
     return merge_by_line([fast, slow], [lines, np.asarray(loader.turn_lines, dtype="int64")]), \
-        scan.physical_lines
+        physical_lines
 
 
 def merge_by_line(parts: list[LogData], lines: list[np.ndarray]) -> LogData:
@@ -269,7 +268,17 @@ def concat_tables(frames: list[pd.DataFrame], columns: dict) -> pd.DataFrame:
     data = {}
     for name, (dtype, _) in columns.items():
         if dtype == "category":
-            data[name] = union_categoricals([frame[name] for frame in frames], ignore_order=True)
+            data[name] = with_object_categories(
+                union_categoricals([with_object_categories(frame[name].array) for frame in frames],
+                                   ignore_order=True))
         else:
             data[name] = pd.concat([frame[name] for frame in frames], ignore_index=True)
     return pd.DataFrame(data)
+
+
+def with_object_categories(values: pd.Categorical) -> pd.Categorical:
+    """The same categorical with categories of dtype object, as every load makes them
+    (pandas may infer its string dtype when combining; unions need one kind)."""
+    if values.categories.dtype == object:
+        return values
+    return pd.Categorical.from_codes(values.codes, categories=pd.Index(values.categories, dtype=object))

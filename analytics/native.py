@@ -11,8 +11,9 @@ line in Python. ``LEXLENS_NATIVE=0`` turns the fast path off.
 """
 from __future__ import annotations
 
+import mmap
 import os
-from typing import Iterator, Optional
+from typing import Optional
 
 import numpy as np
 import pandas as pd
@@ -27,8 +28,6 @@ try:
     from analytics import _lexscan
 except ImportError:  # built without a C compiler: every line goes through Python
     _lexscan = None
-
-BLOCK_BYTES = 16 << 20
 
 
 def available() -> bool:
@@ -53,49 +52,50 @@ def scan_counts(buffer: bytes) -> dict[str, int]:
     return {name: columns[name] for name in ("fast", "blank", "fallback")}
 
 
-def read_unit_blocks(unit: ReadUnit, block_bytes: int = BLOCK_BYTES) -> Iterator[bytes]:
-    """The lines that start in ``unit`` (see ``read_unit_lines``), as blocks of whole lines."""
-    with open(unit.path, "rb") as handle:
-        position = unit.start
-        if position:
-            handle.seek(position - 1)
-            position += len(handle.readline()) - 1  # skip the line that began before us
-        carry = b""
-        while unit.end is None or position < unit.end:
-            want = block_bytes if unit.end is None else min(block_bytes, unit.end - position)
-            data = handle.read(want)
-            if not data:
-                break
-            position += len(data)
-            data = carry + data if carry else data
-            cut = data.rfind(b"\n") + 1
-            if cut:
-                yield data[:cut] if cut < len(data) else data
-            carry = data[cut:]
-        if carry:  # a line that started inside the unit and runs past its end (or ends the file)
-            yield carry + (handle.readline() if unit.end is not None else b"")
+def unit_span(data, unit: ReadUnit) -> tuple[int, int]:
+    """[start, end) of the lines that start in ``unit`` (see ``read_unit_lines``) in ``data``,
+    the whole file's bytes."""
+    size = len(data)
+    start = unit.start
+    if start:
+        newline = data.find(b"\n", start - 1)  # skip the line that began before us
+        start = size if newline < 0 else newline + 1
+    if unit.end is None or unit.end >= size:
+        return start, size
+    newline = data.find(b"\n", unit.end - 1)  # finish the line that runs past the end
+    return start, max(start, size if newline < 0 else newline + 1)
 
 
 class NativeScan:
-    """One unit through the C scanner; the lines it leaves are kept for the Python parser."""
+    """Plain units through the C scanner; the lines it leaves are kept for the Python parser."""
 
     def __init__(self) -> None:
         self.scanner = _lexscan.Scanner()
         self.fallback: list[tuple[int, bytes]] = []  # (line number, line)
-        self.physical_lines = 0
 
-    def feed(self, block: bytes) -> None:
-        first = self.physical_lines + 1
-        view = memoryview(block)
-        for line_no, start, end in self.scanner.feed(view, first):
+    def scan_unit(self, unit: ReadUnit) -> None:
+        """Scan ``unit`` in place (the file is memory-mapped, never copied)."""
+        with open(unit.path, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size == 0:
+                return
+            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                data.madvise(mmap.MADV_SEQUENTIAL)
+                start, end = unit_span(data, unit)
+                with memoryview(data) as whole, whole[start:end] as view:
+                    self.scan(view)
+
+    def scan(self, view) -> None:
+        """Scan a buffer of whole lines, numbered from 1."""
+        for line_no, start, end in self.scanner.feed(view, 1):
             self.fallback.append((line_no, bytes(view[start:end])))
-        self.physical_lines += block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
 
-    def finish(self) -> tuple[dict[str, pd.DataFrame], np.ndarray, LoadReport]:
-        """The tables of the lines read in C, each turn's line number, and their counts."""
+    def finish(self) -> tuple[dict[str, pd.DataFrame], np.ndarray, LoadReport, int]:
+        """The tables of the lines read in C, each turn's line number, their counts, and how
+        many physical lines were scanned."""
         columns = self.scanner.finish()
         report = LoadReport(lines=columns["lines"], blank=columns["blank"])
-        return tables_from_columns(columns), np.frombuffer(columns["line_no"], dtype="int64"), report
+        return (tables_from_columns(columns), np.frombuffer(columns["line_no"], dtype="int64"),
+                report, columns["physical"])
 
 
 def ints(columns: dict, name: str) -> np.ndarray:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from analytics.schema import order_by_session
+from analytics.schema import order_by_session, text_values
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -28,11 +28,11 @@ def compute_path_steps(turns: pd.DataFrame) -> pd.DataFrame:
     """[session_key, step, intent, returning, time]: one row per intent entered, in order."""
     with_intent = turns[turns["intent"] != ""]
     ordered = order_by_session(with_intent)
-    intent = ordered["intent"].astype(str)
+    intent = text_values(ordered["intent"])
     session = ordered["session_key"]
     same_session = session.eq(session.shift())
-    closed = (ordered["intent_state"].astype(str).isin(CLOSED_STATES)
-              & ordered["dialog_action"].astype(str).eq("Close"))
+    closed = (text_values(ordered["intent_state"]).isin(CLOSED_STATES)
+              & text_values(ordered["dialog_action"]).eq("Close"))
     new_step = ~(same_session & intent.eq(intent.shift()) & ~closed.shift(fill_value=False))
     steps = pd.DataFrame({"session_key": session[new_step], "intent": intent[new_step],
                           "time": ordered["time"][new_step]})
@@ -95,7 +95,10 @@ def top_paths(turns: pd.DataFrame, n: int | None = 10) -> pd.DataFrame:
     session_row = pd.factorize(steps["session_key"])[0]
     matrix = np.full((session_row.max() + 1, steps["step"].max() + 1), -1, dtype="int32")
     matrix[session_row, steps["step"].to_numpy()] = codes
-    distinct, counts = np.unique(matrix, axis=0, return_counts=True)
+    # distinct rows by hashing each row's bytes (np.unique(axis=0) sorts them: slower)
+    row_codes, first_rows = pd.factorize(np.array([row.tobytes() for row in matrix], dtype=object))
+    counts = np.bincount(row_codes)
+    distinct = [np.frombuffer(row, dtype="int32") for row in first_rows]
     spelled = [ARROW.join([START, *(names[code] for code in row if code >= 0), END]) for row in distinct]
     table = pd.DataFrame({"path": spelled, "sessions": counts})
     table["share"] = table["sessions"] / table["sessions"].sum()

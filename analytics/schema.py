@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
 FALLBACK_INTENT = "FallbackIntent"
@@ -108,7 +109,22 @@ SESSION_ORDER = ["session_key", "time", "turn"]
 
 def order_by_session(turns: pd.DataFrame) -> pd.DataFrame:
     """``turns`` sorted by session, then time (stable)."""
+    if turns["turn"].is_monotonic_increasing and turns["time"].is_monotonic_increasing:
+        # already in (time, turn) order, as every load leaves it: a stable sort by session
+        # alone gives the same order, on integers only
+        return turns.iloc[np.argsort(turns["session_key"].to_numpy(), kind="stable")]
     return turns.sort_values(SESSION_ORDER, kind="stable")
+
+
+def text_values(column: pd.Series) -> pd.Series:
+    """A text column as a Series of str objects; a categorical is expanded from its categories
+    (one take) instead of converting every row."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy()
+        if len(codes) == 0 or codes.min() >= 0:
+            categories = np.asarray(column.cat.categories.astype(object), dtype=object)
+            return pd.Series(categories[codes], index=column.index, dtype=object, copy=False)
+    return column.astype(str)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.schema import order_by_session
+from analytics.schema import order_by_session, text_values
 
 HISTORY_COLUMNS = ["time", "session_id", "transcript", "intent", "intent_state", "missed",
                    "input_mode", "turn", "session_key"]
@@ -41,7 +41,7 @@ def missed_by_previous_intent(turns: pd.DataFrame) -> pd.DataFrame:
     was in just before it ('(session start)' when it was the first turn). This shows where
     users get lost, which a count per FallbackIntent cannot."""
     ordered = order_by_session(turns)
-    previous = ordered["intent"].astype(str).shift()
+    previous = text_values(ordered["intent"]).shift()
     first = ~ordered["session_key"].eq(ordered["session_key"].shift())
     previous = previous.where(~first, "(session start)").replace("", "(no intent)")
     missed = previous[ordered["missed"].to_numpy()]
