@@ -15,13 +15,18 @@
  *                     and interned keys (lists of tuples of str, in code order)
  */
 #define PY_SSIZE_T_CLEAN
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* strtod_l */
+#endif
 #include <Python.h>
+#include <locale.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define FAIL (-1)  /* not certain: the line goes to the Python parser */
+#define NOMEM (-2) /* out of memory while parsing (no GIL held: reported later) */
 #define MAX_DEPTH 64
 #define MAX_DICT_KEYS 256
 
@@ -192,8 +197,8 @@ typedef struct {
     do {                                                                      \
         if ((n) >= (cap)) {                                                   \
             Py_ssize_t new_cap = (cap) ? (cap) * 2 : 16;                      \
-            type *grown = PyMem_Realloc((arr), new_cap * sizeof(type));       \
-            if (!grown) { PyErr_NoMemory(); return -2; }                      \
+            type *grown = PyMem_RawRealloc((arr), new_cap * sizeof(type));    \
+            if (!grown) return NOMEM;                                         \
             (arr) = grown;                                                    \
             (cap) = new_cap;                                                  \
         }                                                                     \
@@ -351,6 +356,17 @@ static int scan_number(Cur *c, const char **start, Py_ssize_t *n, int *is_int) {
     return 0;
 }
 
+static locale_t c_locale;
+
+/* Text to double, correctly rounded, whatever the process locale; no GIL needed. */
+static double c_strtod(const char *text) {
+#ifdef __GLIBC__
+    return strtod_l(text, NULL, c_locale);
+#else
+    return strtod(text, NULL);
+#endif
+}
+
 /* A JSON number as Python's float(json value) gives it; FAIL where they could differ. */
 static int parse_number(Cur *c, double *out) {
     const char *s;
@@ -367,8 +383,7 @@ static int parse_number(Cur *c, double *out) {
         *out = v == 0 ? 0.0 : v;  /* int -0 is 0 */
         return 0;
     }
-    double v = PyOS_string_to_double(tmp, NULL, NULL);
-    if (v == -1.0 && PyErr_Occurred()) { PyErr_Clear(); return FAIL; }
+    double v = c_strtod(tmp);
     if (!isfinite(v) || (v != 0 && fabs(v) < 2.2250738585072014e-308)) return FAIL;
     if (v == 0) {
         for (Py_ssize_t i = 0; i < n && s[i] != 'e' && s[i] != 'E'; i++)
@@ -389,10 +404,7 @@ static int parse_decimal_text(Str s, double *out) {
     char tmp[48];
     memcpy(tmp, s.p, s.n);
     tmp[s.n] = 0;
-    /* float()'s own conversion: correctly rounded, inf on overflow */
-    double v = PyOS_string_to_double(tmp, NULL, NULL);
-    if (v == -1.0 && PyErr_Occurred()) { PyErr_Clear(); return FAIL; }
-    *out = v;
+    *out = c_strtod(tmp);  /* as float(): correctly rounded, inf on overflow */
     return 0;
 }
 
@@ -1195,6 +1207,18 @@ static int valid_utf8(const unsigned char *s, Py_ssize_t n) {
 
 /* ---------- the Scanner object ---------- */
 
+#define BATCH_LINES 1024
+
+typedef struct {
+    Rec rec;
+    int64_t line_no, time_ms;
+} Parsed;
+
+typedef struct {
+    int64_t line_no;
+    Py_ssize_t start, end;
+} Span;
+
 typedef struct {
     PyObject_HEAD
     Py_ssize_t lines, blank, fast, fallback, physical;
@@ -1209,9 +1233,14 @@ typedef struct {
     Buf slot_turn, slot_code, slot_item, slot_filled;
     Buf attr_turn, attr_code, req_attr_turn, req_attr_code;
     Buf key_scratch, text_scratch;
-    char *arena;
-    Py_ssize_t arena_cap;
-    Rec rec;
+    /* one batch of lines parsed without the GIL, then committed with it */
+    Parsed *batch;
+    Py_ssize_t batch_n;
+    char *arena;  /* decoded strings of the batch's lines */
+    Py_ssize_t arena_cap, arena_used;
+    Span *spans;  /* the batch's lines left to Python */
+    Py_ssize_t spans_n, spans_cap;
+    int busy;
 } Scanner;
 
 /* A (new reference to a) str for UTF-8 text, one object per distinct text. */
@@ -1276,8 +1305,9 @@ static int append_plain_text(PyObject *list, Str s) {
 static const Str FALLBACK_INTENT = {"FallbackIntent", 14}, UNKNOWN_MODE = {"Unknown", 7};
 
 /* Append the parsed record as one turn (and its side rows): TurnTableBuilder.add's rules. */
-static int commit(Scanner *self, int64_t line_no, int64_t time_ms) {
-    Rec *r = &self->rec;
+static int commit(Scanner *self, Parsed *parsed) {
+    Rec *r = &parsed->rec;
+    int64_t line_no = parsed->line_no, time_ms = parsed->time_ms;
     int64_t turn = (int64_t)PyList_GET_SIZE(self->session_id);
     Str top_name = EMPTY, runner_name = EMPTY, source = EMPTY, sentiment = EMPTY;
     double top_conf = NAN, runner_conf = NAN, positive = NAN, negative = NAN;
@@ -1392,26 +1422,6 @@ static void rec_reset(Rec *r) {
     r->messages = messages; r->cap_messages = cm;
 }
 
-/* 1: taken as a turn; 0: for Python; -1: Python error. */
-static int scan_line(Scanner *self, const char *line, Py_ssize_t n, int64_t line_no) {
-    if (!valid_utf8((const unsigned char *)line, n)) return 0;
-    Py_ssize_t need = 2 * n + 64;
-    if (need > self->arena_cap) {
-        char *arena = PyMem_Realloc(self->arena, need);
-        if (!arena) { PyErr_NoMemory(); return -1; }
-        self->arena = arena;
-        self->arena_cap = need;
-    }
-    rec_reset(&self->rec);
-    Cur c = {line, line + n, self->arena, 0, self->arena_cap, 0};
-    int status = parse_record(&c, &self->rec);
-    if (PyErr_Occurred()) return -1;  /* out of memory, not a line to hand over */
-    if (status < 0) return 0;
-    int64_t time_ms;
-    if (parse_time_ms(self->rec.timestamp, &time_ms) < 0) return 0;
-    return commit(self, line_no, time_ms) < 0 ? -1 : 1;
-}
-
 static int is_blank(const char *p, Py_ssize_t n) {
     for (Py_ssize_t i = 0; i < n; i++) {
         char ch = p[i];
@@ -1421,41 +1431,99 @@ static int is_blank(const char *p, Py_ssize_t n) {
     return 1;
 }
 
-static PyObject *Scanner_feed(Scanner *self, PyObject *args) {
-    Py_buffer view;
-    long long first_line_no;
-    if (!PyArg_ParseTuple(args, "y*L", &view, &first_line_no)) return NULL;
-    PyObject *fallback = PyList_New(0);
-    if (!fallback) { PyBuffer_Release(&view); return NULL; }
-    const char *data = view.buf, *end = data + view.len, *p = data;
-    int64_t line_no = first_line_no;
-    while (p < end) {
-        const char *newline = memchr(p, '\n', end - p);
+/* Parse one line into the batch: 1 parsed, 0 for Python, 2 batch full (line not consumed),
+ * NOMEM. Runs without the GIL: touches no Python object. */
+static int parse_into_batch(Scanner *self, const char *line, Py_ssize_t n, int64_t line_no) {
+    if (!valid_utf8((const unsigned char *)line, n)) return 0;
+    Py_ssize_t need = 2 * n + 64;
+    if (self->arena_cap - self->arena_used < need) {
+        if (self->batch_n) return 2;  /* commit what is parsed before moving the arena */
+        char *arena = PyMem_RawRealloc(self->arena, need);
+        if (!arena) return NOMEM;
+        self->arena = arena;
+        self->arena_cap = need;
+    }
+    Parsed *parsed = &self->batch[self->batch_n];
+    rec_reset(&parsed->rec);
+    Cur c = {line, line + n, self->arena + self->arena_used, 0, need, 0};
+    if (parse_record(&c, &parsed->rec) < 0) return 0;
+    if (parse_time_ms(parsed->rec.timestamp, &parsed->time_ms) < 0) return 0;
+    parsed->line_no = line_no;
+    self->arena_used += c.arena_len;
+    self->batch_n++;
+    return 1;
+}
+
+/* Parse lines from *p until the batch is full or the buffer ends (no GIL). */
+static int parse_batch(Scanner *self, const char *data, const char **p, const char *end,
+                       int64_t *line_no) {
+    self->batch_n = 0;
+    self->arena_used = 0;
+    self->spans_n = 0;
+    while (*p < end && self->batch_n < BATCH_LINES) {
+        const char *newline = memchr(*p, '\n', end - *p);
         const char *next = newline ? newline + 1 : end;
-        if (is_blank(p, next - p)) {
+        if (is_blank(*p, next - *p)) {
             self->lines++;
             self->blank++;
         } else {
-            int taken = scan_line(self, p, next - p, line_no);
-            if (taken < 0) goto error;
+            int taken = parse_into_batch(self, *p, next - *p, *line_no);
+            if (taken == NOMEM) return NOMEM;
+            if (taken == 2) break;
             if (taken) {
                 self->lines++;
                 self->fast++;
             } else {
-                PyObject *item = Py_BuildValue("(Lnn)", (long long)line_no, (Py_ssize_t)(p - data),
-                                               (Py_ssize_t)(next - data));
-                if (!item || PyList_Append(fallback, item) < 0) { Py_XDECREF(item); goto error; }
-                Py_DECREF(item);
+                GROW(self->spans, self->spans_n, self->spans_cap, Span);
+                self->spans[self->spans_n++] = (Span){*line_no, *p - data, next - data};
                 self->fallback++;
             }
         }
-        line_no++;
+        (*line_no)++;
         self->physical++;
-        p = next;
+        *p = next;
     }
+    return 0;
+}
+
+static PyObject *Scanner_feed(Scanner *self, PyObject *args) {
+    Py_buffer view;
+    long long first_line_no;
+    if (!PyArg_ParseTuple(args, "y*L", &view, &first_line_no)) return NULL;
+    if (self->busy) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_RuntimeError, "Scanner.feed is already running in another thread");
+        return NULL;
+    }
+    if (!self->batch) {
+        self->batch = PyMem_RawCalloc(BATCH_LINES, sizeof(Parsed));
+        if (!self->batch) { PyBuffer_Release(&view); return PyErr_NoMemory(); }
+    }
+    PyObject *fallback = PyList_New(0);
+    if (!fallback) { PyBuffer_Release(&view); return NULL; }
+    self->busy = 1;
+    const char *data = view.buf, *end = data + view.len, *p = data;
+    int64_t line_no = first_line_no;
+    while (p < end) {
+        int status;
+        Py_BEGIN_ALLOW_THREADS
+        status = parse_batch(self, data, &p, end, &line_no);
+        Py_END_ALLOW_THREADS
+        if (status == NOMEM) { PyErr_NoMemory(); goto error; }
+        for (Py_ssize_t i = 0; i < self->batch_n; i++)
+            if (commit(self, &self->batch[i]) < 0) goto error;
+        for (Py_ssize_t i = 0; i < self->spans_n; i++) {
+            Span *span = &self->spans[i];
+            PyObject *item = Py_BuildValue("(Lnn)", (long long)span->line_no, span->start, span->end);
+            if (!item || PyList_Append(fallback, item) < 0) { Py_XDECREF(item); goto error; }
+            Py_DECREF(item);
+        }
+    }
+    self->busy = 0;
     PyBuffer_Release(&view);
     return fallback;
 error:
+    self->busy = 0;
     PyBuffer_Release(&view);
     Py_DECREF(fallback);
     return NULL;
@@ -1550,12 +1618,19 @@ static void Scanner_dealloc(Scanner *self) {
                    &self->attr_code, &self->req_attr_turn, &self->req_attr_code,
                    &self->key_scratch, &self->text_scratch};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) buf_free(bufs[i]);
-    PyMem_Free(self->arena);
-    PyMem_Free(self->rec.interps);
-    PyMem_Free(self->rec.slots);
-    PyMem_Free(self->rec.attrs);
-    PyMem_Free(self->rec.req_attrs);
-    PyMem_Free(self->rec.messages);
+    PyMem_RawFree(self->arena);
+    PyMem_RawFree(self->spans);
+    if (self->batch) {
+        for (Py_ssize_t i = 0; i < BATCH_LINES; i++) {
+            Rec *r = &self->batch[i].rec;
+            PyMem_RawFree(r->interps);
+            PyMem_RawFree(r->slots);
+            PyMem_RawFree(r->attrs);
+            PyMem_RawFree(r->req_attrs);
+            PyMem_RawFree(r->messages);
+        }
+        PyMem_RawFree(self->batch);
+    }
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -1584,6 +1659,8 @@ static struct PyModuleDef module = {
 };
 
 PyMODINIT_FUNC PyInit__lexscan(void) {
+    c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    if (!c_locale) return PyErr_NoMemory();
     if (PyType_Ready(&ScannerType) < 0) return NULL;
     PyObject *m = PyModule_Create(&module);
     if (!m) return NULL;

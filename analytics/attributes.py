@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.schema import LogData, empty_frame
+from analytics.schema import LogData, empty_frame, text_values
 
 ATTRIBUTE_VALUE_COLUMNS = ["key", "value", "sessions", "share"]
 
@@ -16,7 +16,7 @@ def compute_attribute_values(data: LogData, n: int | None = 10) -> pd.DataFrame:
     if attributes.empty:
         return empty_frame(ATTRIBUTE_VALUE_COLUMNS)
     session_of_turn = pd.Series(data.turns["session_key"].to_numpy(), index=data.turns["turn"])
-    frame = pd.DataFrame({"key": attributes["key"].astype(str).to_numpy(),
+    frame = pd.DataFrame({"key": text_values(attributes["key"]).to_numpy(),
                           "value": attributes["value"].to_numpy(),
                           "session_key": session_of_turn.reindex(attributes["turn"]).to_numpy()})
     frame = frame.drop_duplicates()

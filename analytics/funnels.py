@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.outcomes import Outcomes, as_values, bounds
+from analytics.schema import text_values
 
 SLOT_OUTCOMES = ("Success", "Failed", "Dropped")
 FUNNEL_COLUMNS = ["intent", "order", "step", "reached", "passed", "dropped", "failed",
@@ -93,7 +94,7 @@ def compute_slot_outcomes(runs: pd.DataFrame) -> pd.DataFrame:
         elicitations=("outcome", "size"), retries=("retries", "sum"),
         max_retries=("retries", "max"))
     table = stats.join(table).reset_index()
-    table["intent"], table["slot"] = table["intent"].astype(str), table["slot"].astype(str)
+    table["intent"], table["slot"] = text_values(table["intent"]), text_values(table["slot"])
     return table.sort_values(["intent", "elicitations", "slot"], ascending=[True, False, True],
                              ignore_index=True)
 
@@ -131,7 +132,7 @@ def compute_funnel(outcomes: Outcomes, runs: pd.DataFrame) -> pd.DataFrame:
     """Per intent and step: columns intent, order, step, reached, passed, dropped, failed,
     switched, retries (see DEFINITIONS['Funnel'])."""
     a = outcomes.attempts
-    a = pd.DataFrame({"intent": a["intent"].astype(str).to_numpy(), "outcome": a["outcome"].to_numpy(),
+    a = pd.DataFrame({"intent": text_values(a["intent"]).to_numpy(), "outcome": a["outcome"].to_numpy(),
                       "step": label_last_steps(outcomes)})
     confirm = count_confirmations(outcomes).join(a["intent"])
     runs = runs.assign(index=runs.groupby("attempt").cumcount())

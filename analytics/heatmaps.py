@@ -8,6 +8,7 @@ Intent heatmap: turns per intent and hour of day.
 from __future__ import annotations
 
 import pandas as pd
+from analytics.schema import text_values
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 HOURS = list(range(24))
@@ -35,7 +36,7 @@ def compute_intent_heatmap(turns: pd.DataFrame, tz: str = "UTC") -> pd.DataFrame
     if with_intent.empty:
         return pd.DataFrame(0, index=pd.Index([], name="intent"), columns=pd.Index(HOURS, name="hour"))
     hours = with_intent["time"].dt.tz_convert(tz).dt.hour
-    table = pd.crosstab(with_intent["intent"].astype(str).to_numpy(), hours.to_numpy())
+    table = pd.crosstab(text_values(with_intent["intent"]).to_numpy(), hours.to_numpy())
     table = table.reindex(columns=HOURS, fill_value=0)
     table = table.loc[table.sum(axis=1).sort_values(ascending=False, kind="stable").index]
     table.index.name, table.columns.name = "intent", "hour"

@@ -11,7 +11,7 @@ import json
 import multiprocessing
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -134,7 +134,7 @@ def load_logs(paths: Sequence[Union[str, Path]], progress: Optional[Progress] = 
     scanner (``analytics.native``); None means when it is built. Raises LexlensError
     (one sentence) for a missing or unreadable path.
     """
-    load = partial(load_unit, native=use_native(native))
+    native = use_native(native)
     files = find_log_files(paths)
     workers = max(1, workers or os.cpu_count() or 1)
     units = plan_read_units(files, unit_bytes_for(files, workers))
@@ -142,7 +142,7 @@ def load_logs(paths: Sequence[Union[str, Path]], progress: Optional[Progress] = 
     total = sum(unit.size for unit in units)
     parts = []
     done = 0
-    for unit, part in zip(units, map_units(units, workers, load)):
+    for unit, part in zip(units, map_units(units, workers, native)):
         parts.append(part)
         done += unit.size
         if progress:
@@ -162,11 +162,23 @@ def unit_bytes_for(files: Sequence[Path], workers: int) -> int:
 
 
 def map_units(units: list[ReadUnit], workers: int,
-              load: Callable[[ReadUnit], tuple[LogData, int]] = None) -> Iterator[tuple[LogData, int]]:
-    """Parse units in order, in a process pool when there is more than one worker."""
-    load = load or load_unit
+              native: bool = False) -> Iterator[tuple[LogData, int]]:
+    """Parse units in order: in threads when the C scanner reads them all (it parses
+    without holding the GIL, and threads share the results without copying), else in a
+    process pool when there is more than one worker."""
+    load = partial(load_unit, native=native)
     if workers == 1:
         yield from map(load, units)
+        return
+    if native and all(splittable(unit.path) for unit in units):
+        collecting = gc.isenabled()
+        gc.disable()  # process-wide: paused once here, not per thread
+        try:
+            with ThreadPoolExecutor(workers) as pool:
+                yield from pool.map(load, units)
+        finally:
+            if collecting:
+                gc.enable()
         return
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:

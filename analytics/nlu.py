@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.outcomes import as_values
-from analytics.schema import FALLBACK_INTENT, LogData
+from analytics.schema import FALLBACK_INTENT, LogData, text_values
 
 NEAR_MISS_CONFIDENCE = 0.5
 NEAR_MISS_MARGIN = 0.1
@@ -98,7 +98,7 @@ def compute_confidence_distribution(data: LogData) -> pd.DataFrame:
     for name, q in (("p10", .1), ("p25", .25), ("median", .5), ("p75", .75), ("p90", .9)):
         table[name] = groups.quantile(q)
     table = table[["turns", "mean", "p10", "p25", "median", "p75", "p90", "min"]].reset_index()
-    table["intent"] = table["intent"].astype(str)
+    table["intent"] = text_values(table["intent"])
     return table.sort_values(["turns", "intent"], ascending=[False, True], ignore_index=True)
 
 
@@ -106,7 +106,7 @@ def compute_confidence_histogram(data: LogData, bins: int = 10) -> pd.DataFrame:
     """Per top intent and confidence bin [low, high): columns intent, low, high, turns."""
     scored = scored_turns(data, extra=False)
     index = np.minimum((scored["nlu_confidence"].to_numpy() * bins).astype(int), bins - 1)
-    counts = pd.DataFrame({"intent": scored["intent"].astype(str), "bin": index}).value_counts().rename("turns")
+    counts = pd.DataFrame({"intent": text_values(scored["intent"]), "bin": index}).value_counts().rename("turns")
     counts = counts.reset_index().sort_values(["intent", "bin"], ignore_index=True)
     counts["low"], counts["high"] = counts["bin"] / bins, (counts["bin"] + 1) / bins
     return counts[["intent", "low", "high", "turns"]]

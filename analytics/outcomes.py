@@ -16,7 +16,7 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from analytics.schema import FALLBACK_INTENT, LogData
+from analytics.schema import FALLBACK_INTENT, LogData, text_values
 
 IDLE_TIMEOUT_S = 300  # Lex's default idle session timeout (idleSessionTTLInSeconds)
 INTENT_OUTCOMES = ("Success", "Failed", "Switched", "Dropped")
@@ -311,7 +311,7 @@ def compute_intent_outcomes(outcomes: Outcomes) -> pd.DataFrame:
     table = a.groupby(["intent", "outcome"], observed=True).size().unstack(fill_value=0)
     table = table.reindex(columns=list(INTENT_OUTCOMES), fill_value=0)
     table = table.rename_axis(index="intent", columns=None).reset_index()
-    table["intent"] = table["intent"].astype(str)
+    table["intent"] = text_values(table["intent"])
     table["attempts"] = table[list(INTENT_OUTCOMES)].sum(axis=1)
     table["success_rate"] = table["Success"] / table["attempts"]
     return table.sort_values(["attempts", "intent"], ascending=[False, True], ignore_index=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import pandas as pd
+from analytics.schema import text_values
 
 VADER_POSITIVE = 0.05
 VADER_NEGATIVE = -0.05
@@ -48,7 +49,7 @@ def compute_vader_scores(turns: pd.DataFrame) -> pd.DataFrame:
 def compute_sentiment_summary(turns: pd.DataFrame) -> pd.DataFrame:
     """[source, sentiment, turns, share]: Lex labels and VADER labels as separate sources;
     share is within the source."""
-    lex = turns["lex_sentiment"][turns["lex_sentiment"] != ""].astype(str)
+    lex = text_values(turns["lex_sentiment"][turns["lex_sentiment"] != ""])
     vader = compute_vader_scores(turns)["sentiment"]
     parts = []
     for source, labels in (("Lex", lex), ("VADER", vader)):

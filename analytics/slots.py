@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.schema import LogData, empty_frame
+from analytics.schema import LogData, empty_frame, text_values
 
 UNFILLED = "(unfilled)"
 SLOT_VALUE_COLUMNS = ["intent", "slot", "value", "original_value", "sessions", "share"]
@@ -29,7 +29,7 @@ def compute_slot_values(data: LogData, n: int | None = 10) -> pd.DataFrame:
     slots = slots_with_sessions(data)
     if slots.empty:
         return empty_frame(SLOT_VALUE_COLUMNS)
-    slots = slots.assign(intent=slots["intent"].astype(str), slot=slots["slot"].astype(str))
+    slots = slots.assign(intent=text_values(slots["intent"]), slot=text_values(slots["slot"]))
     filled = slots[slots["filled"]]
     value = filled["interpreted_value"].where(filled["interpreted_value"] != "",
                                               filled["original_value"])
