@@ -41,8 +41,8 @@ static int buf_reserve(Buf *b, Py_ssize_t extra) {
     if (b->len + extra <= b->cap) return 0;
     Py_ssize_t cap = b->cap ? b->cap : 256;
     while (cap < b->len + extra) cap *= 2;
-    char *data = PyMem_Realloc(b->data, cap);
-    if (!data) { PyErr_NoMemory(); return -1; }
+    char *data = PyMem_RawRealloc(b->data, cap);  /* raw: the scanner runs without the GIL */
+    if (!data) return -1;
     b->data = data;
     b->cap = cap;
     return 0;
@@ -59,7 +59,7 @@ static int buf_i64(Buf *b, int64_t v) { return buf_append(b, &v, sizeof v); }
 static int buf_f64(Buf *b, double v) { return buf_append(b, &v, sizeof v); }
 static int buf_u8(Buf *b, uint8_t v) { return buf_append(b, &v, 1); }
 
-static void buf_free(Buf *b) { PyMem_Free(b->data); b->data = NULL; b->len = b->cap = 0; }
+static void buf_free(Buf *b) { PyMem_RawFree(b->data); b->data = NULL; b->len = b->cap = 0; }
 
 /* ---------- hash tables: key bytes -> int64 value ---------- */
 
@@ -95,15 +95,15 @@ static uint64_t hash_bytes(const char *p, Py_ssize_t n) {
 
 static int table_grow(Table *t) {
     Py_ssize_t cap = t->cap ? t->cap * 2 : 1024;
-    Entry *entries = PyMem_Calloc(cap, sizeof(Entry));
-    if (!entries) { PyErr_NoMemory(); return -1; }
+    Entry *entries = PyMem_RawCalloc(cap, sizeof(Entry));
+    if (!entries) return -1;
     for (Py_ssize_t i = 0; i < t->cap; i++) {
         if (!t->entries[i].used) continue;
         Py_ssize_t j = t->entries[i].hash & (cap - 1);
         while (entries[j].used) j = (j + 1) & (cap - 1);
         entries[j] = t->entries[i];
     }
-    PyMem_Free(t->entries);
+    PyMem_RawFree(t->entries);
     t->entries = entries;
     t->cap = cap;
     return 0;
@@ -140,7 +140,7 @@ static Entry *table_lookup(Table *t, const char *key, Py_ssize_t n, int *found) 
 }
 
 static void table_free(Table *t) {
-    PyMem_Free(t->entries);
+    PyMem_RawFree(t->entries);
     t->entries = NULL;
     t->cap = t->count = 0;
     buf_free(&t->keys);
@@ -1207,118 +1207,132 @@ static int valid_utf8(const unsigned char *s, Py_ssize_t n) {
 
 /* ---------- the Scanner object ---------- */
 
-#define BATCH_LINES 1024
-
-typedef struct {
-    Rec rec;
-    int64_t line_no, time_ms;
-} Parsed;
+/* Everything above the GIL line below runs without the GIL: the scanner keeps its results
+ * in C (codes into interned key tables) and makes Python objects only in finish(). */
 
 typedef struct {
     int64_t line_no;
     Py_ssize_t start, end;
 } Span;
 
+enum { T_TEXT, T_BOT, T_DIALOG, T_MESSAGE, T_INTENT, T_SLOT, T_ATTR, T_REQ_ATTR, N_TABLES };
+static const int TABLE_PARTS[N_TABLES] = {0, 6, 10, 1, 1, 5, 2, 2};  /* 0: a plain text */
+static const char *TABLE_NAMES[N_TABLES] = {"texts", "bot_keys", "dialog_keys", "message_keys",
+                                            "intent_keys", "slot_keys", "attr_keys",
+                                            "req_attr_keys"};
+
+enum {
+    C_LINE_NO, C_TIME_MS, C_SESSION, C_REQUEST, C_CONVERSATION, C_TRANSCRIPT, C_BOT, C_DIALOG,
+    C_MESSAGE, C_NLU, C_RUNNER_NLU, C_POSITIVE, C_NEGATIVE, C_UTTERANCE, C_MISSED,
+    C_INTERP_TURN, C_INTERP_RANK, C_INTERP_CODE, C_INTERP_CONFIDENCE,
+    C_SLOT_TURN, C_SLOT_CODE, C_SLOT_ITEM, C_SLOT_FILLED,
+    C_ATTR_TURN, C_ATTR_CODE, C_REQ_ATTR_TURN, C_REQ_ATTR_CODE, N_COLUMNS
+};
+static const char *COLUMN_NAMES[N_COLUMNS] = {
+    "line_no", "time_ms", "session_code", "request_code", "conversation_code", "transcript_code",
+    "bot_code", "dialog_code", "message_code", "nlu_confidence", "runner_up_confidence",
+    "sentiment_positive", "sentiment_negative", "is_utterance", "missed",
+    "interp_turn", "interp_rank", "interp_code", "interp_confidence",
+    "slot_turn", "slot_code", "slot_item", "slot_filled",
+    "attr_turn", "attr_code", "req_attr_turn", "req_attr_code"};
+
 typedef struct {
     PyObject_HEAD
-    Py_ssize_t lines, blank, fast, fallback, physical;
-    Buf line_no, time_ms, is_utterance, missed, bot_code, dialog_code, message_code;
-    Buf nlu_confidence, runner_up_confidence, sentiment_positive, sentiment_negative;
-    PyObject *session_id, *request_id, *conversation_id, *transcript;  /* lists of str */
-    Table strings;  /* text -> PyObject* str, shared by every column */
-    Table bot_table, dialog_table, message_table, intent_table, slot_table, attr_table, req_attr_table;
-    PyObject *bot_keys, *dialog_keys, *message_keys, *intent_keys, *slot_keys, *attr_keys,
-        *req_attr_keys;
-    Buf interp_turn, interp_rank, interp_code, interp_confidence;
-    Buf slot_turn, slot_code, slot_item, slot_filled;
-    Buf attr_turn, attr_code, req_attr_turn, req_attr_code;
+    Py_ssize_t lines, blank, fast, fallback, physical, turns;
+    Buf columns[N_COLUMNS];
+    Table tables[N_TABLES];
+    Buf key_order[N_TABLES];  /* per code: (offset, length) of its key bytes */
     Buf key_scratch, text_scratch;
-    /* one batch of lines parsed without the GIL, then committed with it */
-    Parsed *batch;
-    Py_ssize_t batch_n;
-    char *arena;  /* decoded strings of the batch's lines */
-    Py_ssize_t arena_cap, arena_used;
-    Span *spans;  /* the batch's lines left to Python */
+    Rec rec;
+    char *arena;
+    Py_ssize_t arena_cap;
+    Span *spans;  /* lines left to Python */
     Py_ssize_t spans_n, spans_cap;
     int busy;
 } Scanner;
 
-/* A (new reference to a) str for UTF-8 text, one object per distinct text. */
-static PyObject *text_object(Scanner *self, Str s) {
-    int found;
-    Entry *e = table_lookup(&self->strings, s.n ? s.p : "", s.n, &found);
-    if (!e) return NULL;
-    if (!found) {
-        PyObject *text = PyUnicode_DecodeUTF8(s.n ? s.p : "", s.n, "strict");
-        if (!text) return NULL;
-        e->value = (int64_t)(intptr_t)text;  /* the table owns this reference */
-    }
-    PyObject *text = (PyObject *)(intptr_t)e->value;
-    Py_INCREF(text);
-    return text;
-}
-
-/* The code of a tuple of texts, adding it (as a tuple of str) to keys when new. */
-static int64_t intern_tuple(Scanner *self, Table *table, PyObject *keys, const Str *parts, int count) {
+/* The code of a tuple of texts (count parts; 0 = one plain text), interning it when new. */
+static int64_t intern(Scanner *self, int which, const Str *parts, int count) {
     Buf *k = &self->key_scratch;
-    k->len = 0;
-    for (int i = 0; i < count; i++) {
-        uint32_t n = (uint32_t)parts[i].n;
-        if (buf_append(k, &n, sizeof n) < 0) return -1;
-        if (n && buf_append(k, parts[i].p, n) < 0) return -1;
-    }
-    int found;
-    Entry *e = table_lookup(table, k->data ? k->data : "", k->len, &found);
-    if (!e) return -1;
-    if (!found) {
-        PyObject *tuple = PyTuple_New(count);
-        if (!tuple) return -1;
+    const char *key;
+    Py_ssize_t n;
+    if (count == 0) {
+        key = parts[0].n ? parts[0].p : "";
+        n = parts[0].n;
+    } else {
+        k->len = 0;
         for (int i = 0; i < count; i++) {
-            PyObject *text = text_object(self, parts[i]);
-            if (!text) { Py_DECREF(tuple); return -1; }
-            PyTuple_SET_ITEM(tuple, i, text);
+            uint32_t len = (uint32_t)parts[i].n;
+            if (buf_append(k, &len, sizeof len) < 0) return NOMEM;
+            if (len && buf_append(k, parts[i].p, len) < 0) return NOMEM;
         }
-        int status = PyList_Append(keys, tuple);
-        Py_DECREF(tuple);
-        if (status < 0) return -1;
+        key = k->data;
+        n = k->len;
+    }
+    Table *table = &self->tables[which];
+    int found;
+    Entry *e = table_lookup(table, key, n, &found);
+    if (!e) return NOMEM;
+    if (!found) {
         e->value = table->count - 1;
+        int64_t where[2] = {e->offset, e->len};
+        if (buf_append(&self->key_order[which], where, sizeof where) < 0) return NOMEM;
     }
     return e->value;
 }
 
-static int append_text(Scanner *self, PyObject *list, Str s) {
-    PyObject *text = text_object(self, s);
-    if (!text) return -1;
-    int status = PyList_Append(list, text);
-    Py_DECREF(text);
-    return status;
+#define PUT_I64(column, v) if (buf_i64(&self->columns[column], (v)) < 0) return NOMEM
+#define PUT_F64(column, v) if (buf_f64(&self->columns[column], (v)) < 0) return NOMEM
+#define PUT_U8(column, v) if (buf_u8(&self->columns[column], (uint8_t)(v)) < 0) return NOMEM
+#define CODE(var, which, parts, count)               \
+    int64_t var = intern(self, which, parts, count); \
+    if (var < 0) return NOMEM
+
+/* str.isspace() for one code point (the 29 whitespace characters Python knows). */
+static int is_space(uint32_t ch) {
+    if (ch < 0x80) return (ch >= 0x09 && ch <= 0x0D) || (ch >= 0x1C && ch <= 0x20);
+    return ch == 0x85 || ch == 0xA0 || ch == 0x1680 || (ch >= 0x2000 && ch <= 0x200A) ||
+           ch == 0x2028 || ch == 0x2029 || ch == 0x202F || ch == 0x205F || ch == 0x3000;
 }
 
-static int append_plain_text(PyObject *list, Str s) {
-    PyObject *text = PyUnicode_DecodeUTF8(s.n ? s.p : "", s.n, "strict");
-    if (!text) return -1;
-    int status = PyList_Append(list, text);
-    Py_DECREF(text);
-    return status;
+/* text.strip() != '' for valid UTF-8 text. */
+static int has_non_space(Str s) {
+    const unsigned char *p = (const unsigned char *)s.p, *end = p + s.n;
+    while (p < end) {
+        uint32_t ch = *p;
+        int size = 1;
+        if (ch >= 0xF0) {
+            ch = ((ch & 0x07) << 18) | ((p[1] & 0x3F) << 12) | ((p[2] & 0x3F) << 6) | (p[3] & 0x3F);
+            size = 4;
+        } else if (ch >= 0xE0) {
+            ch = ((ch & 0x0F) << 12) | ((p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+            size = 3;
+        } else if (ch >= 0xC0) {
+            ch = ((ch & 0x1F) << 6) | (p[1] & 0x3F);
+            size = 2;
+        }
+        if (!is_space(ch)) return 1;
+        p += size;
+    }
+    return 0;
 }
 
 static const Str FALLBACK_INTENT = {"FallbackIntent", 14}, UNKNOWN_MODE = {"Unknown", 7};
 
 /* Append the parsed record as one turn (and its side rows): TurnTableBuilder.add's rules. */
-static int commit(Scanner *self, Parsed *parsed) {
-    Rec *r = &parsed->rec;
-    int64_t line_no = parsed->line_no, time_ms = parsed->time_ms;
-    int64_t turn = (int64_t)PyList_GET_SIZE(self->session_id);
+static int commit(Scanner *self, int64_t line_no, int64_t time_ms) {
+    Rec *r = &self->rec;
+    int64_t turn = self->turns;
     Str top_name = EMPTY, runner_name = EMPTY, source = EMPTY, sentiment = EMPTY;
     double top_conf = NAN, runner_conf = NAN, positive = NAN, negative = NAN;
     char sentiment_upper[64];
     for (Py_ssize_t rank = 0; rank < r->n_interps; rank++) {
         Interp *in = &r->interps[rank];
-        int64_t code = intern_tuple(self, &self->intent_table, self->intent_keys, &in->name, 1);
-        if (code < 0) return -1;
-        if (buf_i64(&self->interp_turn, turn) || buf_i64(&self->interp_rank, rank) ||
-            buf_i64(&self->interp_code, code) || buf_f64(&self->interp_confidence, in->confidence))
-            return -1;
+        CODE(code, T_INTENT, &in->name, 1);
+        PUT_I64(C_INTERP_TURN, turn);
+        PUT_I64(C_INTERP_RANK, rank);
+        PUT_I64(C_INTERP_CODE, code);
+        PUT_F64(C_INTERP_CONFIDENCE, in->confidence);
         if (rank == 0) {
             top_name = in->name;
             top_conf = in->confidence;
@@ -1343,10 +1357,8 @@ static int commit(Scanner *self, Parsed *parsed) {
     Str dialog[10] = {r->input_mode.n ? r->input_mode : UNKNOWN_MODE, r->operation, intent,
                       r->intent_state, r->confirmation, r->action_type, r->slot_to_elicit,
                       runner_name, source, sentiment};
-    int64_t bot_code = intern_tuple(self, &self->bot_table, self->bot_keys, r->bot, 6);
-    if (bot_code < 0) return -1;
-    int64_t dialog_code = intern_tuple(self, &self->dialog_table, self->dialog_keys, dialog, 10);
-    if (dialog_code < 0) return -1;
+    CODE(bot_code, T_BOT, r->bot, 6);
+    CODE(dialog_code, T_DIALOG, dialog, 10);
     Str message = EMPTY;
     if (r->n_messages == 1) {
         message = r->messages[0];
@@ -1354,56 +1366,53 @@ static int commit(Scanner *self, Parsed *parsed) {
         Buf *t = &self->text_scratch;
         t->len = 0;
         for (Py_ssize_t i = 0; i < r->n_messages; i++) {
-            if (i && buf_append(t, "\n", 1) < 0) return -1;
-            if (r->messages[i].n && buf_append(t, r->messages[i].p, r->messages[i].n) < 0) return -1;
+            if (i && buf_append(t, "\n", 1) < 0) return NOMEM;
+            if (r->messages[i].n && buf_append(t, r->messages[i].p, r->messages[i].n) < 0)
+                return NOMEM;
         }
         message.p = t->data;
         message.n = t->len;
     }
-    int64_t message_code = intern_tuple(self, &self->message_table, self->message_keys, &message, 1);
-    if (message_code < 0) return -1;
-
-    PyObject *transcript = text_object(self, r->transcript);
-    if (!transcript) return -1;
-    int status = PyList_Append(self->transcript, transcript);
-    int is_utterance = 0;
-    Py_ssize_t length = PyUnicode_GET_LENGTH(transcript);
-    int kind = PyUnicode_KIND(transcript);
-    const void *data = PyUnicode_DATA(transcript);
-    for (Py_ssize_t i = 0; i < length && !is_utterance; i++)
-        if (!Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i))) is_utterance = 1;
-    Py_DECREF(transcript);
-    if (status < 0) return -1;
-    if (append_text(self, self->session_id, r->session_id) < 0 ||
-        append_plain_text(self->request_id, r->request_id) < 0 ||
-        append_text(self, self->conversation_id, r->conversation_id) < 0)
-        return -1;
-    if (buf_i64(&self->line_no, line_no) || buf_i64(&self->time_ms, time_ms) ||
-        buf_u8(&self->is_utterance, (uint8_t)is_utterance) || buf_u8(&self->missed, (uint8_t)r->missed) ||
-        buf_i64(&self->bot_code, bot_code) || buf_i64(&self->dialog_code, dialog_code) ||
-        buf_i64(&self->message_code, message_code) || buf_f64(&self->nlu_confidence, top_conf) ||
-        buf_f64(&self->runner_up_confidence, runner_conf) ||
-        buf_f64(&self->sentiment_positive, positive) || buf_f64(&self->sentiment_negative, negative))
-        return -1;
+    CODE(message_code, T_MESSAGE, &message, 1);
+    CODE(session, T_TEXT, &r->session_id, 0);
+    CODE(request, T_TEXT, &r->request_id, 0);
+    CODE(conversation, T_TEXT, &r->conversation_id, 0);
+    CODE(transcript, T_TEXT, &r->transcript, 0);
+    PUT_I64(C_LINE_NO, line_no);
+    PUT_I64(C_TIME_MS, time_ms);
+    PUT_I64(C_SESSION, session);
+    PUT_I64(C_REQUEST, request);
+    PUT_I64(C_CONVERSATION, conversation);
+    PUT_I64(C_TRANSCRIPT, transcript);
+    PUT_I64(C_BOT, bot_code);
+    PUT_I64(C_DIALOG, dialog_code);
+    PUT_I64(C_MESSAGE, message_code);
+    PUT_F64(C_NLU, top_conf);
+    PUT_F64(C_RUNNER_NLU, runner_conf);
+    PUT_F64(C_POSITIVE, positive);
+    PUT_F64(C_NEGATIVE, negative);
+    PUT_U8(C_UTTERANCE, has_non_space(r->transcript));
+    PUT_U8(C_MISSED, r->missed);
     for (Py_ssize_t i = 0; i < r->n_slots; i++) {
         SlotRow *row = &r->slots[i];
         Str key[5] = {intent, row->name, row->shape, row->original, row->interpreted};
-        int64_t code = intern_tuple(self, &self->slot_table, self->slot_keys, key, 5);
-        if (code < 0) return -1;
-        if (buf_i64(&self->slot_turn, turn) || buf_i64(&self->slot_code, code) ||
-            buf_i64(&self->slot_item, row->item) || buf_u8(&self->slot_filled, (uint8_t)row->filled))
-            return -1;
+        CODE(code, T_SLOT, key, 5);
+        PUT_I64(C_SLOT_TURN, turn);
+        PUT_I64(C_SLOT_CODE, code);
+        PUT_I64(C_SLOT_ITEM, row->item);
+        PUT_U8(C_SLOT_FILLED, row->filled);
     }
     for (Py_ssize_t i = 0; i < r->n_attrs; i++) {
-        int64_t code = intern_tuple(self, &self->attr_table, self->attr_keys, &r->attrs[i].key, 2);
-        if (code < 0 || buf_i64(&self->attr_turn, turn) || buf_i64(&self->attr_code, code)) return -1;
+        CODE(code, T_ATTR, &r->attrs[i].key, 2);
+        PUT_I64(C_ATTR_TURN, turn);
+        PUT_I64(C_ATTR_CODE, code);
     }
     for (Py_ssize_t i = 0; i < r->n_req_attrs; i++) {
-        int64_t code = intern_tuple(self, &self->req_attr_table, self->req_attr_keys,
-                                    &r->req_attrs[i].key, 2);
-        if (code < 0 || buf_i64(&self->req_attr_turn, turn) || buf_i64(&self->req_attr_code, code))
-            return -1;
+        CODE(code, T_REQ_ATTR, &r->req_attrs[i].key, 2);
+        PUT_I64(C_REQ_ATTR_TURN, turn);
+        PUT_I64(C_REQ_ATTR_CODE, code);
     }
+    self->turns++;
     return 0;
 }
 
@@ -1422,6 +1431,24 @@ static void rec_reset(Rec *r) {
     r->messages = messages; r->cap_messages = cm;
 }
 
+/* 1: taken as a turn; 0: for Python; NOMEM. */
+static int scan_line(Scanner *self, const char *line, Py_ssize_t n, int64_t line_no) {
+    if (!valid_utf8((const unsigned char *)line, n)) return 0;
+    Py_ssize_t need = 2 * n + 64;
+    if (need > self->arena_cap) {
+        char *arena = PyMem_RawRealloc(self->arena, need);
+        if (!arena) return NOMEM;
+        self->arena = arena;
+        self->arena_cap = need;
+    }
+    rec_reset(&self->rec);
+    Cur c = {line, line + n, self->arena, 0, self->arena_cap, 0};
+    if (parse_record(&c, &self->rec) < 0) return 0;
+    int64_t time_ms;
+    if (parse_time_ms(self->rec.timestamp, &time_ms) < 0) return 0;
+    return commit(self, line_no, time_ms) < 0 ? NOMEM : 1;
+}
+
 static int is_blank(const char *p, Py_ssize_t n) {
     for (Py_ssize_t i = 0; i < n; i++) {
         char ch = p[i];
@@ -1431,60 +1458,36 @@ static int is_blank(const char *p, Py_ssize_t n) {
     return 1;
 }
 
-/* Parse one line into the batch: 1 parsed, 0 for Python, 2 batch full (line not consumed),
- * NOMEM. Runs without the GIL: touches no Python object. */
-static int parse_into_batch(Scanner *self, const char *line, Py_ssize_t n, int64_t line_no) {
-    if (!valid_utf8((const unsigned char *)line, n)) return 0;
-    Py_ssize_t need = 2 * n + 64;
-    if (self->arena_cap - self->arena_used < need) {
-        if (self->batch_n) return 2;  /* commit what is parsed before moving the arena */
-        char *arena = PyMem_RawRealloc(self->arena, need);
-        if (!arena) return NOMEM;
-        self->arena = arena;
-        self->arena_cap = need;
-    }
-    Parsed *parsed = &self->batch[self->batch_n];
-    rec_reset(&parsed->rec);
-    Cur c = {line, line + n, self->arena + self->arena_used, 0, need, 0};
-    if (parse_record(&c, &parsed->rec) < 0) return 0;
-    if (parse_time_ms(parsed->rec.timestamp, &parsed->time_ms) < 0) return 0;
-    parsed->line_no = line_no;
-    self->arena_used += c.arena_len;
-    self->batch_n++;
-    return 1;
-}
-
-/* Parse lines from *p until the batch is full or the buffer ends (no GIL). */
-static int parse_batch(Scanner *self, const char *data, const char **p, const char *end,
-                       int64_t *line_no) {
-    self->batch_n = 0;
-    self->arena_used = 0;
+/* Every line of [data, end). */
+static int scan_buffer(Scanner *self, const char *data, const char *end, int64_t line_no) {
+    const char *p = data;
     self->spans_n = 0;
-    while (*p < end && self->batch_n < BATCH_LINES) {
-        const char *newline = memchr(*p, '\n', end - *p);
+    while (p < end) {
+        const char *newline = memchr(p, '\n', end - p);
         const char *next = newline ? newline + 1 : end;
-        if (is_blank(*p, next - *p)) {
+        if (is_blank(p, next - p)) {
             self->lines++;
             self->blank++;
         } else {
-            int taken = parse_into_batch(self, *p, next - *p, *line_no);
+            int taken = scan_line(self, p, next - p, line_no);
             if (taken == NOMEM) return NOMEM;
-            if (taken == 2) break;
             if (taken) {
                 self->lines++;
                 self->fast++;
             } else {
                 GROW(self->spans, self->spans_n, self->spans_cap, Span);
-                self->spans[self->spans_n++] = (Span){*line_no, *p - data, next - data};
+                self->spans[self->spans_n++] = (Span){line_no, p - data, next - data};
                 self->fallback++;
             }
         }
-        (*line_no)++;
+        line_no++;
         self->physical++;
-        *p = next;
+        p = next;
     }
     return 0;
 }
+
+/* ---------- the GIL line: Python objects from here on ---------- */
 
 static PyObject *Scanner_feed(Scanner *self, PyObject *args) {
     Py_buffer view;
@@ -1495,38 +1498,53 @@ static PyObject *Scanner_feed(Scanner *self, PyObject *args) {
         PyErr_SetString(PyExc_RuntimeError, "Scanner.feed is already running in another thread");
         return NULL;
     }
-    if (!self->batch) {
-        self->batch = PyMem_RawCalloc(BATCH_LINES, sizeof(Parsed));
-        if (!self->batch) { PyBuffer_Release(&view); return PyErr_NoMemory(); }
-    }
-    PyObject *fallback = PyList_New(0);
-    if (!fallback) { PyBuffer_Release(&view); return NULL; }
     self->busy = 1;
-    const char *data = view.buf, *end = data + view.len, *p = data;
-    int64_t line_no = first_line_no;
-    while (p < end) {
-        int status;
-        Py_BEGIN_ALLOW_THREADS
-        status = parse_batch(self, data, &p, end, &line_no);
-        Py_END_ALLOW_THREADS
-        if (status == NOMEM) { PyErr_NoMemory(); goto error; }
-        for (Py_ssize_t i = 0; i < self->batch_n; i++)
-            if (commit(self, &self->batch[i]) < 0) goto error;
-        for (Py_ssize_t i = 0; i < self->spans_n; i++) {
-            Span *span = &self->spans[i];
-            PyObject *item = Py_BuildValue("(Lnn)", (long long)span->line_no, span->start, span->end);
-            if (!item || PyList_Append(fallback, item) < 0) { Py_XDECREF(item); goto error; }
-            Py_DECREF(item);
-        }
+    int status;
+    Py_BEGIN_ALLOW_THREADS
+    status = scan_buffer(self, view.buf, (const char *)view.buf + view.len, first_line_no);
+    Py_END_ALLOW_THREADS
+    self->busy = 0;
+    PyBuffer_Release(&view);
+    if (status == NOMEM) return PyErr_NoMemory();
+    PyObject *fallback = PyList_New(self->spans_n);
+    if (!fallback) return NULL;
+    for (Py_ssize_t i = 0; i < self->spans_n; i++) {
+        Span *span = &self->spans[i];
+        PyObject *item = Py_BuildValue("(Lnn)", (long long)span->line_no, span->start, span->end);
+        if (!item) { Py_DECREF(fallback); return NULL; }
+        PyList_SET_ITEM(fallback, i, item);
     }
-    self->busy = 0;
-    PyBuffer_Release(&view);
     return fallback;
-error:
-    self->busy = 0;
-    PyBuffer_Release(&view);
-    Py_DECREF(fallback);
-    return NULL;
+}
+
+/* The keys of one table in code order: str (plain texts) or tuples of str. */
+static PyObject *table_keys(Scanner *self, int which) {
+    Table *table = &self->tables[which];
+    const int64_t *order = (const int64_t *)self->key_order[which].data;
+    PyObject *keys = PyList_New(table->count);
+    if (!keys) return NULL;
+    int parts = TABLE_PARTS[which];
+    for (Py_ssize_t code = 0; code < table->count; code++) {
+        const char *key = table->keys.data + order[2 * code];
+        Py_ssize_t n = (Py_ssize_t)order[2 * code + 1];
+        PyObject *item;
+        if (parts == 0) {
+            item = PyUnicode_DecodeUTF8(key, n, "strict");
+        } else {
+            item = PyTuple_New(parts);
+            for (int i = 0; item && i < parts; i++) {
+                uint32_t len;
+                memcpy(&len, key, sizeof len);
+                PyObject *text = PyUnicode_DecodeUTF8(key + sizeof len, len, "strict");
+                if (!text) { Py_CLEAR(item); break; }
+                PyTuple_SET_ITEM(item, i, text);
+                key += sizeof len + len;
+            }
+        }
+        if (!item) { Py_DECREF(keys); return NULL; }
+        PyList_SET_ITEM(keys, code, item);
+    }
+    return keys;
 }
 
 static int put(PyObject *dict, const char *name, PyObject *value) {
@@ -1536,40 +1554,16 @@ static int put(PyObject *dict, const char *name, PyObject *value) {
     return status;
 }
 
-static int put_buf(PyObject *dict, const char *name, Buf *b) {
-    return put(dict, name, PyBytes_FromStringAndSize(b->data ? b->data : "", b->len));
-}
-
 static PyObject *Scanner_finish(Scanner *self, PyObject *unused) {
     PyObject *d = PyDict_New();
     if (!d) return NULL;
-    struct { const char *name; Buf *buf; } bufs[] = {
-        {"line_no", &self->line_no}, {"time_ms", &self->time_ms},
-        {"is_utterance", &self->is_utterance}, {"missed", &self->missed},
-        {"bot_code", &self->bot_code}, {"dialog_code", &self->dialog_code},
-        {"message_code", &self->message_code}, {"nlu_confidence", &self->nlu_confidence},
-        {"runner_up_confidence", &self->runner_up_confidence},
-        {"sentiment_positive", &self->sentiment_positive},
-        {"sentiment_negative", &self->sentiment_negative},
-        {"interp_turn", &self->interp_turn}, {"interp_rank", &self->interp_rank},
-        {"interp_code", &self->interp_code}, {"interp_confidence", &self->interp_confidence},
-        {"slot_turn", &self->slot_turn}, {"slot_code", &self->slot_code},
-        {"slot_item", &self->slot_item}, {"slot_filled", &self->slot_filled},
-        {"attr_turn", &self->attr_turn}, {"attr_code", &self->attr_code},
-        {"req_attr_turn", &self->req_attr_turn}, {"req_attr_code", &self->req_attr_code},
-    };
-    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
-        if (put_buf(d, bufs[i].name, bufs[i].buf) < 0) goto error;
-    struct { const char *name; PyObject *list; } lists[] = {
-        {"session_id", self->session_id}, {"request_id", self->request_id},
-        {"conversation_id", self->conversation_id}, {"transcript", self->transcript},
-        {"bot_keys", self->bot_keys}, {"dialog_keys", self->dialog_keys},
-        {"message_keys", self->message_keys}, {"intent_keys", self->intent_keys},
-        {"slot_keys", self->slot_keys}, {"attr_keys", self->attr_keys},
-        {"req_attr_keys", self->req_attr_keys},
-    };
-    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
-        if (PyDict_SetItemString(d, lists[i].name, lists[i].list) < 0) goto error;
+    for (int i = 0; i < N_COLUMNS; i++) {
+        Buf *b = &self->columns[i];
+        if (put(d, COLUMN_NAMES[i], PyBytes_FromStringAndSize(b->data ? b->data : "", b->len)) < 0)
+            goto error;
+    }
+    for (int i = 0; i < N_TABLES; i++)
+        if (put(d, TABLE_NAMES[i], table_keys(self, i)) < 0) goto error;
     if (put(d, "lines", PyLong_FromSsize_t(self->lines)) < 0 ||
         put(d, "blank", PyLong_FromSsize_t(self->blank)) < 0 ||
         put(d, "fast", PyLong_FromSsize_t(self->fast)) < 0 ||
@@ -1582,55 +1576,21 @@ error:
     return NULL;
 }
 
-static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwds) {
-    static char *kwlist[] = {NULL};
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "", kwlist)) return -1;
-    PyObject **lists[] = {&self->session_id, &self->request_id, &self->conversation_id,
-                          &self->transcript, &self->bot_keys, &self->dialog_keys,
-                          &self->message_keys, &self->intent_keys, &self->slot_keys,
-                          &self->attr_keys, &self->req_attr_keys};
-    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
-        Py_CLEAR(*lists[i]);
-        *lists[i] = PyList_New(0);
-        if (!*lists[i]) return -1;
-    }
-    return 0;
-}
-
 static void Scanner_dealloc(Scanner *self) {
-    PyObject **lists[] = {&self->session_id, &self->request_id, &self->conversation_id,
-                          &self->transcript, &self->bot_keys, &self->dialog_keys,
-                          &self->message_keys, &self->intent_keys, &self->slot_keys,
-                          &self->attr_keys, &self->req_attr_keys};
-    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) Py_CLEAR(*lists[i]);
-    for (Py_ssize_t i = 0; i < self->strings.cap; i++)
-        if (self->strings.entries[i].used) Py_XDECREF((PyObject *)(intptr_t)self->strings.entries[i].value);
-    Table *tables[] = {&self->strings, &self->bot_table, &self->dialog_table, &self->message_table,
-                       &self->intent_table, &self->slot_table, &self->attr_table,
-                       &self->req_attr_table};
-    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) table_free(tables[i]);
-    Buf *bufs[] = {&self->line_no, &self->time_ms, &self->is_utterance, &self->missed,
-                   &self->bot_code, &self->dialog_code, &self->message_code,
-                   &self->nlu_confidence, &self->runner_up_confidence, &self->sentiment_positive,
-                   &self->sentiment_negative, &self->interp_turn, &self->interp_rank,
-                   &self->interp_code, &self->interp_confidence, &self->slot_turn,
-                   &self->slot_code, &self->slot_item, &self->slot_filled, &self->attr_turn,
-                   &self->attr_code, &self->req_attr_turn, &self->req_attr_code,
-                   &self->key_scratch, &self->text_scratch};
-    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) buf_free(bufs[i]);
+    for (int i = 0; i < N_COLUMNS; i++) buf_free(&self->columns[i]);
+    for (int i = 0; i < N_TABLES; i++) {
+        table_free(&self->tables[i]);
+        buf_free(&self->key_order[i]);
+    }
+    buf_free(&self->key_scratch);
+    buf_free(&self->text_scratch);
     PyMem_RawFree(self->arena);
     PyMem_RawFree(self->spans);
-    if (self->batch) {
-        for (Py_ssize_t i = 0; i < BATCH_LINES; i++) {
-            Rec *r = &self->batch[i].rec;
-            PyMem_RawFree(r->interps);
-            PyMem_RawFree(r->slots);
-            PyMem_RawFree(r->attrs);
-            PyMem_RawFree(r->req_attrs);
-            PyMem_RawFree(r->messages);
-        }
-        PyMem_RawFree(self->batch);
-    }
+    PyMem_RawFree(self->rec.interps);
+    PyMem_RawFree(self->rec.slots);
+    PyMem_RawFree(self->rec.attrs);
+    PyMem_RawFree(self->rec.req_attrs);
+    PyMem_RawFree(self->rec.messages);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -1648,7 +1608,6 @@ static PyTypeObject ScannerType = {
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "Reads canonical Lex V2 JSONL lines into columns; leaves the rest to Python.",
     .tp_new = PyType_GenericNew,
-    .tp_init = (initproc)Scanner_init,
     .tp_dealloc = (destructor)Scanner_dealloc,
     .tp_methods = Scanner_methods,
 };

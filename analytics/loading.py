@@ -13,7 +13,6 @@ import os
 import sys
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import replace
-from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, Sequence, Union
 
@@ -21,7 +20,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from analytics.native import NativeScan, use_native
+from analytics.native import combine_columns, scan_unit, tables_from_columns, use_native
 from analytics.records import decode_line, parse_iso_time_ms
 from analytics.schema import TABLES, LoadReport, LogData, Rejection, empty_table
 from analytics.sources.files import (ReadUnit, TruncatedFile, find_log_files, plan_read_units,
@@ -40,7 +39,9 @@ class LineLoader:
         self.report = LoadReport()
         self.turn_lines: list[int] = []  # the line each turn came from
 
-    def feed(self, source: str, line_no: int, line: Union[bytes, str]) -> None:
+    def feed(self, source: str, line_no: int, line: Union[bytes, str],
+             order: Optional[int] = None) -> None:
+        """Read one line; ``order`` (default ``line_no``) is what ``turn_lines`` records."""
         if not line.strip():
             self.report.lines += 1
             self.report.blank += 1
@@ -57,7 +58,7 @@ class LineLoader:
                               "between 1677 and 2262")
                 else:
                     self.builder.add(record, time_ms)
-                    self.turn_lines.append(line_no)
+                    self.turn_lines.append(line_no if order is None else order)
                     continue
             self.reject(source, line_no, reason, line)
 
@@ -139,15 +140,17 @@ def load_logs(paths: Sequence[Union[str, Path]], progress: Optional[Progress] = 
     workers = max(1, workers or os.cpu_count() or 1)
     units = plan_read_units(files, unit_bytes_for(files, workers))
     workers = min(workers, len(units))
-    total = sum(unit.size for unit in units)
-    parts = []
-    done = 0
-    for unit, part in zip(units, map_units(units, workers, native)):
-        parts.append(part)
-        done += unit.size
-        if progress:
-            progress(done, total)
-    data = concat_parts(units, parts)
+    if native and all(splittable(unit.path) for unit in units):
+        data = load_units_natively(units, workers, progress)
+    else:
+        parts = []
+        done, total = 0, sum(unit.size for unit in units)
+        for unit, part in zip(units, map_units(units, workers)):
+            parts.append(part)
+            done += unit.size
+            if progress:
+                progress(done, total)
+        data = concat_parts(units, parts)
     data.report.files = [str(file) for file in files]
     data = drop_duplicate_turns(data)
     data.report.accepted = len(data.turns)
@@ -161,37 +164,22 @@ def unit_bytes_for(files: Sequence[Path], workers: int) -> int:
     return min(128 << 20, max(16 << 20, total // (2 * workers) + 1))
 
 
-def map_units(units: list[ReadUnit], workers: int,
-              native: bool = False) -> Iterator[tuple[LogData, int]]:
-    """Parse units in order: in threads when the C scanner reads them all (it parses
-    without holding the GIL, and threads share the results without copying), else in a
-    process pool when there is more than one worker."""
-    load = partial(load_unit, native=native)
+def map_units(units: list[ReadUnit], workers: int) -> Iterator[tuple[LogData, int]]:
+    """Parse units in order with the Python parser, in a process pool when there is more
+    than one worker."""
     if workers == 1:
-        yield from map(load, units)
-        return
-    if native and all(splittable(unit.path) for unit in units):
-        collecting = gc.isenabled()
-        gc.disable()  # process-wide: paused once here, not per thread
-        try:
-            with ThreadPoolExecutor(workers) as pool:
-                yield from pool.map(load, units)
-        finally:
-            if collecting:
-                gc.enable()
+        yield from map(load_unit, units)
         return
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        yield from pool.map(load, units)
+        yield from pool.map(load_unit, units)
 
 
-def load_unit(unit: ReadUnit, native: bool = False) -> tuple[LogData, int]:
+def load_unit(unit: ReadUnit) -> tuple[LogData, int]:
     """One unit's tables (turns numbered from 0) and how many physical lines it held."""
     collecting = gc.isenabled()
     gc.disable()  # millions of small containers; the cyclic GC only slows this down
     try:
-        if native and splittable(unit.path):
-            return load_unit_natively(unit)
         loader = LineLoader()
         name = str(unit.path)
         line_no = 0
@@ -209,22 +197,49 @@ def load_unit(unit: ReadUnit, native: bool = False) -> tuple[LogData, int]:
             gc.enable()
 
 
-def load_unit_natively(unit: ReadUnit) -> tuple[LogData, int]:
-    """A plain unit through the C scanner, its leftover lines through the Python parser,
-    merged back into line order."""
-    scan = NativeScan()
-    scan.scan_unit(unit)
-    tables, lines, report, physical_lines = scan.finish()
-    fast = LogData(**tables, report=report)
-    if not scan.fallback:
-        return fast, physical_lines
+def load_units_natively(units: list[ReadUnit], workers: int,
+                        progress: Optional[Progress] = None) -> LogData:
+    """Plain units through the C scanner, in threads (it parses without the GIL, and the
+    results need no copying between processes), combined into one set of tables; the lines
+    it leaves go through the Python parser and are merged back in line order."""
+    scans = []
+    done, total = 0, sum(unit.size for unit in units)
+    collecting = gc.isenabled()
+    gc.disable()  # process-wide: paused once here, not per thread
+    try:
+        with ThreadPoolExecutor(workers) as pool:
+            for unit, scan in zip(units, pool.map(scan_unit, units)):
+                scans.append(scan)
+                done += unit.size
+                if progress:
+                    progress(done, total)
+    finally:
+        if collecting:
+            gc.enable()
+    # line numbers: file-relative for people, and one running count ordering all input
+    file_lines: dict[Path, int] = {}
+    file_offsets, run_offsets, running = [], [], 0
+    for unit, scan in zip(units, scans):
+        physical = scan.columns["physical"]
+        file_offsets.append(file_lines.get(unit.path, 0))
+        file_lines[unit.path] = file_offsets[-1] + physical
+        run_offsets.append(running)
+        running += physical
+    columns = combine_columns([scan.columns for scan in scans], run_offsets)
+    data = LogData(**tables_from_columns(columns),
+                   report=LoadReport(lines=columns["lines"], blank=columns["blank"]))
     loader = LineLoader()
-    name = str(unit.path)
-    for line_no, line in scan.fallback:
-        loader.feed(name, line_no, line)
-    slow = LogData(**loader.builder.build(), report=loader.report)
-    return merge_by_line([fast, slow], [lines, np.asarray(loader.turn_lines, dtype="int64")]), \
-        physical_lines
+    for unit, scan, file_offset, run_offset in zip(units, scans, file_offsets, run_offsets):
+        for line_no, line in scan.fallback:
+            loader.feed(str(unit.path), file_offset + line_no, line, order=run_offset + line_no)
+    if loader.turn_lines:
+        python_part = LogData(**loader.builder.build(), report=loader.report)
+        data = merge_by_line([data, python_part],
+                             [columns["line_no"], np.asarray(loader.turn_lines, dtype="int64")])
+    else:
+        data.report.merge(loader.report)
+    data.turns["session_key"] = session_keys(data.turns)
+    return data
 
 
 def merge_by_line(parts: list[LogData], lines: list[np.ndarray]) -> LogData:
