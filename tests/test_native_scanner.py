@@ -152,7 +152,7 @@ def test_every_demo_line_is_read_in_c(demo_plain):
 
 
 def test_demo_native_equals_python_in_one_unit_and_in_parallel_small_units(demo_plain):
-    # 1 MB units on 2 processes: ~16 units, every boundary cutting a line
+    # 1 MB units on 2 workers: ~16 units, every boundary cutting a line
     python = assert_native_matches_python(demo_plain, unit_sizes=(1 << 20,), workers=2)
     assert len(python.turns) == 9231  # sample_logs/README.md
 
@@ -177,6 +177,25 @@ def test_variants_with_crlf_endings_and_no_final_newline(tmp_path):
     assert_native_matches_python(path, unit_sizes=(333,))
 
 
+def test_folder_of_plain_gzip_and_json_document_files(tmp_path):
+    """Several files in one load: plain ones (cut into units), a gzip file and a pretty-printed
+    filter-log-events document (neither splittable), line numbers per file."""
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "variants.jsonl", folder / "a-variants.jsonl")
+    shutil.copy(SAMPLES / "real-lex-records.jsonl", folder / "b-real.jsonl")
+    with gzip.open(folder / "c-real.jsonl.gz", "wb") as handle:
+        handle.write((SAMPLES / "real-lex-records.jsonl").read_bytes()
+                     .replace(b'"requestId": "', b'"requestId": "gz-'))
+    plain_only = assert_native_matches_python(folder, unit_sizes=(2000,))
+    assert len(plain_only.report.files) == 3
+    events = [{"timestamp": 1729468800000 + i, "message": json.dumps(base(requestId=f"doc-{i}"))}
+              for i in range(3)]
+    (folder / "d-document.json").write_text(json.dumps({"events": events}, indent=4))
+    python = assert_native_matches_python(folder, unit_sizes=(2000,))
+    assert len(python.turns) == len(plain_only.turns) + 3
+
+
 # ---------- empty and blank files ----------
 
 @pytest.mark.parametrize("content", [b"", b"\n", b"\n\n\n", b" \n\t\n\x0b\n\x0c\n\r\n\r\n  \t \r\n",
@@ -195,7 +214,7 @@ REAL = [json.loads(line) for line in (SAMPLES / "real-lex-records.jsonl").read_t
 
 
 def base(**changes) -> dict:
-    """The first real record with top-level fields replaced (None-valued keys are removed)."""
+    """The first real record with top-level fields replaced (DROP removes one)."""
     record = json.loads(json.dumps(REAL[0]))
     for key, value in changes.items():
         if value is DROP:
@@ -438,13 +457,15 @@ def test_many_distinct_texts_and_long_lines(tmp_path):
     escapes; in one unit, in small units, and on two threads."""
     records_ = []
     for i in range(2500):
-        record = base(requestId=f"r{i % 1800}", sessionId=f"s{i % 1800 % 700}", inputTranscript=f"t{i} é\n{i % 13}",
+        record = base(requestId=f"r{i % 1800}", sessionId=f"s{i % 1800 % 700}",
+                      inputTranscript=f"t{i} é\n{i % 13}",
                       bot={**REAL[0]["bot"], "name": f"Bot{i % 37}", "localeId": ["en_US", "es_US"][i % 2]},
                       requestAttributes={f"k{i % 300}": f"v{i}", "same": "x"},
                       messages=[{"content": f"m{i % 500}"}, {"content": "again"}][: 1 + i % 2],
                       sessionState=with_slots({f"slot{i % 400}": scalar(f"value {i}"), "z": None},
                                               intent_name=f"Intent{i % 90}"))
-        record["timestamp"] = f"2024-10-21T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}.{i % 1000:03d}Z"
+        record["timestamp"] = f"2024-10-21T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}" \
+                              f".{i % 1000:03d}Z"
         text = json.dumps(record, ensure_ascii=bool(i % 3))
         records_.append(json.dumps({"timestamp": 1729468800000 + i, "message": text}) if i % 7 == 0 else text)
     records_.insert(1234, line(base(inputTranscript="\u00e9\"\\\n" * 60_000)).decode())
@@ -456,6 +477,48 @@ def test_many_distinct_texts_and_long_lines(tmp_path):
     python = assert_native_matches_python(path, unit_sizes=(100_000,))
     assert python.report.duplicates == 700
     assert_native_matches_python(path, unit_sizes=(333_333,), workers=2)
+
+
+PYTHON_SPACES = [chr(c) for c in range(0x3001) if chr(c).isspace()]
+
+
+def test_is_utterance_uses_str_isspace_for_every_character(tmp_path):
+    """Each of Python's whitespace characters and its neighbours, alone, doubled, and
+    around a word, as a transcript: ``is_utterance`` is ``transcript.strip() != ''``."""
+    assert len(PYTHON_SPACES) == 29
+    near = sorted({chr(max(0, ord(c) + step)) for c in PYTHON_SPACES for step in (-1, 0, 1)} |
+                  {"\u180e", "\u200b", "\ufeff", "\U0001f600", "\u00ad"})
+    transcripts = [t for c in near for t in (c, c * 2, f"{c}x{c}", " " + c)]
+    content = b"".join(line(base(requestId=f"r{i}", inputTranscript=t), ensure_ascii=i % 2 == 0) + b"\n"
+                       for i, t in enumerate(transcripts))
+    path = tmp_path / "spaces.jsonl"
+    path.write_bytes(content)
+    assert native.scan_counts(content)["fast"] == len(transcripts)
+    python = assert_native_matches_python(path)
+    assert (~python.turns["is_utterance"]).sum() == 2 * 29 + 29  # alone, doubled, after a space
+
+
+@pytest.mark.parametrize("special", [b'\\"', b"\\\\", b"\\n", b"\\u001f", b"\x7f", b"\xc3\xa9",
+                                     b"\xe2\x80\xa8", b"\xf0\x9f\x98\x80", b"\x00", b"\x01", b"\x1f",
+                                     b"\t", b"\xff", b"\xc3", b"\xed\xa0\x80", b'"', b"\\q"],
+                         ids=repr)
+def test_special_bytes_at_every_position_in_a_string(special, tmp_path):
+    """Escapes, raw control bytes, multi-byte and invalid UTF-8 at each offset of a string
+    (the scanner reads 8 bytes at a time): read alike, or rejected alike."""
+    texts = []
+    for offset in range(0, 19):
+        for tail in (0, 3, 9):
+            texts.append(line(base(requestId=f"r{offset}-{tail}", inputTranscript="X"))
+                         .replace(b'"X"', b'"' + b"a" * offset + special + b"b" * tail + b'"'))
+    content = b"\n".join(texts) + b"\n"
+    path = tmp_path / "positions.jsonl"
+    path.write_bytes(content)
+    counts = native.scan_counts(content)
+    assert counts["fast"] + counts["fallback"] == len(texts)
+    assert counts["fast"] in (0, len(texts)), counts  # the offset must not change the decision
+    if crashes_python(texts[0]):
+        return  # invalid UTF-8 in a read field: see test_invalid_utf8_in_a_read_field_is_rejected
+    assert_native_matches_python(path, unit_sizes=(1000,))
 
 
 def crashes_python(text: bytes) -> bool:
@@ -666,7 +729,8 @@ def timestamps(draw, hostile: bool):
            f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
     digits = draw(st.integers(0, 9 if hostile else 6))
     if digits:
-        fraction = (f"{moment.microsecond:06d}" + draw(st.text("0123456789", min_size=3, max_size=3)))[:digits]
+        extra = draw(st.text("0123456789", min_size=3, max_size=3))
+        fraction = (f"{moment.microsecond:06d}" + extra)[:digits]
         text += draw(st.sampled_from(".,")) if hostile else "."
         text += fraction
     zones = ["Z", "", "+00:00", "-00:00", "+05:30", "-05:30", "+14:00", "-12:00", "+23:59"]
@@ -686,7 +750,8 @@ def slots(hostile: bool):
     shape = texts(hostile, pool=["Scalar", "List", "Composite"])
     value = nullable(slot_values(hostile), hostile)
     scalar_slot = objects({"shape": shape, "value": value}, hostile)
-    names = st.one_of(st.sampled_from(["toppings", "city", "a", "a.b", "É", ""]), st.text(PLAIN_CHARS, max_size=5))
+    names = st.one_of(st.sampled_from(["toppings", "city", "a", "a.b", "É", ""]),
+                      st.text(PLAIN_CHARS, max_size=5))
 
     def nested(depth: int):
         if depth == 0:
@@ -724,8 +789,8 @@ def records(draw, hostile: bool):
     """One Lex V2 record (an Obj); canonical ones (hostile=False) are what the C scanner reads."""
     interpretation_list, slot, names, intent_name = interpretations(hostile)
     attribute_values = texts(hostile)
-    attributes = nullable(maps(st.one_of(st.sampled_from(["k", "K", "é", ""]), st.text(PLAIN_CHARS, max_size=4)),
-                               attribute_values, hostile), hostile)
+    attribute_keys = st.one_of(st.sampled_from(["k", "K", "é", ""]), st.text(PLAIN_CHARS, max_size=4))
+    attributes = nullable(maps(attribute_keys, attribute_values, hostile), hostile)
     state = objects({
         "dialogAction": nullable(objects({"type": texts(hostile, pool=["ElicitSlot", "Close"]),
                                           "slotToElicit": texts(hostile)}, hostile), hostile),
@@ -821,9 +886,10 @@ def files(draw):
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.data_too_large])
-@given(files(), st.integers(1, 6), st.integers(0, 3), st.integers(0, 9))
-def test_hostile_files_native_equals_python(file, pieces, nudge, split):
-    """Also as two files of one folder (line numbers per file), split at line ``split``."""
+@given(files(), st.integers(1, 6), st.integers(0, 3), st.integers(0, 9), st.sampled_from([1, 2]))
+def test_hostile_files_native_equals_python(file, pieces, nudge, split, workers):
+    """Also cut into units (scanned on ``workers`` threads), and as two files of one folder
+    (line numbers per file) split at line ``split``."""
     content, spans = file
     unit_bytes = max(1, len(content) // pieces - nudge)  # cuts anywhere, even inside a CRLF
     note(f"file content: {content!r}")
@@ -832,17 +898,17 @@ def test_hostile_files_native_equals_python(file, pieces, nudge, split):
     for start, end, fast in spans:
         if fast:  # canonical lines must be read in C, or equality would prove nothing
             assert native.scan_counts(content[start:end])["fast"] == 1, content[start:end]
-    event(f"fast lines: {min(counts['fast'], 3)}, fallback lines: {min(counts['fallback'], 3)} (3 = 3 or more)")
+    event(f"fast lines: {min(counts['fast'], 3)}, fallback: {min(counts['fallback'], 3)} (3 = 3 or more)")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "logs.jsonl"
         path.write_bytes(content)
-        assert_native_matches_python(path, unit_sizes=(unit_bytes,))
+        assert_native_matches_python(path, unit_sizes=(unit_bytes,), workers=workers)
         if 0 < split < len(spans):
             cut = spans[split][0]
             path.rename(Path(folder) / "a.jsonl")
             (Path(folder) / "a.jsonl").write_bytes(content[:cut])
             (Path(folder) / "b.jsonl").write_bytes(content[cut:])
-            assert_native_matches_python(Path(folder), unit_sizes=(unit_bytes,))
+            assert_native_matches_python(Path(folder), unit_sizes=(unit_bytes,), workers=workers)
 
 
 def one_file_per_value(values, field) -> bytes:
