@@ -244,8 +244,23 @@ static int read_hex4(const char *p, const char *end, unsigned *out) {
 }
 
 /* A JSON string at c->p (which is '"'); escapes decoded into the arena. */
+/* Whether any of the 8 bytes in w is '"', '\\' or a control character (< 0x20). */
+static inline int has_special_byte(uint64_t w) {
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
+    uint64_t special = ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) |
+                       ((w - ones * 0x20) & ~w);
+    return (special & highs) != 0;
+}
+
 static int parse_string(Cur *c, Str *out) {
     const char *p = c->p + 1, *start = p;
+    while (c->end - p >= 8) {  /* eight plain bytes at a time */
+        uint64_t w;
+        memcpy(&w, p, 8);
+        if (has_special_byte(w)) break;
+        p += 8;
+    }
     while (p < c->end) {
         unsigned char ch = *p;
         if (ch == '"') {

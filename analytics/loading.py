@@ -79,8 +79,14 @@ def drop_duplicate_turns(data: LogData) -> LogData:
     turns = data.turns
     if turns.empty:
         return data
-    repeated = turns.duplicated(["session_id", "request_id"]).to_numpy() & \
-        (turns["request_id"] != "").to_numpy()
+    # only turns whose request id occurs twice can repeat: hash pairs for those alone
+    request_ids = turns["request_id"]
+    candidates = np.flatnonzero(request_ids.duplicated(keep=False).to_numpy()
+                                & (request_ids != "").to_numpy())
+    repeated = np.zeros(len(turns), dtype=bool)
+    if len(candidates):
+        pairs = turns[["session_id", "request_id"]].iloc[candidates]
+        repeated[candidates[pairs.duplicated().to_numpy()]] = True
     count = int(repeated.sum())
     if not count:
         return data
