@@ -190,6 +190,8 @@ def decode_line(line: Union[bytes, str]) -> list[tuple[Optional[Record], Optiona
         return [(*decode_one(line), "")]
     except Rejected as rejection:
         return [(None, None, str(rejection))]
+    except UnicodeDecodeError as error:  # msgspec checks UTF-8 only in the fields it reads
+        return [(None, None, f"not valid UTF-8 text (byte {error.start} of a field: {error.reason})")]
     except _EventsDocument as document:
         return decode_events(document.events)
 

@@ -42,6 +42,7 @@ ACCEPTED = [
 
 REJECTED = [
     ("malformed JSON", '{"sessionId": "a", ', "malformed JSON"),
+    ("invalid UTF-8 in a field read", b'{"sessionId": "a", "bot": {"id": "\xff"}}', "not valid UTF-8"),
     ("JSON array", "[1, 2, 3]", "not a JSON object"),
     ("JSON number", "42", "not a JSON object"),
     ("plain text", "START RequestId: abc", "malformed JSON"),
