@@ -61,13 +61,13 @@ static int buf_u8(Buf *b, uint8_t v) { return buf_append(b, &v, 1); }
 
 static void buf_free(Buf *b) { PyMem_RawFree(b->data); b->data = NULL; b->len = b->cap = 0; }
 
-/* ---------- hash tables: key bytes -> int64 value ---------- */
+/* ---------- hash tables: key bytes -> code (0, 1, 2, ... in order of first sight) ---------- */
 
-typedef struct {
+typedef struct {  /* 24 bytes: the tables are probed at random, so size is cache misses */
     uint64_t hash;
-    Py_ssize_t offset, len;  /* key bytes in keys.data */
-    int64_t value;
-    int used;
+    int64_t offset;   /* key bytes in keys.data */
+    uint32_t len;
+    uint32_t code1;   /* code + 1; 0 for an empty slot */
 } Entry;
 
 typedef struct {
@@ -98,9 +98,9 @@ static int table_grow(Table *t) {
     Entry *entries = PyMem_RawCalloc(cap, sizeof(Entry));
     if (!entries) return -1;
     for (Py_ssize_t i = 0; i < t->cap; i++) {
-        if (!t->entries[i].used) continue;
+        if (!t->entries[i].code1) continue;
         Py_ssize_t j = t->entries[i].hash & (cap - 1);
-        while (entries[j].used) j = (j + 1) & (cap - 1);
+        while (entries[j].code1) j = (j + 1) & (cap - 1);
         entries[j] = t->entries[i];
     }
     PyMem_RawFree(t->entries);
@@ -109,32 +109,31 @@ static int table_grow(Table *t) {
     return 0;
 }
 
-/* The entry for key (found, or new with used=0 filled in by table_insert). */
+/* The entry for key: its own, or the empty slot where it belongs. */
 static Entry *table_find(Table *t, const char *key, Py_ssize_t n, uint64_t hash) {
     Py_ssize_t j = hash & (t->cap - 1);
     for (;;) {
         Entry *e = &t->entries[j];
-        if (!e->used) return e;
+        if (!e->code1) return e;
         if (e->hash == hash && e->len == n && memcmp(t->keys.data + e->offset, key, n) == 0) return e;
         j = (j + 1) & (t->cap - 1);
     }
 }
 
-/* Look key up; *found tells whether it was there. Returns the entry to fill, or NULL on error. */
+/* Look key up, adding it with the next code when new (*found says which). NULL: no memory. */
 static Entry *table_lookup(Table *t, const char *key, Py_ssize_t n, int *found) {
     if ((t->count + 1) * 2 > t->cap && table_grow(t) < 0) return NULL;
+    if (n >= UINT32_MAX || t->count >= UINT32_MAX - 1) return NULL;
     uint64_t hash = hash_bytes(key, n);
     Entry *e = table_find(t, key, n, hash);
-    *found = e->used;
-    if (!e->used) {
+    *found = e->code1 != 0;
+    if (!e->code1) {
         Py_ssize_t offset = t->keys.len;
         if (buf_append(&t->keys, key, n) < 0) return NULL;
-        e->used = 1;
         e->hash = hash;
         e->offset = offset;
-        e->len = n;
-        e->value = 0;
-        t->count++;
+        e->len = (uint32_t)n;
+        e->code1 = (uint32_t)++t->count;
     }
     return e;
 }
@@ -1289,11 +1288,10 @@ static int64_t intern(Scanner *self, int which, const Str *parts, int count) {
     Entry *e = table_lookup(table, key, n, &found);
     if (!e) return NOMEM;
     if (!found) {
-        e->value = table->count - 1;
         int64_t where[2] = {e->offset, e->len};
         if (buf_append(&self->key_order[which], where, sizeof where) < 0) return NOMEM;
     }
-    return e->value;
+    return (int64_t)e->code1 - 1;
 }
 
 #define PUT_I64(column, v) if (buf_i64(&self->columns[column], (v)) < 0) return NOMEM
