@@ -322,7 +322,9 @@ CASES = [
         (b"9007199254740993.0", True), (b"9007199254740992.9999999999", True),
         (b"4.9406564584124654e-324", False), (b"1.00000000000000011102230246251565404236316680908203125",
                                                 False),
-        (b"1.0000000000000001110223024625156540", True), (b"-1e-5", True)]],
+        (b"1.0000000000000001110223024625156540", True), (b"-1e-5", True),
+        (b"9999999999999999999", False), (b"-9223372036854775809", False), (b"9223372036854775807", False),
+        (b"18446744073709551616", False), (b"-99999999999999999", True), (b"999999999999999999", True)]],
     # sentiment
     *[(f"sentiment {response!r}", line(base(interpretations=[
         {"intent": {"name": "A"}, "nluConfidence": "0.9"},
@@ -516,17 +518,7 @@ def test_special_bytes_at_every_position_in_a_string(special, tmp_path):
     counts = native.scan_counts(content)
     assert counts["fast"] + counts["fallback"] == len(texts)
     assert counts["fast"] in (0, len(texts)), counts  # the offset must not change the decision
-    if crashes_python(texts[0]):
-        return  # invalid UTF-8 in a read field: see test_invalid_utf8_in_a_read_field_is_rejected
     assert_native_matches_python(path, unit_sizes=(1000,))
-
-
-def crashes_python(text: bytes) -> bool:
-    try:
-        loading.load_lines([text])
-    except Exception:  # noqa: BLE001 - see test_invalid_utf8_in_a_read_field_is_rejected
-        return True
-    return False
 
 
 @pytest.mark.parametrize("where, old, new", [
@@ -552,7 +544,7 @@ def test_invalid_utf8_in_a_read_field_is_rejected(where, old, new, tmp_path):
 def test_all_single_lines_in_one_file_with_duplicates_and_ties(tmp_path):
     """Every case in one file, twice (second copies are duplicates: fast after fallback and
     fallback after fast), in one unit and cut into units."""
-    texts = [text for _, text, _ in CASES if not crashes_python(text)]
+    texts = [text for _, text, _ in CASES]
     same_time = [line(base(requestId=f"tie-{i}", timestamp=stamp)) for i, stamp in enumerate(
         ["2024-10-21T00:00:00Z", "2024-10-21 00:00:00Z", "2024-10-21T00:00:00.000Z",
          "2024-10-21T00:00:00+0000", "2024-10-21T00:00:00"])]
@@ -610,8 +602,7 @@ ESCAPED_TEXTS = [Raw(b'"\\u00e9t\\u00e9"'), Raw(b'"\\ud83d\\ude00"'), Raw(b'"\\u
                  Raw(b'"a\\/b"'), Raw(b'"\\u0000"'), Raw(b'"\\"\\\\\\b\\f\\n\\r\\t"'), Raw(b'"\\u0020"')]
 HOSTILE_TEXTS = [Raw(b'"\\ud800"'), Raw(b'"\\udc00"'), Raw(b'"\\ud800\\u0041"'), Raw(b'"\\ud800x"'),
                  Raw(b'"\\x41"'), Raw(b'"\\u12"'), Raw(b'"tab\there"'), Raw(b'"unterminated')]
-# Invalid UTF-8 inside a string. Rare in the generated files: in a field lexlens reads it
-# currently crashes the whole Python load (test_invalid_utf8_in_a_read_field_is_rejected).
+# Invalid UTF-8 inside a string: the scanner must leave such lines to Python.
 BAD_UTF8 = [b"\xff", b"a\xfeb", b"\xed\xa0\x80", b"\xc0\xaf", b"\xe2\x82", b"\xf4\x90\x80\x80", b"\x80"]
 NUMBER_TEXTS = [b"-0", b"-0.0", b"0", b"1e308", b"5e-324", b"1.2e-05", b"1E+2", b"2.2250738585072011e-308",
                 b"1e400", b"-1e400", b"123456789012345678", b"1234567890123456789", b"12345678901234567890123",
@@ -666,13 +657,14 @@ def confidences(hostile: bool):
 
 
 @st.composite
-def objects(draw, fields: dict, hostile: bool, always=(), unknown=True):
-    """A JSON object with some of ``fields`` (name -> strategy): in any order; hostile adds
-    duplicate keys, escaped field names, unknown fields with any JSON."""
-    def present(name: str) -> bool:  # fields in ``always`` can still be missing from hostile objects
+def objects(draw, fields: dict, hostile: bool, always=(), often=(), unknown=True):
+    """A JSON object with some of ``fields`` (name -> strategy; ``often`` ones 9 times in 10,
+    others 3 in 4) in any order; hostile adds duplicate keys, escaped field names, and drops
+    even ``always`` fields once in 20; unknown fields with any JSON."""
+    def present(name: str) -> bool:
         if name in always:
             return not hostile or draw(st.integers(0, 19)) > 0
-        return draw(st.integers(0, 3)) > 0
+        return draw(st.integers(0, 9 if name in often else 3)) > 0
 
     pairs = [(name, draw(strategy)) for name, strategy in fields.items() if present(name)]
     if unknown and draw(st.integers(0, 3)) == 0:
@@ -706,8 +698,9 @@ def maps(draw, keys, values, hostile: bool, max_size: int = 4, min_size: int = 0
 
 
 def nullable(strategy, hostile: bool):
-    """``strategy``, null, and for hostile records a value of the wrong JSON type."""
-    return sometimes(st.one_of(strategy, strategy, st.none()), any_json, hostile)
+    """``strategy`` (4 times in 5), null, and in hostile records a value of the wrong JSON type."""
+    return sometimes(st.integers(0, 4).flatmap(lambda roll: strategy if roll else st.none()), any_json,
+                     hostile)
 
 
 @st.composite
@@ -761,9 +754,9 @@ def slots(hostile: bool):
         return objects({"shape": shape, "value": value,
                         "values": nullable(st.lists(element, max_size=3), hostile),
                         "subSlots": nullable(maps(names, st.one_of(st.none(), inner), hostile, 3), hostile)},
-                       hostile)
+                       hostile, often=("values", "subSlots"))
 
-    return st.one_of(st.none(), scalar_slot, nested(1), nested(2), nested(3)), names
+    return st.one_of(st.none(), scalar_slot, nested(1), nested(1), nested(2), nested(3)), names
 
 
 def interpretations(hostile: bool):
@@ -797,10 +790,11 @@ def records(draw, hostile: bool):
         "intent": nullable(objects({
             "name": intent_name, "state": texts(hostile, pool=["InProgress", "Fulfilled"]),
             "confirmationState": texts(hostile, pool=["None", "Confirmed"]),
-            "slots": nullable(maps(names, slot, hostile, min_size=1), hostile)}, hostile), hostile),
+            "slots": nullable(maps(names, slot, hostile, min_size=1), hostile)}, hostile, often=("slots",)),
+            hostile),
         "sessionAttributes": attributes,
         "originatingRequestId": texts(hostile),
-    }, hostile)
+    }, hostile, often=("intent",))
     bot_text = texts(hostile, pool=["BankerBot", "PizzaBot", "TSTALIASID", "en_US", "DRAFT"])
     bot = objects({name: bot_text for name in ("id", "name", "aliasId", "aliasName", "localeId", "version")},
                   hostile)
@@ -828,7 +822,7 @@ def records(draw, hostile: bool):
                      "events", "message-version"):
             if draw(st.integers(0, 15)) == 0:
                 fields[name] = texts(True, pool=["DialogCodeHook"])
-    record = draw(objects(fields, hostile, always=always))
+    record = draw(objects(fields, hostile, always=always, often=("sessionState", "interpretations")))
     return record
 
 
@@ -836,8 +830,7 @@ def records(draw, hostile: bool):
 def lines(draw):
     """(line bytes without ending, expected fast): a record, canonical or hostile, or another shape."""
     kind = draw(st.sampled_from(["canonical"] * 4 + ["hostile"] * 5 + [
-        "blank", "envelope", "export", "events", "truncated", "bad utf-8 unread"] + ["bad utf-8"] * (
-        draw(st.integers(0, 3)) == 0)))
+        "blank", "envelope", "export", "events", "truncated", "bad utf-8 unread", "bad utf-8"]))
     if kind == "blank":
         return draw(st.sampled_from([b"", b" ", b"\t", b"\x0b", b"\x0c", b"\r", b" \t\r "])), False
     ascii_only = draw(st.booleans())
@@ -902,7 +895,8 @@ def test_hostile_files_native_equals_python(file, pieces, nudge, split, workers)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "logs.jsonl"
         path.write_bytes(content)
-        assert_native_matches_python(path, unit_sizes=(unit_bytes,), workers=workers)
+        python = assert_native_matches_python(path, unit_sizes=(unit_bytes,), workers=workers)
+        assert not isinstance(python, Exception), f"one bad line stopped the load: {python!r}"
         if 0 < split < len(spans):
             cut = spans[split][0]
             path.rename(Path(folder) / "a.jsonl")
