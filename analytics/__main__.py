@@ -1,5 +1,3 @@
-import sys
+from analytics.cli import run_and_exit
 
-from analytics.cli import main
-
-sys.exit(main())
+run_and_exit()
