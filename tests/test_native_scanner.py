@@ -23,9 +23,16 @@ from hypothesis import HealthCheck, event, given, note, settings, strategies as 
 
 from analytics import loading, native
 from analytics.loading import load_logs
+from analytics.errors import LexlensError
 from analytics.schema import TABLES, LogData
 
-pytestmark = pytest.mark.skipif(not native.available(), reason="the C scanner is not built")
+
+
+def test_the_scanner_is_built():
+    """.ci/run builds it (gcc is on every machine it runs on): a failed build must fail here,
+    not silently skip every comparison below."""
+    assert native.available(), "analytics/_lexscan.c was not compiled (pip install -e . needs gcc)"
+
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_logs"
 SHARED_FIXTURES = sorted(Path("/work/shared/fixtures").glob("*.jsonl"))  # absent in CI
@@ -964,3 +971,26 @@ def test_canonical_records_are_read_in_c_and_equal_python(batch, ascii_only):
         path.write_bytes(content)
         python = assert_native_matches_python(path)
         assert len(python.turns) + python.report.duplicates == len(batch)
+
+
+def test_native_switch_off_by_environment_and_required_on_demand(monkeypatch):
+    monkeypatch.setenv("LEXLENS_NATIVE", "0")
+    assert native.use_native(None) is False
+    assert native.use_native(True) is True
+    monkeypatch.setenv("LEXLENS_NATIVE", "1")
+    assert native.use_native(None) is True
+    monkeypatch.setattr(native, "_lexscan", None)
+    assert native.use_native(None) is False
+    with pytest.raises(LexlensError, match="not built"):
+        native.use_native(True)
+
+
+def test_progress_reaches_the_whole_size_on_the_native_path(tmp_path, monkeypatch):
+    path = tmp_path / "demo.jsonl"
+    path.write_bytes(gzip.decompress((SAMPLES / "demo.jsonl.gz").read_bytes()))
+    monkeypatch.setattr(loading, "unit_bytes_for", lambda files, workers: 1 << 20)
+    seen = []
+    loading.load_logs([path], progress=lambda done, total: seen.append((done, total)), native=True,
+                      workers=2)
+    assert len(seen) >= 2 and seen[-1] == (path.stat().st_size, path.stat().st_size)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
