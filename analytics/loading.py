@@ -20,11 +20,12 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from analytics.native import combine_columns, scan_unit, tables_from_columns, use_native
+from analytics.native import PendingScan, scan_unit, use_native
+from analytics.native_tables import combine_columns, tables_from_columns
 from analytics.records import decode_line, parse_iso_time_ms
 from analytics.schema import TABLES, LoadReport, LogData, Rejection, empty_table
 from analytics.sources.files import (ReadUnit, TruncatedFile, find_log_files, plan_read_units,
-                                     read_unit_lines, splittable)
+                                     read_unit_lines, splittable, unit_bytes_for)
 from analytics.turn_table import TurnTableBuilder, session_keys
 
 REJECTED_TEXT_LIMIT = 10_000
@@ -133,41 +134,45 @@ def load_records(records: Iterable[dict], source: str = "<records>") -> LogData:
 
 
 def load_logs(paths: Sequence[Union[str, Path]], progress: Optional[Progress] = None,
-              workers: Optional[int] = None, native: Optional[bool] = None) -> LogData:
+              workers: Optional[int] = None, native: Optional[bool] = None,
+              pending: Optional[PendingScan] = None) -> LogData:
     """Load every file named and every file under every folder named.
 
     Large plain files are cut into byte ranges parsed on all cores (``workers``,
     default the CPU count). ``native``: read canonical lines of plain files with the C
-    scanner (``analytics.native``); None means when it is built. Raises LexlensError
-    (one sentence) for a missing or unreadable path.
+    scanner (``analytics.native``); None means when it is built. ``pending``: the scan
+    ``analytics.native.start_scan(paths)`` began earlier, if any. Raises LexlensError (one
+    sentence) for a missing or unreadable path.
     """
     native = use_native(native)
     files = find_log_files(paths)
-    workers = max(1, workers or os.cpu_count() or 1)
-    units = plan_read_units(files, unit_bytes_for(files, workers))
-    workers = min(workers, len(units))
-    if native and all(splittable(unit.path) for unit in units):
-        data = load_units_natively(units, workers, progress)
+    if pending is not None and native and pending.paths == [str(path) for path in paths]:
+        data = load_units_natively(pending.units, pending.workers, progress, pending)
     else:
-        parts = []
-        done, total = 0, sum(unit.size for unit in units)
-        for unit, part in zip(units, map_units(units, workers)):
-            parts.append(part)
-            done += unit.size
-            if progress:
-                progress(done, total)
-        data = concat_parts(units, parts)
+        data = load_files(files, progress, workers, native)
     data.report.files = [str(file) for file in files]
     data = drop_duplicate_turns(data)
     data.report.accepted = len(data.turns)
     return sort_by_time(data)
 
 
-def unit_bytes_for(files: Sequence[Path], workers: int) -> int:
-    """About two units per worker: enough to balance the cores, few enough that merging
-    the parts stays cheap; at least 16 MB, at most 128 MB."""
-    total = sum(file.stat().st_size for file in files)
-    return min(128 << 20, max(16 << 20, total // (2 * workers) + 1))
+def load_files(files: list[Path], progress: Optional[Progress], workers: Optional[int],
+               native: bool) -> LogData:
+    """``files`` cut into units: through the C scanner when it can read them all, else the
+    Python parser (turns in file order, duplicates not yet dropped)."""
+    workers = max(1, workers or os.cpu_count() or 1)
+    units = plan_read_units(files, unit_bytes_for(files, workers))
+    workers = min(workers, len(units))
+    if native and all(splittable(unit.path) for unit in units):
+        return load_units_natively(units, workers, progress)
+    parts = []
+    done, total = 0, sum(unit.size for unit in units)
+    for unit, part in zip(units, map_units(units, workers)):
+        parts.append(part)
+        done += unit.size
+        if progress:
+            progress(done, total)
+    return concat_parts(units, parts)
 
 
 def map_units(units: list[ReadUnit], workers: int) -> Iterator[tuple[LogData, int]]:
@@ -203,22 +208,25 @@ def load_unit(unit: ReadUnit) -> tuple[LogData, int]:
             gc.enable()
 
 
-def load_units_natively(units: list[ReadUnit], workers: int,
-                        progress: Optional[Progress] = None) -> LogData:
+def load_units_natively(units: list[ReadUnit], workers: int, progress: Optional[Progress] = None,
+                        pending: Optional[PendingScan] = None) -> LogData:
     """Plain units through the C scanner, in threads (it parses without the GIL, and the
     results need no copying between processes), combined into one set of tables; the lines
     it leaves go through the Python parser and are merged back in line order."""
+    if pending is None:
+        executor = ThreadPoolExecutor(workers)
+        pending = PendingScan([], units, workers, executor,
+                              [executor.submit(scan_unit, unit) for unit in units])
     scans = []
     done, total = 0, sum(unit.size for unit in units)
     collecting = gc.isenabled()
     gc.disable()  # process-wide: paused once here, not per thread
     try:
-        with ThreadPoolExecutor(workers) as pool:
-            for unit, scan in zip(units, pool.map(scan_unit, units)):
-                scans.append(scan)
-                done += unit.size
-                if progress:
-                    progress(done, total)
+        for unit, scan in zip(units, pending.results()):
+            scans.append(scan)
+            done += unit.size
+            if progress:
+                progress(done, total)
     finally:
         if collecting:
             gc.enable()

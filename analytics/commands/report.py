@@ -111,7 +111,17 @@ def filters_from_args(args):
                    locales=tuple(args.locale), versions=tuple(args.bot_version))
 
 
-def load_sources(args, progress=True):
+def start_scan(args):
+    """Start the C scanner on local SOURCE files at once, so it runs while pandas is
+    imported (see ``analytics.native.start_scan``); None when it does not apply."""
+    if getattr(args, "log_group", None):
+        return None
+    from analytics.native import start_scan as start_native_scan
+
+    return start_native_scan(args.sources)
+
+
+def load_sources(args, progress=True, pending=None):
     """LogData from the SOURCE paths and any --log-group, or a LexlensError."""
     from analytics.loading import load_logs
     from analytics.progress import make_byte_progress
@@ -120,7 +130,7 @@ def load_sources(args, progress=True):
     paths = list(args.sources) + list(load_from_args(args))
     if not paths:
         raise LexlensError("no input: name a log file or folder, or --log-group NAME.", exit_code=2)
-    return load_logs(paths, progress=make_byte_progress() if progress else None)
+    return load_logs(paths, progress=make_byte_progress() if progress else None, pending=pending)
 
 
 def write_rejects(path: Path, data) -> None:
@@ -153,15 +163,20 @@ def write_tables(out: Path, tables: dict) -> None:
 
 
 def run(args) -> int:
-    tz = check_time_zone(args.tz)
-    filters = filters_from_args(args)
-    data = load_sources(args)
+    pending = start_scan(args)
+    try:
+        tz = check_time_zone(args.tz)
+        filters = filters_from_args(args)
+        data = load_sources(args, pending=pending)
+    finally:
+        if pending is not None:  # used by now, or not needed after an error
+            pending.executor.shutdown(wait=False, cancel_futures=True)
     if args.rejects:
         write_rejects(args.rejects, data)
     if data.report.accepted == 0:
         raise LexlensError(empty_input_sentence(data), exit_code=1)
     from analytics.filters import apply_filters
-    from analytics.report import compute_report, report_tables
+    from analytics.report import report_tables
 
     data = apply_filters(data, filters)
     if data.turns.empty:

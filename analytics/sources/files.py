@@ -77,6 +77,13 @@ class ReadUnit:
     size: int = 0
 
 
+def unit_bytes_for(files: Sequence[Path], workers: int) -> int:
+    """About two units per worker: enough to balance the cores, few enough that merging
+    the parts stays cheap; at least 16 MB, at most 128 MB."""
+    total = sum(file.stat().st_size for file in files)
+    return min(128 << 20, max(16 << 20, total // (2 * workers) + 1))
+
+
 def plan_read_units(files: Sequence[Path], unit_bytes: int = 32 << 20) -> list[ReadUnit]:
     """Cut plain (uncompressed, line-per-record) files into units of about ``unit_bytes``."""
     units = []
