@@ -120,8 +120,12 @@ WORK_COLUMNS = ["turn", "time", "session_key", "intent", "intent_state", "confir
 def sort_turns(turns: pd.DataFrame) -> pd.DataFrame:
     """The WORK_COLUMNS of turns sorted by (session_key, time, turn), plus ``row`` (position in
     ``turns``, to fetch text columns only where needed)."""
-    order = np.lexsort((turns["turn"].to_numpy(), time_ns(turns["time"]),
-                        turns["session_key"].to_numpy()))
+    if turns["turn"].is_monotonic_increasing and turns["time"].is_monotonic_increasing:
+        # already in (time, turn) order, as every load leaves it: one stable integer sort
+        order = np.argsort(turns["session_key"].to_numpy(), kind="stable")
+    else:
+        order = np.lexsort((turns["turn"].to_numpy(), time_ns(turns["time"]),
+                            turns["session_key"].to_numpy()))
     t = turns[WORK_COLUMNS].iloc[order].reset_index(drop=True)
     t["row"] = order
     return t

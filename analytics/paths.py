@@ -26,7 +26,8 @@ ARROW = " → "
 
 def compute_path_steps(turns: pd.DataFrame) -> pd.DataFrame:
     """[session_key, step, intent, returning, time]: one row per intent entered, in order."""
-    with_intent = turns[turns["intent"] != ""]
+    with_intent = turns.loc[turns["intent"] != "", ["turn", "time", "session_key", "intent",
+                                                    "intent_state", "dialog_action"]]
     ordered = order_by_session(with_intent)
     intent = text_values(ordered["intent"])
     session = ordered["session_key"]

@@ -63,14 +63,28 @@ def compute_extra_report(data: LogData, idle_timeout_s: float = IDLE_TIMEOUT_S,
                          outcomes: Optional[Outcomes] = None) -> dict:
     """JSON keys: conversations, intent_outcomes, conversation_outcomes, containment_rate,
     slot_outcomes, confusion_pairs, clusters (see each module's DEFINITIONS)."""
+    return {**compute_outcome_report(data, idle_timeout_s, escalation, outcomes),
+            **compute_utterance_report(data)}
+
+
+def compute_outcome_report(data: LogData, idle_timeout_s: float = IDLE_TIMEOUT_S,
+                           escalation: Optional[EscalationRule] = None,
+                           outcomes: Optional[Outcomes] = None) -> dict:
+    """The outcome keys of ``compute_extra_report``."""
     o = outcomes or compute_outcomes(data, idle_timeout_s, escalation)
-    members = clusters.cluster_utterances(data)
     return {
         "conversations": int(len(o.conversations)),
         "intent_outcomes": nest_intent_outcomes(compute_intent_outcomes(o)),
         "conversation_outcomes": compute_conversation_outcomes(o),
         "containment_rate": plain(compute_containment(o)["containment_rate"]),
         "slot_outcomes": nest_slot_outcomes(funnels.compute_slot_outcomes(funnels.build_slot_runs(o))),
+    }
+
+
+def compute_utterance_report(data: LogData) -> dict:
+    """The NLU and missed-utterance keys of ``compute_extra_report``."""
+    members = clusters.cluster_utterances(data)
+    return {
         "confusion_pairs": records_of(nlu.compute_confusion_pairs(data)),
         "clusters": summarise_for_json(clusters.summarise_clusters(members),
                                        clusters.compute_cluster_trend(members)),

@@ -32,16 +32,31 @@ def compute_sessions(turns: pd.DataFrame) -> pd.DataFrame:
     """One row per session: SESSION_COLUMNS, ordered by start time."""
     if turns.empty:
         return empty_frame(SESSION_COLUMNS)
-    grouped = turns.assign(conversation=conversation_keys(turns)).groupby("session_key", sort=False)
-    sessions = grouped.agg(
-        session_id=("session_id", "first"), bot_id=("bot_id", "first"),
-        bot_name=("bot_name", "first"), alias_name=("alias_name", "first"),
-        locale=("locale", "first"), start=("time", "min"), end=("time", "max"),
-        turns=("turn", "size"), utterances=("is_utterance", "sum"), missed=("missed", "sum"),
-        conversations=("conversation", "nunique"),
-    )
+    # Reductions over the rows grouped by session (a stable sort keeps frame order within
+    # one, so a session's first row gives its "first" values): numpy, not groupby.agg.
+    keys = turns["session_key"].to_numpy()
+    order = np.argsort(keys, kind="stable")
+    ordered_keys = keys[order]
+    starts = np.flatnonzero(np.r_[True, ordered_keys[1:] != ordered_keys[:-1]])
+    sizes = np.diff(np.r_[starts, len(order)])
+    times = turns["time"]
+    ns = times.array.asi8[order]
+    sessions = pd.DataFrame({"session_key": ordered_keys[starts]})
+    for column in ("session_id", "bot_id", "bot_name", "alias_name", "locale"):
+        sessions[column] = turns[column].iloc[order[starts]].reset_index(drop=True)
+    sessions["start"] = pd.to_datetime(np.minimum.reduceat(ns, starts), unit=times.dt.unit, utc=True)
+    sessions["end"] = pd.to_datetime(np.maximum.reduceat(ns, starts), unit=times.dt.unit, utc=True)
+    sessions["turns"] = sizes
+    for column in ("is_utterance", "missed"):
+        sessions["utterances" if column == "is_utterance" else column] = np.add.reduceat(
+            turns[column].to_numpy()[order].astype("int64"), starts)
+    # conversation keys never span sessions: count each one once, in its session
+    conversations = conversation_keys(turns).to_numpy()[order]
+    _, first_seen = np.unique(conversations, return_index=True)
+    session_of_row = np.repeat(np.arange(len(starts)), sizes)
+    sessions["conversations"] = np.bincount(session_of_row[first_seen], minlength=len(starts))
     sessions["duration_s"] = (sessions["end"] - sessions["start"]).dt.total_seconds()
-    sessions = sessions.reset_index().sort_values(["start", "session_key"], kind="stable")
+    sessions = sessions.sort_values(["start", "session_key"], kind="stable")
     return sessions[SESSION_COLUMNS].reset_index(drop=True)
 
 

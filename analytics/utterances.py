@@ -21,12 +21,12 @@ def normalise_text(text: str) -> str:
 
 def top_utterances(turns: pd.DataFrame, n: int | None = 10, missed_only: bool = False) -> pd.DataFrame:
     """[utterance, count] ordered by count (descending) then text; ``n`` None means all."""
-    selected = turns[turns["is_utterance"] & turns["missed"]] if missed_only \
-        else turns[turns["is_utterance"]]
-    if selected.empty:
+    chosen = turns["is_utterance"] & turns["missed"] if missed_only else turns["is_utterance"]
+    transcripts = turns["transcript"][chosen]
+    if transcripts.empty:
         return pd.DataFrame({"utterance": pd.Series(dtype="object"),
                              "count": pd.Series(dtype="int64")})
-    exact = selected["transcript"].value_counts(sort=False)  # group raw texts first: cheap
+    exact = transcripts.value_counts(sort=False)  # group raw texts first: cheap
     table = exact.rename_axis("text").reset_index(name="count")
     table["key"] = [normalise_text(text) for text in table["text"]]
     table = table.sort_values(["count", "text"], ascending=[False, True], kind="stable")
