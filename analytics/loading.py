@@ -13,6 +13,7 @@ import os
 import sys
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import replace
+from itertools import accumulate
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, Sequence, Union
 
@@ -231,14 +232,9 @@ def load_units_natively(units: list[ReadUnit], workers: int, progress: Optional[
         if collecting:
             gc.enable()
     # line numbers: file-relative for people, and one running count ordering all input
-    file_lines: dict[Path, int] = {}
-    file_offsets, run_offsets, running = [], [], 0
-    for unit, scan in zip(units, scans):
-        physical = scan.columns["physical"]
-        file_offsets.append(file_lines.get(unit.path, 0))
-        file_lines[unit.path] = file_offsets[-1] + physical
-        run_offsets.append(running)
-        running += physical
+    physical = [scan.columns["physical"] for scan in scans]
+    file_offsets = file_line_offsets(units, physical)
+    run_offsets = [0, *accumulate(physical)][:-1]
     columns = combine_columns([scan.columns for scan in scans], run_offsets)
     data = LogData(**tables_from_columns(columns),
                    report=LoadReport(lines=columns["lines"], blank=columns["blank"]))
@@ -258,17 +254,7 @@ def load_units_natively(units: list[ReadUnit], workers: int, progress: Optional[
 
 def merge_by_line(parts: list[LogData], lines: list[np.ndarray]) -> LogData:
     """One LogData from parts of the same lines, turns in line order (stable), numbered 0..n-1."""
-    report = LoadReport()
-    tables: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
-    offset = 0
-    for part in parts:
-        report.merge(part.report)
-        for name in TABLES:
-            table = getattr(part, name)
-            tables[name].append(table.assign(turn=table["turn"] + offset) if offset else table)
-        offset += len(part.turns)
-    merged = LogData(**{name: concat_tables(frames, TABLES[name]) for name, frames in tables.items()},
-                     report=report)
+    merged = stack_parts(parts)
     order = np.argsort(np.concatenate(lines), kind="stable")
     merged = renumber_turns(merged.with_tables(merged.turns.iloc[order]))
     # side rows in turn order too, as one pass over the lines would have made them
@@ -279,26 +265,38 @@ def merge_by_line(parts: list[LogData], lines: list[np.ndarray]) -> LogData:
 
 def concat_parts(units: list[ReadUnit], parts: list[tuple[LogData, int]]) -> LogData:
     """One LogData from per-unit parts: turn ids offset, line numbers made file-relative."""
+    offsets = file_line_offsets(units, [physical for _, physical in parts])
+    for (part, _), offset in zip(parts, offsets):
+        part.report.rejections = [replace(rejection, line=rejection.line + offset)
+                                  for rejection in part.report.rejections]
+    data = stack_parts([part for part, _ in parts])
+    data.turns["session_key"] = session_keys(data.turns)
+    return data
+
+
+def file_line_offsets(units: list[ReadUnit], physical_lines: list[int]) -> list[int]:
+    """For each unit, the lines of its file in the units before it."""
+    seen: dict[Path, int] = {}
+    offsets = []
+    for unit, lines in zip(units, physical_lines):
+        offsets.append(seen.get(unit.path, 0))
+        seen[unit.path] = offsets[-1] + lines
+    return offsets
+
+
+def stack_parts(parts: list[LogData]) -> LogData:
+    """Parts one after another: reports merged, turn ids offset, tables concatenated."""
     report = LoadReport()
     tables: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
-    turn_offset = 0
-    line_offsets: dict[Path, int] = {}
-    for unit, (part, physical_lines) in zip(units, parts):
-        line_offset = line_offsets.get(unit.path, 0)
-        line_offsets[unit.path] = line_offset + physical_lines
-        for rejection in part.report.rejections:
-            report.rejections.append(replace(rejection, line=rejection.line + line_offset))
-        part.report.rejections = []
+    offset = 0
+    for part in parts:
         report.merge(part.report)
         for name in TABLES:
             table = getattr(part, name)
-            if turn_offset:
-                table = table.assign(turn=table["turn"] + turn_offset)
-            tables[name].append(table)
-        turn_offset += len(part.turns)
-    combined = {name: concat_tables(frames, TABLES[name]) for name, frames in tables.items()}
-    combined["turns"]["session_key"] = session_keys(combined["turns"])
-    return LogData(**combined, report=report)
+            tables[name].append(table.assign(turn=table["turn"] + offset) if offset else table)
+        offset += len(part.turns)
+    return LogData(**{name: concat_tables(frames, TABLES[name]) for name, frames in tables.items()},
+                   report=report)
 
 
 def concat_tables(frames: list[pd.DataFrame], columns: dict) -> pd.DataFrame:

@@ -6,7 +6,7 @@ import pandas as pd
 
 from analytics.schema import (ATTRIBUTE_COLUMNS, INTERPRETATION_COLUMNS, REQUEST_ATTRIBUTE_COLUMNS,
                               SLOT_COLUMNS, TURN_COLUMNS, empty_table)
-from analytics.turn_table import BOT_COLUMNS, DIALOG_COLUMNS
+from analytics.turn_table import BOT_COLUMNS, DIALOG_COLUMNS, expand_interned, expand_text
 
 # The scanner's columns: dtype, and for code columns the key list they index.
 COLUMN_DTYPES = {"time_ms": "int64", "nlu_confidence": "float64", "runner_up_confidence": "float64",
@@ -74,29 +74,16 @@ def tables_from_columns(columns: dict) -> dict[str, pd.DataFrame]:
     for names, keys, codes in ((BOT_COLUMNS, "bot_keys", "bot_code"),
                                (DIALOG_COLUMNS, "dialog_keys", "dialog_code")):
         for position, name in enumerate(names):
-            data[name] = category_of(columns[keys], position, columns[codes])
+            data[name] = expand_interned(columns[keys], position, columns[codes])
     data["is_utterance"] = columns["is_utterance"].astype(bool)
     data["missed"] = columns["missed"].astype(bool)
     for name in ("nlu_confidence", "runner_up_confidence", "sentiment_positive", "sentiment_negative"):
         data[name] = columns[name].copy()  # writable, like every other column
-    data["bot_messages"] = text_of(columns["message_keys"], 0, columns["message_code"])
+    data["bot_messages"] = expand_text(columns["message_keys"], 0, columns["message_code"])
     turns = pd.DataFrame({name: data[name] for name in TURN_COLUMNS}, copy=False)
     return {"turns": turns, "slots": slot_table(columns), "interpretations": interpretation_table(columns),
             "attributes": attribute_table(columns, "attr", ATTRIBUTE_COLUMNS),
             "request_attributes": attribute_table(columns, "req_attr", REQUEST_ATTRIBUTE_COLUMNS)}
-
-
-def category_of(keys: list[tuple], position: int, codes: np.ndarray) -> pd.Categorical:
-    """The categorical column ``position`` of interned key tuples (all str), given each
-    row's key code; equal texts from different keys become one category."""
-    texts = np.array([key[position] for key in keys], dtype=object)
-    text_codes, categories = pd.factorize(texts)
-    return pd.Categorical.from_codes(text_codes[codes], categories=pd.Index(categories, dtype=object))
-
-
-def text_of(keys: list[tuple], position: int, codes: np.ndarray) -> pd.Series:
-    """The text column ``position`` of interned key tuples, given each row's key code."""
-    return object_series(np.array([key[position] for key in keys], dtype=object)[codes])
 
 
 def object_series(values: np.ndarray) -> pd.Series:
@@ -110,10 +97,10 @@ def slot_table(columns: dict) -> pd.DataFrame:
         return empty_table(SLOT_COLUMNS)
     keys = columns["slot_keys"]  # (intent, slot, shape, original, interpreted)
     return pd.DataFrame({
-        "turn": columns["slot_turn"].copy(), "intent": category_of(keys, 0, code),
-        "slot": category_of(keys, 1, code), "shape": category_of(keys, 2, code),
+        "turn": columns["slot_turn"].copy(), "intent": expand_interned(keys, 0, code),
+        "slot": expand_interned(keys, 1, code), "shape": expand_interned(keys, 2, code),
         "item": columns["slot_item"].copy(), "filled": columns["slot_filled"].astype(bool),
-        "original_value": text_of(keys, 3, code), "interpreted_value": text_of(keys, 4, code),
+        "original_value": expand_text(keys, 3, code), "interpreted_value": expand_text(keys, 4, code),
     })[list(SLOT_COLUMNS)]
 
 
@@ -122,7 +109,7 @@ def interpretation_table(columns: dict) -> pd.DataFrame:
     if not len(code):
         return empty_table(INTERPRETATION_COLUMNS)
     return pd.DataFrame({"turn": columns["interp_turn"].copy(), "rank": columns["interp_rank"].copy(),
-                         "intent": category_of(columns["intent_keys"], 0, code),
+                         "intent": expand_interned(columns["intent_keys"], 0, code),
                          "confidence": columns["interp_confidence"].copy()})
 
 
@@ -132,4 +119,4 @@ def attribute_table(columns: dict, prefix: str, schema: dict) -> pd.DataFrame:
         return empty_table(schema)
     keys = columns[f"{prefix}_keys"]
     return pd.DataFrame({"turn": columns[f"{prefix}_turn"].copy(),
-                         "key": category_of(keys, 0, code), "value": text_of(keys, 1, code)})
+                         "key": expand_interned(keys, 0, code), "value": expand_text(keys, 1, code)})

@@ -16,7 +16,7 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from analytics.schema import FALLBACK_INTENT, LogData, text_values
+from analytics.schema import FALLBACK_INTENT, LogData, session_order, text_values
 
 IDLE_TIMEOUT_S = 300  # Lex's default idle session timeout (idleSessionTTLInSeconds)
 INTENT_OUTCOMES = ("Success", "Failed", "Switched", "Dropped")
@@ -120,12 +120,7 @@ WORK_COLUMNS = ["turn", "time", "session_key", "intent", "intent_state", "confir
 def sort_turns(turns: pd.DataFrame) -> pd.DataFrame:
     """The WORK_COLUMNS of turns sorted by (session_key, time, turn), plus ``row`` (position in
     ``turns``, to fetch text columns only where needed)."""
-    if turns["turn"].is_monotonic_increasing and turns["time"].is_monotonic_increasing:
-        # already in (time, turn) order, as every load leaves it: one stable integer sort
-        order = np.argsort(turns["session_key"].to_numpy(), kind="stable")
-    else:
-        order = np.lexsort((turns["turn"].to_numpy(), time_ns(turns["time"]),
-                            turns["session_key"].to_numpy()))
+    order = session_order(turns)
     t = turns[WORK_COLUMNS].iloc[order].reset_index(drop=True)
     t["row"] = order
     return t

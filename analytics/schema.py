@@ -107,13 +107,19 @@ def empty_frame(names: list[str], dtype: str = "object") -> pd.DataFrame:
 SESSION_ORDER = ["session_key", "time", "turn"]
 
 
+def session_order(turns: pd.DataFrame) -> np.ndarray:
+    """Positions of ``turns`` in SESSION_ORDER (stable), by integer sorts only."""
+    if turns["turn"].is_monotonic_increasing and turns["time"].is_monotonic_increasing:
+        # already in (time, turn) order, as every load leaves it: sorting by session alone
+        # gives the same order
+        return np.argsort(turns["session_key"].to_numpy(), kind="stable")
+    return np.lexsort((turns["turn"].to_numpy(), turns["time"].array.asi8,
+                       turns["session_key"].to_numpy()))
+
+
 def order_by_session(turns: pd.DataFrame) -> pd.DataFrame:
     """``turns`` sorted by session, then time (stable)."""
-    if turns["turn"].is_monotonic_increasing and turns["time"].is_monotonic_increasing:
-        # already in (time, turn) order, as every load leaves it: a stable sort by session
-        # alone gives the same order, on integers only
-        return turns.iloc[np.argsort(turns["session_key"].to_numpy(), kind="stable")]
-    return turns.sort_values(SESSION_ORDER, kind="stable")
+    return turns.iloc[session_order(turns)]
 
 
 def text_values(column: pd.Series) -> pd.Series:

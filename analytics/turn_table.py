@@ -318,11 +318,19 @@ def categorical_text(values: np.ndarray) -> pd.Categorical:
     return pd.Categorical.from_codes(text_codes[codes] if len(texts) else codes, categories=categories)
 
 
-def expand_interned(codes: dict[tuple, int], position: int, row_codes: np.ndarray) -> pd.Categorical:
-    """The categorical column ``position`` of interned tuples, given each row's tuple code."""
-    texts = ["" if value is None or value != value else as_text(value)
-             for value in (key[position] for key in codes)]
-    text_codes, text_uniques = pd.factorize(np.asarray(texts, dtype=object))
+def key_texts(codes, position: int) -> np.ndarray:
+    """Part ``position`` of each interned key tuple (in code order) as text: '' for None or
+    NaN. ``codes`` is the dict of keys, or a list of them."""
+    return np.array([value if value.__class__ is str else
+                     "" if value is None or value != value else as_text(value)
+                     for value in (key[position] for key in codes)], dtype=object)
+
+
+def expand_interned(codes, position: int, row_codes: np.ndarray) -> pd.Categorical:
+    """The categorical column ``position`` of interned tuples, given each row's tuple code;
+    equal texts of different keys become one category."""
+    texts = key_texts(codes, position)
+    text_codes, text_uniques = pd.factorize(texts)
     return pd.Categorical.from_codes(text_codes[row_codes] if len(texts) else row_codes,
                                      categories=pd.Index(text_uniques, dtype=object))
 
@@ -340,8 +348,6 @@ def session_keys(turns: pd.DataFrame) -> np.ndarray:
     return pd.factorize(key)[0].astype("int64")
 
 
-def expand_text(codes: dict[tuple, int], position: int, row_codes: np.ndarray) -> pd.Series:
+def expand_text(codes, position: int, row_codes: np.ndarray) -> pd.Series:
     """The text column ``position`` of interned tuples, given each row's tuple code."""
-    texts = np.array(["" if value is None or value != value else as_text(value)
-                      for value in (key[position] for key in codes)], dtype=object)
-    return pd.Series(texts[row_codes], dtype=object, copy=False)
+    return pd.Series(key_texts(codes, position)[row_codes], dtype=object, copy=False)
