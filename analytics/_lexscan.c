@@ -555,8 +555,10 @@ static int key_escaped(Cur *c, Str key) {
 
 /* ---------- the record's parts ---------- */
 
-static int parse_bot(Cur *c, Rec *r) {
-    static const char *names[6] = {"id", "name", "aliasId", "aliasName", "localeId", "version"};
+/* An object whose known fields are all text (string or null): each name in ``names`` is
+ * read into the matching ``outs`` entry (left as is when absent), other fields skipped.
+ * A field seen twice, or written with an escape, leaves the line to Python. */
+static int parse_text_fields(Cur *c, const char *const *names, Str *const *outs, int count) {
     if (open_object(c) < 0) return FAIL;
     Str key;
     unsigned seen = 0;
@@ -564,15 +566,21 @@ static int parse_bot(Cur *c, Rec *r) {
     while ((more = next_key(c, &key, &first)) > 0) {
         if (key_escaped(c, key)) return FAIL;
         int i;
-        for (i = 0; i < 6; i++) if (key_is(key, names[i])) break;
-        if (i < 6) {
+        for (i = 0; i < count; i++) if (key_is(key, names[i])) break;
+        if (i < count) {
             SEEN(i);
-            if (parse_text(c, &r->bot[i]) < 0) return FAIL;
+            if (parse_text(c, outs[i]) < 0) return FAIL;
         } else if (skip_value(c) < 0) {
             return FAIL;
         }
     }
     return more;
+}
+
+static int parse_bot(Cur *c, Rec *r) {
+    static const char *const names[6] = {"id", "name", "aliasId", "aliasName", "localeId", "version"};
+    Str *const outs[6] = {&r->bot[0], &r->bot[1], &r->bot[2], &r->bot[3], &r->bot[4], &r->bot[5]};
+    return parse_text_fields(c, names, outs, 6);
 }
 
 /* The keys of a JSON object read as a dict: distinct (Python would keep the last of two). */
@@ -606,24 +614,10 @@ static int parse_attributes(Cur *c, Pair **pairs, Py_ssize_t *n, Py_ssize_t *cap
 
 /* A slot value object: originalValue and interpretedValue as text. */
 static int parse_slot_value(Cur *c, Str *original, Str *interpreted) {
-    if (open_object(c) < 0) return FAIL;
-    Str key;
-    unsigned seen = 0;
-    int first = 1, more;
+    static const char *const names[2] = {"originalValue", "interpretedValue"};
+    Str *const outs[2] = {original, interpreted};
     *original = *interpreted = EMPTY;
-    while ((more = next_key(c, &key, &first)) > 0) {
-        if (key_escaped(c, key)) return FAIL;
-        if (key_is(key, "originalValue")) {
-            SEEN(0);
-            if (parse_text(c, original) < 0) return FAIL;
-        } else if (key_is(key, "interpretedValue")) {
-            SEEN(1);
-            if (parse_text(c, interpreted) < 0) return FAIL;
-        } else if (skip_value(c) < 0) {
-            return FAIL;
-        }
-    }
-    return more;
+    return parse_text_fields(c, names, outs, 2);
 }
 
 typedef struct {
@@ -814,25 +808,11 @@ static int parse_intent(Cur *c, Rec *r) {
 }
 
 static int parse_dialog_action(Cur *c, Rec *r) {
+    static const char *const names[2] = {"type", "slotToElicit"};
+    Str *const outs[2] = {&r->action_type, &r->slot_to_elicit};
     int null = take_null(c);
     if (null) return null < 0 ? FAIL : 0;
-    if (open_object(c) < 0) return FAIL;
-    Str key;
-    unsigned seen = 0;
-    int first = 1, more;
-    while ((more = next_key(c, &key, &first)) > 0) {
-        if (key_escaped(c, key)) return FAIL;
-        if (key_is(key, "type")) {
-            SEEN(0);
-            if (parse_text(c, &r->action_type) < 0) return FAIL;
-        } else if (key_is(key, "slotToElicit")) {
-            SEEN(1);
-            if (parse_text(c, &r->slot_to_elicit) < 0) return FAIL;
-        } else if (skip_value(c) < 0) {
-            return FAIL;
-        }
-    }
-    return more;
+    return parse_text_fields(c, names, outs, 2);
 }
 
 static int parse_session_state(Cur *c, Rec *r) {
@@ -922,22 +902,11 @@ static int parse_sentiment(Cur *c, Interp *in) {
 }
 
 static int parse_interpretation_name(Cur *c, Str *name) {
+    static const char *const names[1] = {"name"};
+    Str *const outs[1] = {name};
     int null = take_null(c);
     if (null) return null < 0 ? FAIL : 0;
-    if (open_object(c) < 0) return FAIL;
-    Str key;
-    unsigned seen = 0;
-    int first = 1, more;
-    while ((more = next_key(c, &key, &first)) > 0) {
-        if (key_escaped(c, key)) return FAIL;
-        if (key_is(key, "name")) {
-            SEEN(0);
-            if (parse_text(c, name) < 0) return FAIL;
-        } else if (skip_value(c) < 0) {
-            return FAIL;
-        }
-    }
-    return more;
+    return parse_text_fields(c, names, outs, 1);
 }
 
 static int parse_interpretations(Cur *c, Rec *r) {
@@ -1000,22 +969,10 @@ static int parse_messages(Cur *c, Rec *r) {
         if (element_null < 0) return FAIL;
         if (!element_null) {
             GROW(r->messages, r->n_messages, r->cap_messages, Str);
-            Str *content = &r->messages[r->n_messages];
-            *content = EMPTY;
-            if (open_object(c) < 0) return FAIL;
-            Str key;
-            unsigned seen = 0;
-            int first = 1, more;
-            while ((more = next_key(c, &key, &first)) > 0) {
-                if (key_escaped(c, key)) return FAIL;
-                if (key_is(key, "content")) {
-                    SEEN(0);
-                    if (parse_text(c, content) < 0) return FAIL;
-                } else if (skip_value(c) < 0) {
-                    return FAIL;
-                }
-            }
-            if (more < 0) return FAIL;
+            static const char *const names[1] = {"content"};
+            Str *const outs[1] = {&r->messages[r->n_messages]};
+            *outs[0] = EMPTY;
+            if (parse_text_fields(c, names, outs, 1) < 0) return FAIL;
             r->n_messages++;
         }
         int ch = peek(c);
