@@ -141,3 +141,18 @@ def wait_drawn(page, timeout_ms: float = 60_000, charts: int = 0) -> None:
             const plots = document.querySelectorAll('[data-testid="stPlotlyChart"]');
             return plots.length >= charts && [...plots].every(p => p.querySelector('.js-plotly-plot .main-svg'));
         }""", arg=charts, timeout=timeout_ms, polling=50)
+
+
+@contextlib.contextmanager
+def streamlit_run_on_loopback():
+    """AppTest as under ``streamlit run dashboard/app.py`` with the shipped config
+    (``server.address = 127.0.0.1``): the free path box of a local tool. AppTest reads no
+    config file, so the address would otherwise be unset, which means every interface."""
+    from streamlit import config
+
+    previous = config.get_option("server.address")
+    config.set_option("server.address", "127.0.0.1")
+    try:
+        yield
+    finally:
+        config.set_option("server.address", previous)
