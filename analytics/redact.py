@@ -120,26 +120,16 @@ def mask_value(kind: str, value: str, rules: RedactionRules) -> str:
 
 
 def mask_column(column: pd.Series, mask) -> pd.Series:
-    """``mask`` applied once per distinct value (log text repeats a lot); categories stay
-    categories."""
+    """``mask`` applied once per distinct value (log text repeats a lot); a categorical stays
+    categorical (two values may mask alike: the same phone number written two ways)."""
     if column.empty:
         return column
     if isinstance(column.dtype, pd.CategoricalDtype):
-        return column.cat.rename_categories(
-            dict(zip(column.cat.categories, dedupe([mask(str(v)) for v in column.cat.categories]))))
+        mapping = {value: mask(str(value)) for value in column.cat.categories}
+        return column.map(mapping).astype("category")
     values = column.astype(str)
     distinct = pd.unique(values)
     return values.map(dict(zip(distinct, (mask(v) for v in distinct)))).astype(column.dtype)
-
-
-def dedupe(names: list[str]) -> list[str]:
-    """Category names must stay unique: a repeat (two values masking alike) gets a suffix."""
-    seen: dict[str, int] = {}
-    unique = []
-    for name in names:
-        seen[name] = seen.get(name, 0) + 1
-        unique.append(name if seen[name] == 1 else f"{name}#{seen[name]}")
-    return unique
 
 
 def named_values(data: LogData, rules: RedactionRules) -> dict[int, dict[str, str]]:

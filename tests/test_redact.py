@@ -194,3 +194,15 @@ def test_report_redact_leaves_no_raw_value_in_any_output(tmp_path):
 def test_redact_options_need_redact():
     result = run_lexlens("report", "sample_logs/demo.jsonl.gz", "--redact-slot", "x")
     assert result.returncode == 2 and "need --redact" in result.stderr
+
+
+def test_mask_column_keeps_categories_when_two_values_mask_alike():
+    import pandas as pd
+
+    from analytics.redact import mask_column
+
+    column = pd.Series(["555-123-4567", "(555) 123-4567", "hi", "555-123-4567"], dtype="category")
+    masked = mask_column(column, lambda text: mask_text(text, RULES))
+    assert isinstance(masked.dtype, pd.CategoricalDtype)
+    assert masked.nunique() == 2 and masked.iloc[0] == masked.iloc[1] == masked.iloc[3]
+    assert mask_column(column.iloc[:0], str.upper).empty
