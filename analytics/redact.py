@@ -187,40 +187,44 @@ def mask_named_columns(table: pd.DataFrame, column: str, names: tuple[str, ...],
     return table
 
 
-def redact_log_data(data: LogData, rules: RedactionRules) -> LogData:
-    """``data`` with PII masked in every table of end-user text and in the rejected lines."""
-    named = named_values(data, rules)
-    turns = data.turns.copy()
+def mask_turn_text(turns: pd.DataFrame, named: dict[int, dict[str, str]], rules: RedactionRules) -> pd.DataFrame:
+    """``turns`` with the transcript and the bot's messages masked (named values first, so a
+    slot value the user typed is masked there too), and ids that are themselves PII."""
+    turns = turns.copy()
     for column in ("transcript", "bot_messages"):
         if named:
-            by_turn = turns["turn"].map(named)
-            raw = turns[column].astype(str)
+            values_by_turn = turns["turn"].map(named)
             turns[column] = [replace_named(text, values) if isinstance(values, dict) else text
-                             for text, values in zip(raw, by_turn)]
+                             for text, values in zip(turns[column].astype(str), values_by_turn)]
         turns[column] = mask_column(turns[column], lambda text: mask_text(text, rules))
-    for column in ("session_id", "conversation_id"):  # an id that is itself a phone or e-mail
+    for column in ("session_id", "conversation_id"):
         turns[column] = mask_column(turns[column], lambda text: mask_identifier(text, rules))
+    return turns
+
+
+def mask_value_columns(table: pd.DataFrame, rules: RedactionRules) -> pd.DataFrame:
+    """The value columns of a side table with PII masked inside them."""
+    table = table.copy()
+    for column in ("original_value", "interpreted_value", "value"):
+        if column in table:
+            table[column] = mask_column(table[column], lambda text: mask_text(text, rules))
+    return table
+
+
+def redact_log_data(data: LogData, rules: RedactionRules) -> LogData:
+    """``data`` with PII masked in every table of end-user text and in the rejected lines."""
     slots = mask_named_columns(data.slots, "slot", rules.slots, "slot",
                                ("original_value", "interpreted_value"), rules)
     attributes = mask_named_columns(data.attributes, "key", rules.attributes, "attribute", ("value",), rules)
     requested = mask_named_columns(data.request_attributes, "key", rules.attributes, "attribute",
                                    ("value",), rules)
-    text_mask = lambda text: mask_text(text, rules)  # noqa: E731
-    for name, table in (("slots", slots), ("attributes", attributes), ("request_attributes", requested)):
-        table = table.copy()
-        for column in ("original_value", "interpreted_value", "value"):
-            if column in table:
-                table[column] = mask_column(table[column], text_mask)
-        if name == "slots":
-            slots = table
-        elif name == "attributes":
-            attributes = table
-        else:
-            requested = table
-    report = replace(data.report, rejections=[
-        Rejection(r.source, r.line, r.reason, mask_text(r.text, rules)) for r in data.report.rejections])
-    return replace(data.with_tables(turns, slots=slots, attributes=attributes,
-                                    request_attributes=requested), report=report)
+    masked = data.with_tables(mask_turn_text(data.turns, named_values(data, rules), rules),
+                              slots=mask_value_columns(slots, rules),
+                              attributes=mask_value_columns(attributes, rules),
+                              request_attributes=mask_value_columns(requested, rules))
+    rejections = [Rejection(r.source, r.line, r.reason, mask_text(r.text, rules))
+                  for r in data.report.rejections]
+    return replace(masked, report=replace(data.report, rejections=rejections))
 
 
 def mask_identifier(text: str, rules: RedactionRules) -> str:
