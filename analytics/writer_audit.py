@@ -39,8 +39,10 @@ def default_audit_path() -> Path:
 
 def write_audit_line(path: Path | str, *, bot_id: str, locale_id: str, intent_id: str,
                      intent_name: str, utterances: Sequence[str], caller: dict | None = None,
-                     region: str | None = None, now: datetime | None = None) -> dict:
-    """Append one JSON line recording an applied change; the file is private to the user (0600)."""
+                     region: str | None = None, now: datetime | None = None,
+                     signed_in_user: str | None = None) -> dict:
+    """Append one JSON line recording an applied change; the file is private to the user (0600).
+    ``signed_in_user`` is the dashboard user who applied it (``lexlens serve --auth``)."""
     record = {
         "time": (now or datetime.now(timezone.utc)).isoformat(),
         "caller": caller,
@@ -53,6 +55,8 @@ def write_audit_line(path: Path | str, *, bot_id: str, locale_id: str, intent_id
         "utterances_added": list(utterances),
         "lexlens_version": __version__,
     }
+    if signed_in_user is not None:
+        record["signed_in_user"] = signed_in_user
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -62,11 +66,12 @@ def write_audit_line(path: Path | str, *, bot_id: str, locale_id: str, intent_id
 
 
 def audit_applied(path: Path | str, plan: UtterancePlan, result: ApplyResult, sts_client=None,
-                  region: str | None = None) -> dict | None:
+                  region: str | None = None, signed_in_user: str | None = None) -> dict | None:
     """Append the audit line of one applied change (None when nothing was written)."""
     if not result.written:
         return None
     caller = fetch_caller_identity(sts_client) if sts_client is not None else None
     return write_audit_line(path, bot_id=plan.bot_id, locale_id=plan.locale_id,
                             intent_id=result.intent_id, intent_name=result.intent_name,
-                            utterances=result.added, caller=caller, region=region)
+                            utterances=result.added, caller=caller, region=region,
+                            signed_in_user=signed_in_user)

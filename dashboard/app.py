@@ -1,8 +1,9 @@
-"""lexlens dashboard: page config, the shared sidebar, and navigation over the pages.
+"""lexlens dashboard: page config, sign-in, the shared sidebar, and navigation over the pages.
 
 Run with ``lexlens serve [SOURCE...]`` or ``streamlit run dashboard/app.py``.
 """
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 try:
@@ -12,15 +13,23 @@ except ImportError:  # run from a checkout without installing
 
 import streamlit as st
 
+from dashboard.access import read_access
+from dashboard.failures import run_page
 from dashboard.pagelist import PAGES
 from dashboard.settings import read_settings
 from dashboard.sidebar import render_sidebar
+from dashboard.signin import render_sign_in_gate, render_signed_in, writes_allowed
 
 st.set_page_config(page_title="lexlens", page_icon=":material/insights:", layout="wide")
+access = read_access()
+email = render_sign_in_gate(access)  # an anonymous visitor gets the sign-in button, nothing else
 page = st.navigation([st.Page(path, title=title, icon=icon, url_path=url_path, default=index == 0)
                       for index, (path, title, icon, url_path) in enumerate(PAGES)])
 st.sidebar.title("lexlens")
+render_signed_in(email)
 settings = read_settings()
+settings = replace(settings, allow_writes=writes_allowed(settings.allow_writes, access, email))
 st.session_state["settings"] = settings
+st.session_state["access"] = access
 st.session_state["view"] = render_sidebar(settings)
-page.run()
+run_page(page)

@@ -68,29 +68,61 @@ def pull(client, groups, since, until, folder: Path, refresh: bool) -> tuple[str
     return (str(path),)
 
 
+def pick_groups_scope(settings: ServeSettings):
+    """(region, profile, prefixes, given groups, free) of the panel: under ``lexlens serve`` the
+    operator's region, profile, ``--log-group`` and ``--log-group-prefix`` (visitors choose among
+    them); ``free`` only for ``streamlit run`` on a loopback address, where the visitor is the
+    operator and types them."""
+    from dashboard.access import is_loopback, read_access
+
+    options, access = settings.cloudwatch, read_access()
+    given = tuple(options.get("log_groups") or ())
+    if not access.served and is_loopback(st.get_option("server.address")):
+        region = st.text_input("Region", options.get("region") or "", key="cw_region", placeholder="boto3 default")
+        profile = st.text_input("Profile", options.get("profile") or "", key="cw_profile",
+                                placeholder="boto3 default")
+        prefix = st.text_input("Log group name prefix", "/aws/lex", key="cw_prefix")
+        return region, profile, (prefix,), given, True
+    st.caption(f"Region {escape_markdown(options.get('region') or 'boto3 default')} · profile "
+               f"{escape_markdown(options.get('profile') or 'boto3 default')} (set by the operator)")
+    return options.get("region"), options.get("profile"), access.log_group_prefixes, given, False
+
+
 def render_cloudwatch_source(settings: ServeSettings):
     """The CloudWatch part of the Source expander; the pulled window's path(s) or None."""
+    from dashboard.access import GROUP_REFUSAL, read_access, group_allowed
+
     options = settings.cloudwatch
     st.markdown("**CloudWatch Logs**")
-    region = st.text_input("Region", options.get("region") or "", key="cw_region", placeholder="boto3 default")
-    profile = st.text_input("Profile", options.get("profile") or "", key="cw_profile", placeholder="boto3 default")
-    prefix = st.text_input("Log group name prefix", "/aws/lex", key="cw_prefix")
-    found = st.session_state.get("cw_groups", list(options.get("log_groups") or ()))
+    region, profile, prefixes, given, free = pick_groups_scope(settings)
+    if not free and not given and not prefixes:
+        st.caption("No CloudWatch log groups are offered here (the operator allows them with "
+                   "`lexlens serve --log-group` or `--log-group-prefix`).")
+        return None
+
+    def allowed(group: str) -> bool:
+        return free or group_allowed(group, read_access(), given)
+
+    found = st.session_state.get("cw_groups", list(given))
     try:
         def client():  # created on demand: the dashboard must open without any AWS setup
             return make_client(region, profile, options.get("endpoint_url"))
 
-        if st.button("Find log groups", key="cw_find"):
-            found = st.session_state["cw_groups"] = sorted(set(found) | set(list_groups(client(), prefix)))
-        groups = st.multiselect("Log groups", found, default=[g for g in options.get("log_groups") or () if g in found],
+        if prefixes and st.button("Find log groups", key="cw_find"):
+            listed = [g for prefix in prefixes for g in list_groups(client(), prefix) if allowed(g)]
+            found = st.session_state["cw_groups"] = sorted(set(found) | set(listed))
+        groups = st.multiselect("Log groups", found, default=[g for g in given if g in found],
                                 key="cw_selected")
         since = st.text_input("Since (ISO 8601 or an age: 7d, 36h)", options.get("since") or "7d", key="cw_since")
         until = st.text_input("Until (empty: now)", options.get("until") or "", key="cw_until")
         folder = cache_dir(settings)
         render_cache_status(folder)
-        first = PULLED not in st.session_state and bool(options.get("log_groups"))
+        first = PULLED not in st.session_state and bool(given)
         clicked = st.button("Pull / refresh", key="cw_pull", disabled=not groups)
         if groups and (clicked or first):
+            if not all(allowed(group) for group in groups):
+                st.error(GROUP_REFUSAL)
+                return None
             st.session_state[PULLED] = pull(client(), groups, since, until, folder, refresh=False)
     except LexlensError as error:
         st.error(escape_markdown(str(error)))

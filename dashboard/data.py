@@ -9,8 +9,10 @@ between sessions: treat them as read-only.
 """
 from __future__ import annotations
 
+import atexit
 import hashlib
 import re
+import shutil
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,8 +25,6 @@ from analytics.errors import LexlensError
 from analytics.filters import Filters, apply_filters
 from analytics.schema import LogData
 
-UPLOAD_DIR = Path(tempfile.gettempdir()) / "lexlens-uploads"
-
 
 def source_stamp(paths: tuple[str, ...]) -> tuple:
     """(path, size, mtime_ns) of every log file the paths name: the cache key of a load."""
@@ -34,33 +34,62 @@ def source_stamp(paths: tuple[str, ...]) -> tuple:
     return tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files)
 
 
+@st.cache_resource(show_spinner=False)
+def redaction_rules(options: tuple):
+    """The masking rules of this server process: one secret for its whole life, so a value
+    masks to the same token on every page and in every session."""
+    from analytics.redact import RedactionRules
+
+    slots, attributes, min_digits = options
+    return RedactionRules(slots=slots, attributes=attributes, min_digits=min_digits)
+
+
 @st.cache_resource(max_entries=4, show_spinner="Reading the logs…")
-def load_stamped(stamp: tuple) -> LogData:
-    """Parse the files of ``stamp`` once (a new size or mtime is a new key)."""
+def load_stamped(stamp: tuple, redaction: tuple | None = None) -> LogData:
+    """Parse the files of ``stamp`` once (a new size or mtime is a new key); with
+    ``redaction`` (``lexlens serve --redact``) the cached tables are already masked, so
+    nothing unmasked is kept or shown."""
     from analytics.loading import load_logs
 
-    return load_logs([path for path, _, _ in stamp])
+    data = load_logs([path for path, _, _ in stamp])
+    if redaction is not None:
+        from analytics.redact import redact_log_data
+
+        data = redact_log_data(data, redaction_rules(redaction))
+    return data
 
 
 def load_source(paths: tuple[str, ...]) -> tuple[tuple, LogData]:
     """(stamp, data) for the paths; LexlensError for a missing or unreadable path."""
+    from dashboard.access import read_redaction
+
     try:
         stamp = source_stamp(paths)
     except OSError as error:
         raise LexlensError(f"cannot read {error.filename or paths}: {error.strerror or error}.") from None
     if not stamp:
         raise LexlensError("no log files found in " + ", ".join(paths) + ".")
-    return stamp, load_stamped(stamp)
+    return stamp, load_stamped(stamp, read_redaction())
+
+
+@st.cache_resource(show_spinner=False)
+def upload_dir() -> Path:
+    """This server process's private folder for uploads (mode 0700, a fresh random name, so no
+    other local user can read it or create it first), removed when the server stops."""
+    folder = Path(tempfile.mkdtemp(prefix="lexlens-uploads-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def save_uploads(files) -> tuple[str, ...]:
-    """Write uploaded files into a folder named after their content; return that folder."""
+    """Write uploaded files into a folder named after their content (in ``upload_dir``);
+    return that folder."""
     digest = hashlib.sha256()
     for upload in files:
         digest.update(upload.name.encode("utf-8", "replace"))
         digest.update(upload.getvalue())
-    folder = UPLOAD_DIR / digest.hexdigest()[:20]
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = upload_dir() / digest.hexdigest()[:20]
+    folder.mkdir(mode=0o700, exist_ok=True)
     for number, upload in enumerate(files):
         name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(upload.name).name) or "upload"
         target = folder / f"{number:02d}-{name}"

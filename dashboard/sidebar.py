@@ -12,6 +12,7 @@ from analytics.errors import LexlensError
 from analytics.filters import Filters
 from analytics.schema import LogData
 from dashboard import urlstate
+from dashboard.access import is_loopback
 from dashboard.data import View, load_source, make_view, save_uploads
 from dashboard.safe import escape_markdown
 from dashboard.settings import ServeSettings
@@ -19,6 +20,7 @@ from dashboard.settings import ServeSettings
 PATH_SEPARATOR = ";"
 ALL_ZONES = sorted(available_timezones())
 MAX_ATTRIBUTE_VALUES = 500
+UPLOADS_STATE = "uploaded_folders"  # session state: this visitor's own upload folders
 
 
 def default_sources(settings: ServeSettings) -> tuple[str, ...]:
@@ -31,7 +33,8 @@ def default_sources(settings: ServeSettings) -> tuple[str, ...]:
 
 
 def pick_source(settings: ServeSettings) -> tuple[str, ...]:
-    """The paths to load: an upload, a CloudWatch pull, or the path box (in the URL)."""
+    """The paths to load: an upload, a CloudWatch pull, or the path box (in the URL); a path
+    the operator did not allow stops the page with one sentence, before anything is read."""
     default = PATH_SEPARATOR.join(default_sources(settings))
     with st.sidebar.expander("Source", expanded=False):
         urlstate.seed_from_url("f_src", "src", lambda raw: raw[0])
@@ -43,11 +46,51 @@ def pick_source(settings: ServeSettings) -> tuple[str, ...]:
         from dashboard.cloudwatch_panel import render_cloudwatch_source
 
         pulled = render_cloudwatch_source(settings)
+    render_redaction_note()
     if uploads:
-        return save_uploads(uploads)
+        folder = save_uploads(uploads)
+        st.session_state[UPLOADS_STATE] = tuple(set(st.session_state.get(UPLOADS_STATE, ())) | set(folder))
+        return folder
     if pulled:
         return pulled
-    return tuple(part.strip() for part in (text or default).split(PATH_SEPARATOR) if part.strip())
+    paths = tuple(part.strip() for part in (text or default).split(PATH_SEPARATOR) if part.strip())
+    refuse_outside(paths, settings)
+    return paths
+
+
+def refuse_outside(paths: tuple[str, ...], settings: ServeSettings) -> None:
+    """Stop the page with ``access.REFUSAL`` unless every path, and every file found below
+    it, is one the operator allowed (symlinks and ``..`` resolved first)."""
+    from analytics.sources.files import find_log_files
+    from dashboard.access import REFUSAL, allowed_locations, path_allowed, read_access
+
+    access = read_access()
+    if not access.served and is_loopback(st.get_option("server.address")):
+        return  # ``streamlit run`` on this machine only: the free path box of a local tool
+    from sample_logs import DEMO_LOG
+
+    roots, files = allowed_locations((*settings.sources, str(DEMO_LOG)), access,
+                                     st.session_state.get(UPLOADS_STATE, ()))
+    allowed = all(path_allowed(path, roots, files) for path in paths)
+    if allowed:
+        try:  # a symlink inside an allowed folder may point outside it
+            allowed = all(path_allowed(found, roots, files) for found in find_log_files(list(paths)))
+        except (LexlensError, OSError):
+            pass  # inside the allowed places: the load names the problem
+    if not allowed:
+        urlstate.write_url()
+        st.error(REFUSAL)
+        st.stop()
+
+
+def render_redaction_note() -> None:
+    """The sidebar's sign that PII masking (``--redact``) is on, and what it masks."""
+    from dashboard.access import read_redaction
+    from dashboard.data import redaction_rules
+
+    options = read_redaction()
+    if options is not None:
+        st.sidebar.caption(":material/visibility_off: " + escape_markdown(redaction_rules(options).describe()))
 
 
 def local_bounds(turns: pd.DataFrame, tz: str) -> tuple[dt.date, dt.date]:

@@ -78,8 +78,11 @@ def render_plan(plan) -> None:
 def apply_and_audit(client, plan, settings):
     from analytics.writer import apply_plan, audit_applied, default_audit_path
 
+    from dashboard.signin import USER_STATE
+
     result = apply_plan(client, plan)
-    audit_applied(default_audit_path(), plan, result, region=settings.cloudwatch.get("region"))
+    audit_applied(default_audit_path(), plan, result, region=settings.cloudwatch.get("region"),
+                  signed_in_user=st.session_state.get(USER_STATE))
     return result
 
 

@@ -72,12 +72,15 @@ def lexlens_command() -> list[str]:
 
 
 @contextlib.contextmanager
-def serving(sources: list, port: int | None = None, extra: list[str] | None = None, timeout: float = 60):
-    """A ``lexlens serve`` process on a free loopback port; yields its base URL."""
+def serving(sources: list, port: int | None = None, extra: list[str] | None = None, timeout: float = 60,
+            log: Path | None = None):
+    """A ``lexlens serve`` process on a free loopback port; yields its base URL. ``log``: a file
+    that receives the server's output (read it after the block: the server has stopped)."""
     port = port or free_port()
     command = lexlens_command() + ["serve", *map(str, sources), "--port", str(port),
                                    "--host", "127.0.0.1", *(extra or [])]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    output = open(log, "wb") if log else subprocess.PIPE
+    process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
                                start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -85,6 +88,8 @@ def serving(sources: list, port: int | None = None, extra: list[str] | None = No
         yield url
     finally:
         stop_group(process)
+        if log:
+            output.close()
 
 
 def stop_group(process: subprocess.Popen) -> None:
@@ -107,7 +112,8 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError("lexlens serve exited: " + process.stdout.read().decode(errors="replace"))
+            said = process.stdout.read().decode(errors="replace") if process.stdout else "(see its log)"
+            raise RuntimeError("lexlens serve exited: " + said)
         try:
             with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as response:
                 if response.status == 200:
@@ -141,3 +147,18 @@ def wait_drawn(page, timeout_ms: float = 60_000, charts: int = 0) -> None:
             const plots = document.querySelectorAll('[data-testid="stPlotlyChart"]');
             return plots.length >= charts && [...plots].every(p => p.querySelector('.js-plotly-plot .main-svg'));
         }""", arg=charts, timeout=timeout_ms, polling=50)
+
+
+@contextlib.contextmanager
+def streamlit_run_on_loopback():
+    """AppTest as under ``streamlit run dashboard/app.py`` with the shipped config
+    (``server.address = 127.0.0.1``): the free path box of a local tool. AppTest reads no
+    config file, so the address would otherwise be unset, which means every interface."""
+    from streamlit import config
+
+    previous = config.get_option("server.address")
+    config.set_option("server.address", "127.0.0.1")
+    try:
+        yield
+    finally:
+        config.set_option("server.address", previous)

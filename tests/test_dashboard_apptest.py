@@ -19,7 +19,7 @@ from analytics.totals import compute_totals
 from analytics.utterances import top_utterances
 from dashboard.pagelist import EXPLORER_PAGE, PAGES
 from dashboard.settings import ALLOW_WRITES_VAR, SOURCES_VAR, settings_environment
-from dashboard_helpers import HOSTILE_TEXTS, write_hostile_log
+from dashboard_helpers import HOSTILE_TEXTS, streamlit_run_on_loopback, write_hostile_log
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 TIMEOUT = 120
@@ -43,6 +43,8 @@ PAGE_CHECKS = {
 def clean_environment(monkeypatch):
     for name in (SOURCES_VAR, ALLOW_WRITES_VAR):
         monkeypatch.delenv(name, raising=False)
+    with streamlit_run_on_loopback():
+        yield
 
 
 @pytest.fixture(scope="module")

@@ -73,3 +73,38 @@ def test_aws_error_is_a_message(tmp_path, monkeypatch):
     at.button(key="writer_list").click().run()
     assert not at.exception
     assert at.error  # one sentence, no traceback
+
+
+def test_with_sign_in_the_audit_line_records_the_signed_in_writer(tmp_path, monkeypatch):
+    """``lexlens serve --auth ... --allow-writes --writer wanda@team.example`` (issue 11)."""
+    from dashboard.access import AccessSettings, access_environment
+    from dashboard_helpers import streamlit_run_on_loopback
+
+    monkeypatch.setenv(*next(iter(access_environment(AccessSettings(
+        served=True, auth=True, allowed_users=("@team.example",), writers=("wanda@team.example",))).items())))
+    monkeypatch.setenv(SOURCES_VAR, str(write_log(tmp_path / "logs.jsonl")))
+    monkeypatch.setenv(ALLOW_WRITES_VAR, "1")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    client, stubber = stubbed()
+    with streamlit_run_on_loopback():
+        for user, panel in (("alice@team.example", False), ("wanda@team.example", True)):
+            at = AppTest.from_file(str(APP), default_timeout=60)
+            at.user = {"is_logged_in": True, "email": user, "email_verified": True}
+            at.session_state["writer_client"] = client
+            at.run()
+            at.switch_page("views/missed.py").run()
+            assert not at.exception
+            assert ("writer_list" in [button.key for button in at.button]) is panel
+    queue_list_intents(stubber, [CHECK, FALLBACK])
+    at.button(key="writer_list").click().run()
+    queue_plan(stubber, [CHECK, FALLBACK], CHECK)
+    at.multiselect(key="writer_pick").set_value([WANTED]).run()
+    at.button(key="writer_plan").click().run()
+    queue_describe(stubber, CHECK)
+    updated = dict(CHECK, sampleUtterances=CHECK["sampleUtterances"] + [{"utterance": WANTED}],
+                   lastUpdatedDateTime=T0 + timedelta(seconds=5))
+    stubber.add_response("update_intent", {k: v for k, v in updated.items()})
+    at.checkbox(key="writer_confirm").check().run()
+    at.button(key="writer_apply").click().run()
+    audit = (tmp_path / "data" / "lexlens" / "audit.jsonl").read_text().splitlines()
+    assert json.loads(audit[-1])["signed_in_user"] == "wanda@team.example"

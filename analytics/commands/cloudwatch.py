@@ -25,6 +25,9 @@ def add_parser(subparsers) -> None:
     fetch.add_argument("--slice-hours", type=float, default=6.0, metavar="H",
                        help="length of one cached time slice in hours (default 6)")
     fetch.add_argument("--refresh", action="store_true", help="fetch every slice again, ignoring the cache")
+    from analytics.commands.redact_options import add_redact_arguments
+
+    add_redact_arguments(fetch)
     fetch.set_defaults(run=run_fetch)
 
     cache = subparsers.add_parser("cache", help="show or clear the CloudWatch cache")
@@ -44,16 +47,49 @@ def run_fetch(args: argparse.Namespace) -> int:
     from analytics.sources.cloudwatch import write_pull
     from analytics.sources.cloudwatch_options import pull_from_args, raise_for_failures
 
+    from analytics.commands.redact_options import rules_from_args
+
     if not args.log_group:
         raise LexlensError("Name at least one --log-group to fetch.")
+    rules = rules_from_args(args)
+    if rules is not None and not args.out:
+        raise LexlensError("--redact masks what fetch writes with --out FILE; the cache itself keeps "
+                           "raw events.", exit_code=2)
     result = pull_from_args(args)
     print(f"lexlens: {result.events:,} events in {len(result.files)} slices "
           f"({result.slices_fetched} fetched, {result.slices_cached} from the cache)", file=sys.stderr)
     raise_for_failures(result)
     if args.out:
-        written = write_pull(result, args.out)
+        written = write_pull(result, args.out) if rules is None else write_redacted(result, args.out, rules)
         print(f"lexlens: wrote {written:,} events to {args.out}", file=sys.stderr)
     return 0
+
+
+def write_redacted(result, out: Path, rules) -> int:
+    """The pulled window's events with PII masked (``--redact``), written to ``out`` (gzip if
+    .gz) through a temporary file beside it; the count."""
+    import gzip
+    import os
+
+    from analytics.errors import LexlensError
+    from analytics.redact_records import redact_event_line
+    from analytics.sources.cwcache import iter_window_events
+
+    out = Path(out)
+    temp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    opener = gzip.open if out.name.endswith(".gz") else open
+    count = 0
+    try:
+        with opener(temp, "wb") as handle:
+            for line in iter_window_events(list(result.groups.values()), result.since, result.until):
+                handle.write(redact_event_line(line, rules) + b"\n")
+                count += 1
+        os.replace(temp, out)
+    except OSError as error:
+        raise LexlensError(f"cannot write {out}: {error.strerror or error}.", exit_code=2) from None
+    finally:
+        temp.unlink(missing_ok=True)
+    return count
 
 
 def render_cache_table(status: dict) -> str:

@@ -71,6 +71,9 @@ def add_parser(subparsers) -> None:
     from analytics.sources.cloudwatch_options import add_cloudwatch_arguments
 
     add_cloudwatch_arguments(parser)
+    from analytics.commands.redact_options import add_redact_arguments
+
+    add_redact_arguments(parser)
     parser.set_defaults(run=run)
 
 
@@ -163,14 +166,21 @@ def write_tables(out: Path, tables: dict) -> None:
 
 
 def run(args) -> int:
+    from analytics.commands.redact_options import rules_from_args
+
     pending = start_scan(args)
     try:
         tz = check_time_zone(args.tz)
         filters = filters_from_args(args)
+        rules = rules_from_args(args)
         data = load_sources(args, pending=pending)
     finally:
         if pending is not None:  # used by now, or not needed after an error
             pending.executor.shutdown(wait=False, cancel_futures=True)
+    if rules is not None:  # before anything is printed or written
+        from analytics.redact import redact_log_data
+
+        data = redact_log_data(data, rules)
     if args.rejects:
         write_rejects(args.rejects, data)
     if data.report.accepted == 0:

@@ -30,6 +30,11 @@ def add_parser(subparsers) -> None:
     from analytics.sources.cloudwatch_options import add_cloudwatch_arguments
 
     add_cloudwatch_arguments(parser)
+    from analytics.commands.redact_options import add_redact_arguments
+    from analytics.commands.serve_access import add_access_arguments
+
+    add_access_arguments(parser)
+    add_redact_arguments(parser)
     parser.set_defaults(run=run)
 
 
@@ -51,16 +56,21 @@ def check_sources(sources: list[str]) -> list[str]:
     return checked
 
 
-def build_command(args: argparse.Namespace) -> list[str]:
-    """The streamlit command line (headless, no usage statistics)."""
+def build_command(args: argparse.Namespace, auth_file: Path | None = None) -> list[str]:
+    """The streamlit command line (headless, no usage statistics, hardened)."""
+    from analytics.commands.serve_access import streamlit_flags
+
     return [sys.executable, "-m", "streamlit", "run", str(app_path()),
             "--server.headless", "true", "--browser.gatherUsageStats", "false",
             "--server.port", str(args.port), "--server.address", args.host,
             "--server.fileWatcherType", "none", "--global.developmentMode", "false",
-            "--client.toolbarMode", "viewer"]
+            "--client.toolbarMode", "viewer", *streamlit_flags(auth_file)]
 
 
-def build_environment(args: argparse.Namespace) -> dict[str, str]:
+def build_environment(args: argparse.Namespace, auth_file: Path | None = None) -> dict[str, str]:
+    from analytics.commands.redact_options import rules_from_args
+    from analytics.commands.serve_access import access_settings
+    from dashboard.access import access_environment, redaction_environment
     from dashboard.settings import settings_environment
 
     cloudwatch = {"log_groups": list(args.log_group), "region": args.region, "profile": args.profile,
@@ -68,16 +78,21 @@ def build_environment(args: argparse.Namespace) -> dict[str, str]:
                   "cache_dir": str(args.cache_dir) if args.cache_dir else None}
     env = dict(os.environ)
     env.update(settings_environment(check_sources(args.sources), args.allow_writes, cloudwatch))
+    env.update(access_environment(access_settings(args, auth_file)))
+    env.update(redaction_environment(rules_from_args(args)))
     return env
 
 
 def run(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise LexlensError(f"--port {args.port} is not a port number (1-65535).", exit_code=2)
-    command = build_command(args)
-    env = build_environment(args)
-    shown = "localhost" if args.host in ("127.0.0.1", "0.0.0.0") else args.host
-    print(f"lexlens: dashboard at http://{shown}:{args.port} (Ctrl+C to stop)", file=sys.stderr)
+    from analytics.commands.serve_access import check_auth_options, listening_sentences
+
+    auth_file = check_auth_options(args)
+    command = build_command(args, auth_file)
+    env = build_environment(args, auth_file)
+    for sentence in listening_sentences(args, auth_file):
+        print(f"lexlens: {sentence}", file=sys.stderr)
     if args.allow_writes:
         print("lexlens: writes enabled: the Missed utterances page can change bots' DRAFT intents.",
               file=sys.stderr)
