@@ -16,10 +16,10 @@ from moto_server import make_lex_record, put_events, unique_group
 HOUR = 3_600_000
 T0 = (int(time.time() * 1000) // HOUR - 6) * HOUR  # six hours ago, on the hour
 START, END = T0 // 1000 - 3600, T0 // 1000 + 4 * 3600  # a window (epoch seconds) around every sample event
-TURNS = [  # (minutes after T0, session, transcript, intent, missed)
+TURNS = [  # (minutes after T0, session, transcript, intent, missed); some late in an hour, for bin()
     (0, "sA", "book a room", "BookRoom", False), (1, "sA", "tomorrow", "BookRoom", False),
-    (2, "sA", "two nights", "BookRoom", False), (5, "sB", "hello", "Greeting", False),
-    (6, "sB", "cancel my booking", "CancelRoom", False), (7, "sB", "blah", "", True),
+    (2, "sA", "two nights", "BookRoom", False), (45, "sB", "hello", "Greeting", False),
+    (46, "sB", "cancel my booking", "CancelRoom", False), (47, "sB", "blah", "", True),
     (61, "sC", "book a car", "BookCar", False), (62, "sC", "what?", "", True), (63, "sC", "what?", "", True),
     (125, "sD", "book a room", "BookRoom", False),
 ]

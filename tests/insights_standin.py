@@ -62,7 +62,7 @@ class InsightsStandIn:
 
     def reset(self) -> None:
         with self.lock:
-            self.controls, self.counters, self.queries = Controls(), Counters(), {}
+            self.controls, self.counters, self.queries, self.starting = Controls(), Counters(), {}, 0
 
     # ---- operations ------------------------------------------------------------------------
     def handle(self, operation: str, body: dict) -> dict:
@@ -85,18 +85,23 @@ class InsightsStandIn:
                 self.counters.refused += 1
             raise ServiceError("MalformedQueryException", str(error), queryCompileError={
                 "location": {"startCharOffset": error.start, "endCharOffset": error.end}, "message": str(error)})
-        with self.lock:
+        with self.lock:  # a slot is held from here, so queries started at once cannot overshoot the limit
             controls = self.controls
-            if sum(run.status in ACTIVE for run in self.queries.values()) >= controls.max_concurrent:
+            if sum(run.status in ACTIVE for run in self.queries.values()) + self.starting >= controls.max_concurrent:
                 self.counters.limit_exceeded += 1
                 raise ServiceError("LimitExceededException", "Account maximum query concurrency limit of "
                                    f"[{controls.max_concurrent}] reached.")
-            salt = self.counters.started + len(self.queries)
-        events = self.read_events(groups, body["startTime"], body["endTime"])
-        limits = [limit for limit in (query.limit, body.get("limit")) if limit]
-        began = time.monotonic()
-        partial, final, scanned = build_answers(query, events, groups, row_cap=min(limits, default=controls.default_limit),
-                                                controls=controls, salt=salt)
+            self.starting += 1
+            salt = self.counters.started + len(self.queries) + self.starting
+        try:
+            events = self.read_events(groups, body["startTime"], body["endTime"])
+            limits = [limit for limit in (query.limit, body.get("limit")) if limit]
+            began = time.monotonic()
+            partial, final, scanned = build_answers(query, events, groups, controls=controls, salt=salt,
+                                                    row_cap=min(limits, default=controls.default_limit))
+        finally:
+            with self.lock:
+                self.starting -= 1
         seconds = scanned / controls.bytes_per_second if controls.bytes_per_second else time.monotonic() - began
         with self.lock:
             end_status = controls.force.pop(0) if controls.force else "Complete"

@@ -91,6 +91,8 @@ ANSWERS = [
      lambda docs: [{"n": str(sum(d["sessionId"] != "sA" for _, d in lex(docs)))}]),
     ('filter sessionId not in ["sA", "sB"] | stats count(*) as n',
      lambda docs: [{"n": str(sum(d["sessionId"] not in ("sA", "sB") for _, d in lex(docs)))}]),
+    ('filter inputTranscript like "?" | stats count(*) as n',  # a "string" is a substring, not a pattern
+     lambda docs: [{"n": str(sum("?" in d["inputTranscript"] for _, d in lex(docs)))}]),
     ("filter inputTranscript like /^wh/ | stats count(*) as n",
      lambda docs: [{"n": str(sum(re.search("^wh", d["inputTranscript"]) is not None for _, d in lex(docs)))}]),
     ('filter interpretations.0.intent.name = "FallbackIntent" | stats count(*) as n',

@@ -61,6 +61,11 @@ def test_natural_sort_reproduces_the_documented_example(seed):
     assert sorted(values, key=natural_key, reverse=True) == DOCUMENTED_ORDER[::-1]
 
 
+def test_digit_runs_sort_by_length_before_value():
+    """"it orders numeric portions by their length first and then by their numerical value" (same page)."""
+    assert sorted(["a007", "a10", "a9", "a08"], key=natural_key) == ["a9", "a08", "a10", "a007"]
+
+
 def test_numbers_sort_by_value_after_text_and_missing_values_first():
     values = [10, "b", 2, MISSING, 2.5, "a"]
     assert sorted(values, key=natural_key) == [MISSING, "a", "b", 2, 2.5, 10]

@@ -146,6 +146,28 @@ def test_too_many_queries_at_once_is_limit_exceeded(insights, seven):
     assert (insights.counters.started, insights.counters.limit_exceeded, third != first) == (4, 2, True)
 
 
+def test_queries_started_at_once_respect_the_limit(insights, lex_group):
+    """Slots are held while a query starts: eight StartQuery calls at once over a large group, limit 3."""
+    import boto3
+    from botocore.config import Config
+    from concurrent.futures import ThreadPoolExecutor
+
+    client = boto3.client("logs", config=Config(retries={"mode": "standard", "total_max_attempts": 1},
+                                                max_pool_connections=8))
+    insights.controls.max_concurrent = 3
+
+    def attempt(_):
+        try:
+            return client.start_query(logGroupName=lex_group.name, startTime=(lex_group.now - 3 * 3_600_000) // 1000,
+                                      endTime=lex_group.now // 1000, queryString="stats count(*) as n")["queryId"]
+        except client.exceptions.LimitExceededException:
+            return None
+
+    with ThreadPoolExecutor(8) as pool:
+        started = [query_id for query_id in pool.map(attempt, range(8)) if query_id]
+    assert (len(started), insights.counters.limit_exceeded) == (3, 5)
+
+
 @pytest.mark.parametrize("params, error", [
     ({"logGroupName": "/aws/lex/no-such-group"}, "ResourceNotFoundException"),
     ({"startTime": END, "endTime": START}, "InvalidParameterException"),
