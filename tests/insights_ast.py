@@ -185,6 +185,15 @@ class Query:
     def stats(self) -> list[Stats]:
         return [command for command in self.commands if isinstance(command, Stats)]
 
+    def event_fields(self) -> frozenset:
+        """Names the commands up to the first stats read from events (later ones read stats output)."""
+        names = set()
+        for command in self.commands:
+            names |= {field.name for field in command.references()}
+            if isinstance(command, Stats):
+                break
+        return frozenset(names)
+
     @property
     def limit(self) -> Optional[int]:
         return next((c.count for c in self.commands if isinstance(c, Limit)), None)

@@ -86,16 +86,65 @@ def _flatten(value, name: str, found: dict, booleans: str, limit: int) -> None:
         _flatten(item, f"{name}.{key}" if name else key, found, booleans, limit)
 
 
-def make_record(event: dict, group: str, account: str, booleans: str) -> dict:
-    """One event's fields: discovered JSON fields plus the system fields @message, @timestamp,
-    @ingestionTime, @logStream and @log (``account-id:log-group-name``), same page as above; @ptr is an
-    opaque pointer to the event (API_GetQueryResults.html)."""
-    record = discover_fields(event["message"], booleans=booleans)
-    pointer = f"{group}\n{event['logStreamName']}\n{event.get('eventId', '')}"
-    record.update({"@message": event["message"], "@timestamp": Timestamp(event["timestamp"]),
+def discover_wanted(message: str, wanted: frozenset, booleans: str) -> dict:
+    """``discover_fields`` cut to the ``wanted`` names, faster: when the event cannot hold more than
+    MAX_DISCOVERED_FIELDS values (each sits after a ':' or a ',', so their count bounds it), each wanted
+    name is looked up by its path instead of flattening the whole event."""
+    if not wanted:
+        return {}
+    if message.count(":") + message.count(",") + 1 > MAX_DISCOVERED_FIELDS:
+        found = discover_fields(message, booleans=booleans)
+        return {name: found[name] for name in wanted if name in found}
+    try:
+        document = json.loads(message)
+    except ValueError:
+        return {}
+    if not isinstance(document, dict):
+        return {}
+    found = {}
+    for name in wanted:
+        if name.startswith("@") and not name.startswith("@@"):
+            continue  # a top-level JSON key starting with @ shows as @@key; other @ names are system fields
+        value = _lookup(document, name[1:].split(".") if name.startswith("@@") else name.split("."), booleans)
+        if value is not MISSING:
+            found[name] = value
+    return found
+
+
+def _lookup(node, parts: list, booleans: str):
+    """The leaf at a dotted path; a key may itself hold dots, so longer joins of the parts are tried too."""
+    if not parts:
+        if node is None or isinstance(node, (dict, list)):
+            return MISSING  # null is no value; a container is not a field
+        return (int(node) if booleans == "numeric" else str(node).lower()) if isinstance(node, bool) else node
+    for width in range(1, len(parts) + 1):
+        key = ".".join(parts[:width])
+        if isinstance(node, dict) and key in node:
+            child = node[key]
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            child = node[int(key)]
+        else:
+            continue
+        value = _lookup(child, parts[width:], booleans)
+        if value is not MISSING:
+            return value
+    return MISSING
+
+
+def make_record(event: dict, group: str, account: str, booleans: str, wanted: Optional[frozenset] = None,
+                pointer: bool = True) -> dict:
+    """One event's fields: discovered JSON fields (all, or the ``wanted`` ones) plus the system fields
+    @message, @timestamp, @ingestionTime, @logStream and @log (``account-id:log-group-name``), same page as
+    above; @ptr, an opaque pointer to the event, for rows of events (API_GetQueryResults.html)."""
+    message = event["message"]
+    record = discover_fields(message, booleans=booleans) if wanted is None else \
+        discover_wanted(message, wanted, booleans)
+    record.update({"@message": message, "@timestamp": Timestamp(event["timestamp"]),
                    "@ingestionTime": Timestamp(event.get("ingestionTime", event["timestamp"])),
-                   "@logStream": event["logStreamName"], "@log": f"{account}:{group}",
-                   "@ptr": base64.b64encode(pointer.encode()).decode()})
+                   "@logStream": event["logStreamName"], "@log": f"{account}:{group}"})
+    if pointer:
+        record["@ptr"] = base64.b64encode(f"{group}\n{event['logStreamName']}\n{event.get('eventId', '')}"
+                                          .encode()).decode()
     return record
 
 

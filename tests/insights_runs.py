@@ -114,7 +114,9 @@ def build_answers(query, events: list, groups: list, *, row_cap: int, controls: 
     because Logs Insights promises no order; a Running answer covers the first ``partial_fraction`` of them.
     With two stats no partial rows: "the partial results from the query do not begin displaying until the
     first stats aggregation is complete" (CWL_QuerySyntax-Stats.html)."""
-    records = [make_record(event, group, "123456789012", controls.booleans) for group, event in events]
+    wanted = query.event_fields()
+    records = [make_record(event, group, "123456789012", controls.booleans, wanted, pointer=not query.stats)
+               for group, event in events]
     sizes = [len(event["message"].encode()) for _, event in events]
     order = list(range(len(records)))
     random.Random(controls.seed * 1_000_003 + salt).shuffle(order)
@@ -130,7 +132,10 @@ def build_answers(query, events: list, groups: list, *, row_cap: int, controls: 
                       "resultCount": float(len(rows))}
         return Answer(rows, statistics)
 
-    partial = answer(seen)
+    if controls.running_polls == 0:  # never Running: no partial answer is ever shown
+        partial = Answer([], zero_statistics(len(groups)))
+    else:
+        partial = answer(seen)
     if len(query.stats) == 2:
         partial = Answer([], {**partial.statistics, "resultCount": 0.0})
     return partial, answer(len(records)), sum(sizes)

@@ -36,6 +36,7 @@ from moto_server import ENDPOINT_ENV, FAKE_ENV, UNSET_ENV
 
 TARGET = "Logs_20140328."
 CONTENT_TYPE = "application/x-amz-json-1.1"
+CACHED_GROUPS = 8  # groups whose events the stand-in keeps between queries (see group_events)
 MAX_LOG_GROUPS = 50  # logGroupNames / logGroupIdentifiers: "You can include up to 50 log groups." (StartQuery)
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length"}
 
@@ -58,6 +59,7 @@ class InsightsStandIn:
         self.moto = boto3.client("logs", endpoint_url=moto_url, region_name="us-east-1",
                                  aws_access_key_id="testing", aws_secret_access_key="testing")
         self.lock = threading.Lock()
+        self.cache: dict = {}  # group -> (streams' version, events); survives reset(): moto's data does too
         self.reset()
 
     def reset(self) -> None:
@@ -173,19 +175,45 @@ class InsightsStandIn:
         """The groups' events from startTime to endTime, both "inclusive", in epoch seconds (StartQuery).
         Read narrowly as [startTime*1000, endTime*1000] ms, so a client that widens its window to whole
         seconds and filters on toMillis(@timestamp) is right under any reading of "inclusive"."""
-        events = []
-        for group in groups:
-            kwargs = {"logGroupName": group, "startTime": start * 1000, "endTime": end * 1000, "limit": 10_000}
-            while True:
-                try:
-                    page = self.moto.filter_log_events(**kwargs)
-                except self.moto.exceptions.ResourceNotFoundException:
-                    raise ServiceError("ResourceNotFoundException", f"Log group {group} does not exist")
-                events += [(group, e) for e in page["events"] if start * 1000 <= e["timestamp"] <= end * 1000]
-                if not page.get("nextToken") or not page["events"]:
-                    break
-                kwargs["nextToken"] = page["nextToken"]
+        return [(group, event) for group in groups for event in self.group_events(group)
+                if start * 1000 <= event["timestamp"] <= end * 1000]
+
+    def group_events(self, group: str) -> list:
+        """Every event of ``group``, read from moto with FilterLogEvents (all pages) and kept while the
+        group's streams are unchanged: moto's uploadSequenceToken changes with every PutLogEvents, so a
+        query never sees stale events, and a run of queries over one group reads it once."""
+        version = self.group_version(group)
+        with self.lock:
+            cached = self.cache.get(group)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        events, kwargs = [], {"logGroupName": group, "limit": 10_000}
+        while True:
+            page = self.moto.filter_log_events(**kwargs)
+            events += page["events"]
+            if not page.get("nextToken") or not page["events"]:
+                break
+            kwargs["nextToken"] = page["nextToken"]
+        with self.lock:
+            self.cache.pop(group, None)
+            self.cache[group] = (version, events)
+            while len(self.cache) > CACHED_GROUPS:
+                self.cache.pop(next(iter(self.cache)))
         return events
+
+    def group_version(self, group: str) -> tuple:
+        streams, kwargs = [], {"logGroupName": group}
+        while True:
+            try:
+                page = self.moto.describe_log_streams(**kwargs)
+            except self.moto.exceptions.ResourceNotFoundException:
+                raise ServiceError("ResourceNotFoundException", f"Log group {group} does not exist")
+            streams += [tuple(stream.get(key) for key in ("logStreamName", "creationTime", "uploadSequenceToken",
+                                                           "storedBytes", "lastIngestionTime"))
+                        for stream in page["logStreams"]]
+            if not page.get("nextToken"):
+                return tuple(sorted(streams, key=str))
+            kwargs["nextToken"] = page["nextToken"]
 
     def query(self, query_id: str) -> QueryRun:
         if query_id not in self.queries:

@@ -7,7 +7,10 @@ import random
 
 import pytest
 
-from insights_eval import MISSING, Timestamp, discover_fields, java_double, natural_key, render
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from insights_eval import MISSING, Timestamp, discover_fields, discover_wanted, java_double, natural_key, render
 from insights_query import QueryError, parse_query
 
 # https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_AnalyzeLogData-discoverable-fields.html
@@ -46,6 +49,39 @@ def test_at_most_200_fields_are_discovered_per_event(count):
     found = discover_fields(json.dumps(document))
     assert len(found) == min(count, 200)
     assert list(found) == [f"nested.f{index:03d}" for index in range(min(count, 200))]
+
+
+KEYS = st.text(alphabet="ab@_0", min_size=1, max_size=3)
+SCALARS = st.none() | st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=False, allow_infinity=False) | \
+    st.text(alphabet="x:,", max_size=3)
+DOCUMENTS = st.dictionaries(KEYS, st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3)
+                                               | st.dictionaries(KEYS, inner, max_size=3), max_leaves=12), max_size=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(document=DOCUMENTS, extra=st.lists(KEYS, max_size=3), booleans=st.sampled_from(["numeric", "text"]))
+def test_looking_up_wanted_fields_agrees_with_discovering_them_all(document, extra, booleans):
+    """The stand-in's fast path (the fields a query names, looked up by path) against full discovery."""
+    message = json.dumps(document)
+    everything = discover_fields(message, booleans=booleans)
+    wanted = frozenset(list(everything) + extra + ["a.0", "@@a", "b.a.0"])
+    assert discover_wanted(message, wanted, booleans) == {name: everything[name] for name in wanted
+                                                          if name in everything}
+
+
+def test_the_fast_path_finds_keys_holding_dots_and_skips_containers():
+    message = json.dumps({"a.b": 1, "c": [{"d": True}], "e": None, "@f": "x"})
+    wanted = frozenset(["a.b", "c.0.d", "c.0", "c", "e", "@f", "@@f", "f"])
+    assert discover_wanted(message, wanted, "numeric") == {"a.b": 1, "c.0.d": 1, "@@f": "x"}
+    assert discover_wanted(message, frozenset(), "numeric") == {}
+
+
+@pytest.mark.parametrize("count", [0, 199, 200, 201, 250])
+def test_the_fast_path_keeps_the_200_field_limit(count):
+    message = json.dumps({"f": {f"k{index:03d}": index for index in range(count)}})
+    wanted = frozenset(f"f.k{index:03d}" for index in (0, 198, 199, 200, 249))
+    assert discover_wanted(message, wanted, "numeric") == {name: int(name[-3:]) for name in wanted
+                                                            if int(name[-3:]) < min(count, 200)}
 
 
 # CWL_QuerySyntax-Sort.html: the ascending example, in the documented order.
