@@ -154,6 +154,18 @@ def test_the_time_range_is_inclusive_whole_seconds(insights, insights_client):
     assert sorted(int(row["ms"]) for row in result.rows) == [ms for ms in edges if start * 1000 <= ms <= end * 1000]
 
 
+def test_events_put_between_queries_are_seen(insights, insights_client):
+    """The stand-in keeps a group's events between queries; a PutLogEvents in between must show."""
+    data = put_sample(insights.moto, [(T0, "s", json.dumps({"n": 1}))])
+    assert run_query(insights_client, data.group, "stats count(*) as n").rows == [{"n": "1"}]
+    insights.moto.put_log_events(logGroupName=data.group, logStreamName="s",
+                                 logEvents=[{"timestamp": T0 + 1, "message": "{}"}])
+    insights.moto.create_log_stream(logGroupName=data.group, logStreamName="t")
+    insights.moto.put_log_events(logGroupName=data.group, logStreamName="t",
+                                 logEvents=[{"timestamp": T0 + 2, "message": "{}"}])
+    assert run_query(insights_client, data.group, "stats count(*) as n").rows == [{"n": "3"}]
+
+
 def test_fields_past_the_200th_are_not_discovered(insights, insights_client):
     """"CloudWatch Logs Insights can extract a maximum of 200 log event fields from a JSON log"
     (CWL_AnalyzeLogData-discoverable-fields.html)."""
