@@ -121,9 +121,9 @@ class InsightsStandIn:
     def op_GetQueryResults(self, body: dict) -> dict:
         with self.lock:
             run = self.query(body["queryId"])
+            offset = self.token_offset(body.get("nextToken"), run.query_id)
             status = run.poll()
             answer = run.answer()
-            offset = self.token_offset(body.get("nextToken"), run.query_id)
             size = min(body.get("maxItems") or self.controls.page_size, self.controls.page_size)
             page = answer.rows[offset:offset + size]
             self.counters.result_calls += 1
