@@ -12,6 +12,7 @@ except ImportError:  # run from a checkout without installing
 
 import streamlit as st
 
+from dashboard.links import follow_pending_link
 from dashboard.pagelist import PAGES
 from dashboard.settings import read_settings
 from dashboard.sidebar import render_sidebar
@@ -19,6 +20,7 @@ from dashboard.sidebar import render_sidebar
 st.set_page_config(page_title="lexlens", page_icon=":material/insights:", layout="wide")
 page = st.navigation([st.Page(path, title=title, icon=icon, url_path=url_path, default=index == 0)
                       for index, (path, title, icon, url_path) in enumerate(PAGES)])
+follow_pending_link(page)  # a row picked in a table of sessions: open its transcript
 st.sidebar.title("lexlens")
 settings = read_settings()
 st.session_state["settings"] = settings

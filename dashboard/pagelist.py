@@ -5,6 +5,7 @@ The AppTest meta-test reads this list: every page here must have a test.
 from __future__ import annotations
 
 EXPLORER_PAGE = "views/explorer.py"
+EXPLORER_SLUG = "explorer"
 
 PAGES = [
     ("views/overview.py", "Overview", ":material/dashboard:", "overview"),
@@ -12,7 +13,7 @@ PAGES = [
     ("views/intents.py", "Intents", ":material/account_tree:", "intents"),
     ("views/missed.py", "Missed utterances", ":material/help:", "missed"),
     ("views/slots_attributes.py", "Slots & attributes", ":material/label:", "slots"),
-    (EXPLORER_PAGE, "Session explorer", ":material/search:", "explorer"),
+    (EXPLORER_PAGE, "Session explorer", ":material/search:", EXPLORER_SLUG),
     ("views/outcomes.py", "Outcomes & funnels", ":material/flag:", "outcomes"),
     ("views/nlu.py", "NLU health", ":material/psychology:", "nlu"),
     ("views/clusters.py", "Clusters", ":material/bubble_chart:", "clusters"),

@@ -7,7 +7,6 @@ import streamlit as st
 from analytics import compare
 from dashboard.data import current_view, derive
 from dashboard.definitions import explain
-from dashboard.outcome_settings import pick_outcome_settings
 from dashboard.safe import escape_markdown
 from dashboard.sidebar import local_midnight
 from dashboard.tables import show_table
@@ -20,7 +19,7 @@ st.title("Comparisons")
 if view.turns.empty:
     st.info("No turns match the filters. Widen the date range or clear a filter in the sidebar.")
     st.stop()
-idle, escalation = pick_outcome_settings(view)
+idle, escalation = view.outcome.idle_timeout_s, view.outcome.escalation
 mode = st.radio("Compare", list(DIMENSIONS), horizontal=True, key="compare_mode")
 column = DIMENSIONS[mode]
 left, right = st.columns(2)

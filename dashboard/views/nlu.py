@@ -5,7 +5,7 @@ from analytics import nlu
 from dashboard import charts
 from dashboard.data import current_view, derive
 from dashboard.definitions import explain
-from dashboard.outcome_settings import pick_outcome_settings, view_outcomes
+from dashboard.outcome_settings import view_outcomes
 from dashboard.tables import show_table
 
 view = current_view()
@@ -49,8 +49,8 @@ show_table(pairs, "confusion_pairs")
 explain("Intent confusion", extra=nlu.DEFINITIONS)
 
 st.subheader("Switched intents")
-idle, escalation = pick_outcome_settings(view)
-result = view_outcomes(view, idle, escalation)
+idle, escalation = view.outcome.idle_timeout_s, view.outcome.escalation
+result = view_outcomes(view)
 switches = derive(view, "switches", lambda: nlu.compute_switch_matrix(result.attempts), idle, escalation)
 if switches.empty:
     st.info("No intent was switched in the filtered range.")

@@ -9,7 +9,7 @@ from analytics.outcomes import compute_containment, compute_conversation_outcome
 from dashboard import charts
 from dashboard.data import current_view, derive
 from dashboard.definitions import explain
-from dashboard.outcome_settings import pick_outcome_settings, view_outcomes
+from dashboard.outcome_settings import view_outcomes
 from dashboard.safe import escape_plotly_series
 from dashboard.tables import show_table
 
@@ -21,8 +21,8 @@ st.title("Outcomes & funnels")
 if view.turns.empty:
     st.info("No turns match the filters. Widen the date range or clear a filter in the sidebar.")
     st.stop()
-idle, escalation = pick_outcome_settings(view)
-result = view_outcomes(view, idle, escalation)
+idle, escalation = view.outcome.idle_timeout_s, view.outcome.escalation
+result = view_outcomes(view)
 conversations = compute_conversation_outcomes(result)
 containment = compute_containment(result)
 total = max(sum(conversations.values()), 1)
