@@ -78,3 +78,42 @@ def display_columns(table: pd.DataFrame) -> dict:
         elif label != name:
             config[column] = st.column_config.Column(label)
     return config
+
+
+def format_kpi(value, kind: str) -> str:
+    """A KPI as people read it: counts whole with separators, rates as percentages, other
+    numbers to two decimals; '—' when there is none."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if kind == "count":
+        return f"{int(round(value)):,}"
+    if kind == "rate":
+        return format_percent(value)
+    return f"{value:,.2f}"
+
+
+def format_change(delta, kind: str) -> str:
+    """B - A: counts signed whole, rates in percentage points, numbers to two decimals."""
+    if delta is None or (isinstance(delta, float) and math.isnan(delta)):
+        return "—"
+    if kind == "count":
+        return f"{int(round(delta)):+,}"
+    if kind == "rate":
+        return f"{delta * 100:+.1f} pp"
+    return f"{delta:+,.2f}"
+
+
+def readable_comparison(table: pd.DataFrame, labels: dict) -> pd.DataFrame:
+    """``analytics.compare.compare_kpis``'s table for people: named KPIs, values in their
+    kind's format, the change, the relative change and the p-value of rates."""
+    rows = []
+    for row in table.itertuples(index=False):
+        label, kind = labels.get(row.kpi, (row.kpi.replace("_", " "), "number"))
+        p_value = None if pd.isna(row.p_value) else float(row.p_value)
+        rows.append((label, format_kpi(row.a, kind), format_kpi(row.b, kind), format_change(row.delta, kind),
+                     "—" if row.relative_delta is None or pd.isna(row.relative_delta)
+                     else f"{row.relative_delta * 100:+.1f}%",
+                     "—" if p_value is None else f"{p_value:.3f}",
+                     "—" if p_value is None else ("yes" if p_value < 0.05 else "no")))
+    return pd.DataFrame(rows, columns=["KPI", "A", "B", "change (B − A)", "relative change", "p-value",
+                                       "significant at 5%"])

@@ -19,3 +19,14 @@ PAGES = [
     ("views/clusters.py", "Clusters", ":material/bubble_chart:", "clusters"),
     ("views/comparisons.py", "Comparisons", ":material/compare_arrows:", "comparisons"),
 ]
+
+# The tables that list sessions (``show_table(..., session_column=...)``): name -> page slug.
+# Picking a row of one opens that session's transcript; ``show_table`` refuses a session table
+# missing here, and the browser journey tests walk this list, so every one of them is tested.
+SESSION_TABLES = {
+    "top_sessions": "conversations",
+    "missed_history": "missed",
+    "sessions_found": EXPLORER_SLUG,
+    "near_misses": "nlu",
+    "returning_users": "comparisons",
+}

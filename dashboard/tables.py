@@ -10,6 +10,7 @@ import streamlit as st
 from analytics.csvsafe import to_safe_csv
 from dashboard import links
 from dashboard.formats import display_columns, display_frame
+from dashboard.pagelist import SESSION_TABLES
 from dashboard.safe import plain_frame
 
 TEXT_KINDS = ("O", "U", "S")
@@ -42,6 +43,8 @@ def show_table(table: pd.DataFrame, name: str, *, session_column: str | None = N
     With ``session_column``, picking a row opens that session in the Session explorer
     (``dashboard.links``: the row as shown, after the search).
     """
+    if session_column is not None and name not in SESSION_TABLES:
+        raise ValueError(f"add the session table {name!r} to dashboard.pagelist.SESSION_TABLES")
     query = st.text_input(f"Search {name.replace('_', ' ')}", key=f"search_{name}",
                           placeholder="type to filter rows", label_visibility="collapsed")
     shown = search_rows(table, query)

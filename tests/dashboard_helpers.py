@@ -141,3 +141,36 @@ def wait_drawn(page, timeout_ms: float = 60_000, charts: int = 0) -> None:
             const plots = document.querySelectorAll('[data-testid="stPlotlyChart"]');
             return plots.length >= charts && [...plots].every(p => p.querySelector('.js-plotly-plot .main-svg'));
         }""", arg=charts, timeout=timeout_ms, polling=50)
+
+
+ROW_HEIGHT = 35  # st.dataframe's default header and row height, in CSS pixels
+
+
+def table_grid(page, name: str):
+    """The grid of the ``show_table`` named ``name`` (found from its search box's label)."""
+    search = page.locator(f'input[aria-label="Search {name.replace("_", " ")}"]')
+    return search.locator('xpath=following::div[@data-testid="stDataFrame"][1]')
+
+
+def pick_row(page, grid, row: int) -> None:
+    """Tick the selection box of data row ``row`` (0-based) of a grid, as a person clicks it."""
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT / 2)
+
+
+def wait_settled(page, timeout_ms: float = 30_000, quiet_ms: int = 1_200) -> None:
+    """Until the app is drawn and stays idle for ``quiet_ms`` (a rerun loop never settles)."""
+    wait_drawn(page, timeout_ms)
+    page.evaluate("window.__lexlensIdleSince = null")
+    page.wait_for_function(
+        """(quiet) => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            const now = performance.now();
+            if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') {
+                window.__lexlensIdleSince = null;
+                return false;
+            }
+            window.__lexlensIdleSince = window.__lexlensIdleSince || now;
+            return now - window.__lexlensIdleSince >= quiet;
+        }""", arg=quiet_ms, timeout=timeout_ms, polling=50)
