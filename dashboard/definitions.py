@@ -34,10 +34,14 @@ DEFINITIONS = {
                   "otherwise VADER's compound score of the transcript (>= 0.05 positive, "
                   "<= -0.05 negative, else neutral). The two sources are shown apart, never "
                   "mixed silently."),
-    "Session duration": ("Per session, last turn time - first turn time (0 s for one turn). "
-                         "The reference dashboard's 'average session duration' was 300 s "
-                         "divided by sessions per 5 minutes: not a duration at all."),
-    "Turns per session": "Records per session.",
+    "Session duration": ("Per session, last turn time - first turn time (0 s for one turn), shown "
+                         "as m:ss. The median comes first: a few sessions left open for hours pull "
+                         "the mean up. The histogram stops at the 95th percentile and says how many "
+                         "sessions are longer, so the rest are not squeezed into one bar. The "
+                         "reference dashboard's 'average session duration' was 300 s divided by "
+                         "sessions per 5 minutes: not a duration at all."),
+    "Turns per session": ("Records per session; the histogram stops at the 95th percentile and "
+                          "says how many sessions have more turns."),
     "Top sessions": "Sessions with the most turns (ties: longer first, then earlier).",
     "Session heatmap": ("For each weekday x hour cell (local time in the chosen zone), the "
                         "number of distinct sessions active in that hour, summed over every "

@@ -27,6 +27,11 @@ def format_duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """'1 turn', '2 turns' (with separators)."""
+    return f"{count:,} {word if count == 1 else (words or word + 's')}"
+
+
 def format_percent(value: float | None, digits: int = 1) -> str:
     """'12.3%' ('—' when unknown)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

@@ -65,7 +65,12 @@ def assert_clean(at: AppTest) -> None:
 
 
 def number(text: str) -> float:
-    """The number a metric tile shows ('9,231', '6.53%', '601.9 s', '4.62')."""
+    """The number a metric tile shows ('9,231', '6.53%', '10:02' (m:ss), '1:02:03', '4.62')."""
+    if ":" in text:
+        seconds = 0
+        for part in text.strip().split(":"):
+            seconds = seconds * 60 + int(part)
+        return seconds
     value = float(re.sub(r"[^0-9.\-]", "", text))
     return value / 100 if text.strip().endswith("%") else value
 
@@ -79,6 +84,7 @@ def expected_kpis(turns: pd.DataFrame) -> dict[str, float]:
     sessions = compute_sessions(turns)
     return {"Records": totals["records"], "Sessions": totals["sessions"],
             "Conversations": totals["conversations"], "Missed rate": totals["fallback_rate"],
+            "Median duration": compute_duration_stats(sessions)["median"],
             "Mean duration": compute_duration_stats(sessions)["mean"],
             "Mean turns": compute_turns_per_session(sessions)["mean"]}
 
@@ -86,8 +92,8 @@ def expected_kpis(turns: pd.DataFrame) -> dict[str, float]:
 def assert_kpis_match(at: AppTest, turns: pd.DataFrame) -> None:
     shown, expected = shown_kpis(at), expected_kpis(turns)
     assert set(shown) == set(expected)
-    # tiles round: counts exact, a rate to 0.01 percentage point, seconds to 0.1, turns to 0.01
-    tolerance = {"Missed rate": 5e-5, "Mean duration": 0.05, "Mean turns": 0.005}
+    # tiles round: counts exact, a rate to 0.01 percentage point, seconds to the second, turns to 0.01
+    tolerance = {"Missed rate": 5e-5, "Median duration": 0.5, "Mean duration": 0.5, "Mean turns": 0.005}
     for label, value in expected.items():
         assert shown[label] == pytest.approx(value, abs=tolerance.get(label, 0)), label
 
@@ -233,3 +239,22 @@ def test_settings_environment_round_trips():
     assert settings.cloudwatch["log_groups"] == ("g1", "g2")
     assert settings.cloudwatch["region"] == "eu-west-1"
     assert read_settings({}).sources == () and not read_settings({}).allow_writes
+
+
+def test_clusters_test_set_is_one_bot_and_locale_and_leaves_formulas_out(tmp_path, monkeypatch):
+    import json
+
+    from analytics.clusters import TESTSET_COLUMNS
+    from lex_records import record
+
+    rows = [record(f"s{i}", i, text, "FallbackIntent", missed=True, alternatives=(("CheckBalance", 0.3),))
+            for i, text in enumerate(["balance", "=balance", "balance", "@balance"])]
+    source = tmp_path / "logs.jsonl"
+    source.write_text("\n".join(json.dumps(row) for row in rows) + "\n", encoding="utf-8")
+    monkeypatch.setenv(SOURCES_VAR, str(source))
+    at = start(page="views/clusters.py")
+    assert_clean(at)
+    testset = next(frame.value for frame in at.main.dataframe if list(frame.value.columns) == TESTSET_COLUMNS)
+    assert testset["Input"].tolist() == ["balance"]  # the CLI writes the same rows (test_report_cli)
+    assert testset["Expected Output Intent"].tolist() == ["CheckBalance"]  # 100% share: the default
+    assert any("2 utterances starting like a spreadsheet formula left out" in c.value for c in at.main.caption)

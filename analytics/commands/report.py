@@ -144,22 +144,35 @@ def write_rejects(path: Path, data) -> None:
         raise LexlensError(f"cannot write {path}: {error.strerror or error}.", exit_code=2) from None
 
 
-def write_tables(out: Path, tables: dict) -> None:
-    """One formula-safe CSV per table; the Lex Test Workbench test set is the exception:
-    Lex must receive its utterances unchanged, so it is written raw as lex_test_set.csv."""
+def write_tables(out: Path, tables: dict) -> list[Path]:
+    """One formula-safe CSV per table; the paths written. The Lex Test Workbench test sets
+    are the exception: Lex must receive their utterances unchanged, so they are written as
+    they are (``analytics.clusters`` leaves formula-like utterances out of them instead)."""
     from analytics.clusters import render_testset_csv
     from analytics.csvsafe import to_safe_csv
+    from analytics.report_extras import TESTSET_PREFIX
 
+    written = []
     try:
         out.mkdir(parents=True, exist_ok=True)
         for name, table in tables.items():
-            if name == "testset":
-                (out / "lex_test_set.csv").write_text(render_testset_csv(table), encoding="utf-8")
-            else:
-                (out / f"{name}.csv").write_text(to_safe_csv(table), encoding="utf-8")
+            path = out / f"{name}.csv"
+            raw = name.startswith(TESTSET_PREFIX)
+            path.write_text(render_testset_csv(table) if raw else to_safe_csv(table), encoding="utf-8")
+            written.append(path)
     except OSError as error:
         raise LexlensError(f"cannot write CSV files into {out}: {error.strerror or error}.",
                            exit_code=2) from None
+    return written
+
+
+def describe_written(out: Path, written: list[Path]) -> str:
+    """What --out wrote, for stderr: a line per file (the test sets' rule said once)."""
+    lines = [f"lexlens: wrote {len(written)} CSV files in {out}:"] + [f"  {path.name}" for path in written]
+    if not any(path.name.startswith("lex_test_set") for path in written):
+        lines.append("  (no Lex test set: no cluster's suggested intent reaches a 70% share; "
+                     "pick expected intents on the dashboard's Clusters page)")
+    return "\n".join(lines) + "\n"
 
 
 def run(args) -> int:
@@ -184,8 +197,9 @@ def run(args) -> int:
     escalation = escalation_from_args(args)
     report = compute_report_on_two_cores(data, args.top, args.idle_timeout, escalation)
     if args.out:
-        write_tables(args.out, report_tables(data, tz=tz, idle_timeout_s=args.idle_timeout,
-                                             escalation=escalation))
+        written = write_tables(args.out, report_tables(data, tz=tz, idle_timeout_s=args.idle_timeout,
+                                                       escalation=escalation))
+        sys.stderr.write(describe_written(args.out, written))
     if args.json:
         json.dump(report, sys.stdout, ensure_ascii=False, default=str)
         sys.stdout.write("\n")

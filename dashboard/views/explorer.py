@@ -2,7 +2,7 @@
 import streamlit as st
 
 from dashboard.data import current_view
-from dashboard.formats import time_column
+from dashboard.formats import plural, time_column
 from dashboard.kpis import view_sessions
 from dashboard.links import SESSION_STATE, requested_session
 from dashboard.safe import plain_text
@@ -45,7 +45,7 @@ choice = st.selectbox("Bot · alias · locale", range(len(labels)), format_func=
                       key="explorer_variant") if len(labels) > 1 else 0
 transcript = build_transcript(view.full, int(matches.iloc[choice]["session_key"]), view.tz)
 missed = int(transcript["missed"].sum())
-st.caption(f"{len(transcript)} turns · {missed} missed · times in {view.tz}. Text is shown exactly "
+st.caption(f"{plural(len(transcript), 'turn')} · {missed:,} missed · times in {view.tz}. Text is shown exactly "
            "as logged; missed and low-confidence turns are marked.")
 details = st.toggle("Show intent, state and slots of each turn", key="explorer_details")
 
