@@ -12,19 +12,11 @@ import math
 import pandas as pd
 import streamlit as st
 
+from analytics.report_text import format_duration  # noqa: F401  (one definition for CLI and app)
+
 TIME_FORMAT = "YYYY-MM-DD HH:mm:ss"
 DURATION_SUFFIX = "_s"          # a column of seconds: duration_s, mean_duration_s, ...
 SHARE_WORDS = ("share", "rate")  # a column of fractions in [0, 1]
-
-
-def format_duration(seconds: float) -> str:
-    """'m:ss' ('h:mm:ss' from an hour on; '—' when unknown), rounded to the second."""
-    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
-        return "—"
-    total = int(round(float(seconds)))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:

@@ -96,8 +96,24 @@ def test_filters_narrow_the_report(capsys):
     assert main(["report", str(VARIANTS), "--json"]) == 0
     whole = json.loads(capsys.readouterr().out)
     assert 0 < narrowed["sessions"] < whole["sessions"]
-    assert main(["report", str(VARIANTS), "--json", "--since", "2099-01-01"]) == 0
-    assert json.loads(capsys.readouterr().out)["records"] == 0
+
+
+@pytest.mark.parametrize("bot", ["PizzaBot", "PZA3HN9TWK"])
+def test_a_bot_is_given_by_name_or_id(capsys, bot):
+    assert main(["report", str(ROOT / "sample_logs" / "demo.jsonl.gz"), "--json", "--bot-id", bot]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["records"] == 2758 and "OrderPizza" in report["intents"] and "CheckBalance" not in report["intents"]
+
+
+@pytest.mark.parametrize("args", [["--since", "2099-01-01"], ["--bot-id", "NoSuchBot"], ["--locale", "fr_FR"]])
+def test_filters_that_leave_nothing_say_what_the_data_has(args):
+    result = run_cli("report", ROOT / "sample_logs" / "demo.jsonl.gz", *args)
+    assert result.returncode == 3 and result.stdout == ""
+    message = result.stderr.strip()
+    assert message.count("\n") == 0 and message.startswith("lexlens: no turns match the filters")
+    for held in ("BankerBot (BKR7Q2XLMA)", "PizzaBot (PZA3HN9TWK)", "en_GB, en_US, es_US", "3, 7, DRAFT",
+                 "from 2026-10-21 00:10 to 2026-11-19 23:51 UTC"):
+        assert held in message
 
 
 def test_installed_console_script_runs():

@@ -18,7 +18,8 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("filters")
     group.add_argument("--since", metavar="T", help="first time to include: ISO 8601 or an age (7d, 36h)")
     group.add_argument("--until", metavar="T", help="time to stop before: ISO 8601 or an age")
-    group.add_argument("--bot-id", action="append", default=[], metavar="ID", help="bot id (repeatable)")
+    group.add_argument("--bot-id", action="append", default=[], metavar="ID",
+                       help="bot id or name, e.g. BankerBot (repeatable)")
     group.add_argument("--alias", action="append", default=[], metavar="NAME",
                        help="alias name or id, e.g. TSTALIASID (repeatable)")
     group.add_argument("--locale", action="append", default=[], metavar="ID",
@@ -191,9 +192,10 @@ def run(args) -> int:
     from analytics.filters import apply_filters
     from analytics.report import report_tables
 
-    data = apply_filters(data, filters)
-    if data.turns.empty:
-        print("lexlens: no turns match the filters; the report below is empty.", file=sys.stderr)
+    filtered = apply_filters(data, filters)
+    if filtered.turns.empty:
+        raise LexlensError(nothing_matches_sentence(data, args), exit_code=NOTHING_MATCHES)
+    data = filtered
     escalation = escalation_from_args(args)
     report = compute_report_on_two_cores(data, args.top, args.idle_timeout, escalation)
     if args.out:
@@ -241,6 +243,26 @@ def compute_report_on_two_cores(data, top, idle_timeout_s, escalation) -> dict:
     if status == "error":
         raise value
     return {**report, **value, **utterance_part}
+
+
+NOTHING_MATCHES = 3  # exit code: the input has records, but none passes the filters
+
+
+def nothing_matches_sentence(data, args) -> str:
+    """One sentence saying the filters left nothing, and what the data holds instead."""
+    from analytics.filters import describe_values
+
+    given = [f"{option} {value}" for option, values in (("--bot-id", args.bot_id), ("--alias", args.alias),
+                                                         ("--locale", args.locale), ("--version", args.bot_version),
+                                                         ("--since", [args.since] if args.since else []),
+                                                         ("--until", [args.until] if args.until else []))
+             for value in values]
+    held = describe_values(data)
+    bots = ", ".join(f"{name} ({bot_id})" for name, bot_id in held["bots"])
+    return (f"no turns match the filters ({', '.join(given)}); the data has bots {bots}; "
+            f"aliases {', '.join(held['aliases'])}; locales {', '.join(held['locales'])}; "
+            f"versions {', '.join(held['versions'])}; times from {held['first']:%Y-%m-%d %H:%M} to "
+            f"{held['last']:%Y-%m-%d %H:%M} UTC.")
 
 
 def empty_input_sentence(data) -> str:
