@@ -74,6 +74,11 @@ DEFINITIONS = {
                                   "users get lost."),
     "Top utterances": ("Utterances grouped after trimming and collapsing spaces, "
                        "case-insensitively; the most frequent spelling is shown."),
+    "Obfuscated utterances": ("With slot obfuscation on, Lex logs a slot's value as the slot's name "
+                              "in braces ('{dateOfBirth}'), and the whole utterance so when it cannot "
+                              "find the value in it. Such an utterance says which slot was asked, not "
+                              "what people said: it is marked 'obfuscated by Lex' and listed after "
+                              "every other one, whatever its count."),
     "Message history": "Turns with a transcript (or every missed turn), newest first.",
     "Slot values": ("Per intent x slot, the interpreted value (else the original wording), "
                     "counted once per session: Lex repeats every filled slot in each later "

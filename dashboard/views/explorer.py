@@ -1,6 +1,8 @@
 """Session explorer: find sessions by id or by what users said; read one as a conversation."""
 import streamlit as st
 
+from analytics.utterances import is_obfuscated
+
 from dashboard.data import current_view
 from dashboard.formats import plural, time_column
 from dashboard.kpis import view_sessions
@@ -53,9 +55,11 @@ for turn in transcript.head(MAX_BUBBLES).itertuples(index=False):
     flag = flag_turn(turn)
     with st.chat_message("user", avatar=":material/priority_high:" if flag else ":material/person:"):
         st.text(plain_text(turn.utterance) if turn.utterance else "(no text: e.g. a session update)")
-        note = {"missed": ":red-badge[Missed utterance]",
-                "low confidence": f":orange-badge[Low confidence {turn.confidence:.2f}]"}.get(flag, "")
-        st.caption(f"{turn.time:%Y-%m-%d %H:%M:%S}" + (f" · {note}" if note else ""))
+        notes = [{"missed": ":red-badge[Missed utterance]",
+                  "low confidence": f":orange-badge[Low confidence {turn.confidence:.2f}]"}.get(flag, "")]
+        if is_obfuscated(turn.utterance):
+            notes.append(":gray-badge[Obfuscated by Lex: the slot's name, not the user's words]")
+        st.caption(" · ".join([f"{turn.time:%Y-%m-%d %H:%M:%S}"] + [note for note in notes if note]))
         if details:
             st.text(plain_text(describe_turn(turn)))
     with st.chat_message("assistant", avatar=":material/smart_toy:"):

@@ -33,10 +33,15 @@ left, right = st.columns(2)
 threshold = left.slider("Confidence below", 0.0, 1.0, nlu.NEAR_MISS_CONFIDENCE, 0.05, key="nm_conf")
 margin = right.slider("…or margin to the runner-up below", 0.0, 0.5, nlu.NEAR_MISS_MARGIN, 0.01, key="nm_margin")
 misses = derive(view, "near_misses", lambda: nlu.top_near_misses(view.data, threshold, margin), threshold, margin)
-shown = misses.drop(columns=[c for c in ("turn", "session_key") if c in misses.columns]).head(2000)
-if "time" in shown.columns:
-    shown = shown.assign(time=shown["time"].dt.tz_convert(view.tz))
-show_table(shown, "near_misses", session_column="session_id", caption="smallest margin first, at most 2,000")
+shown = misses.head(2000)[["transcript", "intent", "nlu_confidence", "runner_up_intent", "runner_up_confidence",
+                           "margin", "reason", "time", "session_id"]]
+shown = shown.assign(time=shown["time"].dt.tz_convert(view.tz))
+show_table(shown, "near_misses", session_column="session_id", caption="smallest margin first, at most 2,000",
+           column_config={"transcript": st.column_config.TextColumn("utterance", width="medium", pinned=True),
+                          "nlu_confidence": st.column_config.NumberColumn("confidence", format="%.2f"),
+                          "runner_up_confidence": st.column_config.NumberColumn("runner-up confidence",
+                                                                                format="%.2f"),
+                          "margin": st.column_config.NumberColumn("margin", format="%.2f")})
 explain("Near miss", extra=nlu.DEFINITIONS)
 
 st.subheader("Intent confusion")
