@@ -174,3 +174,36 @@ def wait_settled(page, timeout_ms: float = 30_000, quiet_ms: int = 1_200) -> Non
             window.__lexlensIdleSince = window.__lexlensIdleSince || now;
             return now - window.__lexlensIdleSince >= quiet;
         }""", arg=quiet_ms, timeout=timeout_ms, polling=50)
+
+
+HOSTILE_NAMES = [  # intent names, slot values and attributes that try to draw in a chart
+    '<a href="https://evil.example/">evil link</a>',
+    '<span style="font-size:80px">HUGE</span>',
+    "exe.txt\u202eRTL-OVERRIDE",
+]
+
+
+def hostile_chart_records() -> list[dict]:
+    """Sessions that switch between intents named HOSTILE_NAMES (so they reach the switched-
+    intent heatmap, the intent charts and the flow) and miss utterances made of them."""
+    records = []
+    for session in range(12):
+        first, second = HOSTILE_NAMES[session % 3], HOSTILE_NAMES[(session + 1) % 3]
+        for turn, (intent, action) in enumerate([(first, "ElicitSlot"), (second, "ElicitSlot"),
+                                                 ("FallbackIntent", "ElicitIntent")]):
+            record = hostile_record(100 + 3 * session + turn, HOSTILE_NAMES[(session + turn) % 3], turn)
+            record["sessionId"] = f"chart-{session}"
+            record["sessionState"]["originatingRequestId"] = f"chart-conv-{session}"
+            record["sessionState"]["intent"] = {"name": intent, "state": "InProgress", "slots": {}}
+            record["sessionState"]["dialogAction"] = {"type": action, **({"slotToElicit": "note"}
+                                                                         if action == "ElicitSlot" else {})}
+            record["interpretations"] = [{"intent": {"name": intent}, "nluConfidence": 0.3},
+                                         {"intent": {"name": second}, "nluConfidence": 0.25}]
+            record["missedUtterance"] = intent == "FallbackIntent"
+            records.append(record)
+    return records
+
+
+def write_hostile_chart_log(path: Path) -> Path:
+    path.write_text("\n".join(json.dumps(record) for record in hostile_chart_records()) + "\n", encoding="utf-8")
+    return path
