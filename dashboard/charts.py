@@ -96,32 +96,45 @@ def heatmap(matrix: pd.DataFrame, title: str, x_label: str, y_label: str, z_labe
     return layout(fig, title, x_label, y_label, height=max(320, 24 * len(rows) + 140))
 
 
-def clipped_histogram(values: pd.Series, title: str, x_label: str, y_label: str, *, durations: bool,
-                      bins: int = 30) -> go.Figure:
-    """A histogram up to the 95th percentile (the longest 5% would squeeze every other bar
-    into the first one); the title says how many values lie beyond. Durations are labelled
-    m:ss; other values (turns) get one bar per whole number when that fits."""
+# Bin edges of the duration histogram, in seconds: each about twice the last (a log scale),
+# since session durations run from seconds to hours (sessions left open) and equal bins would
+# put nearly every session in the first bar.
+DURATION_EDGES = [0, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400, 28800, 86400]
+
+
+def duration_histogram(seconds: pd.Series, title: str, y_label: str) -> go.Figure:
+    """Sessions per duration bin, bins growing about twofold (a log scale), labelled m:ss."""
+    values = pd.Series(seconds, dtype="float64").dropna()
+    top = float(values.max()) if len(values) else 0.0
+    edges = [edge for edge in DURATION_EDGES if edge <= top] + [next((e for e in DURATION_EDGES if e > top),
+                                                                     max(top, 1.0) + 1)]
+    counts = np.histogram(values, bins=edges)[0] if len(edges) > 1 else np.array([len(values)])
+    names = [f"{format_duration(lo)}–{format_duration(hi)}" for lo, hi in zip(edges[:-1], edges[1:])]
+    fig = go.Figure(go.Bar(x=names, y=counts, marker_color=BLUE,
+                           hovertemplate="%{x}<br>" + y_label + ": %{y:,}<extra></extra>"))
+    fig.update_xaxes(type="category", tickangle=-45)
+    fig.update_yaxes(**count_axis(counts))
+    return layout(fig, title, "Duration (m:ss; each bin about twice the last: a log scale)", y_label)
+
+
+def clipped_histogram(values: pd.Series, title: str, x_label: str, y_label: str, bins: int = 30) -> go.Figure:
+    """A histogram of counts (turns) up to the 95th percentile, so a long tail does not squeeze
+    the rest into a few bars; the axis title says how many lie beyond. One bar per whole
+    number when that fits."""
     values = pd.Series(values, dtype="float64").dropna()
     limit = float(values.quantile(0.95)) if len(values) else 0.0
     beyond = int((values > limit).sum())
     shown = values[values <= limit]
-    if durations or limit > bins:
-        edges = np.linspace(0, max(limit, 1.0), bins + 1)
-    else:  # whole numbers (turns): a bar each
-        edges = np.arange(np.floor(shown.min()) - 0.5 if len(shown) else -0.5, limit + 1.5)
+    whole = limit <= bins
+    edges = np.arange(np.floor(shown.min()) - 0.5 if len(shown) else -0.5, limit + 1.5) if whole \
+        else np.linspace(0, max(limit, 1.0), bins + 1)
     counts, edges = np.histogram(shown, bins=edges)
-    centres = (edges[:-1] + edges[1:]) / 2
-    names = [f"{format_duration(lo)}–{format_duration(hi)}" if durations else
-             (f"{lo + 0.5:.0f}" if not durations and edges[1] - edges[0] == 1 else f"{lo:,.1f}–{hi:,.1f}")
-             for lo, hi in zip(edges[:-1], edges[1:])]
-    fig = go.Figure(go.Bar(x=centres, y=counts, width=np.diff(edges) * 0.95, marker_color=BLUE, customdata=names,
+    names = [f"{lo + 0.5:,.0f}" if whole else f"{lo:,.0f}–{hi:,.0f}" for lo, hi in zip(edges[:-1], edges[1:])]
+    fig = go.Figure(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts, width=np.diff(edges) * 0.95,
+                           marker_color=BLUE, customdata=names,
                            hovertemplate="%{customdata}<br>" + y_label + ": %{y:,}<extra></extra>"))
     fig.update_yaxes(**count_axis(counts))
-    if durations:
-        ticks = np.linspace(0, edges[-1], 6)
-        fig.update_xaxes(tickvals=ticks, ticktext=[format_duration(t) for t in ticks])
-    elif edges[1] - edges[0] == 1:
-        fig.update_xaxes(dtick=1 if limit <= 20 else None, tickformat=",d")
-    note = f" (up to the 95th percentile, {format_duration(limit) if durations else f'{limit:,.0f}'}; " \
-           f"{beyond:,} longer not shown)" if beyond else ""
-    return layout(fig, title + note, x_label, y_label)
+    fig.update_xaxes(dtick=1 if whole and limit <= 20 else None, tickformat=",d")
+    if beyond:
+        x_label += f" (up to the 95th percentile, {limit:,.0f}; {beyond:,} more not shown)"
+    return layout(fig, title, x_label, y_label)

@@ -36,8 +36,9 @@ DEFINITIONS = {
                   "mixed silently."),
     "Session duration": ("Per session, last turn time - first turn time (0 s for one turn), shown "
                          "as m:ss. The median comes first: a few sessions left open for hours pull "
-                         "the mean up. The histogram stops at the 95th percentile and says how many "
-                         "sessions are longer, so the rest are not squeezed into one bar. The "
+                         "the mean up. The histogram's bins grow about twofold (1 s, 2 s, 5 s, "
+                         "10 s, ... 1 h, 2 h: a log scale), since durations run from seconds to "
+                         "hours and equal bins would put nearly every session in the first. The "
                          "reference dashboard's 'average session duration' was 300 s divided by "
                          "sessions per 5 minutes: not a duration at all."),
     "Turns per session": ("Records per session; the histogram stops at the 95th percentile and "

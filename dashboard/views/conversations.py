@@ -18,7 +18,7 @@ if view.turns.empty:
 sessions = view_sessions(view)
 durations = compute_duration_stats(sessions)
 turn_stats = compute_turns_per_session(sessions)
-tiles = st.columns(6)
+tiles = st.columns(3) + st.columns(3)
 for tile, (label, value) in zip(tiles, [
         ("Median duration", format_duration(durations["median"])), ("Mean duration", format_duration(durations["mean"])),
         ("90th percentile duration", format_duration(durations["p90"])), ("Median turns", f"{turn_stats['median']:,.0f}"),
@@ -27,12 +27,12 @@ for tile, (label, value) in zip(tiles, [
 
 left, right = st.columns(2)
 with left:
-    charts.show_chart(charts.clipped_histogram(sessions["duration_s"], "Session duration", "Duration (m:ss)",
-                                               "Sessions", durations=True), "durations")
+    charts.show_chart(charts.duration_histogram(sessions["duration_s"], "Session duration", "Sessions"),
+                      "durations")
     explain("Session duration")
 with right:
     charts.show_chart(charts.clipped_histogram(sessions["turns"], "Turns per session", "Turns (records)",
-                                               "Sessions", durations=False), "turns")
+                                               "Sessions"), "turns")
     explain("Turns per session")
 
 st.subheader("Top sessions")

@@ -25,7 +25,9 @@ else:
     charts.show_chart(charts.heatmap(matrix, "Turns per intent and nluConfidence bin",
                                      "nluConfidence (bin start)", "Intent", "Turns"), "confidence")
     show_table(derive(view, "confidence", lambda: nlu.compute_confidence_distribution(view.data)),
-               "confidence_per_intent")
+               "confidence_per_intent", column_config={
+                   name: st.column_config.NumberColumn(name, format="%.2f")
+                   for name in ("mean", "p10", "p25", "median", "p75", "p90", "min")})
 explain("Confidence distribution", extra=nlu.DEFINITIONS)
 
 st.subheader("Near misses")
@@ -50,7 +52,8 @@ if not pairs.empty:
     top = pairs.head(15).assign(pair=lambda t: t["intent_a"].astype(str) + " ↔ " + t["intent_b"].astype(str))
     charts.show_chart(charts.bars(top, "pair", "total", "Intent pairs most often each other's runner-up",
                                   "Intent pair", "Turns"), "confusion")
-show_table(pairs, "confusion_pairs")
+show_table(pairs, "confusion_pairs",
+           column_config={"mean_margin": st.column_config.NumberColumn("mean margin", format="%.2f")})
 explain("Intent confusion", extra=nlu.DEFINITIONS)
 
 st.subheader("Switched intents")
