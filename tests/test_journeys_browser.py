@@ -30,7 +30,7 @@ from dashboard.transcripts import find_sessions
 from dashboard_helpers import (chromium_available, launch_chromium, pick_row, serving, table_grid,
                                wait_drawn, wait_settled)
 
-pytestmark = [pytest.mark.browser,
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("journeys"),
               pytest.mark.skipif(not chromium_available() and not os.environ.get("CI"),
                                  reason="Debian's chromium is not installed")]
 import playwright.sync_api as playwright_api  # noqa: E402  (a test dependency: never skipped)
@@ -166,7 +166,7 @@ def test_back_returns_to_the_page_of_the_table(page):
     open_page(page, "missed", SETTINGS)
     drill_down(page, "missed_history", 0)
     page.go_back()
-    page.get_by_role("heading", name="Missed utterances").wait_for()
+    page.get_by_role("heading", name="Missed utterances", exact=True).wait_for()
     wait_settled(page)
     assert urlsplit(page.url).path.endswith("/missed")
     assert url_settings(page) == SETTINGS
@@ -196,7 +196,7 @@ def containment_tile(page) -> str:
 
 def go_to(page, title: str) -> None:
     page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).click()
-    page.get_by_role("heading", name=title).wait_for()
+    page.get_by_role("heading", name=title, exact=True).wait_for()
     wait_settled(page)
 
 
