@@ -258,3 +258,35 @@ def test_clusters_test_set_is_one_bot_and_locale_and_leaves_formulas_out(tmp_pat
     assert testset["Input"].tolist() == ["balance"]  # the CLI writes the same rows (test_report_cli)
     assert testset["Expected Output Intent"].tolist() == ["CheckBalance"]  # 100% share: the default
     assert any("2 utterances starting like a spreadsheet formula left out" in c.value for c in at.main.caption)
+
+
+def test_serve_outcome_options_are_the_sidebar_defaults(monkeypatch, demo):
+    """`lexlens serve --escalation-intent SpeakToAgent --idle-timeout 600` reaches every page."""
+    from analytics.cli import build_parser
+    from analytics.commands.serve import build_environment
+    from analytics.outcomes import EscalationRule, compute_containment, compute_outcomes
+
+    args = build_parser().parse_args(["serve", "--escalation-intent", "SpeakToAgent", "--idle-timeout", "600",
+                                      "--escalation-attribute", "escalated=true"])
+    for name, value in build_environment(args).items():
+        if name.startswith("LEXLENS_"):
+            monkeypatch.setenv(name, value)
+    at = start(page="views/outcomes.py")
+    assert_clean(at)
+    assert at.session_state["esc_intent"] == ["SpeakToAgent"] and at.session_state["idle"] == 600
+    assert at.session_state["esc_key"] == "escalated" and at.session_state["esc_value"] == "true"
+    rule = EscalationRule(intents=("SpeakToAgent",), attribute=("escalated", "true"))
+    rate = compute_containment(compute_outcomes(demo, 600, rule))["containment_rate"]
+    tiles = {metric.label: metric.value for metric in at.main.metric}
+    assert tiles["Containment rate"] == f"{rate:.1%}"
+    at.switch_page("views/comparisons.py").run()
+    assert_clean(at)
+    assert not any("Containment needs an escalation marker" in c.value for c in at.main.caption)
+
+
+def test_explorer_with_nothing_in_the_filters_says_so_and_still_opens_a_linked_session(demo):
+    session = compute_sessions(demo.turns).iloc[0]
+    at = start({"bot": "PizzaBot", "intent": "CheckBalance", "session": session["session_id"]}, page=EXPLORER_PAGE)
+    assert_clean(at)
+    assert any("No sessions match the filters" in info.value for info in at.main.info)
+    assert any(text.value == f"Session {session['session_id']}" for text in at.main.text)
