@@ -23,7 +23,7 @@ from dashboard_helpers import HOSTILE_TEXTS, chromium_available, launch_chromium
     write_hostile_chart_log, write_hostile_log
 
 # Outside CI a machine without Chromium skips these; in CI (.ci/run installs it) they must run.
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("dashboard_browser"),
+pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not chromium_available() and not os.environ.get("CI"),
                                  reason="Debian's chromium is not installed")]
 import playwright.sync_api as playwright_api  # noqa: E402  (a test dependency: never skipped)

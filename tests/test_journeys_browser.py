@@ -30,7 +30,7 @@ from dashboard.transcripts import find_sessions
 from dashboard_helpers import (chromium_available, launch_chromium, pick_row, serving, table_grid,
                                wait_drawn, wait_settled)
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("journeys"),
+pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not chromium_available() and not os.environ.get("CI"),
                                  reason="Debian's chromium is not installed")]
 import playwright.sync_api as playwright_api  # noqa: E402  (a test dependency: never skipped)
