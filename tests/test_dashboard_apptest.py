@@ -2,7 +2,6 @@
 no exception, KPI values equal to the analytics functions, filters that change them."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 
@@ -290,3 +289,32 @@ def test_explorer_with_nothing_in_the_filters_says_so_and_still_opens_a_linked_s
     assert_clean(at)
     assert any("No sessions match the filters" in info.value for info in at.main.info)
     assert any(text.value == f"Session {session['session_id']}" for text in at.main.text)
+
+
+def test_the_calendar_fills_the_date_boxes(demo):
+    import datetime as dt
+
+    at = start()
+    at.date_input(key="date_calendar").set_value((dt.date(2026, 11, 5), dt.date(2026, 11, 12))).run()
+    assert_clean(at)
+    assert (at.text_input(key="from").value, at.text_input(key="to").value) == ("2026-11-05", "2026-11-12")
+    assert (at.query_params["from"], at.query_params["to"]) == ("2026-11-05", "2026-11-12")
+    since, until = pd.Timestamp("2026-11-05", tz="UTC"), pd.Timestamp("2026-11-13", tz="UTC")
+    assert_kpis_match(at, apply_filters(demo, Filters(since=since, until=until)).turns)
+
+
+@pytest.mark.parametrize("start_text, end_text, expected, notes", [
+    ("", "", ("2026-10-21", "2026-11-19"), 0),
+    ("2026-11-05", "2026-11-12", ("2026-11-05", "2026-11-12"), 0),
+    ("2026/11/05", "", ("2026-11-05", "2026-11-19"), 0),
+    ("0001-01-01", "9999-12-31", ("2026-10-21", "2026-11-19"), 2),
+    ("someday", "2026-11-31", ("2026-10-21", "2026-11-19"), 2),
+    ("2026-11-12", "2026-11-05", ("2026-11-05", "2026-11-12"), 1),
+])
+def test_date_boxes_resolve_inside_the_data(start_text, end_text, expected, notes):
+    import datetime as dt
+
+    from dashboard.date_range import resolve_dates
+
+    choice = resolve_dates(start_text, end_text, dt.date(2026, 10, 21), dt.date(2026, 11, 19))
+    assert (choice.start.isoformat(), choice.end.isoformat()) == expected and len(choice.notes) == notes
