@@ -15,6 +15,7 @@ from analytics.outcomes import EscalationRule, compute_outcomes
 from analytics.schema import LogData
 from dashboard import urlstate
 from dashboard.data import OutcomeSettings, View, derive
+from dashboard.safe import show_bidi
 from dashboard.settings import ServeSettings
 
 DIALOG_ACTIONS = ["Close", "ConfirmIntent", "Delegate", "ElicitIntent", "ElicitSlot"]
@@ -41,7 +42,7 @@ def render_outcome_settings(full: LogData, settings: ServeSettings) -> OutcomeSe
         chosen = urlstate.multiselect("Escalation intents", intents, "esc_intent",
                                       default=settings.escalation_intents, placeholder="e.g. SpeakToAgent")
         key = urlstate.selectbox("Escalation session attribute", [""] + keys, "esc_key",
-                                 settings.escalation_key, format_func=lambda k: k or "(none)")
+                                 settings.escalation_key, format_func=lambda k: show_bidi(k) or "(none)")
         value = urlstate.text_input("…with value (empty: any non-empty value)", "esc_value",
                                     settings.escalation_value) if key else ""
         actions = urlstate.multiselect("Escalation dialog actions", DIALOG_ACTIONS, "esc_action",

@@ -15,7 +15,7 @@ from dashboard import urlstate
 from dashboard.data import View, load_source, make_view, save_uploads
 from dashboard.date_range import DateChoice, local_midnight, pick_dates
 from dashboard.outcome_settings import render_outcome_settings
-from dashboard.safe import escape_markdown
+from dashboard.safe import escape_markdown, show_bidi
 from dashboard.settings import ServeSettings
 
 PATH_SEPARATOR = ";"
@@ -83,7 +83,7 @@ def category_options(turns: pd.DataFrame, column: str) -> list[str]:
 def pick_attribute(full: LogData) -> tuple[str | None, tuple[str, ...]]:
     keys = attribute_keys(full)
     key = urlstate.selectbox("Session attribute", [""] + keys, "akey", "",
-                             format_func=lambda k: k or "(any)")
+                             format_func=lambda k: show_bidi(k) or "(any)")
     if not key:
         return None, ()
     values = full.attributes.loc[full.attributes["key"] == key, "value"].value_counts()

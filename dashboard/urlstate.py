@@ -21,6 +21,8 @@ from typing import Callable, Iterable, Sequence
 
 import streamlit as st
 
+from dashboard.safe import show_bidi
+
 URL_VALUES = "_url_values"  # param -> value to write back at the end of the run
 PERSIST = "session"  # keep a setting's value across page switches
 
@@ -85,6 +87,7 @@ def multiselect(label: str, options: Sequence[str], param: str, default: Sequenc
     seed_from_url(param, param, lambda raw: [value for value in raw if value in allowed] or None)
     st.session_state.setdefault(param, [value for value in default if value in allowed])
     prune_choices(param, allowed)
+    kwargs.setdefault("format_func", show_bidi)  # options may be log text
     chosen = st.multiselect(label, options, key=param, persist_state=PERSIST, **kwargs)
     remember(param, chosen, [value for value in default if value in allowed])
     return chosen
@@ -103,6 +106,7 @@ def selectbox(label: str, options: Sequence[str], param: str, default: str, **kw
     if st.session_state.get(param, default) not in options:
         st.session_state.pop(param, None)
     st.session_state.setdefault(param, default if default in options else options[0])
+    kwargs.setdefault("format_func", show_bidi)  # options may be log text
     chosen = st.selectbox(label, options, key=param, persist_state=PERSIST, **kwargs)
     remember(param, chosen, default)
     return chosen

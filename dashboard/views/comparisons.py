@@ -10,7 +10,7 @@ from dashboard.date_range import local_midnight
 from dashboard.definitions import explain
 from dashboard.formats import format_percent, readable_comparison
 from dashboard.outcome_settings import view_outcomes
-from dashboard.safe import escape_markdown
+from dashboard.safe import escape_markdown, show_bidi
 from dashboard.tables import show_table
 
 DIMENSIONS = {"Two time windows": None, "Two versions": "bot_version", "Two aliases": "alias_name",
@@ -42,7 +42,8 @@ else:
     if len(values) < 2:
         st.info(f"The filtered turns hold one value of {escape_markdown(column)} only; nothing to compare.")
         st.stop()
-    labels = [left.selectbox("A", values, 0, key="cmp_va"), right.selectbox("B", values, 1, key="cmp_vb")]
+    labels = [left.selectbox("A", values, 0, key="cmp_va", format_func=show_bidi),
+              right.selectbox("B", values, 1, key="cmp_vb", format_func=show_bidi)]
     slices = [compare.slice_value(view.data, column, value) for value in labels]
 kpis = [derive(view, "compare_kpis", lambda s=s: compare.compute_kpis(s, idle, escalation), mode, label, idle,
                escalation) for s, label in zip(slices, labels)]

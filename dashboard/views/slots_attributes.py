@@ -21,7 +21,7 @@ if values.empty:
     st.info("No slots in the filtered turns.")
 else:
     pairs = values[["intent", "slot"]].drop_duplicates()
-    labels = [f"{intent} · {slot}" for intent, slot in pairs.itertuples(index=False)]
+    labels = [plain_text(f"{intent} · {slot}") for intent, slot in pairs.itertuples(index=False)]
     chosen = st.selectbox("Intent · slot", range(len(labels)), format_func=labels.__getitem__,
                           key="slot_pair")
     intent, slot = pairs.iloc[chosen]
