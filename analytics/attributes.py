@@ -33,3 +33,22 @@ def compute_attribute_values(data: LogData, n: int | None = 10) -> pd.DataFrame:
 def attribute_keys(data: LogData) -> list[str]:
     """The session attribute keys present, sorted."""
     return sorted(str(key) for key in pd.unique(data.attributes["key"].astype(str)))
+
+
+def rank_attribute_keys(data: LogData, min_values: int = 20, unique_share: float = 0.5) -> pd.DataFrame:
+    """[key, values, sessions, high_cardinality]: each session attribute key with its distinct
+    values and the sessions holding it; *high cardinality* when it has more than ``min_values``
+    values and at least ``unique_share`` values per session (an id such as a ContactId: a
+    chart of its values says nothing). Keys worth charting first, then by sessions."""
+    columns = ["key", "values", "sessions", "high_cardinality"]
+    if data.attributes.empty:
+        return empty_frame(columns).astype({"values": "int64", "sessions": "int64", "high_cardinality": "bool"})
+    session_of_turn = pd.Series(data.turns["session_key"].to_numpy(), index=data.turns["turn"])
+    frame = pd.DataFrame({"key": text_values(data.attributes["key"]).to_numpy(),
+                          "value": data.attributes["value"].to_numpy(),
+                          "session_key": session_of_turn.reindex(data.attributes["turn"]).to_numpy()})
+    per_key = frame.groupby("key").agg(values=("value", "nunique"), sessions=("session_key", "nunique")).reset_index()
+    per_key["high_cardinality"] = (per_key["values"] > min_values) & \
+        (per_key["values"] >= unique_share * per_key["sessions"])
+    return per_key.sort_values(["high_cardinality", "sessions", "key"], ascending=[True, False, True],
+                               ignore_index=True)[columns]

@@ -18,36 +18,44 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Optional
-
 import numpy as np
 import pandas as pd
 
+from analytics.csvsafe import neutralise_cell
 from analytics.outcomes import as_values
 from analytics.schema import FALLBACK_INTENT, LogData
 
 LOW_CONFIDENCE = 0.4
 SIMILARITY = 0.5
 MAX_TEXTS = 2000
+SUGGESTION_MIN_SHARE = 0.7  # below this share a suggested intent is not offered as the default
 TESTSET_COLUMNS = ["Line #", "Conversation #", "Source", "Input", "Expected Output Intent"]
+GROUP = ["bot_id", "locale"]  # clusters never mix bots or locales: their intents differ
 
 DEFINITIONS = {
     "Utterance clusters": (
         "Missed utterances, and utterances whose top nluConfidence is below the "
-        "low-confidence threshold (default 0.4), grouped by spelling similarity: words and "
+        "low-confidence threshold (default 0.4), of one bot and locale (never mixed: the same "
+        "words mean different things to different bots), grouped by spelling similarity: words and "
         "character 3-grams weighted TF-IDF, cosine similarity of at least the similarity "
         "threshold (default 0.5) to the cluster's leader, its most frequent utterance. Only the "
         "2,000 most frequent distinct utterances are clustered."),
     "Suggested intent": (
         "The intent most often found as the best non-fallback interpretation of the cluster's "
         "utterances (Lex's runner-up for a missed utterance); its share of the cluster's turns "
-        "says how sure the suggestion is. A suggestion, not a verdict: check it before adding "
-        "utterances to an intent."),
+        "says how sure the suggestion is. Lex's runner-up for an utterance it missed is often "
+        "noise, so a suggestion below a 70% share is shown but never used as a default. A "
+        "suggestion, not a verdict: check it before adding utterances to an intent."),
     "Trend": "Turns of the cluster per calendar week (weeks start on Monday, UTC).",
     "Test Workbench export": (
         "A test-set CSV in Lex Test Workbench's format (Line #, Conversation #, Source, Input, "
-        "Expected Output Intent): one single-turn User row per distinct utterance of the chosen "
-        "clusters, expecting the intent you pick (the suggested intent by default)."),
+        "Expected Output Intent) for one bot and locale: one single-turn User row per distinct "
+        "utterance of the chosen clusters, expecting the intent you pick for the cluster (the "
+        "suggested intent is the default only when its share is at least 70%; a cluster without "
+        "an expected intent is left out). Utterances are written exactly as users typed them, "
+        "since Lex must test what they said; an utterance that starts like a spreadsheet formula "
+        "(=, +, -, @, tab or carriage return) is left out instead, so the file is safe to open "
+        "in a spreadsheet. The dashboard and `lexlens report --out` follow the same rule."),
 }
 
 
@@ -59,7 +67,8 @@ def normalise_texts(texts: pd.Series) -> pd.Series:
 
 
 def select_candidates(data: LogData, low_confidence: float = LOW_CONFIDENCE) -> pd.DataFrame:
-    """Utterance turns to cluster: turn, time, session_id, transcript, text (normalised), kind."""
+    """Utterance turns to cluster: turn, time, session_id, bot_id, bot_name, locale,
+    transcript, text (normalised), kind."""
     t = data.turns
     missed = t["missed"].to_numpy()
     low = t["nlu_confidence"].to_numpy() < low_confidence
@@ -70,7 +79,9 @@ def select_candidates(data: LogData, low_confidence: float = LOW_CONFIDENCE) -> 
     norm = pd.Series(normalise_texts(distinct).to_numpy(), index=distinct.to_numpy())
     frame = pd.DataFrame({
         "turn": chosen["turn"].to_numpy(), "time": chosen["time"].array,
-        "session_id": as_values(chosen["session_id"]), "transcript": raw.to_numpy(),
+        "session_id": as_values(chosen["session_id"]), "bot_id": as_values(chosen["bot_id"]),
+        "bot_name": as_values(chosen["bot_name"]), "locale": as_values(chosen["locale"]),
+        "transcript": raw.to_numpy(),
         "text": norm.reindex(raw.to_numpy()).to_numpy(),
         "kind": np.where(missed[keep], "missed", "low confidence"),
     })
@@ -136,32 +147,46 @@ def suggest_intents(data: LogData, turns: pd.Series) -> pd.Series:
 def cluster_utterances(data: LogData, low_confidence: float = LOW_CONFIDENCE,
                        threshold: float = SIMILARITY, max_texts: int = MAX_TEXTS) -> pd.DataFrame:
     """Candidate turns (see ``select_candidates``) with ``cluster`` (0 = largest; -1 = not
-    clustered, beyond ``max_texts``) and ``suggested_intent`` columns."""
+    clustered, beyond the ``max_texts`` most frequent texts of its bot and locale) and
+    ``suggested_intent`` columns. Each bot and locale is clustered on its own."""
     members = select_candidates(data, low_confidence)
-    counts = members["text"].value_counts()
-    ranked = counts.reset_index().sort_values(["count", "text"], ascending=[False, True])
-    texts = ranked["text"].head(max_texts).tolist()
-    owner = assign_leaders(texts, threshold)
-    sizes = pd.Series(counts.reindex(texts).to_numpy()).groupby(owner).sum()
-    rank = sizes.sort_values(ascending=False, kind="stable").index  # leader ids, largest first
-    renumber = pd.Series(np.arange(len(rank)), index=rank)
-    cluster = pd.Series(renumber.reindex(owner).to_numpy(), index=texts)
-    members["cluster"] = cluster.reindex(members["text"]).fillna(-1).astype("int64").to_numpy()
+    owners, sizes = [], []  # per (group, text): a group-wide leader id, and the cluster sizes
+    for group, part in members.groupby(GROUP, sort=True):
+        counts = part["text"].value_counts()
+        ranked = counts.reset_index().sort_values(["count", "text"], ascending=[False, True])
+        texts = ranked["text"].head(max_texts).tolist()
+        owner = assign_leaders(texts, threshold)
+        leader_size = pd.Series(counts.reindex(texts).to_numpy()).groupby(owner).sum()
+        owners.append(pd.DataFrame({"bot_id": group[0], "locale": group[1], "text": texts,
+                                    "leader": [(group, o) for o in owner]}))
+        sizes += [((group, leader), size) for leader, size in leader_size.items()]
+    # number clusters by size over every group (0 = largest), ties in group and leader order
+    order = sorted(range(len(sizes)), key=lambda i: -sizes[i][1])
+    number = {sizes[i][0]: rank for rank, i in enumerate(order)}
+    if owners:
+        table = pd.concat(owners, ignore_index=True)
+        table["cluster"] = table["leader"].map(number)
+        keyed = members.merge(table[["bot_id", "locale", "text", "cluster"]], on=["bot_id", "locale", "text"],
+                              how="left")
+        members["cluster"] = keyed["cluster"].fillna(-1).astype("int64").to_numpy()
+    else:
+        members["cluster"] = pd.Series(dtype="int64")
     members["suggested_intent"] = suggest_intents(data, members["turn"]).to_numpy()
     return members
 
 
 def summarise_clusters(members: pd.DataFrame, examples: int = 5) -> pd.DataFrame:
-    """One row per cluster: cluster, label, turns, texts, missed, low_confidence, sessions,
-    examples (list of the most frequent transcripts), first_seen, last_seen,
-    suggested_intent, suggested_share; largest first."""
-    columns = ["label", "turns", "texts", "missed", "low_confidence", "sessions", "examples",
-               "first_seen", "last_seen", "suggested_intent", "suggested_share"]
+    """One row per cluster: cluster, bot_id, bot_name, locale, label, turns, texts, missed,
+    low_confidence, sessions, examples (list of the most frequent transcripts), first_seen,
+    last_seen, suggested_intent, suggested_share; largest first."""
+    columns = ["bot_id", "bot_name", "locale", "label", "turns", "texts", "missed", "low_confidence",
+               "sessions", "examples", "first_seen", "last_seen", "suggested_intent", "suggested_share"]
     m = members[members["cluster"] >= 0]
     if m.empty:
         return pd.DataFrame(columns=["cluster"] + columns)
     m = m.assign(is_missed=m["kind"] == "missed")
-    table = m.groupby("cluster").agg(turns=("turn", "size"), texts=("text", "nunique"),
+    table = m.groupby("cluster").agg(bot_id=("bot_id", "first"), bot_name=("bot_name", "first"),
+                       locale=("locale", "first"), turns=("turn", "size"), texts=("text", "nunique"),
                        missed=("is_missed", "sum"),
                        sessions=("session_id", "nunique"), first_seen=("time", "min"),
                        last_seen=("time", "max"))
@@ -196,27 +221,56 @@ def list_cluster_utterances(members: pd.DataFrame, cluster: int) -> list[str]:
     return sorted(counts.index, key=lambda text: (-counts[text], text))
 
 
-def build_testset(members: pd.DataFrame, clusters: pd.DataFrame,
-                  intents: Optional[dict[int, str]] = None,
-                  chosen: Optional[list[int]] = None) -> pd.DataFrame:
-    """Lex Test Workbench test set (single inputs) for the chosen clusters (all by default).
+def default_intents(clusters: pd.DataFrame, min_share: float = SUGGESTION_MIN_SHARE) -> dict[int, str]:
+    """cluster -> its suggested intent, where the suggestion's share is at least ``min_share``."""
+    strong = clusters[(clusters["suggested_intent"] != "") & (clusters["suggested_share"] >= min_share)]
+    return dict(zip(strong["cluster"], strong["suggested_intent"]))
 
-    Expected intent: ``intents[cluster]``, else the cluster's suggested intent; clusters with
-    neither are left out. Format: https://docs.aws.amazon.com/lexv2/latest/dg/create-test-set-from-CSV.html
+
+def is_formula_like(text: str) -> bool:
+    """True for text a spreadsheet would run as a formula (the rule of ``analytics.csvsafe``)."""
+    return neutralise_cell(text) != text
+
+
+def build_testset(members: pd.DataFrame, clusters: pd.DataFrame, intents: dict[int, str]) -> pd.DataFrame:
+    """Lex Test Workbench test set (single inputs) of the clusters given an expected intent in
+    ``intents`` (cluster -> intent); the clusters must be of one bot and locale, as a test set
+    is. Utterances starting like a spreadsheet formula are left out (``split_testset`` says how
+    many). Format: https://docs.aws.amazon.com/lexv2/latest/dg/create-test-set-from-CSV.html
     """
+    chosen = clusters[clusters["cluster"].isin([c for c, intent in intents.items() if intent])]
+    if chosen[GROUP].drop_duplicates().shape[0] > 1:
+        raise ValueError("a test set is for one bot and locale; these clusters mix several")
     rows = []
-    for row in clusters.itertuples(index=False):  # one loop per cluster, not per turn
-        intent = (intents or {}).get(row.cluster) or row.suggested_intent
-        if (chosen is not None and row.cluster not in chosen) or not intent:
-            continue
-        rows += [(text, intent) for text in list_cluster_utterances(members, row.cluster)]
-    return pd.DataFrame({"Line #": range(1, len(rows) + 1), "Conversation #": "N/A",
-                         "Source": "User", "Input": [text for text, _ in rows],
-                         "Expected Output Intent": [intent for _, intent in rows]},
-                        columns=TESTSET_COLUMNS)
+    for row in chosen.itertuples(index=False):  # one loop per cluster, not per turn
+        rows += [(text, intents[row.cluster]) for text in list_cluster_utterances(members, row.cluster)]
+    inputs = [text for text, _ in rows if not is_formula_like(text)]
+    expected = [intent for text, intent in rows if not is_formula_like(text)]
+    return pd.DataFrame({"Line #": range(1, len(inputs) + 1), "Conversation #": "N/A", "Source": "User",
+                         "Input": inputs, "Expected Output Intent": expected}, columns=TESTSET_COLUMNS)
+
+
+def count_formula_like(members: pd.DataFrame, clusters: pd.DataFrame, intents: dict[int, str]) -> int:
+    """How many distinct utterances ``build_testset`` leaves out as formula-like."""
+    chosen = [c for c, intent in intents.items() if intent and c in set(clusters["cluster"])]
+    return sum(is_formula_like(text) for c in chosen for text in list_cluster_utterances(members, c))
+
+
+def build_testsets(members: pd.DataFrame, clusters: pd.DataFrame,
+                   min_share: float = SUGGESTION_MIN_SHARE) -> dict[tuple[str, str], pd.DataFrame]:
+    """(bot_id, locale) -> test set of that pair's clusters whose suggestion is strong enough
+    (no analyst to pick: ``lexlens report --out``); pairs without any are left out."""
+    defaults = default_intents(clusters, min_share)
+    sets = {}
+    for (bot_id, locale), part in clusters.groupby(GROUP, sort=True):
+        mine = {c: defaults[c] for c in part["cluster"] if c in defaults}
+        if mine:
+            sets[(bot_id, locale)] = build_testset(members, part, mine)
+    return sets
 
 
 def render_testset_csv(testset: pd.DataFrame) -> str:
-    """The test set as CSV text (the upload format; cells are not formula-escaped since Lex
-    must receive the utterance unchanged)."""
+    """The test set as CSV text (the upload format). Cells are written as they are: Lex must
+    receive the utterance unchanged, and ``build_testset`` already left out every utterance a
+    spreadsheet would run as a formula."""
     return testset.to_csv(index=False, lineterminator="\n")

@@ -19,6 +19,18 @@ RATES = {"fallback_rate": ("missed", "utterances"),
          "success_rate": ("successful", "conversations"),
          "containment_rate": ("contained", "conversations")}
 
+# kpi -> (label, kind): how people name and read each value ("count", "rate" or "number")
+KPI_LABELS = {
+    "turns": ("Turns", "count"), "utterances": ("Utterances", "count"),
+    "missed": ("Missed utterances", "count"), "sessions": ("Sessions", "count"),
+    "conversations": ("Conversations", "count"), "successful": ("Successful conversations", "count"),
+    "escalated": ("Escalated conversations", "count"), "contained": ("Contained conversations", "count"),
+    "fallback_rate": ("Fallback rate", "rate"), "success_rate": ("Conversation success rate", "rate"),
+    "containment_rate": ("Containment rate", "rate"),
+    "turns_per_conversation": ("Turns per conversation", "number"),
+    "mean_confidence": ("Mean nluConfidence", "number"),
+}
+
 DEFINITIONS = {
     "Comparison": (
         "The same KPIs computed on two slices (two time windows, or two bot versions, aliases "
@@ -133,13 +145,14 @@ def label_users(data: LogData, outcomes: Outcomes, key: str = "session_id") -> p
 
 def compute_returning_users(data: LogData, key: str = "session_id", repeat_within_h: float = 24,
                             outcomes: Optional[Outcomes] = None) -> tuple[pd.DataFrame, dict]:
-    """Conversations with their user: (table of conversation, user, start, end, nth (1 =
-    first), since_previous_h, repeat_contact; summary {users, new_users, returning_users,
+    """Conversations with their user: (table of conversation, user, session_id, start, end, nth
+    (1 = first), since_previous_h, repeat_contact; summary {users, new_users, returning_users,
     conversations, unidentified, repeat_contacts, repeat_contact_rate})."""
     o = outcomes or compute_outcomes(data)
     c = o.conversations
     table = pd.DataFrame({"conversation": c["conversation"].to_numpy(),
                           "user": label_users(data, o, key).to_numpy(),
+                          "session_id": c["session_id"].to_numpy(),
                           "start": c["start"].array, "end": c["end"].array})
     unidentified = int((table["user"] == "").sum())
     table = table[table["user"] != ""].sort_values(["user", "start", "conversation"], ignore_index=True)

@@ -12,7 +12,8 @@ from analytics.schema import LogData
 
 @dataclass(frozen=True)
 class Filters:
-    """An empty tuple means "all". ``since`` is inclusive, ``until`` exclusive (UTC-aware)."""
+    """An empty tuple means "all". ``since`` is inclusive, ``until`` exclusive (UTC-aware).
+    ``bot_ids`` and ``alias_names`` match a bot or alias by id or by name."""
 
     since: Optional[pd.Timestamp] = None
     until: Optional[pd.Timestamp] = None
@@ -31,7 +32,6 @@ class Filters:
 
 # filter field -> turns column it restricts
 COLUMN_FILTERS = {
-    "bot_ids": "bot_id",
     "locales": "locale",
     "versions": "bot_version",
     "input_modes": "input_mode",
@@ -57,6 +57,8 @@ def filter_turn_mask(data: LogData, filters: Filters) -> pd.Series:
         mask &= turns["time"] < to_utc(filters.until)
     if filters.alias_names:  # an alias by name or by id (TSTALIASID)
         mask &= turns["alias_name"].isin(filters.alias_names) | turns["alias_id"].isin(filters.alias_names)
+    if filters.bot_ids:  # a bot by id or by name, like an alias
+        mask &= turns["bot_id"].isin(filters.bot_ids) | turns["bot_name"].isin(filters.bot_ids)
     for field_name, column in COLUMN_FILTERS.items():
         wanted = getattr(filters, field_name)
         if wanted:
@@ -87,3 +89,15 @@ def apply_filters(data: LogData, filters: Filters) -> LogData:
     if filters.is_empty():
         return data
     return data.with_turns(data.turns[filter_turn_mask(data, filters).to_numpy()])
+
+
+def describe_values(data: LogData) -> dict:
+    """What the data holds, to say what filters could select: bots [(name, id)], aliases,
+    locales, versions (sorted) and the first and last time (None when empty)."""
+    turns = data.turns
+    bots = sorted(set(zip(turns["bot_name"].astype(str), turns["bot_id"].astype(str))))
+    values = {column: sorted(str(v) for v in pd.unique(turns[column].astype(str)) if str(v))
+              for column in ("alias_name", "locale", "bot_version")}
+    return {"bots": bots, "aliases": values["alias_name"], "locales": values["locale"],
+            "versions": values["bot_version"], "first": turns["time"].min() if len(turns) else None,
+            "last": turns["time"].max() if len(turns) else None}

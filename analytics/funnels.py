@@ -28,11 +28,18 @@ DEFINITIONS = {
         "while the slot was being elicited. A Composite slot counts as filled when any of its "
         "sub-slots is."),
     "Funnel": (
-        "Per intent: attempts Started, then each slot elicited (reached) and filled (passed), "
-        "in the order the bot usually asks them, the Confirmation step (reached: the bot asked "
-        "to confirm; passed: the user confirmed) and Fulfilled (attempts with outcome "
-        "Success). Dropped, failed and switched attempts are counted at the last step they "
-        "reached; retries are re-elicitations of a slot or re-asked confirmations."),
+        "Per intent, the attempts that pass each step in turn: Started (every attempt), then "
+        "each slot the bot elicits, in the order it usually asks them, the Confirmation step "
+        "when the intent asks for one, and Fulfilled (outcome Success). An attempt reaches a "
+        "step when it passed the one before. It passes a slot step when the slot was filled "
+        "during the attempt, whether it answered the prompt or was filled before the prompt "
+        "came (e.g. in the first utterance), or when the bot went past every slot (asked to "
+        "confirm, or succeeded: an optional slot left empty); it passes Confirmation when the "
+        "user confirmed; an attempt that succeeded passed every step. So a funnel never grows "
+        "from one step to the next. "
+        "Dropped, failed and switched "
+        "attempts are counted at the step they did not pass; retries are re-elicitations of "
+        "the slot or re-asked confirmations."),
 }
 
 
@@ -99,22 +106,6 @@ def compute_slot_outcomes(runs: pd.DataFrame) -> pd.DataFrame:
                              ignore_index=True)
 
 
-def label_last_steps(outcomes: Outcomes) -> np.ndarray:
-    """The last funnel step each attempt reached ('Started', 'Slot <name>', 'Confirmation')."""
-    w = outcomes.turns[outcomes.turns["attempt"].to_numpy() >= 0]
-    action = as_values(w["dialog_action"])
-    is_step = (action == "ElicitSlot") | (action == "ConfirmIntent")
-    first, last = bounds(w["attempt"].to_numpy())
-    pos = np.arange(len(w))
-    latest = np.maximum.accumulate(np.where(is_step, pos, -1))[last] if len(w) else last
-    inside = latest >= first
-    step = np.full(len(last), "Started", dtype=object)
-    at = latest[inside]
-    slot = as_values(w["slot_to_elicit"])[at]
-    step[inside] = np.where(action[at] == "ElicitSlot", "Slot " + slot.astype(object), "Confirmation")
-    return step
-
-
 def count_confirmations(outcomes: Outcomes) -> pd.DataFrame:
     """Per attempt with a confirmation prompt (index): asked (turns), confirmed (bool)."""
     t = outcomes.turns
@@ -128,35 +119,69 @@ def count_confirmations(outcomes: Outcomes) -> pd.DataFrame:
     return per[per["asked"] > 0]
 
 
+def filled_by_slot(outcomes: Outcomes) -> dict[str, np.ndarray]:
+    """Slot name -> the attempts in which that slot (or, for a Composite, a sub-slot) was
+    filled at some turn."""
+    t = outcomes.turns
+    with_attempt = t[t["attempt"].to_numpy() >= 0]
+    slots = outcomes.slots
+    if slots.empty or with_attempt.empty:
+        return {}
+    filled = slots[slots["filled"].to_numpy()]
+    attempt_of_turn = pd.Series(with_attempt["attempt"].to_numpy(), index=with_attempt["turn"].to_numpy())
+    attempt = attempt_of_turn.reindex(filled["turn"].to_numpy()).to_numpy()
+    names = text_values(filled["slot"]).to_numpy()
+    keep = ~pd.isna(attempt)
+    pairs = pd.DataFrame({"attempt": np.concatenate([attempt[keep], attempt[keep]]).astype("int64"),
+                          "slot": np.concatenate([names[keep], [n.split(".", 1)[0] for n in names[keep]]])})
+    return {name: group.unique() for name, group in pairs.drop_duplicates().groupby("slot")["attempt"]}
+
+
+def funnel_steps(intent: str, ids: np.ndarray, outcome: np.ndarray, slots: list[tuple[str, np.ndarray, int]],
+                 confirmation: tuple[np.ndarray, np.ndarray, int] | None) -> pd.DataFrame:
+    """The funnel of one intent's attempts ``ids``: each step's reached, passed, retries and
+    the outcomes of those stopped at it. ``slots``: (name, attempts with it filled, retries)
+    in order; ``confirmation``: (attempts asked to confirm, attempts that confirmed, retries)
+    or None. Being asked to confirm (or succeeding) means the bot went past every slot."""
+    success = outcome == "Success"
+    past_slots = success | (np.isin(ids, confirmation[0]) if confirmation is not None else False)
+    alive = np.ones(len(ids), dtype=bool)
+    checks = [(f"Slot {name}", np.isin(ids, filled) | past_slots, retries) for name, filled, retries in slots]
+    if confirmation is not None:
+        checks.append(("Confirmation", np.isin(ids, confirmation[1]) | success, confirmation[2]))
+    checks.append(("Fulfilled", success, 0))
+    rows = [("Started", len(ids), len(ids), 0, 0, 0, 0)]
+    for step, ok, retries in checks:
+        passed = alive & ok
+        stopped = outcome[alive & ~passed]
+        rows.append((step, int(alive.sum()), int(passed.sum()), int(retries), int((stopped == "Dropped").sum()),
+                     int((stopped == "Failed").sum()), int((stopped == "Switched").sum())))
+        alive = passed
+    frame = pd.DataFrame(rows, columns=["step", "reached", "passed", "retries", "dropped", "failed", "switched"])
+    return frame.assign(intent=intent, order=range(len(frame)))
+
+
 def compute_funnel(outcomes: Outcomes, runs: pd.DataFrame) -> pd.DataFrame:
     """Per intent and step: columns intent, order, step, reached, passed, dropped, failed,
-    switched, retries (see DEFINITIONS['Funnel'])."""
+    switched, retries (see DEFINITIONS['Funnel']): reached never grows from a step to the next."""
     a = outcomes.attempts
-    a = pd.DataFrame({"intent": text_values(a["intent"]).to_numpy(), "outcome": a["outcome"].to_numpy(),
-                      "step": label_last_steps(outcomes)})
-    confirm = count_confirmations(outcomes).join(a["intent"])
+    attempts = pd.DataFrame({"intent": text_values(a["intent"]).to_numpy(),
+                             "outcome": np.asarray(a["outcome"].astype(object))})
+    filled = filled_by_slot(outcomes)
+    confirm = count_confirmations(outcomes)
     runs = runs.assign(index=runs.groupby("attempt").cumcount())
-    ends = pd.crosstab([a["intent"], a["step"]], a["outcome"])
     frames = []
-    for intent, group in a.groupby("intent", sort=True):
+    for intent, group in attempts.groupby("intent", sort=True):
         mine = runs[runs["intent"] == intent]
-        order = mine.groupby("slot")["index"].mean().sort_values(kind="stable")
-        per_slot = mine.groupby("slot").agg(reached=("attempt", "nunique"), retries=("retries", "sum"))
-        passed = mine[mine["outcome"] == "Success"].groupby("slot")["attempt"].nunique()
-        mine_confirm = confirm[confirm["intent"] == intent]
-        rows = [("Started", len(group), len(group), 0)]
-        rows += [(f"Slot {name}", per_slot.at[name, "reached"], int(passed.get(name, 0)),
-                  per_slot.at[name, "retries"]) for name in order.index]
-        if len(mine_confirm):
-            rows.append(("Confirmation", len(mine_confirm), int(mine_confirm["confirmed"].sum()),
-                         int((mine_confirm["asked"] - 1).sum())))
-        success = int((group["outcome"] == "Success").sum())
-        rows.append(("Fulfilled", success, success, 0))
-        frame = pd.DataFrame(rows, columns=["step", "reached", "passed", "retries"])
-        for column, outcome in (("dropped", "Dropped"), ("failed", "Failed"), ("switched", "Switched")):
-            counts = ends.loc[intent][outcome] if outcome in ends.columns else pd.Series(dtype=int)
-            frame[column] = frame["step"].map(counts).fillna(0).astype(int)
-        frames.append(frame.assign(intent=intent, order=range(len(frame))))
+        order = [str(name) for name in mine.groupby("slot", observed=True)["index"].mean()
+                 .sort_values(kind="stable").index]
+        retries = mine.assign(slot=mine["slot"].astype(str)).groupby("slot")["retries"].sum()
+        slots = [(name, filled.get(name, np.array([], dtype="int64")), int(retries.get(name, 0))) for name in order]
+        ids = group.index.to_numpy()
+        asked = confirm[confirm.index.isin(ids)]
+        confirmation = None if asked.empty else (asked.index.to_numpy(), asked.index[asked["confirmed"]].to_numpy(),
+                                                 int((asked["asked"] - 1).sum()))
+        frames.append(funnel_steps(intent, ids, group["outcome"].to_numpy(dtype=object), slots, confirmation))
     if not frames:
         return pd.DataFrame({name: pd.Series(dtype=object if name in ("intent", "step") else "int64")
                              for name in FUNNEL_COLUMNS})

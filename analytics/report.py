@@ -112,6 +112,8 @@ def report_tables(data: LogData, tz: str = "UTC", extras: bool = True, idle_time
         "heatmap_sessions": heatmaps.compute_session_heatmap(turns, tz).reset_index(),
         "heatmap_intents": heatmaps.compute_intent_heatmap(turns, tz).reset_index(),
         "path_edges": paths.compute_path_edges(graph),
+        "path_flow": paths.compute_bot_flows(turns),
+        "returning_transitions": paths.compute_returning_transitions(turns),
         "paths": paths.top_paths(turns, None),
         "slot_values": slots.compute_slot_values(data, None),
         "session_attributes": attributes.compute_attribute_values(data, None),

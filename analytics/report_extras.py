@@ -115,5 +115,15 @@ def extra_tables(data: LogData, idle_timeout_s: float = IDLE_TIMEOUT_S,
         "switch_matrix": nlu.compute_switch_matrix(o.attempts).reset_index(),
         "clusters": cluster_table,
         "cluster_trend": clusters.compute_cluster_trend(members),
-        "testset": clusters.build_testset(members, cluster_table),
+        **{testset_name(bot_id, locale): testset
+           for (bot_id, locale), testset in clusters.build_testsets(members, cluster_table).items()},
     }
+
+
+TESTSET_PREFIX = "lex_test_set"
+
+
+def testset_name(bot_id: str, locale: str) -> str:
+    """The --out table name of one bot and locale's test set (ids are [0-9A-Z], locales a_B)."""
+    safe = "".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in f"{bot_id}_{locale}")
+    return f"{TESTSET_PREFIX}_{safe}"

@@ -8,6 +8,25 @@ def percent(value: float) -> str:
     return f"{value * 100:.1f}%"
 
 
+def format_duration(seconds) -> str:
+    """'m:ss' ('h:mm:ss' from an hour on; '—' when unknown), rounded to the second."""
+    if seconds is None or seconds != seconds:  # None or NaN
+        return "—"
+    total = int(round(float(seconds)))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def format_time(iso: str | None) -> str:
+    """An ISO 8601 UTC time as 'YYYY-MM-DD HH:MM:SS' ('—' when unknown)."""
+    if not iso:
+        return "—"
+    from datetime import datetime
+
+    return datetime.fromisoformat(str(iso)).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def render_rows(title: str, rows: list[tuple[str, object]]) -> list[str]:
     if not rows:
         return [f"{title}: none", ""]
@@ -26,9 +45,10 @@ def render_text_report(report: dict) -> str:
         f"Sessions {report['sessions']:,}   conversations {report.get('conversations', 0):,}   "
         f"utterances {report['utterances']:,}",
         f"Missed utterances {report['missed_utterances']:,}   fallback rate {percent(report['fallback_rate'])}",
-        f"Session duration: mean {duration['mean']:.1f} s, median {duration['median']:.1f} s, "
-        f"p90 {duration['p90']:.1f} s   turns per session: mean {report['turns_per_session']['mean']:.2f}",
-        f"Time range: {report['time_range']['first']} .. {report['time_range']['last']}",
+        f"Session duration (m:ss): median {format_duration(duration['median'])}, mean "
+        f"{format_duration(duration['mean'])}, p90 {format_duration(duration['p90'])}   "
+        f"turns per session: mean {report['turns_per_session']['mean']:.2f}",
+        f"Time range: {format_time(report['time_range']['first'])} – {format_time(report['time_range']['last'])} UTC",
         "",
     ]
     lines += render_rows("Rejected lines by reason", [(visible(k), v) for k, v in

@@ -11,10 +11,14 @@ import numpy as np
 import pandas as pd
 
 from analytics.outcomes import assign_conversations, sort_turns
-from analytics.schema import empty_frame
+from analytics.schema import empty_table
 
 SESSION_COLUMNS = ["session_key", "session_id", "bot_id", "bot_name", "alias_name", "locale",
                    "start", "end", "duration_s", "turns", "utterances", "missed", "conversations"]
+# dtypes of the empty table: the same as a filled one, so callers may use .dt on start/end
+SESSION_DTYPES = {"session_key": "int64", "start": "datetime64[ns, UTC]", "end": "datetime64[ns, UTC]",
+                  "duration_s": "float64", "turns": "int64", "utterances": "int64", "missed": "int64",
+                  "conversations": "int64"}
 
 
 def conversation_keys(turns: pd.DataFrame, idle_timeout_s: float = 300.0) -> pd.Series:
@@ -31,7 +35,7 @@ def conversation_keys(turns: pd.DataFrame, idle_timeout_s: float = 300.0) -> pd.
 def compute_sessions(turns: pd.DataFrame) -> pd.DataFrame:
     """One row per session: SESSION_COLUMNS, ordered by start time."""
     if turns.empty:
-        return empty_frame(SESSION_COLUMNS)
+        return empty_table({name: (SESSION_DTYPES.get(name, "object"), "") for name in SESSION_COLUMNS})
     # Reductions over the rows grouped by session (a stable sort keeps frame order within
     # one, so a session's first row gives its "first" values): numpy, not groupby.agg.
     keys = turns["session_key"].to_numpy()

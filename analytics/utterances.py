@@ -6,9 +6,16 @@ case-insensitively; the most frequent spelling is shown.
 """
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from analytics.schema import order_by_session, text_values
+
+# Lex's slot obfuscation writes a slot's value as its name in braces, e.g. "{dateOfBirth}",
+# and the whole utterance so when it cannot find the value in it:
+# https://docs.aws.amazon.com/lexv2/latest/dg/monitoring-obfuscate.html
+OBFUSCATED = re.compile(r"^\s*\{[A-Za-z][A-Za-z0-9_]*\}\s*$")
 
 HISTORY_COLUMNS = ["time", "session_id", "transcript", "intent", "intent_state", "missed",
                    "input_mode", "turn", "session_key"]
@@ -19,19 +26,27 @@ def normalise_text(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def is_obfuscated(text: str) -> bool:
+    """The whole utterance is a slot name Lex put in place of what the user said."""
+    return OBFUSCATED.match(text) is not None
+
+
 def top_utterances(turns: pd.DataFrame, n: int | None = 10, missed_only: bool = False) -> pd.DataFrame:
-    """[utterance, count] ordered by count (descending) then text; ``n`` None means all."""
+    """[utterance, count, obfuscated] ordered by count (descending) then text, utterances Lex
+    obfuscated ('{dateOfBirth}') last: they say which slot was asked, not what people said;
+    ``n`` None means all."""
     chosen = turns["is_utterance"] & turns["missed"] if missed_only else turns["is_utterance"]
     transcripts = turns["transcript"][chosen]
     if transcripts.empty:
-        return pd.DataFrame({"utterance": pd.Series(dtype="object"),
-                             "count": pd.Series(dtype="int64")})
+        return pd.DataFrame({"utterance": pd.Series(dtype="object"), "count": pd.Series(dtype="int64"),
+                             "obfuscated": pd.Series(dtype="bool")})
     exact = transcripts.value_counts(sort=False)  # group raw texts first: cheap
     table = exact.rename_axis("text").reset_index(name="count")
     table["key"] = [normalise_text(text) for text in table["text"]]
     table = table.sort_values(["count", "text"], ascending=[False, True], kind="stable")
     grouped = table.groupby("key", sort=False).agg(utterance=("text", "first"), count=("count", "sum"))
-    grouped = grouped.sort_values(["count", "utterance"], ascending=[False, True], kind="stable")
+    grouped["obfuscated"] = [is_obfuscated(text) for text in grouped["utterance"]]
+    grouped = grouped.sort_values(["obfuscated", "count", "utterance"], ascending=[True, False, True], kind="stable")
     result = grouped.reset_index(drop=True)
     return (result.head(n) if n else result).reset_index(drop=True)
 

@@ -15,16 +15,22 @@ import streamlit as st
 
 from dashboard.access import read_access
 from dashboard.failures import run_page
+from dashboard.links import follow_pending_link
 from dashboard.pagelist import PAGES
 from dashboard.settings import read_settings
 from dashboard.sidebar import render_sidebar
 from dashboard.signin import render_sign_in_gate, render_signed_in, writes_allowed
 
 st.set_page_config(page_title="lexlens", page_icon=":material/insights:", layout="wide")
+# Tables have lexlens's formula-safe CSV button; Streamlit's toolbar download would export log
+# text raw. `lexlens serve` passes this on the command line (in effect from the first page);
+# here it covers `streamlit run dashboard/app.py` from the second run of the process on.
+st.set_option("client.disableDataExport", True)
 access = read_access()
 email = render_sign_in_gate(access)  # an anonymous visitor gets the sign-in button, nothing else
 page = st.navigation([st.Page(path, title=title, icon=icon, url_path=url_path, default=index == 0)
                       for index, (path, title, icon, url_path) in enumerate(PAGES)])
+follow_pending_link(page)  # a row picked in a table of sessions: open its transcript
 st.sidebar.title("lexlens")
 render_signed_in(email)
 settings = read_settings()

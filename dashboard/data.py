@@ -23,6 +23,7 @@ import streamlit as st
 
 from analytics.errors import LexlensError
 from analytics.filters import Filters, apply_filters
+from analytics.outcomes import IDLE_TIMEOUT_S, EscalationRule
 from analytics.schema import LogData
 
 
@@ -98,6 +99,14 @@ def save_uploads(files) -> tuple[str, ...]:
     return (str(folder),)
 
 
+@dataclass(frozen=True)
+class OutcomeSettings:
+    """What the outcome metrics depend on besides the filters (sidebar, app-wide)."""
+
+    idle_timeout_s: float = float(IDLE_TIMEOUT_S)
+    escalation: Optional[EscalationRule] = None
+
+
 @dataclass
 class View:
     """What every page reads: the full load, the filtered slice, and the settings."""
@@ -107,6 +116,7 @@ class View:
     data: LogData
     filters: Filters
     tz: str
+    outcome: OutcomeSettings = OutcomeSettings()
 
     @property
     def key(self) -> tuple:
@@ -123,8 +133,9 @@ def filter_stamped(stamp: tuple, filters: Filters, _full: LogData) -> LogData:
     return apply_filters(_full, filters)
 
 
-def make_view(stamp: tuple, full: LogData, filters: Filters, tz: str) -> View:
-    return View(stamp, full, filter_stamped(stamp, filters, full), filters, tz)
+def make_view(stamp: tuple, full: LogData, filters: Filters, tz: str,
+              outcome: OutcomeSettings = OutcomeSettings()) -> View:
+    return View(stamp, full, filter_stamped(stamp, filters, full), filters, tz, outcome)
 
 
 def previous_period(view: View) -> Optional[View]:
@@ -134,7 +145,7 @@ def previous_period(view: View) -> Optional[View]:
     if since is None or until is None:
         return None
     earlier = replace(view.filters, since=since - (until - since), until=since)
-    return make_view(view.stamp, view.full, earlier, view.tz)
+    return make_view(view.stamp, view.full, earlier, view.tz, view.outcome)
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)

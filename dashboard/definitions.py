@@ -34,10 +34,15 @@ DEFINITIONS = {
                   "otherwise VADER's compound score of the transcript (>= 0.05 positive, "
                   "<= -0.05 negative, else neutral). The two sources are shown apart, never "
                   "mixed silently."),
-    "Session duration": ("Per session, last turn time - first turn time (0 s for one turn). "
-                         "The reference dashboard's 'average session duration' was 300 s "
-                         "divided by sessions per 5 minutes: not a duration at all."),
-    "Turns per session": "Records per session.",
+    "Session duration": ("Per session, last turn time - first turn time (0 s for one turn), shown "
+                         "as m:ss. The median comes first: a few sessions left open for hours pull "
+                         "the mean up. The histogram's bins grow about twofold (1 s, 2 s, 5 s, "
+                         "10 s, ... 1 h, 2 h: a log scale), since durations run from seconds to "
+                         "hours and equal bins would put nearly every session in the first. The "
+                         "reference dashboard's 'average session duration' was 300 s divided by "
+                         "sessions per 5 minutes: not a duration at all."),
+    "Turns per session": ("Records per session; the histogram stops at the 95th percentile and "
+                          "says how many sessions have more turns."),
     "Top sessions": "Sessions with the most turns (ties: longer first, then earlier).",
     "Session heatmap": ("For each weekday x hour cell (local time in the chosen zone), the "
                         "number of distinct sessions active in that hour, summed over every "
@@ -52,12 +57,29 @@ DEFINITIONS = {
                      "closed (Fulfilled, ReadyForFulfillment or Failed with a Close action) and "
                      "was entered again: that repeat is a self-loop. Every turn with an intent "
                      "counts, FallbackIntent included. A move into an intent the session "
-                     "already visited is *returning* (drawn in red)."),
+                     "already visited is *returning*."),
+    "Conversation flow": ("One bot at a time, as Lex's console draws it: a column per step (START, "
+                          "the intent entered at step 1, step 2, ... up to the steps shown, then "
+                          "END), each link as wide as the sessions taking it. A session that ends "
+                          "at step n goes to END from its step-n intent; one still going after the "
+                          "last step shown goes to 'More steps'. The least travelled intents of "
+                          "each step are folded into 'Other' until about the chosen number of "
+                          "links remains (15 by default). Columns are fixed by step, so a session "
+                          "that returns to an intent moves right instead of drawing a loop."),
+    "Returning transitions": ("Per pair of intents: how many moves went back into an intent the "
+                              "session had already visited (returning), out of all the pair's moves "
+                              "(transitions), and that share. Listed apart so the flow's shared "
+                              "links are not coloured by a minority of their sessions."),
     "Missed by previous intent": ("For each missed utterance, the intent the session was in "
                                   "just before it ('(session start)' on a first turn): where "
                                   "users get lost."),
     "Top utterances": ("Utterances grouped after trimming and collapsing spaces, "
                        "case-insensitively; the most frequent spelling is shown."),
+    "Obfuscated utterances": ("With slot obfuscation on, Lex logs a slot's value as the slot's name "
+                              "in braces ('{dateOfBirth}'), and the whole utterance so when it cannot "
+                              "find the value in it. Such an utterance says which slot was asked, not "
+                              "what people said: it is marked 'obfuscated by Lex' and listed after "
+                              "every other one, whatever its count."),
     "Message history": "Turns with a transcript (or every missed turn), newest first.",
     "Slot values": ("Per intent x slot, the interpreted value (else the original wording), "
                     "counted once per session: Lex repeats every filled slot in each later "

@@ -9,6 +9,7 @@ import streamlit as st
 from analytics.sessions import compute_duration_stats, compute_sessions, compute_turns_per_session
 from analytics.totals import compute_totals
 from dashboard.data import View, derive, previous_period
+from dashboard.formats import format_duration
 
 # key, label, kind ("count", "rate", "seconds", "number"), lower is better
 KPIS = [
@@ -16,17 +17,19 @@ KPIS = [
     ("sessions", "Sessions", "count", False),
     ("conversations", "Conversations", "count", False),
     ("missed_rate", "Missed rate", "rate", True),
+    ("median_duration_s", "Median duration", "seconds", False),  # first: robust to sessions left open
     ("mean_duration_s", "Mean duration", "seconds", False),
     ("mean_turns", "Mean turns", "number", False),
 ]
 
 
 def compute_kpis(turns: pd.DataFrame, sessions: pd.DataFrame) -> dict:
-    """The six headline values from the analytics functions."""
+    """The headline values from the analytics functions."""
     totals = compute_totals(turns)
+    durations = compute_duration_stats(sessions)
     return {"records": totals["records"], "sessions": totals["sessions"],
             "conversations": totals["conversations"], "missed_rate": totals["fallback_rate"],
-            "mean_duration_s": compute_duration_stats(sessions)["mean"],
+            "median_duration_s": durations["median"], "mean_duration_s": durations["mean"],
             "mean_turns": compute_turns_per_session(sessions)["mean"]}
 
 
@@ -44,7 +47,7 @@ def format_value(value: float, kind: str) -> str:
     if kind == "rate":
         return f"{value:.2%}"
     if kind == "seconds":
-        return f"{value:,.1f} s"
+        return format_duration(value)
     return f"{value:,.2f}"
 
 
@@ -57,16 +60,16 @@ def format_delta(now: float, before: float, kind: str) -> Optional[str]:
     if kind == "count":
         return f"{int(change):+,}{relative}"
     if kind == "seconds":
-        return f"{change:+,.1f} s{relative}"
+        return ("-" if change < 0 else "+") + format_duration(abs(change)) + relative
     return f"{change:+,.2f}{relative}"
 
 
 def render_kpis(view: View) -> dict:
-    """Six metric tiles; returns the values shown."""
+    """The metric tiles (durations in m:ss); returns the values shown."""
     values = view_kpis(view)
     earlier = previous_period(view)
     before = view_kpis(earlier) if earlier is not None and not earlier.turns.empty else None
-    columns = st.columns(3) + st.columns(3)  # two rows: six-digit counts fit
+    columns = st.columns(4) + st.columns(4)  # two rows: six-digit counts fit
     for column, (key, label, kind, lower_better) in zip(columns, KPIS):
         delta = format_delta(values[key], before[key], kind) if before else None
         column.metric(label, format_value(values[key], kind), delta=delta,

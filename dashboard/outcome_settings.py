@@ -1,32 +1,58 @@
-"""Shared controls of the outcome pages: the inactivity threshold and the escalation rule."""
+"""The inactivity threshold and the escalation rule: app-wide settings in the sidebar.
+
+They change outcomes, containment and drop-off on several pages (Outcomes & funnels, NLU
+health, Comparisons), so they sit with the other filters, live in the URL, survive page
+switches, and start from what ``lexlens serve`` was given (``--idle-timeout``,
+``--escalation-intent``, ``--escalation-attribute``, ``--escalation-action``).
+"""
 from __future__ import annotations
+
+from typing import Optional
 
 import streamlit as st
 
-from analytics.outcomes import IDLE_TIMEOUT_S, EscalationRule, compute_outcomes
-from dashboard.data import View, derive
+from analytics.outcomes import EscalationRule, compute_outcomes
+from analytics.schema import LogData
+from dashboard import urlstate
+from dashboard.data import OutcomeSettings, View, derive
+from dashboard.safe import show_bidi
+from dashboard.settings import ServeSettings
 
 DIALOG_ACTIONS = ["Close", "ConfirmIntent", "Delegate", "ElicitIntent", "ElicitSlot"]
+MAX_IDLE_S = 86_400  # Lex's idleSessionTTLInSeconds is at most 24 hours
 
 
-def pick_outcome_settings(view: View) -> tuple[float, EscalationRule | None]:
-    """Inactivity threshold and escalation markers, in an expander."""
-    turns = view.full.turns
-    with st.expander("Settings: inactivity threshold and escalation markers"):
-        idle = st.number_input("Inactivity threshold (seconds)", 30, 86_400, IDLE_TIMEOUT_S, step=30,
-                               key="idle_timeout")
-        intents = st.multiselect("Escalation intents", sorted(turns["intent"].astype(str).unique()),
-                                 key="escalation_intents", placeholder="e.g. SpeakToAgent")
-        keys = sorted(view.full.attributes["key"].astype(str).unique())
-        key = st.selectbox("Escalation session attribute", [""] + keys, key="escalation_key",
-                           format_func=lambda k: k or "(none)")
-        value = st.text_input("…with value (empty: any non-empty value)", key="escalation_value") if key else ""
-        actions = st.multiselect("Escalation dialog actions", DIALOG_ACTIONS, key="escalation_actions")
-    if not (intents or key or actions):
-        return float(idle), None
-    return float(idle), EscalationRule(intents=tuple(intents), dialog_actions=tuple(actions),
-                                       attribute=(key, value or None) if key else None)
+def build_rule(intents, attribute_key: str, attribute_value: str, actions) -> Optional[EscalationRule]:
+    """The escalation rule of the chosen markers, or None when none is chosen."""
+    if not (intents or attribute_key or actions):
+        return None
+    return EscalationRule(intents=tuple(intents), dialog_actions=tuple(actions),
+                          attribute=(attribute_key, attribute_value or None) if attribute_key else None)
 
 
-def view_outcomes(view: View, idle: float, escalation: EscalationRule | None):
+def render_outcome_settings(full: LogData, settings: ServeSettings) -> OutcomeSettings:
+    """The sidebar expander; defaults are the serve options."""
+    intents = sorted(set(full.turns["intent"].astype(str).unique()) - {""} | set(settings.escalation_intents))
+    keys = sorted(set(full.attributes["key"].astype(str).unique()) | {settings.escalation_key} - {""})
+    default_idle = int(min(max(round(settings.idle_timeout_s), 1), MAX_IDLE_S))
+    with st.sidebar.expander("Outcome settings: inactivity and escalation"):
+        idle = urlstate.number_input("Inactivity threshold (seconds)", "idle", 1, MAX_IDLE_S, default_idle,
+                                     step=30, help="Silence after which a user counts as gone (dropped). "
+                                     "Lex's default idle session timeout is 300 s.")
+        chosen = urlstate.multiselect("Escalation intents", intents, "esc_intent",
+                                      default=settings.escalation_intents, placeholder="e.g. SpeakToAgent")
+        key = urlstate.selectbox("Escalation session attribute", [""] + keys, "esc_key",
+                                 settings.escalation_key, format_func=lambda k: show_bidi(k) or "(none)")
+        value = urlstate.text_input("…with value (empty: any non-empty value)", "esc_value",
+                                    settings.escalation_value) if key else ""
+        actions = urlstate.multiselect("Escalation dialog actions", DIALOG_ACTIONS, "esc_action",
+                                       default=settings.escalation_actions)
+        st.caption("Containment needs at least one escalation marker; these settings apply to "
+                   "every page.")
+    return OutcomeSettings(float(idle), build_rule(chosen, key, value, actions))
+
+
+def view_outcomes(view: View):
+    """The outcomes of the view under its outcome settings (cached)."""
+    idle, escalation = view.outcome.idle_timeout_s, view.outcome.escalation
     return derive(view, "outcomes", lambda: compute_outcomes(view.data, idle, escalation), idle, escalation)

@@ -20,6 +20,13 @@ CLOUDWATCH_VARS = {  # CloudWatch option -> variable (issue 4)
     "since": "LEXLENS_SINCE",
     "until": "LEXLENS_UNTIL",
 }
+OUTCOME_VARS = {  # outcome option -> variable; lists are os.pathsep-separated
+    "idle_timeout": "LEXLENS_IDLE_TIMEOUT",                 # seconds
+    "escalation_intent": "LEXLENS_ESCALATION_INTENTS",
+    "escalation_attribute": "LEXLENS_ESCALATION_ATTRIBUTE",  # KEY or KEY=VALUE
+    "escalation_action": "LEXLENS_ESCALATION_ACTIONS",
+}
+DEFAULT_IDLE_TIMEOUT_S = 300.0  # Lex's default idle session timeout
 
 
 @dataclass(frozen=True)
@@ -29,10 +36,24 @@ class ServeSettings:
     sources: tuple[str, ...] = ()
     allow_writes: bool = False
     cloudwatch: dict = field(default_factory=dict)
+    idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S
+    escalation_intents: tuple[str, ...] = ()
+    escalation_key: str = ""
+    escalation_value: str = ""
+    escalation_actions: tuple[str, ...] = ()
 
 
 def split_list(text: str | None) -> tuple[str, ...]:
     return tuple(part for part in (text or "").split(os.pathsep) if part.strip())
+
+
+def read_idle_timeout(text: str | None) -> float:
+    """Seconds from the variable; the default when unset or not a positive number."""
+    try:
+        value = float(text or "")
+    except ValueError:
+        return DEFAULT_IDLE_TIMEOUT_S
+    return value if 0 < value < float("inf") else DEFAULT_IDLE_TIMEOUT_S
 
 
 def read_settings(environ=None) -> ServeSettings:
@@ -40,17 +61,28 @@ def read_settings(environ=None) -> ServeSettings:
     environ = os.environ if environ is None else environ
     cloudwatch = {name: environ.get(var) or None for name, var in CLOUDWATCH_VARS.items()}
     cloudwatch["log_groups"] = split_list(environ.get(CLOUDWATCH_VARS["log_groups"]))
+    key, _, value = (environ.get(OUTCOME_VARS["escalation_attribute"]) or "").partition("=")
     return ServeSettings(sources=split_list(environ.get(SOURCES_VAR)),
                          allow_writes=environ.get(ALLOW_WRITES_VAR, "") == "1",
-                         cloudwatch=cloudwatch)
+                         cloudwatch=cloudwatch,
+                         idle_timeout_s=read_idle_timeout(environ.get(OUTCOME_VARS["idle_timeout"])),
+                         escalation_intents=split_list(environ.get(OUTCOME_VARS["escalation_intent"])),
+                         escalation_key=key, escalation_value=value,
+                         escalation_actions=split_list(environ.get(OUTCOME_VARS["escalation_action"])))
 
 
-def settings_environment(sources, allow_writes: bool, cloudwatch: dict | None = None) -> dict[str, str]:
-    """The variables that make ``read_settings`` return these options."""
+def settings_environment(sources, allow_writes: bool, cloudwatch: dict | None = None,
+                         outcome: dict | None = None) -> dict[str, str]:
+    """The variables that make ``read_settings`` return these options (``outcome``: the
+    values of ``lexlens serve``'s outcome options, by their argparse names)."""
     env = {SOURCES_VAR: os.pathsep.join(str(source) for source in sources),
            ALLOW_WRITES_VAR: "1" if allow_writes else "0"}
     for name, value in (cloudwatch or {}).items():
         if name == "log_groups":
             value = os.pathsep.join(value or ())
         env[CLOUDWATCH_VARS[name]] = "" if value is None else str(value)
+    for name, value in (outcome or {}).items():
+        if isinstance(value, (list, tuple)):
+            value = os.pathsep.join(value)
+        env[OUTCOME_VARS[name]] = "" if value is None else str(value)
     return env

@@ -14,7 +14,9 @@ from analytics.schema import LogData
 from dashboard import urlstate
 from dashboard.access import is_loopback
 from dashboard.data import View, load_source, make_view, save_uploads
-from dashboard.safe import escape_markdown
+from dashboard.date_range import DateChoice, local_midnight, pick_dates
+from dashboard.outcome_settings import render_outcome_settings
+from dashboard.safe import escape_markdown, show_bidi
 from dashboard.settings import ServeSettings
 
 PATH_SEPARATOR = ";"
@@ -101,33 +103,20 @@ def local_bounds(turns: pd.DataFrame, tz: str) -> tuple[dt.date, dt.date]:
     return local.min().date(), local.max().date()
 
 
-def local_midnight(day: dt.date, tz: str) -> pd.Timestamp:
-    return pd.Timestamp(day).tz_localize(tz, nonexistent="shift_forward", ambiguous=False)
-
-
-def pick_dates(full: LogData, tz: str) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
-    """Date range widget (local days in ``tz``); the whole range means no time filter."""
-    bounds = local_bounds(full.turns, tz)
-    if st.session_state.get("_dates_default") != bounds:  # new source or zone: follow it
-        if st.session_state.get("f_dates") in (None, st.session_state.get("_dates_default")):
-            st.session_state["f_dates"] = bounds
-        st.session_state["_dates_default"] = bounds
-    urlstate.seed_from_url("f_dates", "dates", parse_dates)
-    chosen = st.date_input("Dates", key="f_dates", format="YYYY-MM-DD")
-    chosen = tuple(chosen) if isinstance(chosen, (list, tuple)) else (chosen,)
-    start, end = (chosen + chosen)[:2] if chosen else bounds
-    urlstate.remember("dates", [start.isoformat(), end.isoformat()] if (start, end) != bounds else None)
-    if (start, end) == bounds:
+def time_window(choice: DateChoice, bounds, tz: str) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """The filter's [since, until) for the chosen local days; the whole range means none."""
+    if choice.is_whole(bounds):
         return None, None
-    return local_midnight(start, tz), local_midnight(end + dt.timedelta(days=1), tz)
+    return local_midnight(choice.start, tz), local_midnight(choice.end + dt.timedelta(days=1), tz)
 
 
-def parse_dates(raw: list[str]):
-    try:
-        days = tuple(dt.date.fromisoformat(value) for value in raw[:2])
-    except ValueError:
-        return None
-    return days if len(days) == 2 and days[0] <= days[1] else None
+def bot_labels(turns: pd.DataFrame) -> dict[str, str]:
+    """Label -> bot id: the bot's name, with its id when two bots share a name (the URL
+    holds the label, so a link reads ?bot=BankerBot)."""
+    pairs = turns[["bot_name", "bot_id"]].astype(str).drop_duplicates()
+    shared = pairs["bot_name"].duplicated(keep=False)
+    labels = pairs["bot_name"].where(~shared, pairs["bot_name"] + " (" + pairs["bot_id"] + ")")
+    return dict(sorted(zip(labels, pairs["bot_id"])))
 
 
 def category_options(turns: pd.DataFrame, column: str) -> list[str]:
@@ -136,38 +125,37 @@ def category_options(turns: pd.DataFrame, column: str) -> list[str]:
 
 def pick_attribute(full: LogData) -> tuple[str | None, tuple[str, ...]]:
     keys = attribute_keys(full)
-    key = urlstate.selectbox("Session attribute", [""] + keys, "f_akey", "akey", "",
-                             format_func=lambda k: k or "(any)")
+    key = urlstate.selectbox("Session attribute", [""] + keys, "akey", "",
+                             format_func=lambda k: show_bidi(k) or "(any)")
     if not key:
-        urlstate.remember("aval", None)
         return None, ()
     values = full.attributes.loc[full.attributes["key"] == key, "value"].value_counts()
     options = [str(v) for v in values.index[:MAX_ATTRIBUTE_VALUES]]
-    chosen = urlstate.multiselect(f"Values of {escape_markdown(key)}", options, "f_aval", "aval",
+    chosen = urlstate.multiselect(f"Values of {escape_markdown(key)}", options, "aval",
                                   placeholder="any value")
     return key, tuple(chosen)
 
 
 def render_filters(full: LogData) -> tuple[Filters, str]:
-    """Every shared filter; returns the Filters and the time zone."""
+    """Every shared filter (each kept in the URL); returns the Filters and the time zone."""
     turns = full.turns
     st.sidebar.subheader("Filters")
     with st.sidebar:
-        tz = urlstate.selectbox("Time zone", ALL_ZONES, "f_tz", "tz", "UTC")
-        since, until = pick_dates(full, tz)
-        names = dict(zip(turns["bot_id"].astype(str), turns["bot_name"].astype(str)))
-        bots = urlstate.multiselect("Bot", category_options(turns, "bot_id"), "f_bot", "bot",
-                                    format_func=lambda b: f"{names.get(b, b)} ({b})", placeholder="all")
-        aliases = urlstate.multiselect("Alias", category_options(turns, "alias_name"), "f_alias",
-                                       "alias", placeholder="all")
-        locales = urlstate.multiselect("Locale", category_options(turns, "locale"), "f_locale",
-                                       "locale", placeholder="all")
-        versions = urlstate.multiselect("Version", category_options(turns, "bot_version"),
-                                        "f_version", "version", placeholder="all")
-        modes = urlstate.multiselect("Input mode", category_options(turns, "input_mode"), "f_mode",
-                                     "mode", placeholder="all")
-        intents = urlstate.multiselect("Intent", category_options(turns, "intent"), "f_intent",
-                                       "intent", placeholder="all")
+        tz = urlstate.selectbox("Time zone", ALL_ZONES, "tz", "UTC")
+        bounds = local_bounds(turns, tz)
+        since, until = time_window(pick_dates(bounds), bounds, tz)
+        labels = bot_labels(turns)
+        bots = [labels[label] for label in urlstate.multiselect("Bot", list(labels), "bot", placeholder="all")]
+        aliases = urlstate.multiselect("Alias", category_options(turns, "alias_name"), "alias",
+                                       placeholder="all")
+        locales = urlstate.multiselect("Locale", category_options(turns, "locale"), "locale",
+                                       placeholder="all")
+        versions = urlstate.multiselect("Version", category_options(turns, "bot_version"), "version",
+                                        placeholder="all")
+        modes = urlstate.multiselect("Input mode", category_options(turns, "input_mode"), "mode",
+                                     placeholder="all")
+        intents = urlstate.multiselect("Intent", category_options(turns, "intent"), "intent",
+                                       placeholder="all")
         key, values = pick_attribute(full)
     filters = Filters(since=since, until=until, bot_ids=tuple(bots), alias_names=tuple(aliases),
                       locales=tuple(locales), versions=tuple(versions), input_modes=tuple(modes),
@@ -207,8 +195,9 @@ def render_sidebar(settings: ServeSettings) -> View:
                    "The sidebar lists the reasons.")
         st.stop()
     filters, tz = render_filters(full)
+    outcome = render_outcome_settings(full, settings)
     urlstate.write_url()
-    return make_view(stamp, full, filters, tz)
+    return make_view(stamp, full, filters, tz, outcome)
 
 
 def render_source_error(message: str) -> None:

@@ -2,10 +2,16 @@
 formula-safe CSV download of exactly the rows shown."""
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
 from analytics.csvsafe import to_safe_csv
+from dashboard import links
+from dashboard.formats import display_columns, display_frame
+from dashboard.pagelist import SESSION_TABLES
+from dashboard.safe import plain_frame
 
 TEXT_KINDS = ("O", "U", "S")
 
@@ -34,25 +40,25 @@ def show_table(table: pd.DataFrame, name: str, *, session_column: str | None = N
                caption: str | None = None) -> pd.DataFrame:
     """Search box + sortable table + CSV download; returns the rows shown.
 
-    With ``session_column``, picking a row opens that session in the Session explorer.
+    With ``session_column``, picking a row opens that session in the Session explorer
+    (``dashboard.links``: the row as shown, after the search).
     """
+    if session_column is not None and name not in SESSION_TABLES:
+        raise ValueError(f"add the session table {name!r} to dashboard.pagelist.SESSION_TABLES")
     query = st.text_input(f"Search {name.replace('_', ' ')}", key=f"search_{name}",
                           placeholder="type to filter rows", label_visibility="collapsed")
     shown = search_rows(table, query)
     selectable = session_column is not None and session_column in shown.columns
-    state = st.dataframe(shown, hide_index=True, height=height, column_config=column_config,
-                         key=f"table_{name}", on_select="rerun" if selectable else "ignore",
-                         selection_mode="single-row")
+    if selectable:
+        links.remember_rows(name, shown[session_column])
+    config = {**display_columns(shown), **(column_config or {})}
+    st.dataframe(display_frame(plain_frame(shown)), hide_index=True, height=height, column_config=config,
+                 key=links.table_key(name), on_select=partial(links.pick_row, name) if selectable else "ignore",
+                 selection_mode="single-row")
     left, right = st.columns([3, 1])
     count = f"{len(shown):,} of {len(table):,} rows" if query.strip() else f"{len(table):,} rows"
     hint = " · pick a row to open its transcript" if selectable else ""
     left.caption((caption + " · " if caption else "") + count + hint)
     right.download_button("CSV", data=table_csv(shown), icon=":material/download:", file_name=f"{name}.csv",
                           mime="text/csv", key=f"download_{name}", on_click="ignore")
-    if selectable:
-        rows = state.selection.rows if state is not None else []
-        if rows:
-            from dashboard.links import open_session
-
-            open_session(str(shown.iloc[rows[0]][session_column]))
     return shown

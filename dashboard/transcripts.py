@@ -6,14 +6,16 @@ import pandas as pd
 from analytics.schema import LogData
 from analytics.sentiment import vader_analyzer, vader_label
 
-TRANSCRIPT_COLUMNS = ["time", "utterance", "intent", "intent_state", "dialog_action", "confidence",
-                      "interpretations", "slots", "sentiment", "bot_messages", "input_mode"]
+# utterance and the bot's reply first: they are what a reader looks for
+TRANSCRIPT_COLUMNS = ["time", "utterance", "bot_messages", "missed", "intent", "intent_state",
+                      "dialog_action", "confidence", "interpretations", "slots", "sentiment", "input_mode"]
+LOW_CONFIDENCE = 0.5  # the near-miss threshold of NLU health (analytics.nlu)
 
 
 def find_sessions(sessions: pd.DataFrame, turns: pd.DataFrame, query: str, limit: int = 500) -> pd.DataFrame:
     """Sessions whose id contains ``query`` or with a turn whose transcript contains it."""
     query = query.strip()
-    if not query:
+    if not query or sessions.empty:
         return sessions.head(limit)
     by_id = sessions["session_id"].astype(str).str.contains(query, case=False, regex=False)
     said = turns.loc[turns["transcript"].str.contains(query, case=False, regex=False), "session_key"]
@@ -41,6 +43,33 @@ def describe_slots(slots: pd.DataFrame) -> pd.Series:
     return text.groupby(filled["turn"].to_numpy()).agg("; ".join)
 
 
+def describe_turn(turn) -> str:
+    """One line of NLU details for a transcript row: intent, state, action, confidence, slots."""
+    parts = [f"intent {turn.intent or '(none)'}"]
+    if turn.intent_state:
+        parts.append(f"state {turn.intent_state}")
+    if turn.dialog_action:
+        parts.append(f"next {turn.dialog_action}")
+    if not pd.isna(turn.confidence):
+        parts.append(f"confidence {turn.confidence:.2f}")
+    if turn.interpretations:
+        parts.append(f"interpretations {turn.interpretations}")
+    if turn.slots:
+        parts.append(f"slots {turn.slots}")
+    if turn.sentiment:
+        parts.append(f"sentiment {turn.sentiment}")
+    return " · ".join(parts)
+
+
+def flag_turn(turn) -> str:
+    """Why a turn deserves attention: '' , 'missed' or 'low confidence'."""
+    if turn.missed:
+        return "missed"
+    if not pd.isna(turn.confidence) and turn.confidence < LOW_CONFIDENCE:
+        return "low confidence"
+    return ""
+
+
 def label_sentiment(turn: pd.Series) -> str:
     if turn["lex_sentiment"]:
         return f"Lex: {turn['lex_sentiment']}"
@@ -58,6 +87,7 @@ def build_transcript(data: LogData, session_key: int, tz: str) -> pd.DataFrame:
     return pd.DataFrame({
         "time": turns["time"].dt.tz_convert(tz).to_numpy(),
         "utterance": turns["transcript"].to_numpy(),
+        "missed": turns["missed"].to_numpy(),
         "intent": turns["intent"].astype(str).to_numpy(),
         "intent_state": turns["intent_state"].astype(str).to_numpy(),
         "dialog_action": turns["dialog_action"].astype(str).to_numpy(),

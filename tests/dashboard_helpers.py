@@ -162,3 +162,69 @@ def streamlit_run_on_loopback():
         yield
     finally:
         config.set_option("server.address", previous)
+
+
+ROW_HEIGHT = 35  # st.dataframe's default header and row height, in CSS pixels
+
+
+def table_grid(page, name: str):
+    """The grid of the ``show_table`` named ``name`` (found from its search box's label)."""
+    search = page.locator(f'input[aria-label="Search {name.replace("_", " ")}"]')
+    return search.locator('xpath=following::div[@data-testid="stDataFrame"][1]')
+
+
+def pick_row(page, grid, row: int) -> None:
+    """Tick the selection box of data row ``row`` (0-based) of a grid, as a person clicks it."""
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT / 2)
+
+
+def wait_settled(page, timeout_ms: float = 30_000, quiet_ms: int = 1_200) -> None:
+    """Until the app is drawn and stays idle for ``quiet_ms`` (a rerun loop never settles)."""
+    wait_drawn(page, timeout_ms)
+    page.evaluate("window.__lexlensIdleSince = null")
+    page.wait_for_function(
+        """(quiet) => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            const now = performance.now();
+            if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') {
+                window.__lexlensIdleSince = null;
+                return false;
+            }
+            window.__lexlensIdleSince = window.__lexlensIdleSince || now;
+            return now - window.__lexlensIdleSince >= quiet;
+        }""", arg=quiet_ms, timeout=timeout_ms, polling=50)
+
+
+HOSTILE_NAMES = [  # intent names, slot values and attributes that try to draw in a chart
+    '<a href="https://evil.example/">evil link</a>',
+    '<span style="font-size:80px">HUGE</span>',
+    "exe.txt\u202eRTL-OVERRIDE",
+]
+
+
+def hostile_chart_records() -> list[dict]:
+    """Sessions that switch between intents named HOSTILE_NAMES (so they reach the switched-
+    intent heatmap, the intent charts and the flow) and miss utterances made of them."""
+    records = []
+    for session in range(12):
+        first, second = HOSTILE_NAMES[session % 3], HOSTILE_NAMES[(session + 1) % 3]
+        for turn, (intent, action) in enumerate([(first, "ElicitSlot"), (second, "ElicitSlot"),
+                                                 ("FallbackIntent", "ElicitIntent")]):
+            record = hostile_record(100 + 3 * session + turn, HOSTILE_NAMES[(session + turn) % 3], turn)
+            record["sessionId"] = f"chart-{session}"
+            record["sessionState"]["originatingRequestId"] = f"chart-conv-{session}"
+            record["sessionState"]["intent"] = {"name": intent, "state": "InProgress", "slots": {}}
+            record["sessionState"]["dialogAction"] = {"type": action, **({"slotToElicit": "note"}
+                                                                         if action == "ElicitSlot" else {})}
+            record["interpretations"] = [{"intent": {"name": intent}, "nluConfidence": 0.3},
+                                         {"intent": {"name": second}, "nluConfidence": 0.25}]
+            record["missedUtterance"] = intent == "FallbackIntent"
+            records.append(record)
+    return records
+
+
+def write_hostile_chart_log(path: Path) -> Path:
+    path.write_text("\n".join(json.dumps(record) for record in hostile_chart_records()) + "\n", encoding="utf-8")
+    return path

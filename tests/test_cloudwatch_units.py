@@ -70,9 +70,10 @@ def test_format_ms():
 
 @pytest.mark.parametrize("bots, locales, expected", [
     ((), (), ""),
-    (("ABC",), (), '{ ($.bot.id = "ABC") }'),
-    (("ABC",), ("en_US",), '{ ($.bot.id = "ABC") && ($.bot.localeId = "en_US") }'),
-    (("B", "A"), ("en_US",), '{ ($.bot.id = "A" || $.bot.id = "B") && ($.bot.localeId = "en_US") }'),
+    (("ABC",), (), '{ ($.bot.id = "ABC" || $.bot.name = "ABC") }'),  # a bot by id or by name
+    (("ABC",), ("en_US",), '{ ($.bot.id = "ABC" || $.bot.name = "ABC") && ($.bot.localeId = "en_US") }'),
+    (("B", "A"), ("en_US",), '{ ($.bot.id = "A" || $.bot.name = "A" || $.bot.id = "B" || $.bot.name = "B") '
+                             '&& ($.bot.localeId = "en_US") }'),
     (('x" || 1=1',), ("en_US",), '{ ($.bot.localeId = "en_US") }'),
 ])
 def test_plan_filter_pattern(bots, locales, expected):
@@ -80,7 +81,7 @@ def test_plan_filter_pattern(bots, locales, expected):
     assert plan_filter_pattern(bots, locales) == expected
 
 
-BOT_A_EN = json.dumps({"bot": {"id": "A", "localeId": "en_US"}})
+BOT_A_EN = json.dumps({"bot": {"id": "A", "name": "Banker", "localeId": "en_US"}})
 
 
 @pytest.mark.parametrize("message, bots, locales, expected", [
@@ -88,6 +89,7 @@ BOT_A_EN = json.dumps({"bot": {"id": "A", "localeId": "en_US"}})
     ("not json", (), (), True),            # no filter: everything passes
     (BOT_A_EN, ("A",), (), True),
     (BOT_A_EN, ("B",), (), False),
+    (BOT_A_EN, ("Banker",), ("en_US",), True),  # by name
     (BOT_A_EN, ("A",), ("de_DE",), False),
     (BOT_A_EN, ("A", "B"), ("en_US",), True),
     ("not json", ("A",), (), False),       # like CloudWatch: JSON patterns skip non-JSON lines

@@ -5,9 +5,10 @@ import io
 import pandas as pd
 import pytest
 
-from analytics.clusters import (TESTSET_COLUMNS, assign_leaders, build_testset, cluster_utterances,
-                                compute_cluster_trend, list_cluster_utterances, normalise_texts,
-                                render_testset_csv, summarise_clusters)
+from analytics.clusters import (SUGGESTION_MIN_SHARE, TESTSET_COLUMNS, assign_leaders, build_testset,
+                                build_testsets, cluster_utterances, compute_cluster_trend,
+                                count_formula_like, default_intents,
+                                normalise_texts, render_testset_csv, summarise_clusters)
 from analytics.schema import LogData
 from lex_records import load, record as r
 
@@ -75,21 +76,66 @@ def test_testset_csv_follows_the_test_workbench_format():
     members = cluster_utterances(load(RECORDS))
     table = summarise_clusters(members)
     agent = int(table.loc[table["label"] == "talk to a human", "cluster"].iloc[0])
-    testset = build_testset(members, table, intents={agent: "SpeakToAgent"})
+    parcel = int(table.loc[table["label"] == "Where is my parcel?", "cluster"].iloc[0])
+    testset = build_testset(members, table, {agent: "SpeakToAgent", parcel: "Track"})
     rows = list(csv.reader(io.StringIO(render_testset_csv(testset))))
     assert rows[0] == TESTSET_COLUMNS == ["Line #", "Conversation #", "Source", "Input",
                                           "Expected Output Intent"]
     assert [row[0] for row in rows[1:]] == [str(i) for i in range(1, len(rows))]
     assert {row[2] for row in rows[1:]} == {"User"} and {row[1] for row in rows[1:]} == {"N/A"}
-    assert ["talk to a human", "SpeakToAgent"] in [row[3:] for row in rows[1:]]
-    assert build_testset(members, table, chosen=[agent])["Input"].tolist() == ["talk to a human"]
-    assert len(rows) - 1 == 5  # one row per distinct transcript of every cluster
-    assert list_cluster_utterances(members, 0) == ["Where is my parcel?", "where is my parcel",
-                                                   "where's my parcel"]
+    assert [row[3:] for row in rows[1:]] == [["Where is my parcel?", "Track"], ["where is my parcel", "Track"],
+                                             ["where's my parcel", "Track"], ["talk to a human", "SpeakToAgent"]]
+    assert build_testset(members, table, {agent: ""}).empty  # no expected intent: left out
+
+
+def with_bot(rec: dict, bot_id: str, locale: str = "en_US") -> dict:
+    return dict(rec, bot={**rec["bot"], "id": bot_id, "name": bot_id, "localeId": locale})
+
+
+def test_clusters_never_mix_bots_or_locales():
+    records = [with_bot(missed("a", 0, "can I get a mortgage", runner="Loan"), "BANK"),
+               with_bot(missed("b", 0, "can I get a mortgages", runner="Loan"), "BANK"),
+               with_bot(missed("c", 0, "can I get a mortgage", runner="Order"), "PIZZA"),
+               with_bot(missed("d", 0, "can I get a mortgage", runner="Loan"), "BANK", "en_GB")]
+    table = summarise_clusters(cluster_utterances(load(records)))
+    assert sorted(zip(table["bot_id"], table["locale"], table["turns"])) == [
+        ("BANK", "en_GB", 1), ("BANK", "en_US", 2), ("PIZZA", "en_US", 1)]
+    assert table.loc[table["bot_id"] == "PIZZA", "suggested_intent"].tolist() == ["Order"]
+    members = cluster_utterances(load(records))
+    with pytest.raises(ValueError, match="one bot and locale"):
+        build_testset(members, table, {c: "Loan" for c in table["cluster"]})
+    assert sorted(build_testsets(members, table)) == [("BANK", "en_GB"), ("BANK", "en_US"), ("PIZZA", "en_US")]
+
+
+@pytest.mark.parametrize("runners, default", [
+    (["Loan", "Loan", "Loan"], "Loan"),                  # 100%: offered as the default
+    (["Loan", "Loan", "Order"], None),                   # 67% < 70%: shown, never the default
+    (["Loan", "Order", "Other"], None),
+])
+def test_a_suggestion_is_a_default_only_from_the_share_threshold(runners, default):
+    records = [missed(f"s{i}", i, "exit", runner=runner) for i, runner in enumerate(runners)]
+    members = cluster_utterances(load(records))
+    table = summarise_clusters(members)
+    assert SUGGESTION_MIN_SHARE == 0.7
+    assert default_intents(table).get(0) == default
+    assert table.loc[0, "suggested_intent"] == "Loan"  # still shown with its share
+    assert bool(build_testsets(members, table)) == (default is not None)
+
+
+def test_utterances_starting_like_a_formula_are_left_out_of_test_sets():
+    records = [missed("a", 0, "=balance"), missed("b", 0, "balance"), missed("c", 0, "@balance"),
+               missed("d", 0, "-balance")]
+    members = cluster_utterances(load(records))
+    table = summarise_clusters(members)
+    testset = build_testset(members, table, {0: "Track"})
+    assert testset["Input"].tolist() == ["balance"]
+    assert count_formula_like(members, table, {0: "Track"}) == 3
+    assert "=" not in render_testset_csv(testset)
 
 
 def test_empty():
     members = cluster_utterances(LogData.empty())
     table = summarise_clusters(members)
     assert members.empty and table.empty and compute_cluster_trend(members).empty
-    assert list(build_testset(members, table).columns) == TESTSET_COLUMNS
+    assert list(build_testset(members, table, {}).columns) == TESTSET_COLUMNS
+    assert build_testsets(members, table) == {}

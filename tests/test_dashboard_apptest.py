@@ -2,7 +2,6 @@
 no exception, KPI values equal to the analytics functions, filters that change them."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 
@@ -67,7 +66,12 @@ def assert_clean(at: AppTest) -> None:
 
 
 def number(text: str) -> float:
-    """The number a metric tile shows ('9,231', '6.53%', '601.9 s', '4.62')."""
+    """The number a metric tile shows ('9,231', '6.53%', '10:02' (m:ss), '1:02:03', '4.62')."""
+    if ":" in text:
+        seconds = 0
+        for part in text.strip().split(":"):
+            seconds = seconds * 60 + int(part)
+        return seconds
     value = float(re.sub(r"[^0-9.\-]", "", text))
     return value / 100 if text.strip().endswith("%") else value
 
@@ -81,6 +85,7 @@ def expected_kpis(turns: pd.DataFrame) -> dict[str, float]:
     sessions = compute_sessions(turns)
     return {"Records": totals["records"], "Sessions": totals["sessions"],
             "Conversations": totals["conversations"], "Missed rate": totals["fallback_rate"],
+            "Median duration": compute_duration_stats(sessions)["median"],
             "Mean duration": compute_duration_stats(sessions)["mean"],
             "Mean turns": compute_turns_per_session(sessions)["mean"]}
 
@@ -88,8 +93,8 @@ def expected_kpis(turns: pd.DataFrame) -> dict[str, float]:
 def assert_kpis_match(at: AppTest, turns: pd.DataFrame) -> None:
     shown, expected = shown_kpis(at), expected_kpis(turns)
     assert set(shown) == set(expected)
-    # tiles round: counts exact, a rate to 0.01 percentage point, seconds to 0.1, turns to 0.01
-    tolerance = {"Missed rate": 5e-5, "Mean duration": 0.05, "Mean turns": 0.005}
+    # tiles round: counts exact, a rate to 0.01 percentage point, seconds to the second, turns to 0.01
+    tolerance = {"Missed rate": 5e-5, "Median duration": 0.5, "Mean duration": 0.5, "Mean turns": 0.005}
     for label, value in expected.items():
         assert shown[label] == pytest.approx(value, abs=tolerance.get(label, 0)), label
 
@@ -119,13 +124,13 @@ def test_overview_kpis_equal_the_analytics(demo):
 
 def test_bot_filter_changes_the_kpis(demo):
     at = start()
-    bot = sorted(demo.turns["bot_id"].astype(str).unique())[0]
-    at.multiselect(key="f_bot").set_value([bot]).run()
+    bot, name = sorted(set(zip(demo.turns["bot_id"].astype(str), demo.turns["bot_name"].astype(str))))[0]
+    at.multiselect(key="bot").set_value([name]).run()
     assert_clean(at)
     filtered = apply_filters(demo, Filters(bot_ids=(bot,))).turns
     assert 0 < len(filtered) < len(demo.turns)
     assert_kpis_match(at, filtered)
-    assert at.query_params["bot"] == bot  # the view can be shared
+    assert at.query_params["bot"] == name  # the view can be shared (by the bot's name)
 
 
 def test_url_filters_apply_on_first_run(demo):
@@ -137,7 +142,8 @@ def test_url_filters_apply_on_first_run(demo):
 
 def test_date_range_compares_with_the_period_before(demo):
     at = start()
-    at.date_input(key="f_dates").set_value((dt.date(2026, 11, 10), dt.date(2026, 11, 16))).run()
+    at.text_input(key="from").set_value("2026-11-10")
+    at.text_input(key="to").set_value("2026-11-16").run()
     assert_clean(at)
     since = pd.Timestamp("2026-11-10", tz="UTC")
     until = pd.Timestamp("2026-11-17", tz="UTC")
@@ -147,11 +153,11 @@ def test_date_range_compares_with_the_period_before(demo):
     deltas = {metric.label: metric.delta for metric in at.main.metric}
     change = len(window) - len(before)
     assert deltas["Records"].startswith(f"{change:+,}")
-    assert at.query_params["dates"] == ["2026-11-10", "2026-11-16"]
+    assert (at.query_params["from"], at.query_params["to"]) == ("2026-11-10", "2026-11-16")
 
 
 def test_time_zone_moves_the_day_boundaries(demo):
-    at = start({"tz": "Asia/Tokyo", "dates": ["2026-11-10", "2026-11-10"]})
+    at = start({"tz": "Asia/Tokyo", "from": "2026-11-10", "to": "2026-11-10"})
     assert_clean(at)
     since = pd.Timestamp("2026-11-10", tz="Asia/Tokyo")
     window = apply_filters(demo, Filters(since=since, until=since + pd.Timedelta(days=1))).turns
@@ -159,7 +165,7 @@ def test_time_zone_moves_the_day_boundaries(demo):
 
 
 def test_empty_filter_result_explains_itself():
-    at = start({"dates": ["2020-01-01", "2020-01-02"]})
+    at = start({"bot": "PizzaBot", "intent": "CheckBalance"})  # PizzaBot has no such intent
     assert_clean(at)
     assert any("No turns match" in info.value for info in at.main.info)
 
@@ -234,3 +240,83 @@ def test_settings_environment_round_trips():
     assert settings.cloudwatch["log_groups"] == ("g1", "g2")
     assert settings.cloudwatch["region"] == "eu-west-1"
     assert read_settings({}).sources == () and not read_settings({}).allow_writes
+
+
+def test_clusters_test_set_is_one_bot_and_locale_and_leaves_formulas_out(tmp_path, monkeypatch):
+    import json
+
+    from analytics.clusters import TESTSET_COLUMNS
+    from lex_records import record
+
+    rows = [record(f"s{i}", i, text, "FallbackIntent", missed=True, alternatives=(("CheckBalance", 0.3),))
+            for i, text in enumerate(["balance", "=balance", "balance", "@balance"])]
+    source = tmp_path / "logs.jsonl"
+    source.write_text("\n".join(json.dumps(row) for row in rows) + "\n", encoding="utf-8")
+    monkeypatch.setenv(SOURCES_VAR, str(source))
+    at = start(page="views/clusters.py")
+    assert_clean(at)
+    testset = next(frame.value for frame in at.main.dataframe if list(frame.value.columns) == TESTSET_COLUMNS)
+    assert testset["Input"].tolist() == ["balance"]  # the CLI writes the same rows (test_report_cli)
+    assert testset["Expected Output Intent"].tolist() == ["CheckBalance"]  # 100% share: the default
+    assert any("2 utterances starting like a spreadsheet formula left out" in c.value for c in at.main.caption)
+
+
+def test_serve_outcome_options_are_the_sidebar_defaults(monkeypatch, demo):
+    """`lexlens serve --escalation-intent SpeakToAgent --idle-timeout 600` reaches every page."""
+    from analytics.cli import build_parser
+    from analytics.commands.serve import build_environment
+    from analytics.outcomes import EscalationRule, compute_containment, compute_outcomes
+
+    args = build_parser().parse_args(["serve", "--escalation-intent", "SpeakToAgent", "--idle-timeout", "600",
+                                      "--escalation-attribute", "escalated=true"])
+    for name, value in build_environment(args).items():
+        if name.startswith("LEXLENS_"):
+            monkeypatch.setenv(name, value)
+    at = start(page="views/outcomes.py")
+    assert_clean(at)
+    assert at.session_state["esc_intent"] == ["SpeakToAgent"] and at.session_state["idle"] == 600
+    assert at.session_state["esc_key"] == "escalated" and at.session_state["esc_value"] == "true"
+    rule = EscalationRule(intents=("SpeakToAgent",), attribute=("escalated", "true"))
+    rate = compute_containment(compute_outcomes(demo, 600, rule))["containment_rate"]
+    tiles = {metric.label: metric.value for metric in at.main.metric}
+    assert tiles["Containment rate"] == f"{rate:.1%}"
+    at.switch_page("views/comparisons.py").run()
+    assert_clean(at)
+    assert not any("Containment needs an escalation marker" in c.value for c in at.main.caption)
+
+
+def test_explorer_with_nothing_in_the_filters_says_so_and_still_opens_a_linked_session(demo):
+    session = compute_sessions(demo.turns).iloc[0]
+    at = start({"bot": "PizzaBot", "intent": "CheckBalance", "session": session["session_id"]}, page=EXPLORER_PAGE)
+    assert_clean(at)
+    assert any("No sessions match the filters" in info.value for info in at.main.info)
+    assert any(text.value == f"Session {session['session_id']}" for text in at.main.text)
+
+
+def test_the_calendar_fills_the_date_boxes(demo):
+    import datetime as dt
+
+    at = start()
+    at.date_input(key="date_calendar").set_value((dt.date(2026, 11, 5), dt.date(2026, 11, 12))).run()
+    assert_clean(at)
+    assert (at.text_input(key="from").value, at.text_input(key="to").value) == ("2026-11-05", "2026-11-12")
+    assert (at.query_params["from"], at.query_params["to"]) == ("2026-11-05", "2026-11-12")
+    since, until = pd.Timestamp("2026-11-05", tz="UTC"), pd.Timestamp("2026-11-13", tz="UTC")
+    assert_kpis_match(at, apply_filters(demo, Filters(since=since, until=until)).turns)
+
+
+@pytest.mark.parametrize("start_text, end_text, expected, notes", [
+    ("", "", ("2026-10-21", "2026-11-19"), 0),
+    ("2026-11-05", "2026-11-12", ("2026-11-05", "2026-11-12"), 0),
+    ("2026/11/05", "", ("2026-11-05", "2026-11-19"), 0),
+    ("0001-01-01", "9999-12-31", ("2026-10-21", "2026-11-19"), 2),
+    ("someday", "2026-11-31", ("2026-10-21", "2026-11-19"), 2),
+    ("2026-11-12", "2026-11-05", ("2026-11-05", "2026-11-12"), 1),
+])
+def test_date_boxes_resolve_inside_the_data(start_text, end_text, expected, notes):
+    import datetime as dt
+
+    from dashboard.date_range import resolve_dates
+
+    choice = resolve_dates(start_text, end_text, dt.date(2026, 10, 21), dt.date(2026, 11, 19))
+    assert (choice.start.isoformat(), choice.end.isoformat()) == expected and len(choice.notes) == notes

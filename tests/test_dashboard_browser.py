@@ -20,7 +20,7 @@ from analytics.intents import top_intents
 from analytics.loading import load_logs
 from dashboard.pagelist import PAGES
 from dashboard_helpers import HOSTILE_TEXTS, chromium_available, launch_chromium, serving, wait_drawn, \
-    write_hostile_log
+    write_hostile_chart_log, write_hostile_log
 
 # Outside CI a machine without Chromium skips these; in CI (.ci/run installs it) they must run.
 pytestmark = [pytest.mark.browser,
@@ -36,7 +36,8 @@ MIN_CHARTS = {"overview": 3, "conversations": 3, "intents": 3, "missed": 3, "slo
 @pytest.fixture(scope="module")
 def sources(tmp_path_factory):
     folder = tmp_path_factory.mktemp("logs")
-    return [sample_logs.DEMO_LOG, write_hostile_log(folder / "hostile.jsonl", copies=20)]
+    return [sample_logs.DEMO_LOG, write_hostile_log(folder / "hostile.jsonl", copies=20),
+            write_hostile_chart_log(folder / "hostile-charts.jsonl")]
 
 
 @pytest.fixture(scope="module")
@@ -59,9 +60,18 @@ def shot_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("screenshots")
 
 
+# The explorer opens a session with a missed and a low-confidence turn, its details shown,
+# so its screenshot shows a conversation.
+SHOWN = {"explorer": "explorer?session=7b614635-ece8-4ea4-96e5-66adc88e7d69"}
+
+
 def open_page(page, url: str, slug: str) -> None:
-    page.goto(f"{url}/{slug}" if slug != PAGES[0][3] else url)
+    page.goto(f"{url}/{SHOWN.get(slug, slug)}" if slug != PAGES[0][3] else url)
     wait_drawn(page, charts=MIN_CHARTS[slug])
+    if slug == "explorer":
+        page.get_by_text("Show intent, state and slots of each turn").click()
+        page.get_by_text("intent ", exact=False).first.wait_for()
+        wait_drawn(page)
 
 
 def search_first_table(page, text: str, charts: int) -> None:
@@ -89,7 +99,45 @@ def test_page_draws_in_chromium(browser_page, shot_dir, slug):
         assert charts.nth(index).locator(".js-plotly-plot svg.main-svg").count() >= 1
     assert page.dialogs == []  # the hostile utterances never ran
     assert page.locator("img[src='x']").count() == 0
+    assert_charts_inert(page)
     page.screenshot(path=str(shot_dir / f"{slug}.png"))
+
+
+def assert_charts_inert(page) -> None:
+    """No chart holds a link or an outsized label made from log text, and no right-to-left
+    override reaches the page as a character (it would reorder the labels around it)."""
+    assert page.locator('[data-testid="stPlotlyChart"] .main-svg a').count() == 0
+    sizes = page.evaluate("""() => [...document.querySelectorAll(
+        '[data-testid="stPlotlyChart"] .main-svg text, [data-testid="stPlotlyChart"] .main-svg tspan')]
+        .map(node => parseFloat(getComputedStyle(node).fontSize))""")
+    assert max(sizes, default=0) <= 24, max(sizes)
+    assert "\u202e" not in page.evaluate("() => document.body.innerText")
+
+
+def test_hostile_names_reach_the_charts_as_text(browser_page):
+    """The hostile intent names are drawn, literally, where the issue found them live."""
+    url, page = browser_page
+    open_page(page, url, "nlu")
+    switches = page.locator('[data-testid="stPlotlyChart"]').last
+    text = " ".join(switches.locator(".main-svg").first.locator("text").all_text_contents())
+    assert '<a href="https://evil.example/">' in text and "font-size:80px" in text
+    assert "\\u202e" in text  # the override shown as an escape, not applied
+    assert_charts_inert(page)
+
+
+def test_streamlit_table_toolbar_has_no_raw_download(browser_page):
+    """Each table's only export is lexlens's formula-safe CSV button: Streamlit's toolbar
+    "Download as CSV" (which exports =HYPERLINK(...) raw) is switched off by lexlens serve."""
+    url, page = browser_page
+    open_page(page, url, "missed")
+    grids = page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]')
+    assert grids.count() >= 2
+    for index in range(grids.count()):
+        grids.nth(index).hover()
+        toolbar = grids.nth(index).locator('[data-testid="stElementToolbar"]')
+        toolbar.wait_for(state="attached")
+        assert toolbar.locator('button[aria-label="Download as CSV"]').count() == 0
+        assert toolbar.locator("button").count() >= 1  # the toolbar is there, without the download
 
 
 def test_hostile_utterances_are_text_and_csv_is_formula_safe(browser_page):

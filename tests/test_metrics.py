@@ -65,10 +65,21 @@ def test_top_intents_counts_turns_and_entries():
 def test_top_utterances_group_case_and_spaces():
     data = two_sessions()
     table = utterances.top_utterances(data.turns, 10)
-    assert table.iloc[0].to_dict() == {"utterance": "balance", "count": 3}
+    assert table.iloc[0].to_dict() == {"utterance": "balance", "count": 3, "obfuscated": False}
     missed = utterances.top_utterances(data.turns, 10, missed_only=True)
     assert sorted(missed["utterance"]) == ["  Balance ", "=cmd|' /C calc'!A0"]
     assert utterances.top_utterances(EMPTY.turns, 10).empty
+
+
+@pytest.mark.parametrize("texts, expected", [
+    (["{dateOfBirth}"] * 3 + ["checking"] * 2, [("checking", 2, False), ("{dateOfBirth}", 3, True)]),
+    (["my birthday is {dateOfBirth}"] * 2 + ["hi"], [("my birthday is {dateOfBirth}", 2, False), ("hi", 1, False)]),
+    (["{ not a slot }", "{dateOfBirth}"], [("{ not a slot }", 1, False), ("{dateOfBirth}", 1, True)]),
+])
+def test_utterances_lex_obfuscated_are_labelled_and_never_on_top(texts, expected):
+    data = load([record(f"s{i}", i, text, intent="Balance") for i, text in enumerate(texts)])
+    table = utterances.top_utterances(data.turns, None)
+    assert list(table.itertuples(index=False, name=None)) == expected
 
 
 def test_missed_by_previous_intent():
@@ -172,3 +183,11 @@ def test_filters_slice_turns_and_side_tables(filters, expected_turns):
     data = apply_filters(two_sessions(), filters)
     assert len(data.turns) == expected_turns
     assert set(data.attributes["turn"]) <= set(data.turns["turn"])
+
+
+def test_high_cardinality_attributes_come_last_and_are_flagged():
+    records = [record(f"s{i}", i, "hi", intent="Balance", attributes={"ContactId": f"c-{i}", "channel": "web"})
+               for i in range(30)]
+    table = attributes.rank_attribute_keys(load(records))
+    assert list(table.itertuples(index=False, name=None)) == [("channel", 1, 30, False), ("ContactId", 30, 30, True)]
+    assert attributes.rank_attribute_keys(EMPTY).empty

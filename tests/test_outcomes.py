@@ -160,13 +160,49 @@ def test_funnel_counts_each_step():
     mine = funnel[funnel["intent"] == M].set_index("step")
     assert list(mine.index) == ["Started", "Slot Date", "Slot Time", "Confirmation", "Fulfilled"]
     attempts = o.attempts[o.attempts["intent"] == M]
-    assert mine.at["Started", "reached"] == len(attempts)
-    assert mine.at["Fulfilled", "reached"] == (attempts["outcome"] == "Success").sum()
-    assert mine.at["Confirmation", "reached"] == 2 and mine.at["Confirmation", "passed"] == 1
-    assert mine.at["Confirmation", "failed"] == 1  # denied
-    assert mine.at["Slot Date", "retries"] == 2
+    assert mine.at["Started", "reached"] == len(attempts) == 14
+    # Date: 7 stop there (switched, 3 failed, 3 dropped on silence); the others filled it
+    assert mine.loc["Slot Date", ["reached", "passed", "dropped", "failed", "switched", "retries"]].tolist() == \
+        [14, 7, 3, 3, 1, 2]
+    # Time: the user who left while asked for it stops; the denied confirmation went past it
+    assert mine.loc["Slot Time", ["reached", "passed", "dropped"]].tolist() == [7, 6, 1]
+    assert mine.loc["Confirmation", ["reached", "passed", "dropped", "failed"]].tolist() == [6, 4, 1, 1]
+    assert mine.at["Fulfilled", "passed"] == (attempts["outcome"] == "Success").sum() == 4
     ends = mine[["dropped", "failed", "switched"]].sum().sum()
-    assert ends == (attempts["outcome"] != "Success").sum()  # every non-success ends at one step
+    assert ends == (attempts["outcome"] != "Success").sum()  # every non-success stops at one step
+
+
+ASK_TIME_FIRST = dict(intent=M, action="ElicitSlot", slot="Time", slots={"Date": None, "Time": None})
+FUNNELS = {
+    # name: (records, [(step, reached, passed)]) for intent M
+    "a slot filled before its step counts as passed": ([
+        r("a", 0, "book", **ASK_DATE), r("a", 5, "mon", **ASK_TIME),
+        r("a", 9, "9", M, state="Fulfilled", action="Close", slots=FILLED),
+        r("b", 0, "book monday", M, action="ElicitSlot", slot="Time", slots={"Date": "mon", "Time": None}),
+        r("b", 5, "9", M, state="Fulfilled", action="Close", slots=FILLED),
+    ], [("Started", 2, 2), ("Slot Date", 2, 2), ("Slot Time", 2, 2), ("Fulfilled", 2, 2)]),
+    "an optional slot the bot skips is passed": ([
+        r("a", 0, "book", **ASK_DATE), r("a", 5, "mon", **ASK_TIME),
+        r("a", 9, "9", M, state="Fulfilled", action="Close", slots=FILLED),
+        r("b", 0, "book", **ASK_DATE),
+        r("b", 5, "9", M, action="ConfirmIntent", slots={"Date": "mon", "Time": None}),
+    ], [("Started", 2, 2), ("Slot Date", 2, 2), ("Slot Time", 2, 2), ("Confirmation", 2, 1), ("Fulfilled", 1, 1)]),
+    "asked in another order, left after the first answer": ([
+        r("a", 0, "book", **ASK_DATE), r("a", 5, "mon", **ASK_TIME),
+        r("a", 9, "9", M, state="Fulfilled", action="Close", slots=FILLED),
+        r("b", 0, "book", **ASK_TIME_FIRST),
+        r("b", 5, "9", M, action="ElicitSlot", slot="Date", slots={"Date": None, "Time": "9"}),
+    ], [("Started", 2, 2), ("Slot Date", 2, 1), ("Slot Time", 1, 1), ("Fulfilled", 1, 1)]),
+}
+
+
+@pytest.mark.parametrize("name", FUNNELS)
+def test_funnel_steps(name):
+    records, expected = FUNNELS[name]
+    o = compute_outcomes(load(records))
+    funnel = compute_funnel(o, build_slot_runs(o))
+    mine = funnel[funnel["intent"] == M]
+    assert list(mine[["step", "reached", "passed"]].itertuples(index=False, name=None)) == expected
 
 
 def test_funnel_of_nothing_is_empty():

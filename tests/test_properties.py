@@ -41,3 +41,36 @@ def test_progress_bar_draws_on_a_terminal_and_stays_silent_otherwise():
     draw(100, 100)
     assert "50.0%" in terminal.getvalue() and terminal.getvalue().endswith("\n")
     assert make_byte_progress(stream=io.StringIO()) is None
+
+
+SLOT_NAMES = ["Date", "Time", "Place"]
+FUNNEL_TURN = st.tuples(
+    st.sampled_from(["a", "b", "c"]), st.integers(0, 2000), st.sampled_from(["Book", "Balance"]),
+    st.sampled_from(["ElicitSlot", "ConfirmIntent", "Close", "ElicitIntent", "Delegate"]),
+    st.sampled_from(SLOT_NAMES), st.sets(st.sampled_from(SLOT_NAMES)),
+    st.sampled_from(["InProgress", "Fulfilled", "Failed", "ReadyForFulfillment"]),
+    st.sampled_from(["None", "Confirmed", "Denied"]))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(FUNNEL_TURN, max_size=30))
+def test_a_funnel_never_grows_from_one_step_to_the_next(turns):
+    from analytics.funnels import build_slot_runs, compute_funnel
+    from analytics.outcomes import compute_outcomes
+
+    records = [record(session, second, "x", intent=intent, action=action,
+                      slot=slot if action == "ElicitSlot" else "", state=state, confirmation=confirmation,
+                      slots={name: ("v" if name in filled else None) for name in SLOT_NAMES})
+               for session, second, intent, action, slot, filled, state, confirmation in turns]
+    outcomes = compute_outcomes(load(records))
+    funnel = compute_funnel(outcomes, build_slot_runs(outcomes))
+    for intent, steps in funnel.groupby("intent"):
+        steps = steps.sort_values("order")
+        reached, passed = steps["reached"].to_numpy(), steps["passed"].to_numpy()
+        assert (passed <= reached).all() and (reached[1:] == passed[:-1]).all()
+        assert (reached[1:] <= reached[:-1]).all()  # never grows
+        stopped = steps[["dropped", "failed", "switched"]].sum(axis=1).to_numpy()
+        assert (reached - passed == stopped).all()
+        attempts = outcomes.attempts[outcomes.attempts["intent"].astype(str) == intent]
+        assert reached[0] == len(attempts)
+        assert passed[-1] == (attempts["outcome"] == "Success").sum()

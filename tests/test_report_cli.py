@@ -51,8 +51,10 @@ def test_out_writes_every_table_formula_safe(tmp_path):
     assert {"utterances", "missed_utterances", "intents", "sessions", "turns", "heatmap_sessions",
             "heatmap_intents", "path_edges", "paths", "slot_values", "session_attributes",
             "rejects_summary"} <= names
-    assert (tmp_path / "csv" / "lex_test_set.csv").exists()   # for Lex import: raw by design
-    cells = [cell for path in (tmp_path / "csv").glob("*.csv") if path.name != "lex_test_set.csv"
+    written = sorted(path.name for path in (tmp_path / "csv").glob("*.csv"))
+    listed = sorted(line.strip() for line in result.stderr.splitlines()[1:] if line.strip().endswith(".csv"))
+    assert listed == written and f"wrote {len(written)} CSV files" in result.stderr  # --out says what it wrote
+    cells = [cell for path in (tmp_path / "csv").glob("*.csv") if not path.name.startswith("lex_test_set")
              for row in csv.reader(open(path, encoding="utf-8")) for cell in row]
     dangerous = [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
     numeric = [cell for cell in dangerous if cell.lstrip("-").replace(".", "", 1).isdigit()]
@@ -94,8 +96,24 @@ def test_filters_narrow_the_report(capsys):
     assert main(["report", str(VARIANTS), "--json"]) == 0
     whole = json.loads(capsys.readouterr().out)
     assert 0 < narrowed["sessions"] < whole["sessions"]
-    assert main(["report", str(VARIANTS), "--json", "--since", "2099-01-01"]) == 0
-    assert json.loads(capsys.readouterr().out)["records"] == 0
+
+
+@pytest.mark.parametrize("bot", ["PizzaBot", "PZA3HN9TWK"])
+def test_a_bot_is_given_by_name_or_id(capsys, bot):
+    assert main(["report", str(ROOT / "sample_logs" / "demo.jsonl.gz"), "--json", "--bot-id", bot]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["records"] == 2758 and "OrderPizza" in report["intents"] and "CheckBalance" not in report["intents"]
+
+
+@pytest.mark.parametrize("args", [["--since", "2099-01-01"], ["--bot-id", "NoSuchBot"], ["--locale", "fr_FR"]])
+def test_filters_that_leave_nothing_say_what_the_data_has(args):
+    result = run_cli("report", ROOT / "sample_logs" / "demo.jsonl.gz", *args)
+    assert result.returncode == 3 and result.stdout == ""
+    message = result.stderr.strip()
+    assert message.count("\n") == 0 and message.startswith("lexlens: no turns match the filters")
+    for held in ("BankerBot (BKR7Q2XLMA)", "PizzaBot (PZA3HN9TWK)", "en_GB, en_US, es_US", "3, 7, DRAFT",
+                 "from 2026-10-21 00:10 to 2026-11-19 23:51 UTC"):
+        assert held in message
 
 
 def test_installed_console_script_runs():
@@ -135,3 +153,24 @@ def test_text_report_makes_control_characters_visible(tmp_path):
     out = run_cli("report", path).stdout
     assert "clear\\x1b[2J screen\\u202eevil\\x0anext" in out
     assert "\x1b" not in out and "\u202e" not in out
+
+
+def test_test_sets_are_per_bot_and_locale_and_leave_formulas_out(tmp_path):
+    from lex_records import record
+
+    def missed(session, text, bot, locale="en_US", runner="CheckBalance"):
+        rec = record(session, 0, text, "FallbackIntent", missed=True, alternatives=((runner, 0.3),))
+        return dict(rec, bot={**rec["bot"], "id": bot, "name": bot, "localeId": locale})
+
+    rows = [missed("a", "balance", "BANK"), missed("b", "=balance", "BANK"), missed("c", "balance", "BANK", "en_GB"),
+            missed("d", "pizza", "PIZZA", runner="OrderPizza"), missed("e", "exit", "PIZZA", runner="Other"),
+            missed("f", "exit", "PIZZA", runner="OrderPizza")]  # 50%: no default, so not in the file
+    source = tmp_path / "logs.jsonl"
+    source.write_text("\n".join(json.dumps(row) for row in rows) + "\n", encoding="utf-8")
+    result = run_cli("report", source, "--out", tmp_path / "csv")
+    assert result.returncode == 0, result.stderr
+    sets = {path.name: list(csv.reader(open(path, encoding="utf-8")))[1:]
+            for path in (tmp_path / "csv").glob("lex_test_set*.csv")}
+    assert sets == {"lex_test_set_BANK_en_US.csv": [["1", "N/A", "User", "balance", "CheckBalance"]],
+                    "lex_test_set_BANK_en_GB.csv": [["1", "N/A", "User", "balance", "CheckBalance"]],
+                    "lex_test_set_PIZZA_en_US.csv": [["1", "N/A", "User", "pizza", "OrderPizza"]]}

@@ -18,7 +18,7 @@ def add_parser(subparsers) -> None:
     add_cloudwatch_arguments(fetch)
     fetch.add_argument("--out", type=Path, metavar="FILE", help="write the events here (.gz to compress)")
     fetch.add_argument("--bot-id", action="append", default=[], metavar="ID",
-                       help="only this bot (repeatable; pushed into the filter pattern)")
+                       help="only this bot, by id or name (repeatable; pushed into the filter pattern)")
     fetch.add_argument("--locale", action="append", default=[], metavar="LOCALE",
                        help="only this locale, e.g. en_US (repeatable; pushed into the filter pattern)")
     fetch.add_argument("--workers", type=int, default=8, metavar="N", help="slices fetched at once (default 8)")

@@ -18,7 +18,8 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("filters")
     group.add_argument("--since", metavar="T", help="first time to include: ISO 8601 or an age (7d, 36h)")
     group.add_argument("--until", metavar="T", help="time to stop before: ISO 8601 or an age")
-    group.add_argument("--bot-id", action="append", default=[], metavar="ID", help="bot id (repeatable)")
+    group.add_argument("--bot-id", action="append", default=[], metavar="ID",
+                       help="bot id or name, e.g. BankerBot (repeatable)")
     group.add_argument("--alias", action="append", default=[], metavar="NAME",
                        help="alias name or id, e.g. TSTALIASID (repeatable)")
     group.add_argument("--locale", action="append", default=[], metavar="ID",
@@ -147,22 +148,35 @@ def write_rejects(path: Path, data) -> None:
         raise LexlensError(f"cannot write {path}: {error.strerror or error}.", exit_code=2) from None
 
 
-def write_tables(out: Path, tables: dict) -> None:
-    """One formula-safe CSV per table; the Lex Test Workbench test set is the exception:
-    Lex must receive its utterances unchanged, so it is written raw as lex_test_set.csv."""
+def write_tables(out: Path, tables: dict) -> list[Path]:
+    """One formula-safe CSV per table; the paths written. The Lex Test Workbench test sets
+    are the exception: Lex must receive their utterances unchanged, so they are written as
+    they are (``analytics.clusters`` leaves formula-like utterances out of them instead)."""
     from analytics.clusters import render_testset_csv
     from analytics.csvsafe import to_safe_csv
+    from analytics.report_extras import TESTSET_PREFIX
 
+    written = []
     try:
         out.mkdir(parents=True, exist_ok=True)
         for name, table in tables.items():
-            if name == "testset":
-                (out / "lex_test_set.csv").write_text(render_testset_csv(table), encoding="utf-8")
-            else:
-                (out / f"{name}.csv").write_text(to_safe_csv(table), encoding="utf-8")
+            path = out / f"{name}.csv"
+            raw = name.startswith(TESTSET_PREFIX)
+            path.write_text(render_testset_csv(table) if raw else to_safe_csv(table), encoding="utf-8")
+            written.append(path)
     except OSError as error:
         raise LexlensError(f"cannot write CSV files into {out}: {error.strerror or error}.",
                            exit_code=2) from None
+    return written
+
+
+def describe_written(out: Path, written: list[Path]) -> str:
+    """What --out wrote, for stderr: a line per file (the test sets' rule said once)."""
+    lines = [f"lexlens: wrote {len(written)} CSV files in {out}:"] + [f"  {path.name}" for path in written]
+    if not any(path.name.startswith("lex_test_set") for path in written):
+        lines.append("  (no Lex test set: no cluster's suggested intent reaches a 70% share; "
+                     "pick expected intents on the dashboard's Clusters page)")
+    return "\n".join(lines) + "\n"
 
 
 def run(args) -> int:
@@ -188,14 +202,16 @@ def run(args) -> int:
     from analytics.filters import apply_filters
     from analytics.report import report_tables
 
-    data = apply_filters(data, filters)
-    if data.turns.empty:
-        print("lexlens: no turns match the filters; the report below is empty.", file=sys.stderr)
+    filtered = apply_filters(data, filters)
+    if filtered.turns.empty:
+        raise LexlensError(nothing_matches_sentence(data, args), exit_code=NOTHING_MATCHES)
+    data = filtered
     escalation = escalation_from_args(args)
     report = compute_report_on_two_cores(data, args.top, args.idle_timeout, escalation)
     if args.out:
-        write_tables(args.out, report_tables(data, tz=tz, idle_timeout_s=args.idle_timeout,
-                                             escalation=escalation))
+        written = write_tables(args.out, report_tables(data, tz=tz, idle_timeout_s=args.idle_timeout,
+                                                       escalation=escalation))
+        sys.stderr.write(describe_written(args.out, written))
     if args.json:
         json.dump(report, sys.stdout, ensure_ascii=False, default=str)
         sys.stdout.write("\n")
@@ -237,6 +253,26 @@ def compute_report_on_two_cores(data, top, idle_timeout_s, escalation) -> dict:
     if status == "error":
         raise value
     return {**report, **value, **utterance_part}
+
+
+NOTHING_MATCHES = 3  # exit code: the input has records, but none passes the filters
+
+
+def nothing_matches_sentence(data, args) -> str:
+    """One sentence saying the filters left nothing, and what the data holds instead."""
+    from analytics.filters import describe_values
+
+    given = [f"{option} {value}" for option, values in (("--bot-id", args.bot_id), ("--alias", args.alias),
+                                                         ("--locale", args.locale), ("--version", args.bot_version),
+                                                         ("--since", [args.since] if args.since else []),
+                                                         ("--until", [args.until] if args.until else []))
+             for value in values]
+    held = describe_values(data)
+    bots = ", ".join(f"{name} ({bot_id})" for name, bot_id in held["bots"])
+    return (f"no turns match the filters ({', '.join(given)}); the data has bots {bots}; "
+            f"aliases {', '.join(held['aliases'])}; locales {', '.join(held['locales'])}; "
+            f"versions {', '.join(held['versions'])}; times from {held['first']:%Y-%m-%d %H:%M} to "
+            f"{held['last']:%Y-%m-%d %H:%M} UTC.")
 
 
 def empty_input_sentence(data) -> str:

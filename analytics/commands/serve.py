@@ -16,6 +16,7 @@ from analytics.errors import LexlensError
 
 DESCRIPTION = """Open the analytics dashboard in your browser. SOURCE is a log file or folder
 (as for `lexlens report`); with no SOURCE and no --log-group, the bundled demo logs are shown."""
+OUTCOME_OPTIONS = ("idle_timeout", "escalation_intent", "escalation_attribute", "escalation_action")
 WRITES_HELP = ("show the writer panel that adds missed utterances to a bot's DRAFT through the "
                "Lex V2 models API, with the AWS credentials of this process (off by default)")
 
@@ -27,8 +28,10 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--host", default="127.0.0.1", metavar="H",
                         help="address to listen on (default 127.0.0.1; 0.0.0.0 exposes it to the network)")
     parser.add_argument("--allow-writes", action="store_true", help=WRITES_HELP)
+    from analytics.commands.report import add_outcome_arguments
     from analytics.sources.cloudwatch_options import add_cloudwatch_arguments
 
+    add_outcome_arguments(parser)  # the same options as `lexlens report`: the sidebar's defaults
     add_cloudwatch_arguments(parser)
     from analytics.commands.redact_options import add_redact_arguments
     from analytics.commands.serve_access import add_access_arguments
@@ -76,8 +79,9 @@ def build_environment(args: argparse.Namespace, auth_file: Path | None = None) -
     cloudwatch = {"log_groups": list(args.log_group), "region": args.region, "profile": args.profile,
                   "endpoint_url": args.endpoint_url, "since": args.since, "until": args.until,
                   "cache_dir": str(args.cache_dir) if args.cache_dir else None}
+    outcome = {name: getattr(args, name) for name in OUTCOME_OPTIONS}
     env = dict(os.environ)
-    env.update(settings_environment(check_sources(args.sources), args.allow_writes, cloudwatch))
+    env.update(settings_environment(check_sources(args.sources), args.allow_writes, cloudwatch, outcome))
     env.update(access_environment(access_settings(args, auth_file)))
     env.update(redaction_environment(rules_from_args(args)))
     return env

@@ -15,8 +15,12 @@ AUTH_KEYS = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "ser
 # ``streamlit run dashboard/app.py`` reads): cross-site request forgery protection on, no
 # cross-origin requests, uploads bounded, and no error details (tracebacks, server paths)
 # shown to visitors: the dashboard logs them on the server.
+# The last pair: every table has lexlens's own formula-safe CSV button; Streamlit's toolbar
+# download would export log text raw (=HYPERLINK(...) and all). Streamlit 1.67 has no
+# per-table switch, only this option (it also turns off copying cells).
 HARDENED_FLAGS = ("--server.enableXsrfProtection", "true", "--server.enableCORS", "true",
-                  "--server.maxUploadSize", "200", "--client.showErrorDetails", "none")
+                  "--server.maxUploadSize", "200", "--client.showErrorDetails", "none",
+                  "--client.disableDataExport", "true")
 
 
 def add_access_arguments(parser: argparse.ArgumentParser) -> None:

@@ -15,17 +15,18 @@ _SAFE_VALUE = re.compile(r"^[A-Za-z0-9_.:-]+$")
 
 def plan_filter_pattern(bot_ids: Sequence[str] = (), locales: Sequence[str] = ()) -> str:
     """A FilterLogEvents JSON filter pattern selecting the bots and locales ('' = everything).
+    A bot is given by id or by name (as ``--alias`` takes either), so each matches either field.
 
     Syntax: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
-    e.g. ``{ ($.bot.id = "ABC") && ($.bot.localeId = "en_US" || $.bot.localeId = "de_DE") }``.
+    e.g. ``{ ($.bot.id = "ABC" || $.bot.name = "ABC") && ($.bot.localeId = "en_US") }``.
     Values with characters the pattern language would need escaped are not pushed down
     (the local filter in ``match_message`` still applies).
     """
     terms = []
-    for path, values in (("$.bot.id", bot_ids), ("$.bot.localeId", locales)):
+    for paths, values in ((("$.bot.id", "$.bot.name"), bot_ids), (("$.bot.localeId",), locales)):
         values = sorted(set(values))
         if values and all(_SAFE_VALUE.match(value) for value in values):
-            terms.append("(" + " || ".join(f'{path} = "{value}"' for value in values) + ")")
+            terms.append("(" + " || ".join(f'{path} = "{value}"' for value in values for path in paths) + ")")
     return "{ " + " && ".join(terms) + " }" if terms else ""
 
 
@@ -43,4 +44,5 @@ def match_message(message: str, bot_ids: Sequence[str] = (), locales: Sequence[s
         return False  # like CloudWatch, a JSON pattern never matches a non-JSON line
     if not isinstance(bot, dict):
         return False
-    return (not bot_ids or bot.get("id") in bot_ids) and (not locales or bot.get("localeId") in locales)
+    return ((not bot_ids or bot.get("id") in bot_ids or bot.get("name") in bot_ids)
+            and (not locales or bot.get("localeId") in locales))

@@ -1,13 +1,14 @@
-"""Missed-utterance clusters: size, examples, trend, suggested intent; CSV and Lex Test
-Workbench exports; a cluster can be sent to the writer (issue 6)."""
-import pandas as pd
+"""Missed-utterance clusters of one bot and locale: size, examples, trend, suggested intent;
+a Lex Test Workbench test set whose expected intents the analyst picks; a cluster can be sent
+to the writer (issue 6)."""
 import streamlit as st
 
 from analytics import clusters
-from analytics.csvsafe import FORMULA_STARTS, to_safe_csv
 from dashboard import charts
 from dashboard.data import current_view, derive
 from dashboard.definitions import explain
+from dashboard.formats import format_percent, plural
+from dashboard.safe import plain_frame, plain_text
 from dashboard.tables import show_table
 
 view = current_view()
@@ -24,40 +25,68 @@ summary = derive(view, "cluster_summary", lambda: clusters.summarise_clusters(me
 if summary.empty:
     st.info("No missed or low-confidence utterances in the filtered range.")
     st.stop()
-table = summary.assign(examples=summary["examples"].map(" | ".join))
+
+pairs = summary.groupby(["bot_id", "bot_name", "locale"], as_index=False)["turns"].sum() \
+    .sort_values("turns", ascending=False, kind="stable")
+labels = [plain_text(f"{row.bot_name} · {row.locale}") for row in pairs.itertuples()]
+choice = st.selectbox("Bot · locale (clusters never mix them)", range(len(labels)), format_func=labels.__getitem__,
+                      key="cluster_pair") if len(labels) > 1 else 0
+bot_id, bot_name, locale = pairs.iloc[choice][["bot_id", "bot_name", "locale"]]
+part = summary[(summary["bot_id"] == bot_id) & (summary["locale"] == locale)].reset_index(drop=True)
+table = part.assign(examples=part["examples"].map(" | ".join)).drop(columns=["bot_id", "bot_name", "locale"])
 charts.show_chart(charts.bars(table.head(20), "label", "turns", "Largest clusters (named by their most "
                               "frequent utterance)", "Cluster", "Turns"), "clusters")
-show_table(table, "clusters")
+show_table(table, "clusters", column_config={"label": st.column_config.TextColumn("label", pinned=True)})
 explain("Utterance clusters", "Suggested intent", extra=clusters.DEFINITIONS)
 
 trend = derive(view, "cluster_trend", lambda: clusters.compute_cluster_trend(members), low, similarity)
-top = summary.head(5)
+top = part.head(5)
 wide = trend[trend["cluster"].isin(top["cluster"])].pivot_table(index="week", columns="cluster",
                                                                 values="turns", fill_value=0).reset_index()
-names = {c: f"#{c} {label[:40]}" for c, label in zip(top["cluster"], top["label"])}
+names = {c: f"#{c} {label}" for c, label in zip(top["cluster"], top["label"])}
 charts.show_chart(charts.time_lines(wide, "week", {c: names[c] for c in top["cluster"] if c in wide},
                                     "Weekly turns of the five largest clusters", "Week (UTC, from Monday)",
-                                    "Turns per week"), "cluster_trend")
+                                    "Turns per week", legend_below=True), "cluster_trend")
 explain("Trend", extra=clusters.DEFINITIONS)
 
-st.subheader("Export a Lex Test Workbench test set")
-chosen = st.multiselect("Clusters", summary["cluster"].tolist(), default=summary["cluster"].head(10).tolist(),
-                        format_func=lambda c: f"#{c} {summary.set_index('cluster').loc[c, 'label']}",
-                        key="testset_clusters")
-testset = clusters.build_testset(members, summary, chosen=chosen)
-risky = testset["Input"].astype(str).str.startswith(FORMULA_STARTS)
-testset = testset[~risky].assign(**{"Line #": lambda t: range(1, len(t) + 1)})
-st.caption(f"{len(testset):,} utterances; clusters without a suggested intent are left out"
-           + (f"; {int(risky.sum())} starting like a spreadsheet formula are left out" if risky.any() else ""))
-st.dataframe(testset, hide_index=True, height=240)
-st.download_button("Download test set CSV", to_safe_csv(testset), "lexlens-testset.csv", "text/csv",
-                   key="download_testset", on_click="ignore")
+st.subheader("Lex Test Workbench test set")
+st.caption(plain_text(f"For {bot_name} · {locale}: tick the clusters to test and pick the intent each should "
+                      "reach. A suggested intent is the default only from a "
+                      f"{format_percent(clusters.SUGGESTION_MIN_SHARE, 0)} share on."))
+bot_intents = sorted(set(view.full.turns.loc[(view.full.turns["bot_id"].astype(str) == bot_id)
+                                             & (view.full.turns["locale"].astype(str) == locale), "intent"]
+                         .astype(str)) - {""})
+defaults = clusters.default_intents(part)
+picks = part[["cluster", "label", "turns", "suggested_intent", "suggested_share"]].assign(
+    include=part["cluster"].isin(list(defaults)), expected=part["cluster"].map(defaults))
+picks = picks[["include", "cluster", "label", "turns", "suggested_intent", "suggested_share", "expected"]]
+edited = st.data_editor(plain_frame(picks), hide_index=True, key=f"testset_{bot_id}_{locale}", height=300,
+                        disabled=["cluster", "label", "turns", "suggested_intent", "suggested_share"],
+                        column_config={
+                            "include": st.column_config.CheckboxColumn("test it"),
+                            "label": st.column_config.TextColumn("cluster", pinned=True),
+                            "suggested_intent": "suggested intent",
+                            "suggested_share": st.column_config.NumberColumn("its share", format="percent"),
+                            "expected": st.column_config.SelectboxColumn("expected intent", options=bot_intents)})
+intents = {int(row.cluster): row.expected for row in edited.itertuples()
+           if row.include and isinstance(row.expected, str) and row.expected}
+testset = clusters.build_testset(members, part, intents)
+left_out = clusters.count_formula_like(members, part, intents)
+st.caption(f"{plural(len(testset), 'utterance')} from {plural(len(intents), 'cluster')}; a cluster needs to be "
+           "ticked and given an expected intent"
+           + (f"; {plural(left_out, 'utterance')} starting like a spreadsheet formula left out (see How is "
+              "this computed?)" if left_out else ""))
+st.dataframe(plain_frame(testset), hide_index=True, height=240,
+             column_config={"Input": st.column_config.TextColumn("Input", width="large")})
+st.download_button("Download test set CSV", clusters.render_testset_csv(testset),
+                   f"lex_test_set_{bot_id}_{locale}.csv", "text/csv", key="download_testset",
+                   on_click="ignore", disabled=testset.empty)
 explain("Test Workbench export", extra=clusters.DEFINITIONS)
 
 if st.session_state["settings"].allow_writes:
     st.subheader("Send a cluster to the writer")
-    cluster = st.selectbox("Cluster", summary["cluster"].tolist(), key="writer_cluster",
-                           format_func=lambda c: f"#{c} {summary.set_index('cluster').loc[c, 'label']}")
+    cluster = st.selectbox("Cluster", part["cluster"].tolist(), key="writer_cluster",
+                           format_func=lambda c: plain_text(f"#{c} {part.set_index('cluster').loc[c, 'label']}"))
     if st.button("Send its utterances to the writer panel", key="send_cluster"):
         st.session_state["writer_candidates"] = clusters.list_cluster_utterances(members, cluster)
         st.switch_page("views/missed.py")

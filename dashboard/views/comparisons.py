@@ -6,10 +6,11 @@ import streamlit as st
 
 from analytics import compare
 from dashboard.data import current_view, derive
+from dashboard.date_range import local_midnight
 from dashboard.definitions import explain
-from dashboard.outcome_settings import pick_outcome_settings
-from dashboard.safe import escape_markdown
-from dashboard.sidebar import local_midnight
+from dashboard.formats import format_percent, readable_comparison
+from dashboard.outcome_settings import view_outcomes
+from dashboard.safe import escape_markdown, show_bidi
 from dashboard.tables import show_table
 
 DIMENSIONS = {"Two time windows": None, "Two versions": "bot_version", "Two aliases": "alias_name",
@@ -20,7 +21,7 @@ st.title("Comparisons")
 if view.turns.empty:
     st.info("No turns match the filters. Widen the date range or clear a filter in the sidebar.")
     st.stop()
-idle, escalation = pick_outcome_settings(view)
+idle, escalation = view.outcome.idle_timeout_s, view.outcome.escalation
 mode = st.radio("Compare", list(DIMENSIONS), horizontal=True, key="compare_mode")
 column = DIMENSIONS[mode]
 left, right = st.columns(2)
@@ -41,13 +42,16 @@ else:
     if len(values) < 2:
         st.info(f"The filtered turns hold one value of {escape_markdown(column)} only; nothing to compare.")
         st.stop()
-    labels = [left.selectbox("A", values, 0, key="cmp_va"), right.selectbox("B", values, 1, key="cmp_vb")]
+    labels = [left.selectbox("A", values, 0, key="cmp_va", format_func=show_bidi),
+              right.selectbox("B", values, 1, key="cmp_vb", format_func=show_bidi)]
     slices = [compare.slice_value(view.data, column, value) for value in labels]
 kpis = [derive(view, "compare_kpis", lambda s=s: compare.compute_kpis(s, idle, escalation), mode, label, idle,
                escalation) for s, label in zip(slices, labels)]
-table = compare.compare_kpis(*kpis)
+table = readable_comparison(compare.compare_kpis(*kpis), compare.KPI_LABELS)
 st.caption(f"A = {escape_markdown(labels[0])} · B = {escape_markdown(labels[1])}")  # values from the logs
 show_table(table, "comparison")
+if escalation is None:
+    st.caption("Containment needs an escalation marker: set one under Outcome settings in the sidebar.")
 explain("Comparison", extra=compare.DEFINITIONS)
 
 st.subheader("Returning users")
@@ -67,16 +71,20 @@ def describe_key(k: str) -> str:
 left, right = st.columns(2)
 key = left.selectbox("Identify users by", keys, key="ru_key", format_func=describe_key)
 hours = right.number_input("Repeat contact within (hours)", 1.0, 720.0, 24.0, key="ru_hours")
-users, summary = derive(view, "returning", lambda: compare.compute_returning_users(view.data, key, hours),
-                        key, hours)
+users, summary = derive(view, "returning", lambda: compare.compute_returning_users(
+    view.data, key, hours, outcomes=view_outcomes(view)), key, hours, idle, escalation)
 tiles = st.columns(4)
 for tile, (label, name) in zip(tiles, [("Users", "users"), ("New users", "new_users"),
                                        ("Returning users", "returning_users"), ("Repeat contacts", "repeat_contacts")]):
     tile.metric(label, f"{summary[name]:,}", border=True)
-rate = summary.get("repeat_contact_rate")
-st.caption(f"Repeat-contact rate: {'—' if rate is None else f'{rate:.1%}'} of conversations · "
+st.caption(f"Repeat-contact rate: {format_percent(summary.get('repeat_contact_rate'))} of conversations · "
            f"{summary['unidentified']:,} conversations without the key left out")
-shown = users.head(2000)
-show_table(shown, "returning_users", session_column="session_id" if "session_id" in shown.columns else None,
+shown = users.head(2000)[["user", "session_id", "nth", "start", "end", "since_previous_h", "repeat_contact",
+                          "conversation"]]
+shown = shown.assign(start=shown["start"].dt.tz_convert(view.tz), end=shown["end"].dt.tz_convert(view.tz),
+                     since_previous_h=shown["since_previous_h"].round(1))
+show_table(shown, "returning_users", session_column="session_id",
+           column_config={"nth": st.column_config.NumberColumn("contact #", format="%d"),
+                          "since_previous_h": st.column_config.NumberColumn("hours since previous", format="%.1f")},
            caption="at most 2,000 conversations")
 explain("Returning users", extra=compare.DEFINITIONS)

@@ -6,6 +6,7 @@ from analytics.sessions import compute_duration_stats, compute_turns_per_session
 from dashboard import charts
 from dashboard.data import current_view, derive
 from dashboard.definitions import explain
+from dashboard.formats import format_duration
 from dashboard.kpis import view_sessions
 from dashboard.tables import show_table
 
@@ -17,21 +18,21 @@ if view.turns.empty:
 sessions = view_sessions(view)
 durations = compute_duration_stats(sessions)
 turn_stats = compute_turns_per_session(sessions)
-tiles = st.columns(6)
+tiles = st.columns(3) + st.columns(3)
 for tile, (label, value) in zip(tiles, [
-        ("Mean duration", f"{durations['mean']:,.1f} s"), ("Median duration", f"{durations['median']:,.1f} s"),
-        ("90th percentile duration", f"{durations['p90']:,.1f} s"), ("Mean turns", f"{turn_stats['mean']:,.2f}"),
-        ("Median turns", f"{turn_stats['median']:,.0f}"), ("Most turns", f"{turn_stats['max']:,}")]):
-    tile.metric(label, value, border=True)
+        ("Median duration", format_duration(durations["median"])), ("Mean duration", format_duration(durations["mean"])),
+        ("90th percentile duration", format_duration(durations["p90"])), ("Median turns", f"{turn_stats['median']:,.0f}"),
+        ("Mean turns", f"{turn_stats['mean']:,.2f}"), ("Most turns", f"{turn_stats['max']:,}")]):
+    tile.metric(label, value, border=True, help="m:ss (h:mm:ss from an hour on)" if "duration" in label else None)
 
 left, right = st.columns(2)
 with left:
-    charts.show_chart(charts.histogram(sessions["duration_s"], "Session duration",
-                                       "Duration (seconds)", "Sessions"), "durations")
+    charts.show_chart(charts.duration_histogram(sessions["duration_s"], "Session duration", "Sessions"),
+                      "durations")
     explain("Session duration")
 with right:
-    charts.show_chart(charts.histogram(sessions["turns"], "Turns per session", "Turns (records)",
-                                       "Sessions", bins=30), "turns")
+    charts.show_chart(charts.clipped_histogram(sessions["turns"], "Turns per session", "Turns (records)",
+                                               "Sessions"), "turns")
     explain("Turns per session")
 
 st.subheader("Top sessions")

@@ -1,13 +1,14 @@
-"""Intents: top intents, intent x hour heatmap, the intent-path Sankey and the top paths."""
+"""Intents: top intents, intent x hour heatmap, the conversation flow and the top paths."""
 import streamlit as st
 
 from analytics.heatmaps import compute_intent_heatmap
 from analytics.intents import top_intents
-from analytics.paths import build_intent_graph, compute_path_edges, top_paths
+from analytics.paths import compute_returning_transitions, compute_step_flow, fold_flow, top_paths
 from dashboard import charts
 from dashboard.data import current_view, derive
 from dashboard.definitions import explain
-from dashboard.sankey import sankey_figure
+from dashboard.flow_chart import flow_figure
+from dashboard.safe import plain_text
 from dashboard.tables import show_table
 
 view = current_view()
@@ -29,16 +30,26 @@ charts.show_chart(charts.heatmap(heat.head(25), f"Turns per intent and hour of d
                                  "Hour of day", "Intent", "Turns"), "intent_heatmap")
 explain("Intent heatmap", "Times")
 
-st.subheader("Intent paths")
-edges = derive(view, "path_edges", lambda: compute_path_edges(build_intent_graph(view.turns)))
-left, right = st.columns([3, 2])
-with left:
-    links = st.slider("Links shown", 5, max(5, min(200, len(edges))), min(60, max(5, len(edges))),
-                      key="sankey_links") if len(edges) > 5 else len(edges)
-    charts.show_chart(sankey_figure(edges, links), "sankey")
-    st.markdown(":blue[■] forward transition  ·  :red[■] returning (back to an intent the session "
-                "already visited)  ·  START and END mark the first and last step of each session")
-with right:
-    paths = derive(view, "top_paths", lambda: top_paths(view.turns, None))
-    show_table(paths.head(500), "top_paths", caption="whole paths, most frequent first")
-explain("Intent paths")
+st.subheader("Conversation flow")
+bots = view.turns.groupby("bot_id", observed=True).size().sort_values(ascending=False)
+names = dict(zip(view.turns["bot_id"].astype(str), view.turns["bot_name"].astype(str)))
+left, middle, right = st.columns(3)
+bot = left.selectbox("Bot", [str(b) for b in bots.index], key="flow_bot",
+                     format_func=lambda b: plain_text(f"{names.get(b, b)} ({b})")) if len(bots) > 1 else str(bots.index[0])
+depth = middle.slider("Steps shown", 2, 8, 3, key="flow_depth")
+links = right.slider("Links shown (the rest folded into Other)", 6, 60, 15, key="flow_links")
+bot_turns = view.turns[view.turns["bot_id"].astype(str) == bot]
+flow = derive(view, "step_flow", lambda: compute_step_flow(bot_turns, depth), bot, depth)
+charts.show_chart(flow_figure(fold_flow(flow, links), depth), "flow")
+st.caption(f"{plain_text(names.get(bot, bot))}: each column is a step of the sessions' paths; links are as wide "
+           "as the sessions taking them. Less travelled intents are folded into Other; sessions "
+           f"longer than {depth} steps go to '{'More steps'}'.")
+paths = derive(view, "top_paths", lambda: top_paths(bot_turns, None), bot)
+show_table(paths.head(500), "top_paths", caption="whole paths, most frequent first",
+           column_config={"path": st.column_config.TextColumn("path", width="large")})
+returning = derive(view, "returning_transitions", lambda: compute_returning_transitions(bot_turns), bot)
+show_table(returning.assign(transition=returning["source"] + " → " + returning["target"])
+           .drop(columns=["source", "target"]), "returning_transitions",
+           caption="moves back into an intent the session had already visited",
+           column_config={"transition": st.column_config.TextColumn("from → to", width="large")})
+explain("Intent paths", "Conversation flow", "Returning transitions")

@@ -7,6 +7,7 @@ from analytics.utterances import message_history, missed_by_previous_intent, top
 from dashboard import charts
 from dashboard.data import current_view, derive
 from dashboard.definitions import explain
+from dashboard.formats import format_percent
 from dashboard.tables import show_table
 
 HISTORY_ROWS = 2000
@@ -20,7 +21,7 @@ totals = derive(view, "totals", lambda: compute_totals(view.turns))
 tiles = st.columns(3)
 tiles[0].metric("Missed utterances", f"{totals['missed_utterances']:,}", border=True)
 tiles[1].metric("Utterances", f"{totals['utterances']:,}", border=True)
-tiles[2].metric("Missed rate", f"{totals['fallback_rate']:.2%}", border=True)
+tiles[2].metric("Missed rate", format_percent(totals["fallback_rate"], 2), border=True)
 
 times = view.turns["time"].dt.tz_convert(view.tz)
 freq = choose_bin(times.min(), times.max())
@@ -46,14 +47,20 @@ explain("Missed by previous intent")
 st.subheader("Top missed utterances")
 top_n = st.slider("How many", 10, 500, 50, step=10, key="missed_top_n")
 top = derive(view, "top_missed", lambda: top_utterances(view.turns, top_n, missed_only=True), top_n)
-show_table(top, "missed_utterances")
-explain("Top utterances")
+show_table(top, "missed_utterances", column_config={
+    "utterance": st.column_config.TextColumn("utterance", width="large", pinned=True),
+    "obfuscated": st.column_config.CheckboxColumn("obfuscated by Lex", help="Lex replaced what the user "
+                                                   "said by the slot's name (slot obfuscation)")})
+explain("Top utterances", "Obfuscated utterances")
 
 st.subheader("History")
 history = derive(view, "missed_history", lambda: message_history(view.turns, missed_only=True,
                                                                    limit=HISTORY_ROWS))
 history = history.assign(time=history["time"].dt.tz_convert(view.tz)).drop(columns=["turn", "session_key"])
+history = history[["time", "transcript", "intent", "intent_state", "input_mode", "session_id", "missed"]]
 show_table(history, "missed_history", session_column="session_id",
+           column_config={"transcript": st.column_config.TextColumn("utterance", width="large", pinned=True),
+                          "missed": None},
            caption=f"newest first, at most {HISTORY_ROWS:,}")
 explain("Message history", "Times")
 

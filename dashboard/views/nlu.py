@@ -5,7 +5,7 @@ from analytics import nlu
 from dashboard import charts
 from dashboard.data import current_view, derive
 from dashboard.definitions import explain
-from dashboard.outcome_settings import pick_outcome_settings, view_outcomes
+from dashboard.outcome_settings import view_outcomes
 from dashboard.tables import show_table
 
 view = current_view()
@@ -25,7 +25,9 @@ else:
     charts.show_chart(charts.heatmap(matrix, "Turns per intent and nluConfidence bin",
                                      "nluConfidence (bin start)", "Intent", "Turns"), "confidence")
     show_table(derive(view, "confidence", lambda: nlu.compute_confidence_distribution(view.data)),
-               "confidence_per_intent")
+               "confidence_per_intent", column_config={
+                   name: st.column_config.NumberColumn(name, format="%.2f")
+                   for name in ("mean", "p10", "p25", "median", "p75", "p90", "min")})
 explain("Confidence distribution", extra=nlu.DEFINITIONS)
 
 st.subheader("Near misses")
@@ -33,10 +35,15 @@ left, right = st.columns(2)
 threshold = left.slider("Confidence below", 0.0, 1.0, nlu.NEAR_MISS_CONFIDENCE, 0.05, key="nm_conf")
 margin = right.slider("…or margin to the runner-up below", 0.0, 0.5, nlu.NEAR_MISS_MARGIN, 0.01, key="nm_margin")
 misses = derive(view, "near_misses", lambda: nlu.top_near_misses(view.data, threshold, margin), threshold, margin)
-shown = misses.drop(columns=[c for c in ("turn", "session_key") if c in misses.columns]).head(2000)
-if "time" in shown.columns:
-    shown = shown.assign(time=shown["time"].dt.tz_convert(view.tz))
-show_table(shown, "near_misses", session_column="session_id", caption="smallest margin first, at most 2,000")
+shown = misses.head(2000)[["transcript", "intent", "nlu_confidence", "runner_up_intent", "runner_up_confidence",
+                           "margin", "reason", "time", "session_id"]]
+shown = shown.assign(time=shown["time"].dt.tz_convert(view.tz))
+show_table(shown, "near_misses", session_column="session_id", caption="smallest margin first, at most 2,000",
+           column_config={"transcript": st.column_config.TextColumn("utterance", width="medium", pinned=True),
+                          "nlu_confidence": st.column_config.NumberColumn("confidence", format="%.2f"),
+                          "runner_up_confidence": st.column_config.NumberColumn("runner-up confidence",
+                                                                                format="%.2f"),
+                          "margin": st.column_config.NumberColumn("margin", format="%.2f")})
 explain("Near miss", extra=nlu.DEFINITIONS)
 
 st.subheader("Intent confusion")
@@ -45,12 +52,13 @@ if not pairs.empty:
     top = pairs.head(15).assign(pair=lambda t: t["intent_a"].astype(str) + " ↔ " + t["intent_b"].astype(str))
     charts.show_chart(charts.bars(top, "pair", "total", "Intent pairs most often each other's runner-up",
                                   "Intent pair", "Turns"), "confusion")
-show_table(pairs, "confusion_pairs")
+show_table(pairs, "confusion_pairs",
+           column_config={"mean_margin": st.column_config.NumberColumn("mean margin", format="%.2f")})
 explain("Intent confusion", extra=nlu.DEFINITIONS)
 
 st.subheader("Switched intents")
-idle, escalation = pick_outcome_settings(view)
-result = view_outcomes(view, idle, escalation)
+idle, escalation = view.outcome.idle_timeout_s, view.outcome.escalation
+result = view_outcomes(view)
 switches = derive(view, "switches", lambda: nlu.compute_switch_matrix(result.attempts), idle, escalation)
 if switches.empty:
     st.info("No intent was switched in the filtered range.")

@@ -9,7 +9,8 @@ from analytics.outcomes import compute_containment, compute_conversation_outcome
 from dashboard import charts
 from dashboard.data import current_view, derive
 from dashboard.definitions import explain
-from dashboard.outcome_settings import pick_outcome_settings, view_outcomes
+from dashboard.formats import format_percent
+from dashboard.outcome_settings import view_outcomes
 from dashboard.safe import escape_plotly_series
 from dashboard.tables import show_table
 
@@ -21,18 +22,18 @@ st.title("Outcomes & funnels")
 if view.turns.empty:
     st.info("No turns match the filters. Widen the date range or clear a filter in the sidebar.")
     st.stop()
-idle, escalation = pick_outcome_settings(view)
-result = view_outcomes(view, idle, escalation)
+idle, escalation = view.outcome.idle_timeout_s, view.outcome.escalation
+result = view_outcomes(view)
 conversations = compute_conversation_outcomes(result)
 containment = compute_containment(result)
 total = max(sum(conversations.values()), 1)
 tiles = st.columns(4)
 for tile, name in zip(tiles, ["Success", "Failed", "Dropped"]):
-    tile.metric(f"{name} conversations", f"{conversations[name]:,}", f"{conversations[name] / total:.1%}",
+    tile.metric(f"{name} conversations", f"{conversations[name]:,}", format_percent(conversations[name] / total),
                 delta_color="off", delta_arrow="off", border=True)
 rate = containment["containment_rate"]
-tiles[3].metric("Containment rate", "—" if rate is None else f"{rate:.1%}", border=True,
-                help="Declare escalation markers in Settings to compute it.")
+tiles[3].metric("Containment rate", format_percent(rate), border=True,
+                help="Declare escalation markers under Outcome settings in the sidebar to compute it.")
 explain("Conversation outcome", "Containment rate", "Inactivity threshold", extra=DEFS)
 
 intent_table = derive(view, "intent_outcomes", lambda: compute_intent_outcomes(result), idle, escalation)
@@ -41,7 +42,8 @@ fig = go.Figure([go.Bar(y=escape_plotly_series(top["intent"]), x=top[name], name
                         marker_color=COLOURS[name], hovertemplate="%{y}<br>" + name + ": %{x:,} attempts<extra></extra>")
                  for name in outcome_defs.INTENT_OUTCOMES])
 fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
-fig.update_yaxes(autorange="reversed", type="category")
+fig.update_yaxes(autorange="reversed", type="category", automargin=True)
+fig.update_xaxes(**charts.count_axis(top[list(outcome_defs.INTENT_OUTCOMES)].sum(axis=1)))
 charts.show_chart(charts.layout(fig, "Intent outcomes (attempts)", "Intent attempts", "Intent",
                                 height=max(320, 26 * len(top) + 140)), "intent_outcomes")
 show_table(intent_table, "intent_outcomes")

@@ -1,11 +1,12 @@
 """Slots & attributes: top slot values per intent x slot, session attribute values."""
 import streamlit as st
 
-from analytics.attributes import compute_attribute_values
+from analytics.attributes import compute_attribute_values, rank_attribute_keys
 from analytics.slots import compute_slot_values
 from dashboard import charts
 from dashboard.data import current_view, derive
 from dashboard.definitions import explain
+from dashboard.safe import plain_text
 from dashboard.tables import show_table
 
 view = current_view()
@@ -20,7 +21,7 @@ if values.empty:
     st.info("No slots in the filtered turns.")
 else:
     pairs = values[["intent", "slot"]].drop_duplicates()
-    labels = [f"{intent} · {slot}" for intent, slot in pairs.itertuples(index=False)]
+    labels = [plain_text(f"{intent} · {slot}") for intent, slot in pairs.itertuples(index=False)]
     chosen = st.selectbox("Intent · slot", range(len(labels)), format_func=labels.__getitem__,
                           key="slot_pair")
     intent, slot = pairs.iloc[chosen]
@@ -35,8 +36,11 @@ attributes = derive(view, "attribute_values", lambda: compute_attribute_values(v
 if attributes.empty:
     st.info("No session attributes in the filtered turns.")
 else:
-    keys = sorted(attributes["key"].unique())
-    key = st.selectbox("Attribute", keys, key="attribute_key")
+    ranked = derive(view, "attribute_keys", lambda: rank_attribute_keys(view.data))
+    keys = ranked["key"].tolist()  # ids such as a ContactId last: never the default
+    unique = set(ranked.loc[ranked["high_cardinality"], "key"])
+    key = st.selectbox("Attribute", keys, key="attribute_key",
+                       format_func=lambda k: plain_text(k + (" (nearly one value per session)" if k in unique else "")))
     part = attributes[attributes["key"] == key]
     charts.show_chart(charts.bars(part, "value", "sessions", "Top values of the chosen attribute",
                                   "Value", "Sessions"), "attribute_values")
