@@ -172,3 +172,31 @@ def test_filters_slice_turns_and_side_tables(filters, expected_turns):
     data = apply_filters(two_sessions(), filters)
     assert len(data.turns) == expected_turns
     assert set(data.attributes["turn"]) <= set(data.turns["turn"])
+
+
+def sessions_frame(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
+    """(bot_id, alias_id, locale, session_id) per turn, typed as the schema types them."""
+    frame = pd.DataFrame(rows, columns=["bot_id", "alias_id", "locale", "session_id"])
+    return frame.astype({"bot_id": "category", "alias_id": "category", "locale": "category"})
+
+
+@pytest.mark.parametrize("rows, sessions", [
+    ([], 0),
+    ([("B", "A", "en_US", "s1")] * 3, 1),
+    ([("B", "A", "en_US", "s1"), ("B", "A", "en_GB", "s1"), ("B", "A2", "en_US", "s1"),
+      ("B2", "A", "en_US", "s1"), ("B", "A", "en_US", "s2")], 5),
+    # 65,535 bots, each with its own alias and locale, and more sessions on the first: the
+    # codes' product passes int64 (65,537 x 65,536^3), and the 65,537th session once took
+    # the first one's key
+    ([(f"B{n}", f"A{n}", f"L{n}", f"s{n}") for n in range(65_535)] + [("B0", "A0", "L0", "extra")], 65_536),
+    ([(f"B{n}", f"A{n}", f"L{n}", f"s{n}") for n in range(65_535)]
+     + [("B0", "A0", "L0", "extra"), ("B0", "A0", "L0", "more")], 65_537),
+], ids=["empty", "one", "each part separates", "past int64", "past int64, two more"])
+def test_session_keys_separate_every_session(rows, sessions):
+    from analytics.turn_table import session_keys
+
+    frame = sessions_frame(rows)
+    keys = session_keys(frame)
+    assert len(set(keys.tolist())) == sessions == len(set(rows))
+    same = pd.Series(keys).groupby(pd.Series([hash(row) for row in rows]), sort=False).nunique()
+    assert (same == 1).all()  # the turns of one session share one key
