@@ -200,3 +200,18 @@ def test_session_keys_separate_every_session(rows, sessions):
     assert len(set(keys.tolist())) == sessions == len(set(rows))
     same = pd.Series(keys).groupby(pd.Series([hash(row) for row in rows]), sort=False).nunique()
     assert (same == 1).all()  # the turns of one session share one key
+
+
+@pytest.mark.parametrize("transcript, label", [
+    ("great, thanks " * 10, "POSITIVE"),
+    ("great, thanks " + "x " * 600_000 + "terrible awful horrible", "POSITIVE"),
+    ("x " * 400 + "terrible awful horrible", "NEGATIVE"),
+], ids=["short", "a 1.2 MB transcript: its first 1,024 characters", "within the first 1,024"])
+def test_vader_scores_at_most_lex_s_1024_characters_of_a_transcript(transcript, label, monkeypatch):
+    analyzer = sentiment.vader_analyzer()
+    seen = []
+    monkeypatch.setattr(analyzer, "polarity_scores",
+                        lambda text, score=analyzer.polarity_scores: seen.append(len(text)) or score(text))
+    scores = sentiment.compute_vader_scores(load([record("s1", 0, transcript)]).turns)
+    assert scores["sentiment"].tolist() == [label]
+    assert seen == [min(len(transcript), 1024)]
