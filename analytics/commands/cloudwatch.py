@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from analytics.commands.option_types import positive_int, slice_hours
 from analytics.sources.cloudwatch_options import add_cloudwatch_arguments
 
 
@@ -21,9 +22,10 @@ def add_parser(subparsers) -> None:
                        help="only this bot (repeatable; pushed into the filter pattern)")
     fetch.add_argument("--locale", action="append", default=[], metavar="LOCALE",
                        help="only this locale, e.g. en_US (repeatable; pushed into the filter pattern)")
-    fetch.add_argument("--workers", type=int, default=8, metavar="N", help="slices fetched at once (default 8)")
-    fetch.add_argument("--slice-hours", type=float, default=6.0, metavar="H",
-                       help="length of one cached time slice in hours (default 6)")
+    fetch.add_argument("--workers", type=lambda text: positive_int(text, 64), default=8, metavar="N",
+                       help="slices fetched at once (default 8, at most 64)")
+    fetch.add_argument("--slice-hours", type=slice_hours, default=6.0, metavar="H",
+                       help="length of one cached time slice in hours (default 6; 1/60 to 8760)")
     fetch.add_argument("--refresh", action="store_true", help="fetch every slice again, ignoring the cache")
     fetch.set_defaults(run=run_fetch)
 

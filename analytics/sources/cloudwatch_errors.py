@@ -54,7 +54,9 @@ def explain_error(error: BaseException, client, log_group: str) -> LexlensError:
     if isinstance(error, (bx.NoCredentialsError, bx.PartialCredentialsError)):
         message = ("No AWS credentials were found: run `aws configure`, set AWS_PROFILE or pass --profile.")
     elif isinstance(error, bx.NoRegionError):
-        message = "No AWS region is set: pass --region or set AWS_REGION."
+        from analytics.aws_options import NO_REGION
+
+        message = NO_REGION
     elif isinstance(error, (bx.EndpointConnectionError, bx.ConnectTimeoutError)):
         message = (f"Cannot reach the CloudWatch Logs endpoint {_endpoint(client)} for region {region}: "
                    "check --region, --endpoint-url and your network.")

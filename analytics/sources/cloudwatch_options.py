@@ -33,9 +33,12 @@ def add_cloudwatch_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("CloudWatch Logs source")
     group.add_argument("--log-group", action="append", default=[], metavar="NAME",
                        help="pull this CloudWatch Logs group (repeatable)")
-    group.add_argument("--region", help="AWS region (default: boto3's usual configuration)")
+    from analytics.aws_options import endpoint_url, region_name
+
+    group.add_argument("--region", type=region_name,
+                       help="AWS region (default: AWS_DEFAULT_REGION or the profile's region)")
     group.add_argument("--profile", help="AWS profile from your shared config/credentials files")
-    group.add_argument("--endpoint-url", metavar="URL",
+    group.add_argument("--endpoint-url", metavar="URL", type=endpoint_url,
                        help="CloudWatch Logs endpoint (default: boto3's, e.g. AWS_ENDPOINT_URL_CLOUDWATCH_LOGS)")
     group.add_argument("--cache-dir", type=Path, metavar="DIR",
                        help="where pulled events are cached (default: the user cache directory)")
