@@ -63,14 +63,18 @@ def render_cache_table(status: dict) -> str:
     from analytics.sources.timewindow import format_ms
 
     lines = [f"cache: {status['cache_dir']} ({status['bytes'] / 1e6:.1f} MB)"]
-    if not status["namespaces"]:
+    if not status.get("exists", True):
+        lines.append("empty (the folder does not exist yet)")
+    elif not status["namespaces"]:
         lines.append("empty")
     for entry in status["namespaces"]:
         span = (f"{format_ms(entry['first'])} .. {format_ms(entry['last'])}" if entry["first"] is not None else "-")
         where = entry["endpoint"] or entry["region"]
         pattern = f" filter {entry['filter_pattern']}" if entry["filter_pattern"] else ""
         lines.append(f"{entry['log_group']}  [{entry['region']} {where} account {entry['account']}]{pattern}")
-        lines.append(f"    {entry['slices']} slices ({entry['complete_slices']} complete), "
+        damaged = (f"; {entry['damaged_slices']} damaged, fetched again by the next pull"
+                   if entry.get("damaged_slices") else "")
+        lines.append(f"    {entry['slices']} slices ({entry['complete_slices']} complete{damaged}), "
                      f"{entry['events']:,} events, {entry['bytes'] / 1e6:.1f} MB, {span}")
     return "\n".join(lines)
 
@@ -88,9 +92,21 @@ def run_cache_clear(args: argparse.Namespace) -> int:
     from analytics.sources.cloudwatch import clear_cache
     from analytics.sources.cloudwatch_options import resolve_cache_dir
 
+    from analytics.errors import LexlensError
+
     cache_dir = resolve_cache_dir(args)
     freed = clear_cache(cache_dir, args.log_group)
+    if not freed["exists"]:
+        print(f"nothing to clear: {cache_dir} does not exist")
+        return 0
     what = f"log group {args.log_group}" if args.log_group else "everything"
-    print(f"cleared {what} from {cache_dir}: {freed['namespaces']} cached log groups, "
-          f"{freed['bytes'] / 1e6:.1f} MB")
+    done = f"{freed['namespaces']} cached log groups, {freed['bytes'] / 1e6:.1f} MB"
+    if freed["problems"]:
+        problems = freed["problems"]
+        raise LexlensError(f"could not clear {what} from {cache_dir}: {len(problems):,} files or folders "
+                           f"could not be deleted, e.g. {problems[0]} (deleted: {done}).", exit_code=1)
+    if args.log_group and not freed["namespaces"]:
+        print(f"nothing to clear: {cache_dir} holds no cache of log group {args.log_group}")
+        return 0
+    print(f"cleared {what} from {cache_dir}: {done}")
     return 0

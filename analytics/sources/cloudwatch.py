@@ -317,15 +317,22 @@ def write_pull(result: PullResult, out) -> int:
 
 
 def cache_status(cache_dir) -> dict:
-    """``{"cache_dir", "bytes", "namespaces": [{log_group, region, endpoint, account, filter_pattern,
-    slices, complete_slices, events, bytes, first, last, folder}]}`` (first/last in epoch ms)."""
-    namespaces = [cwcache.summarize_namespace(folder, meta) for folder, meta in cwcache.list_namespaces(cache_dir)]
+    """``{"cache_dir", "exists", "bytes", "namespaces": [{log_group, region, endpoint, account,
+    filter_pattern, slices, complete_slices, events, bytes, first, last, folder}]}`` (first/last
+    in epoch ms; a slice damaged on disk counts as absent). CacheError when the path is not a
+    folder or cannot be read."""
     root = Path(cache_dir)
-    size = sum(path.stat().st_size for path in root.rglob("*") if path.is_file()) if root.is_dir() else 0
-    return {"cache_dir": str(root), "bytes": size, "namespaces": namespaces}
+    exists = cwcache.check_cache_dir(root)
+    try:
+        namespaces = [cwcache.summarize_namespace(folder, meta) for folder, meta in cwcache.list_namespaces(root)]
+    except OSError as error:
+        raise cwcache.CacheError(f"Cannot read the CloudWatch cache at {root} ({error.strerror or error}).") from None
+    return {"cache_dir": str(root), "exists": exists, "bytes": cwcache.tree_bytes(root), "namespaces": namespaces}
 
 
 def clear_cache(cache_dir, log_group: str | None = None) -> dict:
-    """Delete the cache (or one log group's part of it); ``{"namespaces": n, "bytes": freed}``."""
-    folders, freed = cwcache.clear_namespaces(Path(cache_dir), log_group)
-    return {"namespaces": folders, "bytes": freed}
+    """Delete the cache (or one log group's part of it): ``{"exists", "namespaces": n deleted,
+    "bytes": freed, "problems": [what could not be deleted]}``."""
+    exists = cwcache.check_cache_dir(Path(cache_dir))
+    folders, freed, problems = cwcache.clear_namespaces(Path(cache_dir), log_group) if exists else (0, 0, [])
+    return {"exists": exists, "namespaces": folders, "bytes": freed, "problems": problems}

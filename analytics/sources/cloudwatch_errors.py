@@ -30,6 +30,8 @@ def is_fatal(error: BaseException) -> bool:
     """Retrying cannot help: the person must change something first."""
     import botocore.exceptions as bx
 
+    if isinstance(error, LexlensError):  # already a sentence (e.g. the cache cannot be written)
+        return True
     if isinstance(error, (bx.NoCredentialsError, bx.PartialCredentialsError, bx.NoRegionError,
                           bx.EndpointConnectionError, bx.ProfileNotFound, bx.ParamValidationError,
                           bx.UnknownEndpointError, bx.InvalidEndpointConfigurationError)):

@@ -86,14 +86,23 @@ def pull_from_args(args, progress=None, client=None):
             bar.close()
 
 
-def raise_for_failures(result) -> None:
-    """LexlensError (exit 1) naming every failed slice, if any."""
+def raise_for_failures(result, named: int = 3) -> None:
+    """LexlensError (exit 1) naming the failed slices, if any: the first ``named``, then
+    how many more and why (one sentence, however many failed)."""
+    from collections import Counter
+
     from analytics.errors import LexlensError
 
-    if result.failed_slices:
-        names = "; ".join(str(failure) for failure in result.failed_slices)
-        raise LexlensError(f"{names} (the other slices are cached; run again to fetch only the missing ones).",
-                           exit_code=1)
+    failures = result.failed_slices
+    if not failures:
+        return
+    names = "; ".join(str(failure) for failure in failures[:named])
+    if len(failures) > named:
+        reasons = ", ".join(f"{reason} {count}" for reason, count in
+                            Counter(failure.error for failure in failures).most_common(3))
+        names += f"; and {len(failures) - named:,} more ({len(failures):,} failed slices: {reasons})"
+    raise LexlensError(f"{names} (the other slices are cached; run again to fetch only the missing ones).",
+                       exit_code=1)
 
 
 def load_from_args(args, progress=None) -> list[Path]:
