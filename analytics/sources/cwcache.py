@@ -98,14 +98,15 @@ class Namespace:
 
 
 def open_namespace(cache_dir: Path, namespace: Namespace) -> Path:
-    """Create (if needed) and return the namespace's folder, checked writable."""
+    """Create (if needed) and return the namespace's folder."""
     folder = namespace.folder(cache_dir)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise cache_write_error(Path(error.filename or folder), error) from None
     meta = folder / "namespace.json"
-    _write_atomic(meta, json.dumps(namespace.__dict__, indent=1).encode())  # also proves we can write
+    if not meta.exists():  # a read-only cache that holds the window still serves it
+        _write_atomic(meta, json.dumps(namespace.__dict__, indent=1).encode())
     return folder
 
 
