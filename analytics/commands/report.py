@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -131,12 +130,13 @@ def load_sources(args, progress=True, pending=None):
 
 
 def write_rejects(path: Path, data) -> None:
+    from analytics.visible_text import json_text
+
     try:
         with open(path, "w", encoding="utf-8") as handle:
-            for rejection in data.report.rejections:
-                handle.write(json.dumps({"file": rejection.source, "line": rejection.line,
-                                         "reason": rejection.reason, "text": rejection.text},
-                                        ensure_ascii=False) + "\n")
+            for rejection in data.report.rejections:  # control characters escaped: people cat it
+                handle.write(json_text({"file": rejection.source, "line": rejection.line,
+                                        "reason": rejection.reason, "text": rejection.text}) + "\n")
     except OSError as error:
         raise LexlensError(f"cannot write {path}: {error.strerror or error}.", exit_code=2) from None
 
@@ -184,8 +184,9 @@ def run(args) -> int:
         write_tables(args.out, report_tables(data, tz=tz, idle_timeout_s=args.idle_timeout,
                                              escalation=escalation))
     if args.json:
-        json.dump(report, sys.stdout, ensure_ascii=False, default=str)
-        sys.stdout.write("\n")
+        from analytics.visible_text import json_text
+
+        sys.stdout.write(json_text(report, default=str) + "\n")  # raw text, control characters escaped
     else:
         from analytics.report_text import render_text_report
 
