@@ -36,10 +36,14 @@ def source_stamp(paths: tuple[str, ...]) -> tuple:
 
 @st.cache_resource(max_entries=4, show_spinner="Reading the logs…")
 def load_stamped(stamp: tuple) -> LogData:
-    """Parse the files of ``stamp`` once (a new size or mtime is a new key)."""
+    """Parse the files of ``stamp`` once (a new size or mtime is a new key). An upload reads
+    at most LEXLENS_MAX_UPLOAD_BYTES (analytics/sources/limits.py): a visitor's bomb stops there."""
     from analytics.loading import load_logs
+    from analytics.sources.limits import limits_from_environment
 
-    return load_logs([path for path, _, _ in stamp])
+    paths = [path for path, _, _ in stamp]
+    upload = all(Path(path).resolve().is_relative_to(UPLOAD_DIR.resolve()) for path in paths)
+    return load_logs(paths, limits=limits_from_environment(upload=upload))
 
 
 def load_source(paths: tuple[str, ...]) -> tuple[tuple, LogData]:

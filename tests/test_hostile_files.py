@@ -309,3 +309,33 @@ def test_the_scanner_fits_a_128_kib_thread_stack(levels):
     assert reason == ""  # the line is a good record: Python reads it
     assert counts == ({"fast": 1, "blank": 0, "fallback": 0} if levels <= 4 else
                       {"fast": 0, "blank": 0, "fallback": 1})
+
+
+class Upload:
+    """What Streamlit's file_uploader hands the sidebar: a name and the bytes."""
+
+    def __init__(self, name: str, data: bytes):
+        self.name, self.data = name, data
+
+    def getvalue(self) -> bytes:
+        return self.data
+
+
+def test_a_dashboard_upload_reads_at_most_the_upload_limit(tmp_path, monkeypatch):
+    """A 1 MB gzip bomb uploaded drove the server from 0.2 to 4.3 GB."""
+    from dashboard import data as dashboard_data
+
+    monkeypatch.setattr(dashboard_data, "UPLOAD_DIR", tmp_path / "uploads")
+    monkeypatch.setenv("LEXLENS_MAX_UPLOAD_BYTES", "256K")
+    bomb = tmp_path / "bomb.gz"
+    gzip_bomb(bomb, 8 << 20, records_text(200))
+    folder = dashboard_data.save_uploads([Upload("a-good.jsonl", records_text(5)),
+                                          Upload("b-bomb.jsonl.gz", bomb.read_bytes())])
+    _, data = dashboard_data.load_source(folder)
+    assert {"r0", "r4"} <= set(data.turns["request_id"])
+    assert reasons(data)[-1].startswith("not read: the load reached its limit of 256 KiB")
+    (tmp_path / "logs").mkdir()  # the same files, not uploaded: the (larger) load limit applies
+    for path in Path(folder[0]).iterdir():
+        (tmp_path / "logs" / path.name).write_bytes(path.read_bytes())
+    _, data = dashboard_data.load_source((str(tmp_path / "logs"),))
+    assert not [reason for reason in reasons(data) if reason.startswith("not read")]
