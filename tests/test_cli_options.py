@@ -178,3 +178,25 @@ def test_records_at_both_ends_of_the_accepted_years_report_and_export(tmp_path, 
     code, err = run(["report", path, "--out", tmp_path / "out", "--tz", "Pacific/Kiritimati", "--json"], capsys)
     assert code == 0, err
     assert len(list((tmp_path / "out").glob("*.csv"))) > 10
+
+
+@pytest.mark.parametrize("page", ["views/overview.py", "views/conversations.py", "views/missed.py",
+                                  "views/comparisons.py"])
+def test_records_at_both_ends_of_the_accepted_years_draw_every_page(page, tmp_path, monkeypatch):
+    """Overview and Missed utterances broke on records of 1690 and 2250 (OutOfBoundsDatetime)."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.settings import SOURCES_VAR
+
+    record = json.loads(REAL.read_text().splitlines()[0])
+    path = tmp_path / "edges.jsonl"
+    path.write_text("".join(json.dumps({**record, "timestamp": stamp, "requestId": f"r{n}", "sessionId": f"s{n}",
+                                        "missedUtterance": True}) + "\n"
+                            for n, stamp in enumerate(["1970-01-01T00:00:00Z", "2199-12-31T23:59:59.999Z",
+                                                       "1690-01-01T00:00:00Z", "2250-01-01T00:00:00Z"])))
+    monkeypatch.setenv(SOURCES_VAR, str(path))
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120).run()
+    if page != "views/overview.py":
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
