@@ -20,6 +20,7 @@ from analytics.sources.linereader import (HEAD_BYTES, LongLine, ReadNote, WholeD
 from analytics.turn_table import TurnTableBuilder
 
 REJECTED_TEXT_LIMIT = 10_000
+NULS = (0, "\0")  # a line's first item: an int in bytes, a str in str
 
 
 class LineLoader:
@@ -34,12 +35,13 @@ class LineLoader:
              order: Optional[int] = None) -> None:
         """Read one line; ``order`` (default ``line_no``) is what ``turn_lines`` records. A
         LongLine or a ReadNote of the reader is one rejection."""
-        if isinstance(line, tuple):
+        kind = type(line)
+        if kind is not bytes and kind is not str:
             self.report.lines += 1
             self.reject(source, line_no, line.reason, getattr(line, "head", b""))
             return
-        if line[:1] in (b"\0", "\0"):  # NUL padding before a record is not part of it
-            line = line.lstrip(line[:1])
+        if line and line[0] in NULS:  # NUL padding before a record is not part of it
+            line = line.lstrip(b"\0" if kind is bytes else "\0")
         if not line.strip():
             self.report.lines += 1
             self.report.blank += 1
@@ -98,9 +100,10 @@ def load_unit(unit: ReadUnit, limits: ReadLimits,
         name, separator, line_no = str(unit.path), unit.shape.separator, 0
         for item in read_unit(unit, limits, budget or _shared_budget):
             if isinstance(item, memoryview):
+                limit = limits.line_bytes
                 for line in split_block(item, separator):
                     line_no += 1
-                    loader.feed(name, line_no, bounded_line(line, limits.line_bytes))
+                    loader.feed(name, line_no, line if len(line) <= limit else bounded_line(line, limit))
             elif isinstance(item, WholeDocument):
                 line_no += 1
                 loader.feed(name, line_no, item.data)

@@ -108,13 +108,16 @@ def deep_line(depth: int) -> bytes:
 
 
 @pytest.mark.parametrize("line, reason", [
-    (deep_line(1000), "JSON nested deeper than 64 levels (1000 levels)"),
-    (b'{"a":' * 1000 + b"1" + b"}" * 1000, "JSON nested deeper than 64 levels (1000 levels)"),
+    (deep_line(1000), "JSON nested deeper than 128 levels (1000 levels)"),
+    (b'{"a":' * 1000 + b"1" + b"}" * 1000, "JSON nested deeper than 128 levels (1000 levels)"),
     (json.dumps({"timestamp": 1, "message": (deep_line(5000)).decode()}).encode(),
-     "CloudWatch event whose message is not a Lex V2 record: JSON nested deeper than 64 levels "
+     "CloudWatch event whose message is not a Lex V2 record: JSON nested deeper than 128 levels "
      "(5000 levels)"),
-    (record_line(9, xDeep=json.loads(deep_line(64))), "JSON nested deeper than 64 levels (65 levels)"),
-], ids=["arrays", "objects", "in a CloudWatch message", "just past the limit"])
+    (record_line(9, xDeep=json.loads(deep_line(128))), "JSON nested deeper than 128 levels (129 levels)"),
+    (record_line(9, xDeep=json.loads('["]]]]", ' * 128 + "1" + "]" * 128)),
+     "JSON nested deeper than 128 levels (129 levels)"),
+], ids=["arrays", "objects", "in a CloudWatch message", "just past the limit",
+       "past the limit, closing brackets in strings"])
 def test_a_deeply_nested_line_is_one_rejected_line(line, reason, tmp_path):
     path = tmp_path / "deep.jsonl"
     path.write_bytes(record_line(1) + b"\n" + line + b"\n" + record_line(2) + b"\n")
@@ -123,9 +126,11 @@ def test_a_deeply_nested_line_is_one_rejected_line(line, reason, tmp_path):
     assert [(r.line, r.reason) for r in data.report.rejections] == [(2, reason)]
 
 
-def test_at_the_nesting_limit_a_line_still_loads(tmp_path):
+@pytest.mark.parametrize("xdeep", [deep_line(127), b'["[[[[", ' * 127 + b'1' + b']' * 127],
+                         ids=["at the limit", "brackets inside strings do not count"])
+def test_at_the_nesting_limit_a_line_still_loads(xdeep, tmp_path):
     path = tmp_path / "deep.jsonl"
-    path.write_bytes(record_line(1, xDeep=json.loads(deep_line(63))) + b"\n")
+    path.write_bytes(record_line(1, xDeep=json.loads(xdeep)) + b"\n")
     assert both_paths(path).report.accepted == 1
 
 
@@ -339,3 +344,15 @@ def test_a_dashboard_upload_reads_at_most_the_upload_limit(tmp_path, monkeypatch
         (tmp_path / "logs" / path.name).write_bytes(path.read_bytes())
     _, data = dashboard_data.load_source((str(tmp_path / "logs"),))
     assert not [reason for reason in reasons(data) if reason.startswith("not read")]
+
+
+@pytest.mark.parametrize("line, reason", [
+    (deep_line(1000), "JSON nested deeper than 128 levels (1000 levels)"),
+    (record_line(1, xDeep=json.loads(deep_line(127))), ""),
+], ids=["1,000 levels", "at the limit"])
+def test_the_python_parser_fits_a_128_kib_thread_stack(line, reason):
+    """msgspec decoding 400 levels overflows 128 KiB: deeper lines are refused before it sees them."""
+    done = subprocess.run([sys.executable, "-c", SMALL_STACK], input=line + b"\n", capture_output=True,
+                          cwd=ROOT, timeout=60)
+    assert done.returncode == 0, f"exit {done.returncode}: {done.stderr[-2000:]!r}"
+    assert json.loads(done.stdout)[1] == reason

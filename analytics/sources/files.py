@@ -12,6 +12,7 @@ import codecs
 import gzip
 import io
 import os
+import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,9 @@ GZIP_MAGIC = b"\x1f\x8b"
 SKIPPED_NAMES = {".DS_Store", "Thumbs.db"}
 SNIFF_BYTES = 64 << 10
 UTF8_BOM = codecs.BOM_UTF8
+# A record ending in a bare CR: the file breaks lines the classic-Mac way (a CR elsewhere,
+# with no LF in sight, is only whitespace inside one line).
+CR_LINE_END = re.compile(rb"[}\]][ \t]*\r")
 
 
 def find_log_files(paths: Sequence[Union[str, Path]]) -> list[Path]:
@@ -96,7 +100,7 @@ def sniff_file(path: Path) -> FileShape:
     if encoding != "utf-8":
         head = head.decode(encoding, "replace").encode("utf-8")
     head = head.removeprefix(UTF8_BOM).lstrip(b"\0")
-    separator = b"\r" if b"\r" in head and b"\n" not in head else b"\n"
+    separator = b"\r" if b"\n" not in head and CR_LINE_END.search(head) else b"\n"
     first_line = head.split(separator, 1)[0]
     return FileShape(compressed, encoding, separator, first_line.strip() in (b"{", b"["))
 

@@ -208,21 +208,23 @@ class LineBlocks:
             if line_start >= self.end:
                 self.drop(start)
                 return True
-            start = self.skip_padding(start)
+            padded = self.skip_padding(start)
+            if padded != start and self.padded_from is None:
+                self.padded_from = line_start  # the line began at its padding, maybe in an earlier read
+            start = padded
             if start == self.filled:  # padding up to here: the line goes on in the next read
-                self.padded_from = line_start
                 break
-            self.padded_from = None
             last = buffer.rfind(separator, start, self.filled)
             if last < 0:
                 if self.eof:  # the last line, without a line break (unless the file was cut)
                     if self.damage is None and not self.shrunk():
                         yield self.view[start:self.filled]
-                    start = self.filled
+                    start, self.padded_from = self.filled, None
                 elif self.filled - start > self.limits.line_bytes:
-                    self.long = [0, b""]
+                    self.long, self.padded_from = [0, b""], None
                     continue
                 break
+            self.padded_from = None
             cut = self.cut_at_end(start, last)
             yield self.view[start:cut + 1]
             start = cut + 1
