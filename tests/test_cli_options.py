@@ -79,6 +79,8 @@ WRITER_OPTIONS = {
     "--endpoint-url 'not a url'": (["--endpoint-url", "not a url"], "is not an http:// or https:// URL"),
     "--endpoint-url http://[::1": (["--endpoint-url", "http://[::1"], "is not a URL"),
     "--build-timeout nan": (["--build-timeout", "nan"], "give a number of seconds"),
+    "--top -5": (["--from-missed", "x", "--top", "-5"], "must be 1 or more"),
+    "--min-count 0": (["--from-missed", "x", "--min-count", "0"], "must be 1 or more"),
     "--missed-since 0001-01-01": (["--missed-log-group", "g", "--missed-since", "0001-01-01"],
                                   "before Amazon Lex V2 existed"),
 }

@@ -11,7 +11,7 @@ import argparse
 import sys
 
 from analytics.aws_options import endpoint_url, region_name
-from analytics.commands.option_types import timeout_seconds
+from analytics.commands.option_types import positive_int, timeout_seconds
 from analytics.errors import LexlensError
 
 BUILD_POLL_S = 10.0
@@ -44,9 +44,9 @@ def add_parser(subparsers) -> None:
                         help="with --missed-log-group: end of the window (default now)")
     parser.add_argument("--cache-dir", metavar="DIR",
                         help="with --missed-log-group: where pulled events are cached")
-    parser.add_argument("--min-count", type=int, default=1, metavar="N",
+    parser.add_argument("--min-count", type=positive_int, default=1, metavar="N",
                         help="with --from-missed: only utterances missed at least N times (1)")
-    parser.add_argument("--top", type=int, default=20, metavar="N",
+    parser.add_argument("--top", type=positive_int, default=20, metavar="N",
                         help="with --from-missed: at most the N most frequent (20)")
     parser.add_argument("--apply", action="store_true", help="write the plan to DRAFT")
     parser.add_argument("--build", action="store_true",
