@@ -10,7 +10,9 @@
  * all go back to Python. So this file never rejects a line and never decides an
  * edge case; tests/test_native_scanner.py checks both paths give identical tables.
  *
- * Scanner.feed(buffer, first_line_no) -> [(line_no, start, end)]  lines for Python
+ * Scanner.feed(buffer, first_line_no, max_line=0, separator=b"\n") -> [(line_no, start, end)]
+ *                     lines for Python (longer than max_line, when > 0, included)
+ * Scanner.physical    lines fed so far
  * Scanner.finish() -> dict of columns (bytes of int64/float64/uint8, lists of str)
  *                     and interned keys (lists of tuples of str, in code order)
  */
