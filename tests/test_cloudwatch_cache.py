@@ -14,7 +14,7 @@ pytest.register_assert_rewrite("moto_server")
 import analytics.sources.cloudwatch as cloudwatch  # noqa: E402
 from analytics.cli import main  # noqa: E402
 from analytics.errors import LexlensError  # noqa: E402
-from analytics.sources import cwcache  # noqa: E402
+from analytics.sources import cwcache, cwcache_admin  # noqa: E402
 from analytics.sources.cloudwatch import SliceFailure  # noqa: E402
 from analytics.sources.cloudwatch_options import raise_for_failures  # noqa: E402
 from analytics.sources.timewindow import plan_slices  # noqa: E402
@@ -186,7 +186,7 @@ def test_cache_clear_reports_what_it_deleted(tmp_path, capsys):
     assert code == 0 and "holds no cache of log group /aws/lex/none" in out
     code, out, err = cli(capsys, "cache", "clear", "--cache-dir", tmp_path, "--log-group", "/aws/lex/a")
     assert code == 0 and "cleared log group /aws/lex/a" in out and ": 1 cached log groups" in out
-    assert [ns["log_group"] for _, ns in cwcache.list_namespaces(tmp_path)] == ["/aws/lex/b"]
+    assert [ns["log_group"] for _, ns in cwcache_admin.list_namespaces(tmp_path)] == ["/aws/lex/b"]
 
 
 def test_fetch_with_a_file_as_cache_is_one_sentence(stubbed, tmp_path, capsys, monkeypatch):

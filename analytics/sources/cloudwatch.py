@@ -27,6 +27,7 @@ from typing import Callable, Sequence
 from analytics.errors import LexlensError
 from analytics.sources import cwcache
 from analytics.sources.cloudwatch_errors import error_code, explain_error, is_fatal
+from analytics.sources.cwcache_admin import cache_status, clear_cache  # noqa: F401 (public here too)
 from analytics.sources.cwfilter import match_message, plan_filter_pattern  # noqa: F401 (public here too)
 from analytics.sources.timewindow import (check_slice_count, format_ms, now_ms, parse_window,
                                           plan_slices)
@@ -314,25 +315,3 @@ def _run_jobs(client, folders, jobs, pattern, bot_ids, locales, tracker, attempt
 def write_pull(result: PullResult, out) -> int:
     """Write the pulled window's events to ``out`` (gzip if .gz): sorted by time, unique eventIds."""
     return cwcache.write_window(list(result.groups.values()), result.since, result.until, Path(out))
-
-
-def cache_status(cache_dir) -> dict:
-    """``{"cache_dir", "exists", "bytes", "namespaces": [{log_group, region, endpoint, account,
-    filter_pattern, slices, complete_slices, events, bytes, first, last, folder}]}`` (first/last
-    in epoch ms; a slice damaged on disk counts as absent). CacheError when the path is not a
-    folder or cannot be read."""
-    root = Path(cache_dir)
-    exists = cwcache.check_cache_dir(root)
-    try:
-        namespaces = [cwcache.summarize_namespace(folder, meta) for folder, meta in cwcache.list_namespaces(root)]
-    except OSError as error:
-        raise cwcache.CacheError(f"Cannot read the CloudWatch cache at {root} ({error.strerror or error}).") from None
-    return {"cache_dir": str(root), "exists": exists, "bytes": cwcache.tree_bytes(root), "namespaces": namespaces}
-
-
-def clear_cache(cache_dir, log_group: str | None = None) -> dict:
-    """Delete the cache (or one log group's part of it): ``{"exists", "namespaces": n deleted,
-    "bytes": freed, "problems": [what could not be deleted]}``."""
-    exists = cwcache.check_cache_dir(Path(cache_dir))
-    folders, freed, problems = cwcache.clear_namespaces(Path(cache_dir), log_group) if exists else (0, 0, [])
-    return {"exists": exists, "namespaces": folders, "bytes": freed, "problems": problems}
