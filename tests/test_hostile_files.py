@@ -9,6 +9,7 @@ import codecs
 import gzip
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -326,19 +327,21 @@ class Upload:
         return self.data
 
 
-def test_a_dashboard_upload_reads_at_most_the_upload_limit(tmp_path, monkeypatch):
+def test_a_dashboard_upload_reads_at_most_the_upload_limit(tmp_path, monkeypatch, request):
     """A 1 MB gzip bomb uploaded drove the server from 0.2 to 4.3 GB."""
     from dashboard import data as dashboard_data
 
-    monkeypatch.setattr(dashboard_data, "UPLOAD_DIR", tmp_path / "uploads")
     monkeypatch.setenv("LEXLENS_MAX_UPLOAD_BYTES", "256K")
     bomb = tmp_path / "bomb.gz"
     gzip_bomb(bomb, 8 << 20, records_text(200))
-    folder = dashboard_data.save_uploads([Upload("a-good.jsonl", records_text(5)),
-                                          Upload("b-bomb.jsonl.gz", bomb.read_bytes())])
+    uploads = [Upload("a-good.jsonl", records_text(5)), Upload("b-bomb.jsonl.gz", bomb.read_bytes()),
+               Upload("c-this-test.txt", str(tmp_path).encode())]  # a folder of its own
+    folder = dashboard_data.save_uploads(uploads)  # where the dashboard puts uploads
+    request.addfinalizer(lambda: shutil.rmtree(folder[0], ignore_errors=True))
     _, data = dashboard_data.load_source(folder)
     assert {"r0", "r4"} <= set(data.turns["request_id"])
-    assert reasons(data)[-1].startswith("not read: the load reached its limit of 256 KiB")
+    assert [reason for reason in reasons(data) if reason.startswith("not read: the load reached its limit "
+                                                                    "of 256 KiB")]
     (tmp_path / "logs").mkdir()  # the same files, not uploaded: the (larger) load limit applies
     for path in Path(folder[0]).iterdir():
         (tmp_path / "logs" / path.name).write_bytes(path.read_bytes())
