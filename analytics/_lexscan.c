@@ -10,7 +10,9 @@
  * all go back to Python. So this file never rejects a line and never decides an
  * edge case; tests/test_native_scanner.py checks both paths give identical tables.
  *
- * Scanner.feed(buffer, first_line_no) -> [(line_no, start, end)]  lines for Python
+ * Scanner.feed(buffer, first_line_no, max_line=0, separator=b"\n") -> [(line_no, start, end)]
+ *                     lines for Python (longer than max_line, when > 0, included)
+ * Scanner.physical    lines fed so far
  * Scanner.finish() -> dict of columns (bytes of int64/float64/uint8, lists of str)
  *                     and interned keys (lists of tuples of str, in code order)
  */
@@ -29,6 +31,14 @@
 #define NOMEM (-2) /* out of memory while parsing (no GIL held: reported later) */
 #define MAX_DEPTH 64
 #define MAX_DICT_KEYS 256
+/* Composite slots nest by subSlots; each level holds a key array (4 KiB) on the stack, so
+ * the fast path takes only this many levels (musl's threads have 128 KiB of stack). Lex's
+ * sub-slots are not composite themselves; deeper lines go to Python. */
+#define MAX_SLOT_NESTING 4
+/* The times records may carry (analytics/records.py MIN_TIME_MS, MAX_TIME_MS):
+ * 1970-01-01T00:00:00Z up to, not including, 2200-01-01T00:00:00Z. */
+#define MIN_TIME_MS 0.0
+#define MAX_TIME_MS 7258118399999.0
 
 /* ---------- growable byte buffers ---------- */
 
@@ -210,6 +220,7 @@ typedef struct {
     char *arena;  /* decoded strings (escapes) and built names live here for one line */
     Py_ssize_t arena_len, arena_cap;
     int depth;
+    int slot_nesting;  /* subSlots levels entered */
 } Cur;
 
 static inline int is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -737,8 +748,10 @@ static int parse_slot(Cur *c, Rec *r, Str name) {
     Py_ssize_t rows_before = r->n_slots;
     int status;
     if (s.sub_slots) {
+        if (++c->slot_nesting > MAX_SLOT_NESTING) return FAIL;
         c->p = s.sub_slots;
         if ((status = parse_slot_dict(c, r, name, 1)) < 0) return status;
+        c->slot_nesting--;
     }
     if (s.values) {
         Str shape = s.shape.n ? s.shape : SHAPE_LIST;
@@ -1137,7 +1150,7 @@ static int parse_time_ms(Str s, int64_t *out) {
      * int/int division, a float multiply and round-half-even */
     if (total_us > ((int64_t)1 << 53) || total_us < -((int64_t)1 << 53)) return FAIL;
     double ms = nearbyint(((double)total_us / 1e6) * 1000.0);
-    if (ms < -9e12 || ms > 9e12) return FAIL;
+    if (ms < MIN_TIME_MS || ms > MAX_TIME_MS) return FAIL;
     *out = (int64_t)ms;
     return 0;
 }
@@ -1412,7 +1425,7 @@ static int scan_line(Scanner *self, const char *line, Py_ssize_t n, int64_t line
         self->arena_cap = need;
     }
     rec_reset(&self->rec);
-    Cur c = {line, line + n, self->arena, 0, self->arena_cap, 0};
+    Cur c = {line, line + n, self->arena, 0, self->arena_cap, 0, 0};
     if (parse_record(&c, &self->rec) < 0) return 0;
     int64_t time_ms;
     if (parse_time_ms(self->rec.timestamp, &time_ms) < 0) return 0;
@@ -1428,27 +1441,36 @@ static int is_blank(const char *p, Py_ssize_t n) {
     return 1;
 }
 
-/* Every line of [data, end). */
-static int scan_buffer(Scanner *self, const char *data, const char *end, int64_t line_no) {
+/* Every line of [data, end), lines ending in separator. NUL bytes before a line are
+ * padding (analytics/sources/linereader.py); a line longer than max_line (when > 0) is
+ * left to Python, which rejects it. */
+static int scan_buffer(Scanner *self, const char *data, const char *end, int64_t line_no,
+                       Py_ssize_t max_line, char separator) {
     const char *p = data;
     self->spans_n = 0;
     while (p < end) {
-        const char *newline = memchr(p, '\n', end - p);
+        const char *newline = memchr(p, separator, end - p);
         const char *next = newline ? newline + 1 : end;
-        if (is_blank(p, next - p)) {
+        while (p < next && *p == '\0') p++;
+        int taken = 0;
+        if (max_line > 0 && (newline ? newline : end) - p > max_line) {
+            taken = 0;
+        } else if (is_blank(p, next - p)) {
+            taken = -1;
             self->lines++;
             self->blank++;
         } else {
-            int taken = scan_line(self, p, next - p, line_no);
+            taken = scan_line(self, p, next - p, line_no);
             if (taken == NOMEM) return NOMEM;
             if (taken) {
                 self->lines++;
                 self->fast++;
-            } else {
-                GROW(self->spans, self->spans_n, self->spans_cap, Span);
-                self->spans[self->spans_n++] = (Span){line_no, p - data, next - data};
-                self->fallback++;
             }
+        }
+        if (!taken) {
+            GROW(self->spans, self->spans_n, self->spans_cap, Span);
+            self->spans[self->spans_n++] = (Span){line_no, p - data, next - data};
+            self->fallback++;
         }
         line_no++;
         self->physical++;
@@ -1462,7 +1484,9 @@ static int scan_buffer(Scanner *self, const char *data, const char *end, int64_t
 static PyObject *Scanner_feed(Scanner *self, PyObject *args) {
     Py_buffer view;
     long long first_line_no;
-    if (!PyArg_ParseTuple(args, "y*L", &view, &first_line_no)) return NULL;
+    Py_ssize_t max_line = 0;
+    char separator = '\n';
+    if (!PyArg_ParseTuple(args, "y*L|nc", &view, &first_line_no, &max_line, &separator)) return NULL;
     if (self->busy) {
         PyBuffer_Release(&view);
         PyErr_SetString(PyExc_RuntimeError, "Scanner.feed is already running in another thread");
@@ -1471,7 +1495,8 @@ static PyObject *Scanner_feed(Scanner *self, PyObject *args) {
     self->busy = 1;
     int status;
     Py_BEGIN_ALLOW_THREADS
-    status = scan_buffer(self, view.buf, (const char *)view.buf + view.len, first_line_no);
+    status = scan_buffer(self, view.buf, (const char *)view.buf + view.len, first_line_no, max_line,
+                         separator);
     Py_END_ALLOW_THREADS
     self->busy = 0;
     PyBuffer_Release(&view);
@@ -1566,9 +1591,19 @@ static void Scanner_dealloc(Scanner *self) {
 
 static PyMethodDef Scanner_methods[] = {
     {"feed", (PyCFunction)Scanner_feed, METH_VARARGS,
-     "feed(buffer, first_line_no) -> [(line_no, start, end)] of the lines left to Python"},
+     "feed(buffer, first_line_no, max_line=0, separator=b'\\n') -> [(line_no, start, end)] of the "
+     "lines left to Python"},
     {"finish", (PyCFunction)Scanner_finish, METH_NOARGS, "finish() -> dict of columns and keys"},
     {NULL, NULL, 0, NULL},
+};
+
+static PyObject *Scanner_physical(Scanner *self, void *unused) {
+    return PyLong_FromSsize_t(self->physical);
+}
+
+static PyGetSetDef Scanner_getset[] = {
+    {"physical", (getter)Scanner_physical, NULL, "lines fed so far (blank, read and left)", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 
 static PyTypeObject ScannerType = {
@@ -1580,6 +1615,7 @@ static PyTypeObject ScannerType = {
     .tp_new = PyType_GenericNew,
     .tp_dealloc = (destructor)Scanner_dealloc,
     .tp_methods = Scanner_methods,
+    .tp_getset = Scanner_getset,
 };
 
 static struct PyModuleDef module = {

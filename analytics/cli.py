@@ -46,8 +46,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.run(args) or 0)
-    except LexlensError as error:
-        print(f"lexlens: {error}", file=sys.stderr)
+    except LexlensError as error:  # may quote a path or a reason from the logs: made visible
+        from analytics.visible_text import show_visible
+
+        print(f"lexlens: {show_visible(error)}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("lexlens: interrupted", file=sys.stderr)

@@ -8,72 +8,26 @@ from __future__ import annotations
 
 import gc
 import json
-import multiprocessing
 import os
-import sys
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import replace
 from itertools import accumulate
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional, Sequence, Union
+from typing import Callable, Iterable, Optional, Sequence, Union
 
 import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from analytics.native import PendingScan, scan_unit, use_native
+from analytics.line_loader import LineLoader, map_units
+from analytics.native import PendingScan, start_units, use_native
 from analytics.native_tables import combine_columns, tables_from_columns
-from analytics.records import decode_line, parse_iso_time_ms
-from analytics.schema import TABLES, LoadReport, LogData, Rejection, empty_table
-from analytics.sources.files import (ReadUnit, TruncatedFile, find_log_files, plan_read_units,
-                                     read_unit_lines, splittable, unit_bytes_for)
-from analytics.turn_table import TurnTableBuilder, session_keys
+from analytics.schema import TABLES, LoadReport, LogData, empty_table
+from analytics.sources.files import (ReadUnit, find_log_files, plan_read_units, splittable,
+                                     unit_bytes_for)
+from analytics.sources.limits import ReadLimits, limits_from_environment
+from analytics.turn_table import session_keys
 
-REJECTED_TEXT_LIMIT = 10_000
 Progress = Callable[[int, int], None]  # (bytes read, bytes in all)
-
-
-class LineLoader:
-    """Feeds lines through the decoder into a table builder, counting every outcome."""
-
-    def __init__(self) -> None:
-        self.builder = TurnTableBuilder()
-        self.report = LoadReport()
-        self.turn_lines: list[int] = []  # the line each turn came from
-
-    def feed(self, source: str, line_no: int, line: Union[bytes, str],
-             order: Optional[int] = None) -> None:
-        """Read one line; ``order`` (default ``line_no``) is what ``turn_lines`` records."""
-        if not line.strip():
-            self.report.lines += 1
-            self.report.blank += 1
-            return
-        for record, event_time, reason in decode_line(line):
-            self.report.lines += 1
-            if record is not None:
-                time_ms = parse_iso_time_ms(record.timestamp)
-                if time_ms is None:
-                    time_ms = event_time
-                if time_ms is None:
-                    reason = ("no usable 'timestamp' and no CloudWatch event time" if record.timestamp
-                              is None else f"timestamp {record.timestamp!r} is not an ISO-8601 time "
-                              "between 1677 and 2262")
-                else:
-                    self.builder.add(record, time_ms)
-                    self.turn_lines.append(line_no if order is None else order)
-                    continue
-            self.reject(source, line_no, reason, line)
-
-    def reject(self, source: str, line_no: int, reason: str, line: Union[bytes, str]) -> None:
-        text = line.decode("utf-8", "replace") if isinstance(line, bytes) else line
-        self.report.rejections.append(
-            Rejection(source, line_no, reason, text.rstrip("\r\n")[:REJECTED_TEXT_LIMIT]))
-
-    def finish(self) -> LogData:
-        data = LogData(**self.builder.build(), report=self.report)
-        data = drop_duplicate_turns(data)
-        data.report.accepted = len(data.turns)
-        return data
 
 
 def drop_duplicate_turns(data: LogData) -> LogData:
@@ -126,7 +80,9 @@ def load_lines(lines: Iterable[Union[bytes, str]], source: str = "<lines>") -> L
     loader = LineLoader()
     for line_no, line in enumerate(lines, start=1):
         loader.feed(source, line_no, line)
-    return sort_by_time(loader.finish())
+    data = drop_duplicate_turns(LogData(**loader.builder.build(), report=loader.report))
+    data.report.accepted = len(data.turns)
+    return sort_by_time(data)
 
 
 def load_records(records: Iterable[dict], source: str = "<records>") -> LogData:
@@ -136,21 +92,24 @@ def load_records(records: Iterable[dict], source: str = "<records>") -> LogData:
 
 def load_logs(paths: Sequence[Union[str, Path]], progress: Optional[Progress] = None,
               workers: Optional[int] = None, native: Optional[bool] = None,
-              pending: Optional[PendingScan] = None) -> LogData:
+              pending: Optional[PendingScan] = None, limits: Optional[ReadLimits] = None) -> LogData:
     """Load every file named and every file under every folder named.
 
     Large plain files are cut into byte ranges parsed on all cores (``workers``,
     default the CPU count). ``native``: read canonical lines of plain files with the C
     scanner (``analytics.native``); None means when it is built. ``pending``: the scan
-    ``analytics.native.start_scan(paths)`` began earlier, if any. Raises LexlensError (one
-    sentence) for a missing or unreadable path.
+    ``analytics.native.start_scan(paths)`` began earlier, if any. ``limits``: how much to
+    read (``analytics.sources.limits``; default from the environment). Raises LexlensError
+    (one sentence) for a missing or unreadable path or a bad limit.
     """
     native = use_native(native)
+    limits = limits or limits_from_environment()
     files = find_log_files(paths)
-    if pending is not None and native and pending.paths == [str(path) for path in paths]:
-        data = load_units_natively(pending.units, pending.workers, progress, pending)
+    if (pending is not None and native and pending.paths == [str(path) for path in paths]
+            and pending.limits == limits):
+        data = load_units_natively(pending.units, pending.workers, limits, progress, pending)
     else:
-        data = load_files(files, progress, workers, native)
+        data = load_files(files, progress, workers, native, limits)
     data.report.files = [str(file) for file in files]
     data = drop_duplicate_turns(data)
     data.report.accepted = len(data.turns)
@@ -158,17 +117,17 @@ def load_logs(paths: Sequence[Union[str, Path]], progress: Optional[Progress] = 
 
 
 def load_files(files: list[Path], progress: Optional[Progress], workers: Optional[int],
-               native: bool) -> LogData:
+               native: bool, limits: ReadLimits) -> LogData:
     """``files`` cut into units: through the C scanner when it can read them all, else the
     Python parser (turns in file order, duplicates not yet dropped)."""
     workers = max(1, workers or os.cpu_count() or 1)
-    units = plan_read_units(files, unit_bytes_for(files, workers))
+    units = plan_read_units(files, unit_bytes_for(files, workers), file_bytes=limits.file_bytes)
     workers = min(workers, len(units))
-    if native and all(splittable(unit.path) for unit in units):
-        return load_units_natively(units, workers, progress)
+    if native and all(splittable(unit) for unit in units):
+        return load_units_natively(units, workers, limits, progress)
     parts = []
     done, total = 0, sum(unit.size for unit in units)
-    for unit, part in zip(units, map_units(units, workers)):
+    for unit, part in zip(units, map_units(units, workers, limits)):
         parts.append(part)
         done += unit.size
         if progress:
@@ -176,48 +135,14 @@ def load_files(files: list[Path], progress: Optional[Progress], workers: Optiona
     return concat_parts(units, parts)
 
 
-def map_units(units: list[ReadUnit], workers: int) -> Iterator[tuple[LogData, int]]:
-    """Parse units in order with the Python parser, in a process pool when there is more
-    than one worker."""
-    if workers == 1:
-        yield from map(load_unit, units)
-        return
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        yield from pool.map(load_unit, units)
-
-
-def load_unit(unit: ReadUnit) -> tuple[LogData, int]:
-    """One unit's tables (turns numbered from 0) and how many physical lines it held."""
-    collecting = gc.isenabled()
-    gc.disable()  # millions of small containers; the cyclic GC only slows this down
-    try:
-        loader = LineLoader()
-        name = str(unit.path)
-        line_no = 0
-        try:
-            for line_no, line in read_unit_lines(unit):
-                loader.feed(name, line_no, line)
-        except TruncatedFile as damage:
-            line_no = damage.line + 1
-            loader.report.lines += 1
-            loader.reject(name, line_no, f"the file ends early or is corrupt after line {damage.line} "
-                          f"({damage}); the lines after it could not be read", b"")
-        return LogData(**loader.builder.build(), report=loader.report), line_no
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def load_units_natively(units: list[ReadUnit], workers: int, progress: Optional[Progress] = None,
+def load_units_natively(units: list[ReadUnit], workers: int, limits: ReadLimits,
+                        progress: Optional[Progress] = None,
                         pending: Optional[PendingScan] = None) -> LogData:
     """Plain units through the C scanner, in threads (it parses without the GIL, and the
     results need no copying between processes), combined into one set of tables; the lines
     it leaves go through the Python parser and are merged back in line order."""
     if pending is None:
-        executor = ThreadPoolExecutor(workers)
-        pending = PendingScan([], units, workers, executor,
-                              [executor.submit(scan_unit, unit) for unit in units])
+        pending = start_units(units, workers, limits)
     scans = []
     done, total = 0, sum(unit.size for unit in units)
     collecting = gc.isenabled()

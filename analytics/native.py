@@ -14,7 +14,6 @@ line in Python. ``LEXLENS_NATIVE=0`` turns the fast path off.
 """
 from __future__ import annotations
 
-import mmap
 import os
 from typing import Optional
 
@@ -24,8 +23,9 @@ from pathlib import Path
 from typing import Sequence, Union
 
 from analytics.errors import LexlensError
-from analytics.sources.files import (ReadUnit, find_log_files, plan_read_units, splittable,
-                                     unit_bytes_for)
+from analytics.sources.files import ReadUnit, find_log_files, plan_read_units, splittable, unit_bytes_for
+from analytics.sources.limits import ByteBudget, ReadLimits, limits_from_environment
+from analytics.sources.linereader import HEAD_BYTES, LongLine, read_unit
 
 try:
     from analytics import _lexscan
@@ -55,53 +55,54 @@ def scan_counts(buffer: bytes) -> dict[str, int]:
     return {name: columns[name] for name in ("fast", "blank", "fallback")}
 
 
-def unit_span(data, unit: ReadUnit) -> tuple[int, int]:
-    """[start, end) of the lines that start in ``unit`` (see ``read_unit_lines``) in ``data``,
-    the whole file's bytes."""
-    size = len(data)
-    start = unit.start
-    if start:
-        newline = data.find(b"\n", start - 1)  # skip the line that began before us
-        start = size if newline < 0 else newline + 1
-    if unit.end is None or unit.end >= size:
-        return start, size
-    newline = data.find(b"\n", unit.end - 1)  # finish the line that runs past the end
-    return start, max(start, size if newline < 0 else newline + 1)
-
-
 class NativeScan:
-    """Plain units through the C scanner; the lines it leaves are kept for the Python parser."""
+    """Plain units through the C scanner; the lines it leaves (and any LongLine or ReadNote
+    of the reader) are kept, by line number, for the Python parser."""
 
     def __init__(self) -> None:
         self.scanner = _lexscan.Scanner()
-        self.fallback: list[tuple[int, bytes]] = []  # (line number, line)
+        self.fallback: list[tuple[int, object]] = []  # (line number, line | LongLine | ReadNote)
+        self.physical = 0
 
-    def scan_unit(self, unit: ReadUnit) -> None:
-        """Scan ``unit`` in place (the file is memory-mapped, never copied)."""
-        with open(unit.path, "rb") as handle:
-            if os.fstat(handle.fileno()).st_size == 0:
-                return
-            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                data.madvise(mmap.MADV_SEQUENTIAL)
-                start, end = unit_span(data, unit)
-                with memoryview(data) as whole, whole[start:end] as view:
-                    self.scan(view)
+    def scan_unit(self, unit: ReadUnit, limits: ReadLimits, budget: Optional[ByteBudget]) -> None:
+        """Scan ``unit`` block by block (the file is read, never memory-mapped: see
+        ``analytics.sources.linereader``)."""
+        separator = unit.shape.separator
+        line_no = 1
+        for item in read_unit(unit, limits, budget):
+            if isinstance(item, memoryview):
+                before = self.scanner.physical
+                self.scan(item, line_no, limits.line_bytes, separator)
+                line_no += self.scanner.physical - before
+            elif isinstance(item, LongLine):
+                self.fallback.append((line_no, item))
+                line_no += 1
+            else:  # a ReadNote
+                self.fallback.append((line_no, item))
+        self.physical = line_no - 1
 
-    def scan(self, view) -> None:
-        """Scan a buffer of whole lines, numbered from 1 (the GIL is released meanwhile)."""
-        for line_no, start, end in self.scanner.feed(view, 1):
-            self.fallback.append((line_no, bytes(view[start:end])))
+    def scan(self, view, first_line_no: int, max_line: int = 0, separator: bytes = b"\n") -> None:
+        """Scan a buffer of whole lines (the GIL is released meanwhile)."""
+        for line_no, start, end in self.scanner.feed(view, first_line_no, max_line, separator):
+            end -= view[end - 1:end] == separator  # lines are handed over without their break
+            if max_line and end - start > max_line:
+                head = bytes(view[start:min(end, start + HEAD_BYTES)])
+                self.fallback.append((line_no, LongLine(end - start, head, max_line)))
+            else:
+                self.fallback.append((line_no, bytes(view[start:end])))
 
     def finish(self) -> dict:
         """The scanner's columns (bytes), its interned keys, and its counts."""
         return self.scanner.finish()
 
 
-def scan_unit(unit: ReadUnit) -> NativeScan:
+def scan_unit(unit: ReadUnit, limits: Optional[ReadLimits] = None,
+              budget: Optional[ByteBudget] = None) -> NativeScan:
     """``unit`` scanned, with its columns in ``.columns`` and its leftover lines in ``.fallback``."""
     scan = NativeScan()
-    scan.scan_unit(unit)
+    scan.scan_unit(unit, limits or ReadLimits(), budget)
     scan.columns = scan.finish()
+    scan.columns["physical"] = scan.physical  # lines the reader passed over count too
     scan.scanner = None  # its C tables are copied out: free them now
     return scan
 
@@ -115,6 +116,7 @@ class PendingScan:
     workers: int
     executor: ThreadPoolExecutor
     futures: list[Future] = field(default_factory=list)
+    limits: ReadLimits = field(default_factory=ReadLimits)
 
     def results(self):
         """Each unit's finished NativeScan, in order, as they complete."""
@@ -126,12 +128,21 @@ class PendingScan:
             self.futures = []  # the caller has the results; hold no memory after the load
 
 
-def plan_native_units(paths: Sequence[Union[str, Path]], workers: int) -> Optional[list[ReadUnit]]:
+def plan_native_units(paths: Sequence[Union[str, Path]], workers: int,
+                      limits: ReadLimits) -> Optional[list[ReadUnit]]:
     """The read units of ``paths`` when the scanner can read all of them (plain files), else
     None. Raises LexlensError for a missing or unreadable path."""
     files = find_log_files(paths)
-    units = plan_read_units(files, unit_bytes_for(files, workers))
-    return units if all(splittable(unit.path) for unit in units) else None
+    units = plan_read_units(files, unit_bytes_for(files, workers), file_bytes=limits.file_bytes)
+    return units if all(splittable(unit) for unit in units) else None
+
+
+def start_units(units: list[ReadUnit], workers: int, limits: ReadLimits, paths=()) -> PendingScan:
+    """Scan ``units`` in ``workers`` threads, sharing one budget of ``limits.load_bytes``."""
+    executor = ThreadPoolExecutor(workers)
+    budget = ByteBudget(limits.load_bytes)
+    return PendingScan([str(path) for path in paths], units, workers, executor,
+                       [executor.submit(scan_unit, unit, limits, budget) for unit in units], limits)
 
 
 def start_scan(paths: Sequence[Union[str, Path]], workers: Optional[int] = None) -> Optional[PendingScan]:
@@ -142,12 +153,10 @@ def start_scan(paths: Sequence[Union[str, Path]], workers: Optional[int] = None)
         if not paths or not use_native(None):
             return None
         workers = max(1, workers or os.cpu_count() or 1)
-        units = plan_native_units(paths, workers)
+        limits = limits_from_environment()
+        units = plan_native_units(paths, workers, limits)
     except (LexlensError, OSError):
         return None
     if not units:
         return None
-    workers = min(workers, len(units))
-    executor = ThreadPoolExecutor(workers)
-    return PendingScan([str(path) for path in paths], units, workers, executor,
-                       [executor.submit(scan_unit, unit) for unit in units])
+    return start_units(units, min(workers, len(units)), limits, paths)

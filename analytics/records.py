@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
+from itertools import accumulate
 from typing import Any, Optional, Union
 
 import msgspec
@@ -129,8 +130,16 @@ def describe_json_error(error: Exception) -> str:
     return f"malformed JSON ({text})"
 
 
-# Times pandas can hold at nanosecond precision (1677-09-22 .. 2262-04-11), with a margin.
-MIN_TIME_MS, MAX_TIME_MS = -9_000_000_000_000, 9_000_000_000_000
+# The times a record may carry: from the Unix epoch (CloudWatch's event times count from it)
+# up to, not including, 2200. Far inside what pandas holds at nanosecond precision
+# (1677-09-22 .. 2262-04-11), so time bins, time zones and "the same period before" computed
+# from any two accepted records stay representable. The C scanner uses the same bounds.
+MIN_TIME_MS, MAX_TIME_MS = 0, 7_258_118_399_999
+TIME_RULE = "an ISO-8601 time from 1970-01-01T00:00Z up to 2200-01-01T00:00Z"
+# Deeper JSON is one rejected line: no Lex record nests a tenth as deep, and msgspec recursing
+# 400 levels overflows a 128 KiB thread stack (musl's default; tests/test_hostile_files.py).
+# Counting brackets first keeps the check nearly free: no real record has 128 of them.
+MAX_NESTING = 128
 
 
 def parse_iso_time_ms(value: Any) -> Optional[int]:
@@ -172,12 +181,33 @@ def decode_message(message: Any, event_time: Any) -> tuple[Record, Optional[int]
     if type(message) is not str:
         raise Rejected("CloudWatch event without a text 'message'")
     try:
+        check_nesting(message)
         record = RECORD_DECODER.decode(message)
-    except msgspec.DecodeError as error:
-        raise Rejected(f"CloudWatch event whose message is not a Lex V2 record: "
-                       f"{describe_json_error(error)}") from None
+    except (msgspec.DecodeError, Rejected) as error:
+        reason = str(error) if isinstance(error, Rejected) else describe_json_error(error)
+        raise Rejected(f"CloudWatch event whose message is not a Lex V2 record: {reason}") from None
     classify_record(record)
     return record, parse_iso_time_ms(event_time)
+
+
+def check_nesting(text: Union[bytes, str]) -> None:
+    """Raise Rejected when ``text`` nests arrays and objects deeper than MAX_NESTING.
+
+    Counting brackets is cheap; the exact depth (brackets outside strings) is computed only
+    when there are more opening brackets than the limit."""
+    opening = (b"{", b"[") if isinstance(text, bytes) else ("{", "[")
+    if text.count(opening[0]) + text.count(opening[1]) <= MAX_NESTING:
+        return
+    raw = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+    brackets = STRINGS.sub(b"", raw).translate(None, NOT_BRACKETS)
+    deepest = max(accumulate(1 if char in OPENING else -1 for char in brackets), default=0)
+    if deepest > MAX_NESTING:
+        raise Rejected(f"JSON nested deeper than {MAX_NESTING} levels ({deepest} levels)")
+
+
+STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+NOT_BRACKETS = bytes(range(256)).translate(None, b"[]{}")
+OPENING = frozenset(b"[{")
 
 
 def describe_invalid_utf8(line: Union[bytes, str]) -> str:
@@ -205,11 +235,14 @@ def decode_line(line: Union[bytes, str]) -> list[tuple[Optional[Record], Optiona
     if invalid:
         return [(None, None, invalid)]
     try:
+        check_nesting(line)
         return [(*decode_one(line), "")]
     except Rejected as rejection:
         return [(None, None, str(rejection))]
     except UnicodeDecodeError as error:  # not raised for valid UTF-8; kept as a last guard
         return [(None, None, f"not valid UTF-8 text ({error.reason})")]
+    except RecursionError:  # a last guard too: check_nesting rejects deep lines first
+        return [(None, None, f"JSON nested deeper than {MAX_NESTING} levels")]
     except _EventsDocument as document:
         return decode_events(document.events)
 

@@ -28,6 +28,8 @@ def format_time(iso: str | None) -> str:
 
 
 def render_rows(title: str, rows: list[tuple[str, object]]) -> list[str]:
+    """A titled list; every label comes from the logs, so it is printed through ``visible``."""
+    rows = [(visible(label), value) for label, value in rows]
     if not rows:
         return [f"{title}: none", ""]
     width = min(60, max(len(label) for label, _ in rows))
@@ -51,19 +53,16 @@ def render_text_report(report: dict) -> str:
         f"Time range: {format_time(report['time_range']['first'])} – {format_time(report['time_range']['last'])} UTC",
         "",
     ]
-    lines += render_rows("Rejected lines by reason", [(visible(k), v) for k, v in
-                                                      report["rejected_reasons"].items()])
-    lines += render_rows("Intents (turns)", [(visible(k), v) for k, v in report["intents"].items()])
+    lines += render_rows("Rejected lines by reason", list(report["rejected_reasons"].items()))
+    lines += render_rows("Intents (turns)", list(report["intents"].items()))
     lines += render_rows("Modality (turns)", list(report["modality"].items()))
     lines += render_rows("Lex sentiment (turns)", list(report["sentiment"].items()))
     lines += render_rows("VADER sentiment where Lex gave none (turns)",
                          list(report["vader_sentiment"].items()))
-    lines += render_rows("Top utterances", [(visible(r["utterance"]), r["count"])
-                                            for r in report["top_utterances"]])
-    lines += render_rows("Top missed utterances", [(visible(r["utterance"]), r["count"])
+    lines += render_rows("Top utterances", [(r["utterance"], r["count"]) for r in report["top_utterances"]])
+    lines += render_rows("Top missed utterances", [(r["utterance"], r["count"])
                                                    for r in report["top_missed_utterances"]])
-    lines += render_rows("Top paths (sessions)", [(visible(r["path"]), r["sessions"])
-                                                  for r in report["top_paths"]])
+    lines += render_rows("Top paths (sessions)", [(r["path"], r["sessions"]) for r in report["top_paths"]])
     if "conversation_outcomes" in report:
         lines += render_rows("Conversation outcomes", list(report["conversation_outcomes"].items()))
         containment = report.get("containment_rate")

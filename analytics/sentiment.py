@@ -12,6 +12,11 @@ from analytics.schema import text_values
 
 VADER_POSITIVE = 0.05
 VADER_NEGATIVE = -0.05
+# VADER scores at most this many characters of a transcript: Lex takes at most 1,024
+# characters of text per turn (RecognizeText ``text``, length 1-1024:
+# https://docs.aws.amazon.com/lexv2/latest/APIReference/API_runtime_RecognizeText.html),
+# so a longer "transcript" is not a real one, and scoring all of it could take minutes.
+VADER_MAX_CHARS = 1024
 
 
 @lru_cache(maxsize=1)
@@ -32,7 +37,7 @@ def vader_label(compound: float) -> str:
 
 def compute_vader_scores(turns: pd.DataFrame) -> pd.DataFrame:
     """[turn, compound, sentiment] for utterances without a Lex sentiment; each distinct
-    text is scored once."""
+    text is scored once, on its first VADER_MAX_CHARS characters."""
     pending = turns[turns["is_utterance"] & (turns["lex_sentiment"] == "")]
     if pending.empty:
         return pd.DataFrame({"turn": pd.Series(dtype="int64"),
@@ -40,7 +45,7 @@ def compute_vader_scores(turns: pd.DataFrame) -> pd.DataFrame:
                              "sentiment": pd.Series(dtype="object")})
     analyzer = vader_analyzer()
     texts = pd.unique(pending["transcript"].to_numpy())
-    compound = {text: analyzer.polarity_scores(text)["compound"] for text in texts}
+    compound = {text: analyzer.polarity_scores(text[:VADER_MAX_CHARS])["compound"] for text in texts}
     scores = pending["transcript"].map(compound).astype(float)
     return pd.DataFrame({"turn": pending["turn"].to_numpy(), "compound": scores.to_numpy(),
                          "sentiment": [vader_label(value) for value in scores]})

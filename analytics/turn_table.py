@@ -339,12 +339,19 @@ def session_keys(turns: pd.DataFrame) -> np.ndarray:
     """One int per Lex session: (bot_id, alias_id, locale, session_id)."""
     if turns.empty:
         return np.zeros(0, dtype="int64")
-    # one int64 per (bot, alias, locale, session id) from codes: a MultiIndex is slower
+    # one int64 per (bot, alias, locale, session id) from codes: a MultiIndex is slower.
+    # ``span`` bounds the keys so far; when the next product could pass int64, the keys are
+    # made dense first (at most one per row), so no two sessions ever share a key.
     session_codes, session_ids = pd.factorize(turns["session_id"])
-    key = session_codes.astype("int64")
+    key, span = session_codes.astype("int64"), len(session_ids)
     for column in ("locale", "alias_id", "bot_id"):
-        codes = turns[column].cat.codes.to_numpy().astype("int64")
-        key = key * (len(turns[column].cat.categories) + 1) + codes
+        codes = turns[column].cat.codes.to_numpy().astype("int64") + 1  # missing (-1) is 0
+        width = len(turns[column].cat.categories) + 1
+        if span * width >= 1 << 62:
+            key, uniques = pd.factorize(key)
+            span = len(uniques)
+        key = key * width + codes
+        span *= width
     return pd.factorize(key)[0].astype("int64")
 
 

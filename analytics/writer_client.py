@@ -25,14 +25,15 @@ def make_client(service: str = SERVICE, region: str | None = None, profile: str 
     import boto3
     import botocore.exceptions as bex
 
+    from analytics.aws_options import client_error
+
     try:
         session = boto3.session.Session(profile_name=profile, region_name=region)
         return session.client(service, endpoint_url=endpoint_url)
     except bex.ProfileNotFound:
         raise LexlensError(f"The AWS profile {profile!r} is not configured.", exit_code=2) from None
-    except bex.NoRegionError:
-        raise LexlensError("No AWS region is configured; pass --region or set AWS_REGION.",
-                           exit_code=2) from None
+    except (bex.NoRegionError, bex.InvalidRegionError, ValueError) as error:
+        raise client_error(error, region, endpoint_url) from None
 
 
 @contextlib.contextmanager

@@ -24,8 +24,11 @@ render them. Lex V2 rules used here, with their sources:
   https://docs.aws.amazon.com/lexv2/latest/dg/built-in-intent-qna-multi.html
   https://docs.aws.amazon.com/lexv2/latest/dg/built-in-intent-bedrockagent.html
 Lex documents no character whitelist; lexlens refuses invisible and
-unassigned code points (controls, bidi overrides, private use), which no
-spoken or typed utterance needs and which would hide what is being written.
+unassigned code points (controls, bidi overrides, private use, and format
+characters such as the zero-width space U+200B, the soft hyphen U+00AD, the
+byte-order mark U+FEFF and tag characters: ``analytics.visible_text.is_hidden``),
+which no spoken or typed utterance needs and which would hide what is being
+written. Only the zero-width joiner and non-joiner pass: they shape visible text.
 """
 from __future__ import annotations
 

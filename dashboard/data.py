@@ -49,10 +49,14 @@ def redaction_rules(options: tuple):
 def load_stamped(stamp: tuple, redaction: tuple | None = None) -> LogData:
     """Parse the files of ``stamp`` once (a new size or mtime is a new key); with
     ``redaction`` (``lexlens serve --redact``) the cached tables are already masked, so
-    nothing unmasked is kept or shown."""
+    nothing unmasked is kept or shown. An upload reads at most LEXLENS_MAX_UPLOAD_BYTES
+    (analytics/sources/limits.py): a visitor's bomb stops there."""
     from analytics.loading import load_logs
+    from analytics.sources.limits import limits_from_environment
 
-    data = load_logs([path for path, _, _ in stamp])
+    paths = [path for path, _, _ in stamp]
+    upload = all(Path(path).resolve().is_relative_to(upload_dir().resolve()) for path in paths)
+    data = load_logs(paths, limits=limits_from_environment(upload=upload))
     if redaction is not None:
         from analytics.redact import redact_log_data
 

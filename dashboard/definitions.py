@@ -32,7 +32,8 @@ DEFINITIONS = {
     "Modality": "Turns per input mode: Text, Speech, DTMF (Unknown when the record had none).",
     "Sentiment": ("Lex's own `sentimentResponse` of the first interpretation when present; "
                   "otherwise VADER's compound score of the transcript (>= 0.05 positive, "
-                  "<= -0.05 negative, else neutral). The two sources are shown apart, never "
+                  "<= -0.05 negative, else neutral; its first 1,024 characters, Lex's limit on "
+                  "a turn's text). The two sources are shown apart, never "
                   "mixed silently."),
     "Session duration": ("Per session, last turn time - first turn time (0 s for one turn), shown "
                          "as m:ss. The median comes first: a few sessions left open for hours pull "

@@ -120,7 +120,7 @@ def test_slice_is_cached_only_when_data_and_manifest_belong_together(tmp_path):
     assert cwcache.read_manifest(tmp_path, 0, 10) == info and info["events"] == 2
     data, manifest = cwcache.slice_paths(tmp_path, 0, 10)
     # A run killed after renaming new data but before its manifest: the old manifest no
-    # longer matches (inode differs), so the slice counts as missing and is fetched again.
+    # longer matches (size and CRC-32 differ), so the slice counts as missing and is fetched again.
     cwcache._write_atomic(data, gzip.compress(b""))
     assert cwcache.read_manifest(tmp_path, 0, 10) is None
     # Killed before any manifest: missing.

@@ -49,3 +49,20 @@ def test_unknown_log_group_is_a_message(aws_env, tmp_path, monkeypatch):
     at = AppTest.from_file(str(APP), default_timeout=120).run()
     assert not at.exception
     assert at.sidebar.error  # one sentence in the source panel; the demo logs stay shown
+
+
+@pytest.mark.parametrize("since, message", [
+    ("0001-01-01", "before Amazon Lex V2 existed"),
+    ("100000000d", "before Amazon Lex V2 existed"),
+    ("2199-06-01", "time window is empty"),
+])
+def test_a_window_past_the_rule_is_a_sentence_in_the_panel(since, message, lex_group, tmp_path, monkeypatch):
+    """The panel parses its Since box with the CLI's window rule (analytics/sources/timewindow.py)."""
+    monkeypatch.delenv(SOURCES_VAR, raising=False)
+    monkeypatch.setenv(CLOUDWATCH_VARS["log_groups"], lex_group)
+    monkeypatch.setenv(CLOUDWATCH_VARS["cache_dir"], str(tmp_path / "cache"))
+    monkeypatch.setenv(CLOUDWATCH_VARS["since"], since)
+    at = AppTest.from_file(str(APP), default_timeout=120).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(message in error.value for error in at.sidebar.error), [e.value for e in at.sidebar.error]
+    assert not list((tmp_path / "cache").glob("v1/*/*.json"))  # no slice was planned, let alone pulled

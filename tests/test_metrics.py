@@ -191,3 +191,46 @@ def test_high_cardinality_attributes_come_last_and_are_flagged():
     table = attributes.rank_attribute_keys(load(records))
     assert list(table.itertuples(index=False, name=None)) == [("channel", 1, 30, False), ("ContactId", 30, 30, True)]
     assert attributes.rank_attribute_keys(EMPTY).empty
+
+
+def sessions_frame(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
+    """(bot_id, alias_id, locale, session_id) per turn, typed as the schema types them."""
+    frame = pd.DataFrame(rows, columns=["bot_id", "alias_id", "locale", "session_id"])
+    return frame.astype({"bot_id": "category", "alias_id": "category", "locale": "category"})
+
+
+@pytest.mark.parametrize("rows, sessions", [
+    ([], 0),
+    ([("B", "A", "en_US", "s1")] * 3, 1),
+    ([("B", "A", "en_US", "s1"), ("B", "A", "en_GB", "s1"), ("B", "A2", "en_US", "s1"),
+      ("B2", "A", "en_US", "s1"), ("B", "A", "en_US", "s2")], 5),
+    # 65,535 bots, each with its own alias and locale, and more sessions on the first: the
+    # codes' product passes int64 (65,537 x 65,536^3), and the 65,537th session once took
+    # the first one's key
+    ([(f"B{n}", f"A{n}", f"L{n}", f"s{n}") for n in range(65_535)] + [("B0", "A0", "L0", "extra")], 65_536),
+    ([(f"B{n}", f"A{n}", f"L{n}", f"s{n}") for n in range(65_535)]
+     + [("B0", "A0", "L0", "extra"), ("B0", "A0", "L0", "more")], 65_537),
+], ids=["empty", "one", "each part separates", "past int64", "past int64, two more"])
+def test_session_keys_separate_every_session(rows, sessions):
+    from analytics.turn_table import session_keys
+
+    frame = sessions_frame(rows)
+    keys = session_keys(frame)
+    assert len(set(keys.tolist())) == sessions == len(set(rows))
+    same = pd.Series(keys).groupby(pd.Series([hash(row) for row in rows]), sort=False).nunique()
+    assert (same == 1).all()  # the turns of one session share one key
+
+
+@pytest.mark.parametrize("transcript, label", [
+    ("great, thanks " * 10, "POSITIVE"),
+    ("great, thanks " + "x " * 600_000 + "terrible awful horrible", "POSITIVE"),
+    ("x " * 400 + "terrible awful horrible", "NEGATIVE"),
+], ids=["short", "a 1.2 MB transcript: its first 1,024 characters", "within the first 1,024"])
+def test_vader_scores_at_most_lex_s_1024_characters_of_a_transcript(transcript, label, monkeypatch):
+    analyzer = sentiment.vader_analyzer()
+    seen = []
+    monkeypatch.setattr(analyzer, "polarity_scores",
+                        lambda text, score=analyzer.polarity_scores: seen.append(len(text)) or score(text))
+    scores = sentiment.compute_vader_scores(load([record("s1", 0, transcript)]).turns)
+    assert scores["sentiment"].tolist() == [label]
+    assert seen == [min(len(transcript), 1024)]

@@ -25,6 +25,8 @@ from analytics import loading, native
 from analytics.loading import load_logs
 from analytics.errors import LexlensError
 from analytics.schema import TABLES, LogData
+from analytics.sources.files import sniff_file
+from analytics.sources.limits import ReadLimits
 
 
 
@@ -87,14 +89,14 @@ def assert_same_load(a: LogData, b: LogData) -> None:
     assert ra.files == rb.files
 
 
-def load(path: Path, native_path: bool, unit_bytes: int = 0, workers: int = 1):
+def load(path: Path, native_path: bool, unit_bytes: int = 0, workers: int = 1, limits=None):
     """``load_logs`` of ``path`` (cut into ``unit_bytes`` units when given), or the exception
     it raised: a crash must at least be the same crash on both paths."""
     try:
         if not unit_bytes:
-            return load_logs([path], workers=workers, native=native_path)
+            return load_logs([path], workers=workers, native=native_path, limits=limits)
         with mock.patch.object(loading, "unit_bytes_for", lambda files, workers: unit_bytes):
-            return load_logs([path], workers=workers, native=native_path)
+            return load_logs([path], workers=workers, native=native_path, limits=limits)
     except Exception as error:  # noqa: BLE001 - compared, not hidden
         return error
 
@@ -107,13 +109,13 @@ def assert_same_outcome(a, b) -> None:
         assert_same_load(a, b)
 
 
-def assert_native_matches_python(path: Path, unit_sizes=(), workers: int = 1):
+def assert_native_matches_python(path: Path, unit_sizes=(), workers: int = 1, limits=None):
     """Native == Python for ``path`` as one unit and cut into each of ``unit_sizes`` bytes;
     returns the Python outcome."""
-    python = load(path, native_path=False)
-    assert_same_outcome(load(path, native_path=True), python)
+    python = load(path, native_path=False, limits=limits)
+    assert_same_outcome(load(path, native_path=True, limits=limits), python)
     for unit_bytes in unit_sizes:
-        assert_same_outcome(load(path, True, unit_bytes, workers), python)
+        assert_same_outcome(load(path, True, unit_bytes, workers, limits), python)
     return python
 
 
@@ -289,7 +291,10 @@ CASES = [
         ("2024-10-21T00:00:00Z", True), ("2024-10-21T00:00:00.5Z", True),
         ("2024-10-21T00:00:00.0005Z", True), ("2024-10-21T00:00:00.0015Z", True),
         ("2024-10-21T00:00:00.123456Z", True), ("2024-10-21T00:00:00.9999995Z", False),
-        ("1969-12-31T23:59:59.9995Z", True), ("1969-12-31T23:59:59.0005Z", True),
+        ("1969-12-31T23:59:59.9995Z", True), ("1969-12-31T23:59:59.0005Z", False),
+        ("1969-12-31T23:59:59.999Z", False), ("1970-01-01T00:00:00Z", True),
+        ("2199-12-31T23:59:59.999Z", True), ("2199-12-31T23:59:59.9995Z", False),
+        ("2200-01-01T00:00:00Z", False),
         ("2024-10-21T00:00:00+05:30", True), ("2024-10-21T00:00:00-05:30", True),
         ("2024-10-21T00:00:00.25-00:00", True), ("2024-10-21T00:00:00+23:59", True),
         ("2024-10-21T00:00:00", True), ("2024-10-21T00:00:00.1", True),
@@ -299,8 +304,9 @@ CASES = [
         ("2024-02-29T12:00:00Z", True), ("2023-02-29T12:00:00Z", False), ("1900-02-29T12:00:00Z", False),
         ("2000-02-29T12:00:00Z", True), ("2024-02-30T12:00:00Z", False), ("2024-04-31T12:00:00Z", False),
         ("2024-10-21T24:00:00Z", False), ("2024-10-21T23:60:00Z", False), ("2024-10-21T23:59:60Z", False),
-        ("2255-03-14T16:00:00Z", True), ("2255-03-14T16:00:00.001Z", False),
-        ("1684-10-19T08:00:00Z", True), ("1684-10-19T07:59:59.999Z", False),
+        ("2255-03-14T16:00:00Z", False), ("2255-03-14T16:00:00.001Z", False),
+        ("1684-10-19T08:00:00Z", False), ("1684-10-19T07:59:59.999Z", False),
+        ("1690-01-01T00:00:00Z", False), ("2250-01-01T00:00:00Z", False),
         ("1600-01-01T00:00:00Z", False), ("2300-01-01T00:00:00Z", False),
         ("0001-01-01T00:00:00Z", False), ("9999-12-31T23:59:59.999999Z", False),
         ("0000-01-01T00:00:00Z", False), ("2024-10-21", False), ("", False), ("yesterday", False),
@@ -719,10 +725,14 @@ def timestamps(draw, hostile: bool):
              "2024-10-21T00:00:00,0Z", 1729468800000, 1729468800, 1729468800.5, None, "",
              "2024-02-30T00:00:00Z", "2023-02-29T00:00:00Z", "2024-10-21T24:00:00Z", "2024-10-21",
              "0000-01-01T00:00:00Z", "2262-04-12T00:00:00Z", "1677-09-21T00:00:00Z",
-             "2255-03-14T16:00:00Z", "1684-10-19T08:00:00Z", True, [], Raw(b'"2024-10-21T00:00:00\\u005a"')]
+             "2255-03-14T16:00:00Z", "1684-10-19T08:00:00Z", "1969-12-31T23:59:59.9995Z",
+             "1969-12-31T23:59:59.999Z", "2199-12-31T23:59:59.9995Z", "2200-01-01T00:00:00Z",
+             True, [], Raw(b'"2024-10-21T00:00:00\\u005a"')]
             if hostile else [])))
+    # canonical: inside the accepted range (records.MIN_TIME_MS..MAX_TIME_MS) by more than a
+    # day, whatever the offset; hostile: around and far past it
     low, high = (datetime(1600, 1, 1), datetime(2300, 12, 31)) if hostile else \
-        (datetime(1700, 1, 1), datetime(2250, 12, 31))
+        (datetime(1970, 1, 2), datetime(2199, 12, 30))
     moment = draw(st.datetimes(min_value=low, max_value=high))
     separator = draw(st.sampled_from("TT t" if hostile else "T"))
     text = f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}{separator}" \
@@ -837,9 +847,21 @@ def records(draw, hostile: bool):
 def lines(draw):
     """(line bytes without ending, expected fast): a record, canonical or hostile, or another shape."""
     kind = draw(st.sampled_from(["canonical"] * 4 + ["hostile"] * 5 + [
-        "blank", "envelope", "export", "events", "truncated", "bad utf-8 unread", "bad utf-8"]))
+        "blank", "envelope", "export", "events", "truncated", "bad utf-8 unread", "bad utf-8",
+        "nul padded", "deep"]))
     if kind == "blank":
-        return draw(st.sampled_from([b"", b" ", b"\t", b"\x0b", b"\x0c", b"\r", b" \t\r "])), False
+        return draw(st.sampled_from([b"", b" ", b"\t", b"\x0b", b"\x0c", b"\r", b" \t\r ",
+                                     b"\0", b"\0\0 \t"])), False
+    if kind == "deep":  # around the C scanner's depth (64) and records.MAX_NESTING (128)
+        depth = draw(st.sampled_from([62, 63, 64, 65, 66, 67, 126, 127, 128, 129, 130, 131]))
+        where = draw(st.sampled_from(["xDeep", "sessionAttributes"]))
+        nested = Raw(b"[" * (depth - 3) + b"1" + b"]" * (depth - 3))
+        record = draw(records(hostile=False))
+        if where == "xDeep":
+            record.pairs.append(("xDeep", nested))
+        else:
+            record.pairs.append(("sessionState", Obj([("sessionAttributes", Obj([("k", nested)]))])))
+        return dump(record), False
     ascii_only = draw(st.booleans())
     seps = draw(st.sampled_from([(b", ", b": "), (b",", b":"), (b" ,\t", b" : ")]))
     record = draw(records(hostile=kind != "canonical"))
@@ -852,6 +874,8 @@ def lines(draw):
     if kind == "canonical":
         around = st.sampled_from([b"", b"", b" ", b"\t", b"\r", b" \t"])
         return draw(around) + text + draw(around), True
+    if kind == "nul padded":  # a gap a copytruncate left before a record: padding, not data
+        return b"\0" * draw(st.integers(1, 40)) + text, False
     if kind == "envelope":
         message = text.decode("utf-8", "replace")
         stamp = draw(st.sampled_from([1729468800000, 1729468800, "2024-10-21T00:00:00Z", None]))
@@ -912,6 +936,38 @@ def test_hostile_files_native_equals_python(file, pieces, nudge, split, workers)
             assert_native_matches_python(Path(folder), unit_sizes=(unit_bytes,), workers=workers)
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.data_too_large])
+@given(files(), st.integers(8, 3000), st.integers(1, 4), st.sampled_from([1, 2]))
+def test_a_line_over_the_limit_is_one_rejection_and_the_lines_around_it_load(file, limit, pieces,
+                                                                              workers):
+    """With a line limit, each longer line (NUL padding and line break not counted) is one
+    rejection at its own number; every other line has the fate it has without a limit, and
+    both paths agree, in one unit or cut into units."""
+    content, spans = file
+    note(f"file content: {content!r}, limit {limit}")
+    with tempfile.TemporaryDirectory() as folder:  # the file's own line breaks (CR-only files exist)
+        (Path(folder) / "x").write_bytes(content)
+        separator = sniff_file(Path(folder) / "x").separator
+    numbered = list(enumerate(content.split(separator), start=1))
+    if numbered and not numbered[-1][1]:
+        numbered.pop()
+    long_lines = {number for number, text in numbered if len(text.lstrip(b"\0")) > limit}
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "logs.jsonl"
+        path.write_bytes(content)
+        limits = ReadLimits(line_bytes=limit)
+        limited = assert_native_matches_python(path, unit_sizes=(max(1, len(content) // pieces),),
+                                               workers=workers, limits=limits)
+        whole = load(path, native_path=False)
+    assert {r.line for r in limited.report.rejections if r.reason.startswith("line longer than")} \
+        == long_lines
+    others = [(r.line, r.reason) for r in limited.report.rejections if r.line not in long_lines]
+    assert others == [(r.line, r.reason) for r in whole.report.rejections if r.line not in long_lines]
+    if not long_lines:
+        assert_same_load(limited, whole)
+
+
 def one_file_per_value(values, field) -> bytes:
     """One canonical record per value, ``field(value)`` giving its changed top-level fields."""
     return b"".join(line(base(requestId=f"r{i}", **field(value))) + b"\n" for i, value in enumerate(values))
@@ -945,7 +1001,7 @@ def test_numbers_convert_as_python_does(numbers_text):
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.datetimes(min_value=datetime(1685, 1, 1), max_value=datetime(2254, 12, 31)),
+@given(st.lists(st.tuples(st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2199, 12, 30)),
                           st.integers(0, 6), st.sampled_from(["Z", "", "+00:00", "-05:30", "+23:59", "-23:59"])),
                 min_size=1, max_size=30))
 def test_times_convert_as_python_does(moments):

@@ -406,7 +406,7 @@ def _request_id(line: str) -> str:
 
 
 def test_variants_readme_lists_every_line():
-    lines = VARIANTS_LOG.read_text(encoding="utf-8", errors="replace").split("\n")[:-1]
+    lines = VARIANTS_LOG.read_text(encoding="utf-8-sig", errors="replace").split("\n")[:-1]
     fates = _readme_fates()
     assert sorted(fates) == list(range(1, len(lines) + 1))
     for number, line in enumerate(lines, 1):
@@ -414,7 +414,7 @@ def test_variants_readme_lists_every_line():
 
 
 def test_variants_load_with_the_documented_fates():
-    lines = VARIANTS_LOG.read_text(encoding="utf-8", errors="replace").split("\n")[:-1]
+    lines = VARIANTS_LOG.read_text(encoding="utf-8-sig", errors="replace").split("\n")[:-1]
     fates = _readme_fates()
     data = load_logs([VARIANTS_LOG], workers=1)
     report = data.report

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from analytics.aws_options import endpoint_url, region_name
+from analytics.commands.option_types import positive_int, timeout_seconds
 from analytics.errors import LexlensError
 
 BUILD_POLL_S = 10.0
@@ -42,18 +44,19 @@ def add_parser(subparsers) -> None:
                         help="with --missed-log-group: end of the window (default now)")
     parser.add_argument("--cache-dir", metavar="DIR",
                         help="with --missed-log-group: where pulled events are cached")
-    parser.add_argument("--min-count", type=int, default=1, metavar="N",
+    parser.add_argument("--min-count", type=positive_int, default=1, metavar="N",
                         help="with --from-missed: only utterances missed at least N times (1)")
-    parser.add_argument("--top", type=int, default=20, metavar="N",
+    parser.add_argument("--top", type=positive_int, default=20, metavar="N",
                         help="with --from-missed: at most the N most frequent (20)")
     parser.add_argument("--apply", action="store_true", help="write the plan to DRAFT")
     parser.add_argument("--build", action="store_true",
                         help="after --apply, build the DRAFT locale and wait for the result")
-    parser.add_argument("--build-timeout", type=float, default=600.0, metavar="SECONDS",
+    parser.add_argument("--build-timeout", type=timeout_seconds, default=600.0, metavar="SECONDS",
                         help="how long --build waits (600)")
-    parser.add_argument("--region", help="AWS region (default: the standard AWS configuration)")
+    parser.add_argument("--region", type=region_name,
+                        help="AWS region (default: AWS_DEFAULT_REGION or the profile's region)")
     parser.add_argument("--profile", help="AWS profile name")
-    parser.add_argument("--endpoint-url", help="Lex models endpoint (default: standard "
+    parser.add_argument("--endpoint-url", type=endpoint_url, help="Lex models endpoint (default: standard "
                                                "configuration, incl. AWS_ENDPOINT_URL_LEX_MODELS_V2)")
     parser.add_argument("--audit-log", metavar="PATH",
                         help="JSON-lines audit log of applied changes (default: "

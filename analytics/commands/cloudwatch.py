@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from analytics.commands.option_types import positive_int, slice_hours
 from analytics.sources.cloudwatch_options import add_cloudwatch_arguments
 
 
@@ -21,9 +22,10 @@ def add_parser(subparsers) -> None:
                        help="only this bot, by id or name (repeatable; pushed into the filter pattern)")
     fetch.add_argument("--locale", action="append", default=[], metavar="LOCALE",
                        help="only this locale, e.g. en_US (repeatable; pushed into the filter pattern)")
-    fetch.add_argument("--workers", type=int, default=8, metavar="N", help="slices fetched at once (default 8)")
-    fetch.add_argument("--slice-hours", type=float, default=6.0, metavar="H",
-                       help="length of one cached time slice in hours (default 6)")
+    fetch.add_argument("--workers", type=lambda text: positive_int(text, 64), default=8, metavar="N",
+                       help="slices fetched at once (default 8, at most 64)")
+    fetch.add_argument("--slice-hours", type=slice_hours, default=6.0, metavar="H",
+                       help="length of one cached time slice in hours (default 6; 1/60 to 8760)")
     fetch.add_argument("--refresh", action="store_true", help="fetch every slice again, ignoring the cache")
     from analytics.commands.redact_options import add_redact_arguments
 
@@ -97,14 +99,18 @@ def render_cache_table(status: dict) -> str:
     from analytics.sources.timewindow import format_ms
 
     lines = [f"cache: {status['cache_dir']} ({status['bytes'] / 1e6:.1f} MB)"]
-    if not status["namespaces"]:
+    if not status.get("exists", True):
+        lines.append("empty (the folder does not exist yet)")
+    elif not status["namespaces"]:
         lines.append("empty")
     for entry in status["namespaces"]:
         span = (f"{format_ms(entry['first'])} .. {format_ms(entry['last'])}" if entry["first"] is not None else "-")
         where = entry["endpoint"] or entry["region"]
         pattern = f" filter {entry['filter_pattern']}" if entry["filter_pattern"] else ""
         lines.append(f"{entry['log_group']}  [{entry['region']} {where} account {entry['account']}]{pattern}")
-        lines.append(f"    {entry['slices']} slices ({entry['complete_slices']} complete), "
+        damaged = (f"; {entry['damaged_slices']} damaged, fetched again by the next pull"
+                   if entry.get("damaged_slices") else "")
+        lines.append(f"    {entry['slices']} slices ({entry['complete_slices']} complete{damaged}), "
                      f"{entry['events']:,} events, {entry['bytes'] / 1e6:.1f} MB, {span}")
     return "\n".join(lines)
 
@@ -122,9 +128,21 @@ def run_cache_clear(args: argparse.Namespace) -> int:
     from analytics.sources.cloudwatch import clear_cache
     from analytics.sources.cloudwatch_options import resolve_cache_dir
 
+    from analytics.errors import LexlensError
+
     cache_dir = resolve_cache_dir(args)
     freed = clear_cache(cache_dir, args.log_group)
+    if not freed["exists"]:
+        print(f"nothing to clear: {cache_dir} does not exist")
+        return 0
     what = f"log group {args.log_group}" if args.log_group else "everything"
-    print(f"cleared {what} from {cache_dir}: {freed['namespaces']} cached log groups, "
-          f"{freed['bytes'] / 1e6:.1f} MB")
+    done = f"{freed['namespaces']} cached log groups, {freed['bytes'] / 1e6:.1f} MB"
+    if freed["problems"]:
+        problems = freed["problems"]
+        raise LexlensError(f"could not clear {what} from {cache_dir}: {len(problems):,} files or folders "
+                           f"could not be deleted, e.g. {problems[0]} (deleted: {done}).", exit_code=1)
+    if args.log_group and not freed["namespaces"]:
+        print(f"nothing to clear: {cache_dir} holds no cache of log group {args.log_group}")
+        return 0
+    print(f"cleared {what} from {cache_dir}: {done}")
     return 0

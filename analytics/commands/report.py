@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
+from analytics.commands.option_types import idle_seconds, positive_int
 from analytics.errors import LexlensError
 
 DESCRIPTION = """Summarise Lex V2 conversation logs: totals, sessions, intents, missed
@@ -31,8 +31,9 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
 def add_outcome_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of the Lex-style outcomes: inactivity threshold and escalation markers."""
     group = parser.add_argument_group("outcomes")
-    group.add_argument("--idle-timeout", type=float, default=300.0, metavar="SECONDS",
-                       help="inactivity after which an intent or conversation is dropped (default 300)")
+    group.add_argument("--idle-timeout", type=idle_seconds, default=300.0, metavar="SECONDS",
+                       help="inactivity after which an intent or conversation is dropped (default 300, "
+                            "at most 86400)")
     group.add_argument("--escalation-intent", action="append", default=[], metavar="NAME",
                        help="an intent meaning hand-off to a person (repeatable)")
     group.add_argument("--escalation-attribute", metavar="KEY[=VALUE]",
@@ -78,16 +79,6 @@ def add_parser(subparsers) -> None:
     parser.set_defaults(run=run)
 
 
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
-
-
 def check_time_zone(name: str) -> str:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -100,17 +91,22 @@ def check_time_zone(name: str) -> str:
 
 
 def filters_from_args(args):
-    """A Filters from the shared filter options."""
+    """A Filters from the shared filter options; LexlensError for a time outside Lex V2's
+    years or an empty window."""
     import pandas as pd
 
     from analytics.filters import Filters
-    from analytics.sources.timewindow import parse_time
+    from analytics.sources.timewindow import format_ms, parse_time
 
-    def moment(text):
-        ms = parse_time(text)
+    since, until = parse_time(args.since, name="--since time"), parse_time(args.until, name="--until time")
+    if since is not None and until is not None and since >= until:
+        raise LexlensError(f"The time window is empty: --since {format_ms(since)} is not before "
+                           f"--until {format_ms(until)}.", exit_code=2)
+
+    def moment(ms):
         return None if ms is None else pd.Timestamp(ms, unit="ms", tz="UTC")
 
-    return Filters(since=moment(args.since), until=moment(args.until),
+    return Filters(since=moment(since), until=moment(until),
                    bot_ids=tuple(args.bot_id), alias_names=tuple(args.alias),
                    locales=tuple(args.locale), versions=tuple(args.bot_version))
 
@@ -138,12 +134,13 @@ def load_sources(args, progress=True, pending=None):
 
 
 def write_rejects(path: Path, data) -> None:
+    from analytics.visible_text import json_text
+
     try:
         with open(path, "w", encoding="utf-8") as handle:
-            for rejection in data.report.rejections:
-                handle.write(json.dumps({"file": rejection.source, "line": rejection.line,
-                                         "reason": rejection.reason, "text": rejection.text},
-                                        ensure_ascii=False) + "\n")
+            for rejection in data.report.rejections:  # control characters escaped: people cat it
+                handle.write(json_text({"file": rejection.source, "line": rejection.line,
+                                        "reason": rejection.reason, "text": rejection.text}) + "\n")
     except OSError as error:
         raise LexlensError(f"cannot write {path}: {error.strerror or error}.", exit_code=2) from None
 
@@ -213,8 +210,9 @@ def run(args) -> int:
                                                        escalation=escalation))
         sys.stderr.write(describe_written(args.out, written))
     if args.json:
-        json.dump(report, sys.stdout, ensure_ascii=False, default=str)
-        sys.stdout.write("\n")
+        from analytics.visible_text import json_text
+
+        sys.stdout.write(json_text(report, default=str) + "\n")  # raw text, control characters escaped
     else:
         from analytics.report_text import render_text_report
 

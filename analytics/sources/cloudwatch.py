@@ -27,26 +27,35 @@ from typing import Callable, Sequence
 from analytics.errors import LexlensError
 from analytics.sources import cwcache
 from analytics.sources.cloudwatch_errors import error_code, explain_error, is_fatal
+from analytics.sources.cwcache_admin import cache_status, clear_cache  # noqa: F401 (public here too)
 from analytics.sources.cwfilter import match_message, plan_filter_pattern  # noqa: F401 (public here too)
-from analytics.sources.timewindow import format_ms, now_ms, parse_window, plan_slices
+from analytics.sources.timewindow import (check_slice_count, format_ms, now_ms, parse_window,
+                                          plan_slices)
 
 SLICE_HOURS = 6
 MAX_WORKERS = 8
 SLICE_ATTEMPTS = 3  # on top of botocore's own per-request retries
 OPEN_GRACE_MS = 10 * 60 * 1000  # CloudWatch ingestion lag: a slice this close to now may still grow
 PAGE_LIMIT = 10_000  # FilterLogEvents maximum
+# CloudWatch rejects events more than 2 hours in the future, so a pull never asks past that:
+# https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html
+FUTURE_MS = 2 * 3_600_000
+MAX_SLICES = 20_000  # per log group and pull: 13 years of the default 6-hour slices
 
 
 def make_logs_client(region=None, profile=None, endpoint_url=None, max_workers=MAX_WORKERS):
     """A boto3 CloudWatch Logs client with adaptive retries.
 
-    Standard boto3 configuration applies untouched (AWS_PROFILE, AWS_REGION,
+    Standard boto3 configuration applies untouched (AWS_PROFILE, AWS_DEFAULT_REGION,
     AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, shared config/credentials, AWS_MAX_ATTEMPTS, AWS_RETRY_MODE);
-    each argument overrides only when given.
+    each argument overrides only when given. A region or endpoint boto3 cannot use is a
+    LexlensError (the dashboard passes what a visitor typed).
     """
     import boto3
     import botocore.exceptions
     from botocore.config import Config
+
+    from analytics.aws_options import client_error
 
     try:
         session = boto3.session.Session(profile_name=profile, region_name=region)
@@ -63,8 +72,8 @@ def make_logs_client(region=None, profile=None, endpoint_url=None, max_workers=M
     except botocore.exceptions.ProfileNotFound:
         name = profile or os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE")
         raise LexlensError(f"The AWS profile {name!r} is not in your AWS config or credentials files.") from None
-    except botocore.exceptions.NoRegionError:
-        raise LexlensError("No AWS region is set: pass --region or set AWS_REGION.") from None
+    except (botocore.exceptions.NoRegionError, botocore.exceptions.InvalidRegionError, ValueError) as error:
+        raise client_error(error, region, endpoint_url) from None
 
 
 def list_log_groups(client, prefix: str = "", limit: int = 1000) -> list[str]:
@@ -243,7 +252,12 @@ def pull_log_groups(client, groups: Sequence[str], since, until, cache_dir, prog
     ``max_workers`` at a time. ``progress(PullProgress)`` is called as pages arrive.
     """
     since_ms, until_ms = parse_window(since, until)
+    until_ms = min(until_ms, now_ms() + FUTURE_MS)
+    if since_ms >= until_ms:
+        raise LexlensError(f"The window starts at {format_ms(since_ms)}, in the future: CloudWatch holds "
+                           "no events yet for it.", exit_code=2)
     slice_ms = max(60_000, int(slice_hours * 3_600_000))
+    check_slice_count(since_ms, until_ms, slice_ms, MAX_SLICES)
     pattern = plan_filter_pattern(bot_ids, locales)
     bot_ids, locales = tuple(bot_ids), tuple(locales)
     result = PullResult(since_ms, until_ms)
@@ -301,18 +315,3 @@ def _run_jobs(client, folders, jobs, pattern, bot_ids, locales, tracker, attempt
 def write_pull(result: PullResult, out) -> int:
     """Write the pulled window's events to ``out`` (gzip if .gz): sorted by time, unique eventIds."""
     return cwcache.write_window(list(result.groups.values()), result.since, result.until, Path(out))
-
-
-def cache_status(cache_dir) -> dict:
-    """``{"cache_dir", "bytes", "namespaces": [{log_group, region, endpoint, account, filter_pattern,
-    slices, complete_slices, events, bytes, first, last, folder}]}`` (first/last in epoch ms)."""
-    namespaces = [cwcache.summarize_namespace(folder, meta) for folder, meta in cwcache.list_namespaces(cache_dir)]
-    root = Path(cache_dir)
-    size = sum(path.stat().st_size for path in root.rglob("*") if path.is_file()) if root.is_dir() else 0
-    return {"cache_dir": str(root), "bytes": size, "namespaces": namespaces}
-
-
-def clear_cache(cache_dir, log_group: str | None = None) -> dict:
-    """Delete the cache (or one log group's part of it); ``{"namespaces": n, "bytes": freed}``."""
-    folders, freed = cwcache.clear_namespaces(Path(cache_dir), log_group)
-    return {"namespaces": folders, "bytes": freed}

@@ -30,6 +30,8 @@ def is_fatal(error: BaseException) -> bool:
     """Retrying cannot help: the person must change something first."""
     import botocore.exceptions as bx
 
+    if isinstance(error, LexlensError):  # already a sentence (e.g. the cache cannot be written)
+        return True
     if isinstance(error, (bx.NoCredentialsError, bx.PartialCredentialsError, bx.NoRegionError,
                           bx.EndpointConnectionError, bx.ProfileNotFound, bx.ParamValidationError,
                           bx.UnknownEndpointError, bx.InvalidEndpointConfigurationError)):
@@ -54,7 +56,9 @@ def explain_error(error: BaseException, client, log_group: str) -> LexlensError:
     if isinstance(error, (bx.NoCredentialsError, bx.PartialCredentialsError)):
         message = ("No AWS credentials were found: run `aws configure`, set AWS_PROFILE or pass --profile.")
     elif isinstance(error, bx.NoRegionError):
-        message = "No AWS region is set: pass --region or set AWS_REGION."
+        from analytics.aws_options import NO_REGION
+
+        message = NO_REGION
     elif isinstance(error, (bx.EndpointConnectionError, bx.ConnectTimeoutError)):
         message = (f"Cannot reach the CloudWatch Logs endpoint {_endpoint(client)} for region {region}: "
                    "check --region, --endpoint-url and your network.")

@@ -33,9 +33,12 @@ def add_cloudwatch_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("CloudWatch Logs source")
     group.add_argument("--log-group", action="append", default=[], metavar="NAME",
                        help="pull this CloudWatch Logs group (repeatable)")
-    group.add_argument("--region", help="AWS region (default: boto3's usual configuration)")
+    from analytics.aws_options import endpoint_url, region_name
+
+    group.add_argument("--region", type=region_name,
+                       help="AWS region (default: AWS_DEFAULT_REGION or the profile's region)")
     group.add_argument("--profile", help="AWS profile from your shared config/credentials files")
-    group.add_argument("--endpoint-url", metavar="URL",
+    group.add_argument("--endpoint-url", metavar="URL", type=endpoint_url,
                        help="CloudWatch Logs endpoint (default: boto3's, e.g. AWS_ENDPOINT_URL_CLOUDWATCH_LOGS)")
     group.add_argument("--cache-dir", type=Path, metavar="DIR",
                        help="where pulled events are cached (default: the user cache directory)")
@@ -83,14 +86,23 @@ def pull_from_args(args, progress=None, client=None):
             bar.close()
 
 
-def raise_for_failures(result) -> None:
-    """LexlensError (exit 1) naming every failed slice, if any."""
+def raise_for_failures(result, named: int = 3) -> None:
+    """LexlensError (exit 1) naming the failed slices, if any: the first ``named``, then
+    how many more and why (one sentence, however many failed)."""
+    from collections import Counter
+
     from analytics.errors import LexlensError
 
-    if result.failed_slices:
-        names = "; ".join(str(failure) for failure in result.failed_slices)
-        raise LexlensError(f"{names} (the other slices are cached; run again to fetch only the missing ones).",
-                           exit_code=1)
+    failures = result.failed_slices
+    if not failures:
+        return
+    names = "; ".join(str(failure) for failure in failures[:named])
+    if len(failures) > named:
+        reasons = ", ".join(f"{reason} {count}" for reason, count in
+                            Counter(failure.error for failure in failures).most_common(3))
+        names += f"; and {len(failures) - named:,} more ({len(failures):,} failed slices: {reasons})"
+    raise LexlensError(f"{names} (the other slices are cached; run again to fetch only the missing ones).",
+                       exit_code=1)
 
 
 def load_from_args(args, progress=None) -> list[Path]:

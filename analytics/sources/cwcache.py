@@ -10,31 +10,52 @@ Layout::
 
 Crash safety: each file is written to a unique temporary name, fsynced, then renamed
 over the final name (``os.replace`` is atomic). The manifest is renamed *after* the data
-and records the data file's inode and size, so a slice counts as cached only when both
-renames happened and belong together; a SIGKILL at any moment leaves either the old
-complete slice or a missing one, which the next run fetches again. Readers still drop a
-repeated eventId, as a second line of defence.
+and records the data file's size and CRC-32, so a slice counts as cached only when both
+renames happened and belong together, and its bytes are the ones written: a SIGKILL at any
+moment, or bytes damaged in place, leave a slice that counts as missing and is fetched
+again. Keyed by content, not by inode, a cache copied elsewhere (cp -r, rsync, a restored
+backup) stays valid. Readers still drop a repeated eventId, as a second line of defence.
+
+A cache folder that cannot be written (read-only, a file, no permission) is one sentence
+(``CacheError``), never retried as if CloudWatch had failed.
 """
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import heapq
 import json
 import os
 import re
-import shutil
 import sys
 import time
 import uuid
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
 import msgspec
 
+from analytics.errors import LexlensError
+
 CACHE_VERSION = "v1"
 STALE_TEMP_SECONDS = 600
+CHUNK = 1 << 20
+
+
+class CacheError(LexlensError):
+    """The cache folder cannot be written or read as one (exit code 2)."""
+
+    def __init__(self, message: str):
+        super().__init__(message, exit_code=2)
+
+
+def cache_write_error(path: Path, error: OSError) -> CacheError:
+    """One sentence for a cache path that cannot be written."""
+    return CacheError(f"Cannot write the CloudWatch cache at {path} ({error.strerror or error}): pass "
+                      "--cache-dir with a folder you can write, or fix its permissions.")
 
 
 class _EventKey(msgspec.Struct):
@@ -78,9 +99,12 @@ class Namespace:
 def open_namespace(cache_dir: Path, namespace: Namespace) -> Path:
     """Create (if needed) and return the namespace's folder."""
     folder = namespace.folder(cache_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise cache_write_error(Path(error.filename or folder), error) from None
     meta = folder / "namespace.json"
-    if not meta.exists():
+    if not meta.exists():  # a read-only cache that holds the window still serves it
         _write_atomic(meta, json.dumps(namespace.__dict__, indent=1).encode())
     return folder
 
@@ -91,16 +115,26 @@ def slice_paths(folder: Path, start: int, end: int) -> tuple[Path, Path]:
 
 
 def read_manifest(folder: Path, start: int, end: int) -> dict | None:
-    """The slice's manifest if the slice is fully on disk, else None."""
+    """The slice's manifest if the slice is on disk whole, as written, else None."""
     data, manifest = slice_paths(folder, start, end)
     try:
         info = json.loads(manifest.read_bytes())
-        stat = data.stat()
+        if not isinstance(info, dict) or info.get("size") != data.stat().st_size:
+            return None  # data replaced after this manifest, or the manifest's rename never happened
+        if info.get("crc32") != file_crc32(data):
+            return None  # damaged in place (or written by a version that recorded inodes)
     except (OSError, ValueError):
         return None
-    if info.get("size") != stat.st_size or info.get("inode") != stat.st_ino:
-        return None  # data replaced after this manifest, or the manifest's rename never happened
     return info
+
+
+def file_crc32(path: Path) -> int:
+    """The CRC-32 of a file's bytes, read in chunks."""
+    crc = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            crc = zlib.crc32(chunk, crc)
+    return crc
 
 
 def encode_event_lines(events: Iterable[dict], start: int, end: int) -> tuple[list[bytes], int]:
@@ -126,20 +160,24 @@ def write_slice(folder: Path, start: int, end: int, lines: list[bytes], complete
     data, manifest = slice_paths(folder, start, end)
     payload = gzip.compress(b"".join(line + b"\n" for line in lines), compresslevel=3)
     _write_atomic(data, payload)
-    stat = data.stat()
-    info = {"start": start, "end": end, "events": len(lines), "size": stat.st_size,
-            "inode": stat.st_ino, "complete": complete, "fetched_at": fetched_at}
+    info = {"start": start, "end": end, "events": len(lines), "size": len(payload),
+            "crc32": zlib.crc32(payload), "complete": complete, "fetched_at": fetched_at}
     _write_atomic(manifest, json.dumps(info).encode())
     return info
 
 
 def _write_atomic(path: Path, payload: bytes) -> None:
     temp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    with open(temp, "wb") as handle:
-        handle.write(payload)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temp, path)
+    try:
+        with open(temp, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            temp.unlink(missing_ok=True)
+        raise cache_write_error(path.parent, error) from None
 
 
 def remove_stale_temps(folder: Path, older_than: float = STALE_TEMP_SECONDS) -> None:
@@ -154,15 +192,21 @@ def remove_stale_temps(folder: Path, older_than: float = STALE_TEMP_SECONDS) -> 
 
 
 def iter_slice_events(path: Path, since: int, until: int) -> Iterator[tuple[int, str, bytes]]:
-    """``(timestamp, eventId, line)`` of a slice file's events inside ``[since, until)``."""
-    with gzip.open(path, "rb") as handle:
-        for line in handle:
-            line = line.rstrip(b"\n")
-            if not line:
-                continue
-            key = _decode_key(line)
-            if since <= key.timestamp < until:
-                yield key.timestamp, key.eventId, line
+    """``(timestamp, eventId, line)`` of a slice file's events inside ``[since, until)``.
+    A slice damaged since it was checked is dropped from the cache, with a CacheError."""
+    try:
+        with gzip.open(path, "rb") as handle:
+            for line in handle:
+                line = line.rstrip(b"\n")
+                if not line:
+                    continue
+                key = _decode_key(line)
+                if since <= key.timestamp < until:
+                    yield key.timestamp, key.eventId, line
+    except (OSError, EOFError, zlib.error, msgspec.DecodeError) as error:
+        path.with_name(path.name.removesuffix(".jsonl.gz") + ".json").unlink(missing_ok=True)
+        raise CacheError(f"The cached slice {path} is damaged ({error}); it was dropped from the cache: "
+                         "run again to fetch it anew.") from None
 
 
 def iter_window_events(groups: list[list[Path]], since: int, until: int) -> Iterator[bytes]:
@@ -184,25 +228,31 @@ def iter_window_events(groups: list[list[Path]], since: int, until: int) -> Iter
 def write_window(groups: list[list[Path]], since: int, until: int, out: Path) -> int:
     """Write the window's events to ``out`` (gzip when it ends in .gz), atomically; return the count."""
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     temp = out.with_name(f".{out.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     count = 0
     opener = (lambda p: gzip.open(p, "wb", compresslevel=1)) if out.name.endswith(".gz") else (lambda p: open(p, "wb"))
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
         with opener(temp) as handle:
             for line in iter_window_events(groups, since, until):
                 handle.write(line + b"\n")
                 count += 1
         os.replace(temp, out)
+    except OSError as error:
+        raise LexlensError(f"Cannot write {out} ({error.strerror or error}).", exit_code=2) from None
     finally:
-        temp.unlink(missing_ok=True)
+        if temp.parent.is_dir():
+            temp.unlink(missing_ok=True)
     return count
 
 
 def new_window_path(cache_dir: Path, max_age_seconds: float = 86400) -> Path:
     """A fresh file name under ``<cache_dir>/windows`` (older window files are pruned)."""
     folder = Path(cache_dir) / "windows"
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise cache_write_error(folder, error) from None
     limit = time.time() - max_age_seconds
     for old in folder.iterdir():
         try:
@@ -211,49 +261,3 @@ def new_window_path(cache_dir: Path, max_age_seconds: float = 86400) -> Path:
         except OSError:
             pass
     return folder / f"window-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}.jsonl.gz"
-
-
-def list_namespaces(cache_dir: Path) -> list[tuple[Path, dict]]:
-    """``(folder, namespace dict)`` for every namespace in the cache."""
-    root = Path(cache_dir) / CACHE_VERSION
-    found = []
-    for meta in sorted(root.glob("*/namespace.json")):
-        try:
-            found.append((meta.parent, json.loads(meta.read_bytes())))
-        except (OSError, ValueError):
-            continue
-    return found
-
-
-def summarize_namespace(folder: Path, namespace: dict) -> dict:
-    """Slices, events, bytes and covered span of one namespace (valid slices only)."""
-    manifests = []
-    for manifest in folder.glob("*-*.json"):
-        start, _, end = manifest.name[: -len(".json")].partition("-")
-        if start.isdigit() and end.isdigit():
-            info = read_manifest(folder, int(start), int(end))
-            if info:
-                manifests.append(info)
-    size = sum(path.stat().st_size for path in folder.iterdir() if path.is_file())
-    return {
-        **namespace, "folder": str(folder), "slices": len(manifests),
-        "complete_slices": sum(1 for info in manifests if info["complete"]),
-        "events": sum(info["events"] for info in manifests), "bytes": size,
-        "first": min((info["start"] for info in manifests), default=None),
-        "last": max((info["end"] for info in manifests), default=None),
-    }
-
-
-def clear_namespaces(cache_dir: Path, log_group: str | None = None) -> tuple[int, int]:
-    """Delete cached namespaces (all, or one log group's) and window files; ``(folders, bytes)`` freed."""
-    folders, freed = 0, 0
-    for folder, namespace in list_namespaces(cache_dir):
-        if log_group is None or namespace.get("log_group") == log_group:
-            freed += sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
-            shutil.rmtree(folder, ignore_errors=True)
-            folders += 1
-    windows = Path(cache_dir) / "windows"
-    if log_group is None and windows.is_dir():
-        freed += sum(path.stat().st_size for path in windows.iterdir() if path.is_file())
-        shutil.rmtree(windows, ignore_errors=True)
-    return folders, freed

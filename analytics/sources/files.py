@@ -1,22 +1,33 @@
 """Local files as a source: JSONL, CloudWatch event lines, filter-log-events output,
 CloudWatch S3-export lines, gzip-compressed or not, in folders, mixed freely.
 
-This module only finds files and yields their lines; ``analytics.loading`` decides
-what each line is.
+This module finds files, tells how each is written (``sniff_file``: gzip or not, UTF-8
+or UTF-16, LF or CR line breaks, lines or one JSON document) and plans the pieces read
+in parallel; ``analytics.sources.linereader`` reads them and ``analytics.loading``
+decides what each line is.
 """
 from __future__ import annotations
 
+import codecs
 import gzip
-import zlib
+import io
 import os
-from pathlib import Path
+import re
+import zlib
 from dataclasses import dataclass
-from typing import Iterator, Optional, Sequence, Union
+from pathlib import Path
+from typing import Optional, Sequence, Union
 
 from analytics.errors import LexlensError
+from analytics.sources.limits import FILE_BYTES
 
 GZIP_MAGIC = b"\x1f\x8b"
 SKIPPED_NAMES = {".DS_Store", "Thumbs.db"}
+SNIFF_BYTES = 64 << 10
+UTF8_BOM = codecs.BOM_UTF8
+# A record ending in a bare CR: the file breaks lines the classic-Mac way (a CR elsewhere,
+# with no LF in sight, is only whitespace inside one line).
+CR_LINE_END = re.compile(rb"[}\]][ \t]*\r")
 
 
 def find_log_files(paths: Sequence[Union[str, Path]]) -> list[Path]:
@@ -44,37 +55,112 @@ def find_log_files(paths: Sequence[Union[str, Path]]) -> list[Path]:
     return files
 
 
-def open_log_file(path: Path):
-    """A binary file object, decompressing gzip whatever the file is called."""
+@dataclass(frozen=True)
+class FileShape:
+    """How a file is written: what reading it takes."""
+
+    compressed: bool = False
+    encoding: str = "utf-8"  # or a UTF-16 codec, read as UTF-8 after transcoding
+    separator: bytes = b"\n"  # b"\r" for a file of classic-Mac line breaks
+    document: bool = False  # one pretty-printed JSON document, read whole as line 1
+
+    @property
+    def splittable(self) -> bool:
+        """Whether byte offsets of the file are offsets of its lines (plain UTF-8 lines)."""
+        return not self.compressed and self.encoding == "utf-8" and not self.document
+
+
+def detect_utf16(head: bytes) -> Optional[str]:
+    """The UTF-16 codec of a file starting with ``head``, or None: a byte-order mark (as
+    Windows PowerShell writes), or ASCII text with every other byte NUL."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    pairs = head[:8]
+    if len(pairs) == 8 and all(pairs[i] and not pairs[i + 1] for i in range(0, 8, 2)):
+        return "utf-16-le"
+    if len(pairs) == 8 and all(not pairs[i] and pairs[i + 1] for i in range(0, 8, 2)):
+        return "utf-16-be"
+    return None
+
+
+def sniff_file(path: Path) -> FileShape:
+    """The FileShape of ``path``, from its first 64 KiB (after decompression)."""
     try:
-        handle = open(path, "rb")
-        magic = handle.read(2)
-        handle.seek(0)
+        with open(path, "rb") as raw:
+            compressed = raw.read(2) == GZIP_MAGIC
+            raw.seek(0)
+            handle = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
+            try:
+                head = handle.read(SNIFF_BYTES)
+            except (OSError, EOFError, zlib.error):
+                head = b""  # damaged: the reader says where
     except OSError as error:
         raise LexlensError(f"{path} cannot be read ({error.strerror or error}).") from None
-    if magic == GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=handle, mode="rb")
+    encoding = detect_utf16(head) or "utf-8"
+    if encoding != "utf-8":
+        head = head.decode(encoding, "replace").encode("utf-8")
+    head = head.removeprefix(UTF8_BOM).lstrip(b"\0")
+    separator = b"\r" if b"\n" not in head and CR_LINE_END.search(head) else b"\n"
+    first_line = head.split(separator, 1)[0]
+    return FileShape(compressed, encoding, separator, first_line.strip() in (b"{", b"["))
+
+
+class Utf8FromUtf16(io.RawIOBase):
+    """A binary UTF-16 stream read as UTF-8 bytes (lone surrogates kept, so the line holding
+    one is rejected as not valid UTF-8 rather than silently altered)."""
+
+    def __init__(self, binary, encoding: str):
+        self.decoder = codecs.getincrementaldecoder(encoding)("surrogatepass")
+        self.binary = binary
+        self.pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self.pending:
+            chunk = self.binary.read(SNIFF_BYTES)
+            text = self.decoder.decode(chunk, final=not chunk)  # an odd last byte raises
+            if not chunk and not text:
+                return 0
+            self.pending = text.encode("utf-8", "surrogatepass")
+        count = min(len(buffer), len(self.pending))
+        buffer[:count] = self.pending[:count]
+        self.pending = self.pending[count:]
+        return count
+
+    def close(self) -> None:
+        self.binary.close()
+        super().close()
+
+
+def open_log_file(path: Path, shape: FileShape):
+    """A binary file object of ``path``'s text as UTF-8, decompressed."""
+    try:
+        handle = open(path, "rb")
+    except OSError as error:
+        raise LexlensError(f"{path} cannot be read ({error.strerror or error}).") from None
+    if shape.compressed:
+        handle = gzip.GzipFile(fileobj=handle, mode="rb")
+    if shape.encoding != "utf-8":
+        handle = Utf8FromUtf16(handle, shape.encoding)
     return handle
-
-
-def is_json_document(first_line: bytes) -> bool:
-    """A file whose first line is a lone '{' or '[' is one pretty-printed JSON document
-    (the AWS CLI prints ``filter-log-events`` output that way)."""
-    return first_line.strip() in (b"{", b"[")
 
 
 @dataclass(frozen=True)
 class ReadUnit:
     """A piece of one file to parse on its own: the lines that start in [start, end).
 
-    ``end`` None means to the end of the file. Line numbers inside a unit count from 1;
-    the loader adds the lines of the units before it in the same file.
+    ``end`` None means to the end of the file. ``size`` is the bytes the piece held when it
+    was planned (so a file that shrinks while it is read is noticed). Line numbers inside a
+    unit count from 1; the loader adds the lines of the units before it in the same file.
     """
 
     path: Path
     start: int = 0
     end: Optional[int] = None
     size: int = 0
+    shape: FileShape = FileShape()
 
 
 def unit_bytes_for(files: Sequence[Path], workers: int) -> int:
@@ -84,72 +170,23 @@ def unit_bytes_for(files: Sequence[Path], workers: int) -> int:
     return min(128 << 20, max(16 << 20, total // (2 * workers) + 1))
 
 
-def plan_read_units(files: Sequence[Path], unit_bytes: int = 32 << 20) -> list[ReadUnit]:
-    """Cut plain (uncompressed, line-per-record) files into units of about ``unit_bytes``."""
+def plan_read_units(files: Sequence[Path], unit_bytes: int = 32 << 20, *,
+                    file_bytes: int = FILE_BYTES) -> list[ReadUnit]:
+    """Cut plain (uncompressed, line-per-record) files into units of about ``unit_bytes``;
+    no unit starts past ``file_bytes``, the most read of one file."""
     units = []
     for path in files:
         size = path.stat().st_size
-        if size <= unit_bytes or not splittable(path):
-            units.append(ReadUnit(path, 0, None, size))
+        shape = sniff_file(path)
+        if size <= unit_bytes or not shape.splittable:
+            units.append(ReadUnit(path, 0, None, size, shape))
             continue
-        starts = list(range(0, size, unit_bytes))
+        starts = [start for start in range(0, size, unit_bytes) if start < file_bytes]
         for start, end in zip(starts, starts[1:] + [None]):
-            units.append(ReadUnit(path, start, end, (end or size) - start))
+            units.append(ReadUnit(path, start, end, (end or size) - start, shape))
     return units
 
 
-def splittable(path: Path) -> bool:
-    """A file can be cut at byte offsets unless gzip-compressed or one JSON document."""
-    with open(path, "rb") as handle:
-        head = handle.read(2)
-        handle.seek(0)
-        return head != GZIP_MAGIC and not is_json_document(handle.readline())
-
-
-def read_unit_lines(unit: ReadUnit) -> Iterator[tuple[int, bytes]]:
-    """(line number within the unit, line) for the lines that start inside ``unit``."""
-    if unit.start == 0 and unit.end is None:
-        yield from read_lines(unit.path)
-        return
-    with open(unit.path, "rb") as handle:
-        position = unit.start
-        if position:
-            handle.seek(position - 1)
-            position += len(handle.readline()) - 1  # skip the line that began before us
-        end = unit.end if unit.end is not None else float("inf")
-        line_no = 0
-        while position < end:
-            line = handle.readline()
-            if not line:
-                break
-            line_no += 1
-            position += len(line)
-            yield line_no, line
-
-
-class TruncatedFile(Exception):
-    """The file ended early or is corrupt after ``line`` lines: those were read, the rest not."""
-
-    def __init__(self, line: int, detail: str):
-        super().__init__(detail)
-        self.line = line
-
-
-def read_lines(path: Path) -> Iterator[tuple[int, bytes]]:
-    """(line number, line) for every line of ``path``; a pretty-printed JSON document is
-    yielded whole as line 1. Raises TruncatedFile after the last good line of a damaged
-    gzip file, so what came before it still counts."""
-    line_no = 0
-    with open_log_file(path) as handle:
-        try:
-            first = handle.readline()
-            if is_json_document(first):
-                yield 1, first + handle.read()
-                return
-            if first:
-                line_no = 1
-                yield 1, first
-            for line_no, line in enumerate(handle, start=2):
-                yield line_no, line
-        except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as error:
-            raise TruncatedFile(line_no, str(error) or type(error).__name__) from None
+def splittable(unit: ReadUnit) -> bool:
+    """Whether the C scanner can read ``unit`` (plain UTF-8 lines)."""
+    return unit.shape.splittable
