@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.schema import LogData, empty_frame, text_values
+from lexlens.analytics.schema import LogData, empty_frame, text_values
 
 ATTRIBUTE_VALUE_COLUMNS = ["key", "value", "sessions", "share"]
 

@@ -11,7 +11,7 @@ import argparse
 import re
 from urllib.parse import urlsplit
 
-from analytics.errors import LexlensError
+from lexlens.analytics.errors import LexlensError
 
 # botocore's own check of a region name (botocore.utils.validate_region_name)
 REGION_NAME = re.compile(r"^[a-zA-Z0-9](?:[a-zA-Z0-9\-]{0,61}[a-zA-Z0-9])?$")

@@ -11,15 +11,15 @@ import importlib
 import os
 import sys
 
-from analytics import __version__
-from analytics.errors import LexlensError
+from lexlens import __version__
+from lexlens.analytics.errors import LexlensError
 
 COMMAND_MODULES = (
-    "analytics.commands.report",
-    "analytics.commands.serve",
-    "analytics.commands.sample",
-    "analytics.commands.cloudwatch",
-    "analytics.commands.add_utterances",
+    "lexlens.analytics.commands.report",
+    "lexlens.analytics.commands.serve",
+    "lexlens.analytics.commands.sample",
+    "lexlens.analytics.commands.cloudwatch",
+    "lexlens.analytics.commands.add_utterances",
 )
 
 
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except LexlensError as error:  # may quote a path or a reason from the logs: made visible
-        from analytics.visible_text import show_visible
+        from lexlens.analytics.visible_text import show_visible
 
         print(f"lexlens: {show_visible(error)}", file=sys.stderr)
         return error.exit_code

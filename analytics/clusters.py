@@ -21,9 +21,9 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-from analytics.csvsafe import neutralise_cell
-from analytics.outcomes import as_values
-from analytics.schema import FALLBACK_INTENT, LogData
+from lexlens.analytics.csvsafe import neutralise_cell
+from lexlens.analytics.outcomes import as_values
+from lexlens.analytics.schema import FALLBACK_INTENT, LogData
 
 LOW_CONFIDENCE = 0.4
 SIMILARITY = 0.5

@@ -11,8 +11,8 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from analytics.outcomes import IDLE_TIMEOUT_S, EscalationRule, Outcomes, as_values, compute_outcomes
-from analytics.schema import LogData
+from lexlens.analytics.outcomes import IDLE_TIMEOUT_S, EscalationRule, Outcomes, as_values, compute_outcomes
+from lexlens.analytics.schema import LogData
 
 # rate name -> (numerator key, denominator key) in ``compute_kpis``
 RATES = {"fallback_rate": ("missed", "utterances"),

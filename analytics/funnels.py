@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.outcomes import Outcomes, as_values, bounds
-from analytics.schema import text_values
+from lexlens.analytics.outcomes import Outcomes, as_values, bounds
+from lexlens.analytics.schema import text_values
 
 SLOT_OUTCOMES = ("Success", "Failed", "Dropped")
 FUNNEL_COLUMNS = ["intent", "order", "step", "reached", "passed", "dropped", "failed",

@@ -8,7 +8,7 @@ Intent heatmap: turns per intent and hour of day.
 from __future__ import annotations
 
 import pandas as pd
-from analytics.schema import text_values
+from lexlens.analytics.schema import text_values
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 HOURS = list(range(24))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.schema import empty_frame, order_by_session, text_values
+from lexlens.analytics.schema import empty_frame, order_by_session, text_values
 
 INTENT_COLUMNS = ["intent", "turns", "entries", "sessions", "missed"]
 

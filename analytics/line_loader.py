@@ -11,13 +11,13 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from typing import Iterator, Optional, Union
 
-from analytics.records import TIME_RULE, decode_line, parse_iso_time_ms
-from analytics.schema import LoadReport, LogData, Rejection
-from analytics.sources.files import ReadUnit
-from analytics.sources.limits import ByteBudget, ReadLimits
-from analytics.sources.linereader import (HEAD_BYTES, LongLine, ReadNote, WholeDocument, read_unit,
+from lexlens.analytics.records import TIME_RULE, decode_line, parse_iso_time_ms
+from lexlens.analytics.schema import LoadReport, LogData, Rejection
+from lexlens.analytics.sources.files import ReadUnit
+from lexlens.analytics.sources.limits import ByteBudget, ReadLimits
+from lexlens.analytics.sources.linereader import (HEAD_BYTES, LongLine, ReadNote, WholeDocument, read_unit,
                                           split_block)
-from analytics.turn_table import TurnTableBuilder
+from lexlens.analytics.turn_table import TurnTableBuilder
 
 REJECTED_TEXT_LIMIT = 10_000
 NULS = (0, "\0")  # a line's first item: an int in bytes, a str in str

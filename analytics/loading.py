@@ -18,14 +18,14 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from analytics.line_loader import LineLoader, map_units
-from analytics.native import PendingScan, start_units, use_native
-from analytics.native_tables import combine_columns, tables_from_columns
-from analytics.schema import TABLES, LoadReport, LogData, empty_table
-from analytics.sources.files import (ReadUnit, find_log_files, plan_read_units, splittable,
+from lexlens.analytics.line_loader import LineLoader, map_units
+from lexlens.analytics.native import PendingScan, start_units, use_native
+from lexlens.analytics.native_tables import combine_columns, tables_from_columns
+from lexlens.analytics.schema import TABLES, LoadReport, LogData, empty_table
+from lexlens.analytics.sources.files import (ReadUnit, find_log_files, plan_read_units, splittable,
                                      unit_bytes_for)
-from analytics.sources.limits import ReadLimits, limits_from_environment
-from analytics.turn_table import session_keys
+from lexlens.analytics.sources.limits import ReadLimits, limits_from_environment
+from lexlens.analytics.turn_table import session_keys
 
 Progress = Callable[[int, int], None]  # (bytes read, bytes in all)
 

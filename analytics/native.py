@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence, Union
 
-from analytics.errors import LexlensError
-from analytics.sources.files import ReadUnit, find_log_files, plan_read_units, splittable, unit_bytes_for
-from analytics.sources.limits import ByteBudget, ReadLimits, limits_from_environment
-from analytics.sources.linereader import HEAD_BYTES, LongLine, read_unit
+from lexlens.analytics.errors import LexlensError
+from lexlens.analytics.sources.files import ReadUnit, find_log_files, plan_read_units, splittable, unit_bytes_for
+from lexlens.analytics.sources.limits import ByteBudget, ReadLimits, limits_from_environment
+from lexlens.analytics.sources.linereader import HEAD_BYTES, LongLine, read_unit
 
 try:
-    from analytics import _lexscan
+    from lexlens.analytics import _lexscan
 except ImportError:  # built without a C compiler: every line goes through Python
     _lexscan = None
 

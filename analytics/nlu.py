@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.outcomes import as_values
-from analytics.schema import FALLBACK_INTENT, LogData, text_values
+from lexlens.analytics.outcomes import as_values
+from lexlens.analytics.schema import FALLBACK_INTENT, LogData, text_values
 
 NEAR_MISS_CONFIDENCE = 0.5
 NEAR_MISS_MARGIN = 0.1

@@ -16,7 +16,7 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from analytics.schema import FALLBACK_INTENT, LogData, session_order, text_values
+from lexlens.analytics.schema import FALLBACK_INTENT, LogData, session_order, text_values
 
 IDLE_TIMEOUT_S = 300  # Lex's default idle session timeout (idleSessionTTLInSeconds)
 INTENT_OUTCOMES = ("Success", "Failed", "Switched", "Dropped")

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from analytics.schema import order_by_session, text_values
+from lexlens.analytics.schema import order_by_session, text_values
 
 if TYPE_CHECKING:
     import networkx as nx

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from analytics.schema import LogData, Rejection
+from lexlens.analytics.schema import LogData, Rejection
 
 DEFAULT_MIN_DIGITS = 6
 TOKEN_KINDS = ("email", "phone", "card", "number", "slot", "attribute")

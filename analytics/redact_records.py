@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from analytics.redact import RedactionRules, mask_identifier, mask_text, mask_value, replace_named
+from lexlens.analytics.redact import RedactionRules, mask_identifier, mask_text, mask_value, replace_named
 
 # Keys whose string values are structure, not end-user text: kept as they are.
 STRUCTURAL_KEYS = frozenset({

@@ -6,9 +6,9 @@ import re
 
 import pandas as pd
 
-from analytics import (attributes, breakdowns, heatmaps, intents, paths, sentiment, sessions,
+from lexlens.analytics import (attributes, breakdowns, heatmaps, intents, paths, sentiment, sessions,
                        slots, timeseries, totals, utterances)
-from analytics.schema import LoadReport, LogData
+from lexlens.analytics.schema import LoadReport, LogData
 
 REASON_DETAIL = re.compile(r"\s*\(.*\)\s*$|^event \d+: ")
 
@@ -52,7 +52,7 @@ def compute_costly_report(data: LogData, extras: bool = True, idle_timeout_s: fl
     VADER sentiment and, with ``extras``, the Lex-style outcomes, NLU and clusters."""
     result = {"vader_sentiment": vader_counts(data.turns)}
     if extras:
-        from analytics.report_extras import compute_extra_report
+        from lexlens.analytics.report_extras import compute_extra_report
 
         result.update(compute_extra_report(data, idle_timeout_s, escalation))
     return result
@@ -122,7 +122,7 @@ def report_tables(data: LogData, tz: str = "UTC", extras: bool = True, idle_time
         "rejects_summary": summarise_rejections(data.report),
     }
     if extras:
-        from analytics.report_extras import extra_tables
+        from lexlens.analytics.report_extras import extra_tables
 
         tables.update(extra_tables(data, idle_timeout_s, escalation))
     return tables

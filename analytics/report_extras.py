@@ -7,11 +7,11 @@ from typing import Optional
 
 import pandas as pd
 
-from analytics import clusters, funnels, nlu
-from analytics.outcomes import (IDLE_TIMEOUT_S, EscalationRule, Outcomes, compute_containment,
+from lexlens.analytics import clusters, funnels, nlu
+from lexlens.analytics.outcomes import (IDLE_TIMEOUT_S, EscalationRule, Outcomes, compute_containment,
                                 compute_conversation_outcomes, compute_intent_outcomes,
                                 compute_outcomes, top_dropoffs)
-from analytics.schema import LogData
+from lexlens.analytics.schema import LogData
 
 REPORT_CLUSTERS = 20  # clusters listed in the JSON report (all are in the --out table)
 

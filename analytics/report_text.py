@@ -1,7 +1,7 @@
 """The report rendered for a terminal: plain text, control characters made visible."""
 from __future__ import annotations
 
-from analytics.visible_text import show_visible as visible
+from lexlens.analytics.visible_text import show_visible as visible
 
 
 def percent(value: float) -> str:

@@ -23,9 +23,9 @@ from typing import BinaryIO, Iterable, Iterator
 
 import msgspec
 
-from analytics.errors import LexlensError
-from analytics.sample_dialogs import run_session
-from analytics.sample_traffic import Session, pick_deployment, sample_start_ms
+from lexlens.analytics.errors import LexlensError
+from lexlens.analytics.sample_dialogs import run_session
+from lexlens.analytics.sample_traffic import Session, pick_deployment, sample_start_ms
 
 SHAPES = ("jsonl", "cloudwatch", "export", "filter-log-events")
 _encode = msgspec.json.Encoder().encode

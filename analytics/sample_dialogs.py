@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from random import Random
 
-from analytics.sample_traffic import FALLBACK, INTENT_SLOTS, Session, emit
-from analytics.sample_vocabulary import ACCOUNTS, DTMF_ACCOUNTS, MONTHS, Pool
+from lexlens.analytics.sample_traffic import FALLBACK, INTENT_SLOTS, Session, emit
+from lexlens.analytics.sample_vocabulary import ACCOUNTS, DTMF_ACCOUNTS, MONTHS, Pool
 
 IDLE_TIMEOUT_MS = 5 * 60_000  # Lex's default idle session timeout
 

@@ -13,7 +13,7 @@ from random import Random
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from analytics.sample_vocabulary import NEGATIVE_WORDS, POSITIVE_WORDS, VOCABULARY, Pool
+from lexlens.analytics.sample_vocabulary import NEGATIVE_WORDS, POSITIVE_WORDS, VOCABULARY, Pool
 
 FALLBACK = "FallbackIntent"
 INTENT_SLOTS = {

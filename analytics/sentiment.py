@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import pandas as pd
-from analytics.schema import text_values
+from lexlens.analytics.schema import text_values
 
 VADER_POSITIVE = 0.05
 VADER_NEGATIVE = -0.05

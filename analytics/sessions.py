@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.outcomes import assign_conversations, sort_turns
-from analytics.schema import empty_table
+from lexlens.analytics.outcomes import assign_conversations, sort_turns
+from lexlens.analytics.schema import empty_table
 
 SESSION_COLUMNS = ["session_key", "session_id", "bot_id", "bot_name", "alias_name", "locale",
                    "start", "end", "duration_s", "turns", "utterances", "missed", "conversations"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.schema import LogData, empty_frame, text_values
+from lexlens.analytics.schema import LogData, empty_frame, text_values
 
 UNFILLED = "(unfilled)"
 SLOT_VALUE_COLUMNS = ["intent", "slot", "value", "original_value", "sessions", "share"]

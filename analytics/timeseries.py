@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.schema import empty_frame
+from lexlens.analytics.schema import empty_frame
 
 # (largest span, bin) pairs, smallest first
 BIN_CHOICES = [

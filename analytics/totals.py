@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.sessions import conversation_keys
+from lexlens.analytics.sessions import conversation_keys
 
 
 def rate(numerator: float, denominator: float) -> float:

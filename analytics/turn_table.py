@@ -12,8 +12,8 @@ from typing import Any, Optional
 import numpy as np
 import pandas as pd
 
-from analytics.records import Record, Slot
-from analytics.schema import (ATTRIBUTE_COLUMNS, FALLBACK_INTENT, INTERPRETATION_COLUMNS,
+from lexlens.analytics.records import Record, Slot
+from lexlens.analytics.schema import (ATTRIBUTE_COLUMNS, FALLBACK_INTENT, INTERPRETATION_COLUMNS,
                               REQUEST_ATTRIBUTE_COLUMNS, SLOT_COLUMNS, TURN_COLUMNS, empty_table)
 
 NAN = math.nan

@@ -10,7 +10,7 @@ import re
 
 import pandas as pd
 
-from analytics.schema import order_by_session, text_values
+from lexlens.analytics.schema import order_by_session, text_values
 
 # Lex's slot obfuscation writes a slot's value as its name in braces, e.g. "{dateOfBirth}",
 # and the whole utterance so when it cannot find the value in it:

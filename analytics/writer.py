@@ -18,15 +18,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Sequence
 
-from analytics.errors import LexlensError
-from analytics.writer_audit import (  # noqa: F401  (re-exported: the writer's public API)
+from lexlens.analytics.errors import LexlensError
+from lexlens.analytics.writer_audit import (  # noqa: F401  (re-exported: the writer's public API)
     audit_applied,
     default_audit_path,
     fetch_caller_identity,
     write_audit_line,
 )
-from analytics.writer_client import explain_aws_errors, make_client  # noqa: F401
-from analytics.writer_rules import (
+from lexlens.analytics.writer_client import explain_aws_errors, make_client  # noqa: F401
+from lexlens.analytics.writer_rules import (
     Candidate,
     PlanRow,
     TargetIntent,

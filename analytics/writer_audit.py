@@ -8,10 +8,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from analytics import __version__
+from lexlens import __version__
 
 if TYPE_CHECKING:
-    from analytics.writer import ApplyResult, UtterancePlan
+    from lexlens.analytics.writer import ApplyResult, UtterancePlan
 
 DRAFT = "DRAFT"
 

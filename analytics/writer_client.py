@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 from typing import Iterator
 
-from analytics.errors import LexlensError
+from lexlens.analytics.errors import LexlensError
 
 SERVICE = "lexv2-models"
 PERMISSIONS = ("lex:ListIntents, lex:DescribeIntent, lex:ListSlots and lex:UpdateIntent "
@@ -25,7 +25,7 @@ def make_client(service: str = SERVICE, region: str | None = None, profile: str 
     import boto3
     import botocore.exceptions as bex
 
-    from analytics.aws_options import client_error
+    from lexlens.analytics.aws_options import client_error
 
     try:
         session = boto3.session.Session(profile_name=profile, region_name=region)

@@ -36,7 +36,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Literal, Mapping, Sequence
 
-from analytics.visible_text import is_hidden, show_visible
+from lexlens.analytics.visible_text import is_hidden, show_visible
 
 MAX_UTTERANCE_UNITS = 500
 MAX_UTTERANCES_PER_INTENT = 1_500

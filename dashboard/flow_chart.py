@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.paths import END, MORE, OTHER, START
-from dashboard.charts import layout
-from dashboard.safe import escape_plotly
+from lexlens.analytics.paths import END, MORE, OTHER, START
+from lexlens.dashboard.charts import layout
+from lexlens.dashboard.safe import escape_plotly
 
 LINK_COLOUR = "rgba(31, 119, 180, 0.30)"
 OTHER_COLOUR = "rgba(158, 158, 158, 0.30)"

@@ -12,7 +12,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from analytics.report_text import format_duration  # noqa: F401  (one definition for CLI and app)
+from lexlens.analytics.report_text import format_duration  # noqa: F401  (one definition for CLI and app)
 
 TIME_FORMAT = "YYYY-MM-DD HH:mm:ss"
 DURATION_SUFFIX = "_s"          # a column of seconds: duration_s, mean_duration_s, ...

@@ -6,10 +6,10 @@ from typing import Optional
 import pandas as pd
 import streamlit as st
 
-from analytics.sessions import compute_duration_stats, compute_sessions, compute_turns_per_session
-from analytics.totals import compute_totals
-from dashboard.data import View, derive, previous_period
-from dashboard.formats import format_duration
+from lexlens.analytics.sessions import compute_duration_stats, compute_sessions, compute_turns_per_session
+from lexlens.analytics.totals import compute_totals
+from lexlens.dashboard.data import View, derive, previous_period
+from lexlens.dashboard.formats import format_duration
 
 # key, label, kind ("count", "rate", "seconds", "number"), lower is better
 KPIS = [

@@ -11,12 +11,12 @@ from typing import Optional
 
 import streamlit as st
 
-from analytics.outcomes import EscalationRule, compute_outcomes
-from analytics.schema import LogData
-from dashboard import urlstate
-from dashboard.data import OutcomeSettings, View, derive
-from dashboard.safe import show_bidi
-from dashboard.settings import ServeSettings
+from lexlens.analytics.outcomes import EscalationRule, compute_outcomes
+from lexlens.analytics.schema import LogData
+from lexlens.dashboard import urlstate
+from lexlens.dashboard.data import OutcomeSettings, View, derive
+from lexlens.dashboard.safe import show_bidi
+from lexlens.dashboard.settings import ServeSettings
 
 DIALOG_ACTIONS = ["Close", "ConfirmIntent", "Delegate", "ElicitIntent", "ElicitSlot"]
 MAX_IDLE_S = 86_400  # Lex's idleSessionTTLInSeconds is at most 24 hours

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.schema import LogData
-from analytics.sentiment import vader_analyzer, vader_label
+from lexlens.analytics.schema import LogData
+from lexlens.analytics.sentiment import vader_analyzer, vader_label
 
 # utterance and the bot's reply first: they are what a reader looks for
 TRANSCRIPT_COLUMNS = ["time", "utterance", "bot_messages", "missed", "intent", "intent_state",

@@ -68,7 +68,7 @@ def free_port() -> int:
 
 def lexlens_command() -> list[str]:
     script = Path(sys.executable).with_name("lexlens")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "analytics"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "lexlens"]
 
 
 @contextlib.contextmanager

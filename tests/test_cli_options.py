@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from analytics.aws_options import endpoint_url, region_name
-from analytics.cli import main
-from analytics.commands.option_types import idle_seconds, slice_hours
-from analytics.errors import LexlensError
-from analytics.sources.cloudwatch import MAX_SLICES, pull_log_groups
-from analytics.sources.timewindow import EARLIEST_MS, LATEST_MS, parse_time, parse_window
+from lexlens.analytics.aws_options import endpoint_url, region_name
+from lexlens.analytics.cli import main
+from lexlens.analytics.commands.option_types import idle_seconds, slice_hours
+from lexlens.analytics.errors import LexlensError
+from lexlens.analytics.sources.cloudwatch import MAX_SLICES, pull_log_groups
+from lexlens.analytics.sources.timewindow import EARLIEST_MS, LATEST_MS, parse_time, parse_window
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "sample_logs" / "real-lex-records.jsonl"
@@ -115,7 +115,7 @@ def test_a_missing_region_gets_advice_that_works(capsys, monkeypatch, tmp_path):
 ])
 def test_the_dashboard_client_turns_what_a_visitor_typed_into_one_sentence(region, endpoint, message):
     """The CloudWatch panel passes its text boxes to make_logs_client as they are."""
-    from analytics.sources.cloudwatch import make_logs_client
+    from lexlens.analytics.sources.cloudwatch import make_logs_client
 
     with pytest.raises(LexlensError, match=message):
         make_logs_client(region, None, endpoint)
@@ -188,7 +188,7 @@ def test_records_at_both_ends_of_the_accepted_years_draw_every_page(page, tmp_pa
     """Overview and Missed utterances broke on records of 1690 and 2250 (OutOfBoundsDatetime)."""
     from streamlit.testing.v1 import AppTest
 
-    from dashboard.settings import SOURCES_VAR
+    from lexlens.dashboard.settings import SOURCES_VAR
 
     record = json.loads(REAL.read_text().splitlines()[0])
     path = tmp_path / "edges.jsonl"

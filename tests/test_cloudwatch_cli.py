@@ -8,11 +8,11 @@ import pytest
 
 pytest.register_assert_rewrite("moto_server")  # before the import below: keeps its asserts rewritten
 
-from analytics.cli import build_parser, main  # noqa: E402
-from analytics.errors import LexlensError  # noqa: E402
-from analytics.loading import load_logs  # noqa: E402
-from analytics.sources.cloudwatch import cache_status  # noqa: E402
-from analytics.sources.cloudwatch_options import add_cloudwatch_arguments, load_from_args  # noqa: E402
+from lexlens.analytics.cli import build_parser, main  # noqa: E402
+from lexlens.analytics.errors import LexlensError  # noqa: E402
+from lexlens.analytics.loading import load_logs  # noqa: E402
+from lexlens.analytics.sources.cloudwatch import cache_status  # noqa: E402
+from lexlens.analytics.sources.cloudwatch_options import add_cloudwatch_arguments, load_from_args  # noqa: E402
 from moto_server import HOUR_MS, lex_event, put_events, unique_group  # noqa: E402
 
 pytest_plugins = ["moto_server"]
@@ -114,7 +114,7 @@ def test_commands_are_registered():
     ({"AWS_RETRY_MODE": "standard", "AWS_MAX_ATTEMPTS": "4"}, {"mode": "standard", "total_max_attempts": 4}),
 ])
 def test_client_retries_default_to_adaptive_but_follow_configuration(aws_env, monkeypatch, env, expected):
-    from analytics.sources.cloudwatch import make_logs_client
+    from lexlens.analytics.sources.cloudwatch import make_logs_client
 
     monkeypatch.delenv("AWS_MAX_ATTEMPTS")
     for key, value in env.items():
@@ -135,7 +135,7 @@ def test_shared_config_and_credentials_files_keep_working(two_groups, monkeypatc
         monkeypatch.delenv(key)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
-    from analytics.sources.cloudwatch import make_logs_client
+    from lexlens.analytics.sources.cloudwatch import make_logs_client
 
     client = make_logs_client(profile="analyst")
     assert client.meta.endpoint_url == endpoint and client.meta.config.retries["mode"] == "standard"

@@ -9,15 +9,15 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import sample_logs
-from analytics.filters import Filters, apply_filters
-from analytics.intents import top_intents
-from analytics.loading import load_logs
-from analytics.sessions import compute_duration_stats, compute_sessions, compute_turns_per_session
-from analytics.totals import compute_totals
-from analytics.utterances import top_utterances
-from dashboard.pagelist import EXPLORER_PAGE, PAGES
-from dashboard.settings import ALLOW_WRITES_VAR, SOURCES_VAR, settings_environment
+import lexlens.sample_logs as sample_logs
+from lexlens.analytics.filters import Filters, apply_filters
+from lexlens.analytics.intents import top_intents
+from lexlens.analytics.loading import load_logs
+from lexlens.analytics.sessions import compute_duration_stats, compute_sessions, compute_turns_per_session
+from lexlens.analytics.totals import compute_totals
+from lexlens.analytics.utterances import top_utterances
+from lexlens.dashboard.pagelist import EXPLORER_PAGE, PAGES
+from lexlens.dashboard.settings import ALLOW_WRITES_VAR, SOURCES_VAR, settings_environment
 from dashboard_helpers import HOSTILE_TEXTS, streamlit_run_on_loopback, write_hostile_log
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
@@ -232,7 +232,7 @@ def test_writer_panel_only_with_allow_writes(monkeypatch):
 
 
 def test_settings_environment_round_trips():
-    from dashboard.settings import read_settings
+    from lexlens.dashboard.settings import read_settings
 
     env = settings_environment(["/a", "/b"], True, {"log_groups": ["g1", "g2"], "region": "eu-west-1"})
     settings = read_settings(env)
@@ -245,7 +245,7 @@ def test_settings_environment_round_trips():
 def test_clusters_test_set_is_one_bot_and_locale_and_leaves_formulas_out(tmp_path, monkeypatch):
     import json
 
-    from analytics.clusters import TESTSET_COLUMNS
+    from lexlens.analytics.clusters import TESTSET_COLUMNS
     from lex_records import record
 
     rows = [record(f"s{i}", i, text, "FallbackIntent", missed=True, alternatives=(("CheckBalance", 0.3),))
@@ -263,9 +263,9 @@ def test_clusters_test_set_is_one_bot_and_locale_and_leaves_formulas_out(tmp_pat
 
 def test_serve_outcome_options_are_the_sidebar_defaults(monkeypatch, demo):
     """`lexlens serve --escalation-intent SpeakToAgent --idle-timeout 600` reaches every page."""
-    from analytics.cli import build_parser
-    from analytics.commands.serve import build_environment
-    from analytics.outcomes import EscalationRule, compute_containment, compute_outcomes
+    from lexlens.analytics.cli import build_parser
+    from lexlens.analytics.commands.serve import build_environment
+    from lexlens.analytics.outcomes import EscalationRule, compute_containment, compute_outcomes
 
     args = build_parser().parse_args(["serve", "--escalation-intent", "SpeakToAgent", "--idle-timeout", "600",
                                       "--escalation-attribute", "escalated=true"])
@@ -316,7 +316,7 @@ def test_the_calendar_fills_the_date_boxes(demo):
 def test_date_boxes_resolve_inside_the_data(start_text, end_text, expected, notes):
     import datetime as dt
 
-    from dashboard.date_range import resolve_dates
+    from lexlens.dashboard.date_range import resolve_dates
 
     choice = resolve_dates(start_text, end_text, dt.date(2026, 10, 21), dt.date(2026, 11, 19))
     assert (choice.start.isoformat(), choice.end.isoformat()) == expected and len(choice.notes) == notes

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 pytest.register_assert_rewrite("moto_server")
 
-from dashboard.settings import CLOUDWATCH_VARS, SOURCES_VAR  # noqa: E402
+from lexlens.dashboard.settings import CLOUDWATCH_VARS, SOURCES_VAR  # noqa: E402
 from moto_server import make_lex_record, put_events, unique_group  # noqa: E402
 
 pytest_plugins = ["moto_server"]

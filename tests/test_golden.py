@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from analytics.loading import load_logs
-from analytics.report import compute_report, report_tables
-from analytics.csvsafe import to_safe_csv
+from lexlens.analytics.loading import load_logs
+from lexlens.analytics.report import compute_report, report_tables
+from lexlens.analytics.csvsafe import to_safe_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).resolve().parent / "golden"

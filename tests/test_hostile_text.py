@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analytics.cli import main
-from analytics.csvsafe import neutralise_cell, starts_formula, to_safe_csv
-from analytics.visible_text import is_hidden, json_text, show_visible
-from analytics.writer_rules import validate_utterance
+from lexlens.analytics.cli import main
+from lexlens.analytics.csvsafe import neutralise_cell, starts_formula, to_safe_csv
+from lexlens.analytics.visible_text import is_hidden, json_text, show_visible
+from lexlens.analytics.writer_rules import validate_utterance
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = json.loads((ROOT / "sample_logs" / "real-lex-records.jsonl").read_text().splitlines()[0])
@@ -110,7 +110,7 @@ def test_every_csv_writer_calls_the_one_rule():
 
 
 def test_the_dashboard_download_is_the_safe_csv():
-    from dashboard.tables import table_csv
+    from lexlens.dashboard.tables import table_csv
 
     shown = pd.DataFrame({"utterance": ["a\r=cmd", "\uff1d1+1"]})
     assert table_csv(shown) == to_safe_csv(shown)

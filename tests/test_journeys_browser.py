@@ -17,16 +17,16 @@ from urllib.parse import parse_qs, urlsplit
 import pandas as pd
 import pytest
 
-import sample_logs
-from analytics import nlu
-from analytics.compare import compute_returning_users
-from analytics.filters import Filters, apply_filters
-from analytics.loading import load_logs
-from analytics.outcomes import EscalationRule, compute_containment, compute_outcomes
-from analytics.sessions import compute_sessions, top_sessions
-from analytics.utterances import message_history
-from dashboard.pagelist import SESSION_TABLES
-from dashboard.transcripts import find_sessions
+import lexlens.sample_logs as sample_logs
+from lexlens.analytics import nlu
+from lexlens.analytics.compare import compute_returning_users
+from lexlens.analytics.filters import Filters, apply_filters
+from lexlens.analytics.loading import load_logs
+from lexlens.analytics.outcomes import EscalationRule, compute_containment, compute_outcomes
+from lexlens.analytics.sessions import compute_sessions, top_sessions
+from lexlens.analytics.utterances import message_history
+from lexlens.dashboard.pagelist import SESSION_TABLES
+from lexlens.dashboard.transcripts import find_sessions
 from dashboard_helpers import (chromium_available, launch_chromium, pick_row, serving, table_grid,
                                wait_drawn, wait_settled)
 

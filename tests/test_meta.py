@@ -7,24 +7,24 @@ from pathlib import Path
 
 import pytest
 
-from analytics.cli import build_parser
+from lexlens.analytics.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[1]
-EDGE_MODULES = ("analytics.writer", "analytics.sources.cloudwatch", "analytics.commands",
-                "analytics.cli", "analytics.__main__")
+EDGE_MODULES = ("lexlens.analytics.writer", "lexlens.analytics.sources.cloudwatch", "lexlens.analytics.commands",
+                "lexlens.analytics.cli", "lexlens.analytics.__main__")
 
 
 def core_modules() -> list[str]:
     names = []
     for path in sorted((ROOT / "analytics").rglob("*.py")):
-        name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        name = ".".join(("lexlens",) + path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
         if not name.startswith(EDGE_MODULES):
             names.append(name)
     return names
 
 
 def test_there_are_core_modules_to_check():
-    assert {"analytics.loading", "analytics.sessions", "analytics.paths"} <= set(core_modules())
+    assert {"lexlens.analytics.loading", "lexlens.analytics.sessions", "lexlens.analytics.paths"} <= set(core_modules())
 
 
 def test_analytics_core_imports_neither_streamlit_nor_boto3():

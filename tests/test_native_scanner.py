@@ -21,12 +21,12 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, event, given, note, settings, strategies as st
 
-from analytics import loading, native
-from analytics.loading import load_logs
-from analytics.errors import LexlensError
-from analytics.schema import TABLES, LogData
-from analytics.sources.files import sniff_file
-from analytics.sources.limits import ReadLimits
+from lexlens.analytics import loading, native
+from lexlens.analytics.loading import load_logs
+from lexlens.analytics.errors import LexlensError
+from lexlens.analytics.schema import TABLES, LogData
+from lexlens.analytics.sources.files import sniff_file
+from lexlens.analytics.sources.limits import ReadLimits
 
 
 

@@ -11,8 +11,8 @@ import pytest
 
 pytest.register_assert_rewrite("moto_server")
 
-from analytics.cli import main  # noqa: E402
-from analytics.loading import load_logs  # noqa: E402
+from lexlens.analytics.cli import main  # noqa: E402
+from lexlens.analytics.loading import load_logs  # noqa: E402
 from moto_server import HOUR_MS, put_events, unique_group  # noqa: E402
 from test_redact import RAW, pii_records  # noqa: E402
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics.cli import main
+from lexlens.analytics.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 VARIANTS = ROOT / "sample_logs" / "variants.jsonl"
@@ -16,7 +16,7 @@ REAL = ROOT / "sample_logs" / "real-lex-records.jsonl"
 
 
 def run_cli(*args, **kwargs):
-    return subprocess.run([sys.executable, "-m", "analytics", *map(str, args)], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "lexlens", *map(str, args)], capture_output=True,
                           text=True, cwd=ROOT, timeout=120, **kwargs)
 
 
@@ -133,10 +133,10 @@ def test_containment_needs_an_escalation_rule():
 
 
 def test_two_core_report_equals_the_sequential_one():
-    from analytics.commands.report import compute_report_on_two_cores
-    from analytics.loading import load_records
-    from analytics.report import compute_report
-    from analytics.sample import generate_records
+    from lexlens.analytics.commands.report import compute_report_on_two_cores
+    from lexlens.analytics.loading import load_records
+    from lexlens.analytics.report import compute_report
+    from lexlens.analytics.sample import generate_records
 
     data = load_records(generate_records(5000, days=7, seed=3))
     assert len(data.turns) >= 20_000   # large enough to take the forked path

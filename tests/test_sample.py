@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analytics import sample
-from analytics.cli import main
-from analytics.errors import LexlensError
-from analytics.loading import load_logs, load_records
-from analytics.sample import SHAPES, generate_records, write_sample
-from sample_logs import DEMO_LOG, SAMPLE_DIR, VARIANTS_LOG
+from lexlens.analytics import sample
+from lexlens.analytics.cli import main
+from lexlens.analytics.errors import LexlensError
+from lexlens.analytics.loading import load_logs, load_records
+from lexlens.analytics.sample import SHAPES, generate_records, write_sample
+from lexlens.sample_logs import DEMO_LOG, SAMPLE_DIR, VARIANTS_LOG
 
 END = datetime(2026, 11, 20, tzinfo=timezone.utc)
 END_MS = int(END.timestamp() * 1000)

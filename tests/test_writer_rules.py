@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.writer_rules import (
+from lexlens.analytics.writer_rules import (
     Candidate,
     PlanRow,
     TargetIntent,

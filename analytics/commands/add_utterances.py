@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from analytics.aws_options import endpoint_url, region_name
-from analytics.commands.option_types import positive_int, timeout_seconds
-from analytics.errors import LexlensError
+from lexlens.analytics.aws_options import endpoint_url, region_name
+from lexlens.analytics.commands.option_types import positive_int, timeout_seconds
+from lexlens.analytics.errors import LexlensError
 
 BUILD_POLL_S = 10.0
 
@@ -65,8 +65,8 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from analytics import writer
-    from analytics.writer_rules import Candidate, render_plan_table
+    from lexlens.analytics import writer
+    from lexlens.analytics.writer_rules import Candidate, render_plan_table
 
     if "-" in args.locale:
         raise LexlensError(f"Lex V2 locale ids use an underscore, e.g. "
@@ -111,7 +111,7 @@ def pull_missed_log_groups(args) -> list:
     bot and locale in the FilterLogEvents pattern."""
     if not args.missed_log_group:
         return []
-    from analytics.sources.cloudwatch_options import load_from_args
+    from lexlens.analytics.sources.cloudwatch_options import load_from_args
 
     pull = argparse.Namespace(log_group=args.missed_log_group, region=args.region,
                               profile=args.profile, endpoint_url=None, cache_dir=args.cache_dir,
@@ -122,9 +122,9 @@ def pull_missed_log_groups(args) -> list:
 
 def load_missed_candidates(sources, bot_id, locale, top, min_count):
     """This bot's and locale's most frequent missed utterances, with counts, as Candidates."""
-    from analytics.loading import load_logs
-    from analytics.utterances import top_utterances
-    from analytics.writer_rules import Candidate
+    from lexlens.analytics.loading import load_logs
+    from lexlens.analytics.utterances import top_utterances
+    from lexlens.analytics.writer_rules import Candidate
 
     turns = load_logs(list(sources)).turns
     mine = turns[(turns["bot_id"].astype(str) == bot_id) & (turns["locale"].astype(str) == locale)]
@@ -171,7 +171,7 @@ def _sts_client(writer, args):
 
 
 def _build(writer, client, args) -> None:
-    from analytics.visible_text import show_visible
+    from lexlens.analytics.visible_text import show_visible
 
     print(f"Building locale {args.locale} of bot {args.bot_id} (DRAFT)...")
     result = writer.build_locale(client, args.bot_id, args.locale, timeout_s=args.build_timeout,

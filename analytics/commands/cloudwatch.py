@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from analytics.commands.option_types import positive_int, slice_hours
-from analytics.sources.cloudwatch_options import add_cloudwatch_arguments
+from lexlens.analytics.commands.option_types import positive_int, slice_hours
+from lexlens.analytics.sources.cloudwatch_options import add_cloudwatch_arguments
 
 
 def add_parser(subparsers) -> None:
@@ -27,7 +27,7 @@ def add_parser(subparsers) -> None:
     fetch.add_argument("--slice-hours", type=slice_hours, default=6.0, metavar="H",
                        help="length of one cached time slice in hours (default 6; 1/60 to 8760)")
     fetch.add_argument("--refresh", action="store_true", help="fetch every slice again, ignoring the cache")
-    from analytics.commands.redact_options import add_redact_arguments
+    from lexlens.analytics.commands.redact_options import add_redact_arguments
 
     add_redact_arguments(fetch)
     fetch.set_defaults(run=run_fetch)
@@ -45,11 +45,11 @@ def add_parser(subparsers) -> None:
 
 
 def run_fetch(args: argparse.Namespace) -> int:
-    from analytics.errors import LexlensError
-    from analytics.sources.cloudwatch import write_pull
-    from analytics.sources.cloudwatch_options import pull_from_args, raise_for_failures
+    from lexlens.analytics.errors import LexlensError
+    from lexlens.analytics.sources.cloudwatch import write_pull
+    from lexlens.analytics.sources.cloudwatch_options import pull_from_args, raise_for_failures
 
-    from analytics.commands.redact_options import rules_from_args
+    from lexlens.analytics.commands.redact_options import rules_from_args
 
     if not args.log_group:
         raise LexlensError("Name at least one --log-group to fetch.")
@@ -73,9 +73,9 @@ def write_redacted(result, out: Path, rules) -> int:
     import gzip
     import os
 
-    from analytics.errors import LexlensError
-    from analytics.redact_records import redact_event_line
-    from analytics.sources.cwcache import iter_window_events
+    from lexlens.analytics.errors import LexlensError
+    from lexlens.analytics.redact_records import redact_event_line
+    from lexlens.analytics.sources.cwcache import iter_window_events
 
     out = Path(out)
     temp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
@@ -96,7 +96,7 @@ def write_redacted(result, out: Path, rules) -> int:
 
 def render_cache_table(status: dict) -> str:
     """Plain-text table of ``cache_status``."""
-    from analytics.sources.timewindow import format_ms
+    from lexlens.analytics.sources.timewindow import format_ms
 
     lines = [f"cache: {status['cache_dir']} ({status['bytes'] / 1e6:.1f} MB)"]
     if not status.get("exists", True):
@@ -116,8 +116,8 @@ def render_cache_table(status: dict) -> str:
 
 
 def run_cache_info(args: argparse.Namespace) -> int:
-    from analytics.sources.cloudwatch import cache_status
-    from analytics.sources.cloudwatch_options import resolve_cache_dir
+    from lexlens.analytics.sources.cloudwatch import cache_status
+    from lexlens.analytics.sources.cloudwatch_options import resolve_cache_dir
 
     status = cache_status(resolve_cache_dir(args))
     print(json.dumps(status, indent=2) if args.json else render_cache_table(status))
@@ -125,10 +125,10 @@ def run_cache_info(args: argparse.Namespace) -> int:
 
 
 def run_cache_clear(args: argparse.Namespace) -> int:
-    from analytics.sources.cloudwatch import clear_cache
-    from analytics.sources.cloudwatch_options import resolve_cache_dir
+    from lexlens.analytics.sources.cloudwatch import clear_cache
+    from lexlens.analytics.sources.cloudwatch_options import resolve_cache_dir
 
-    from analytics.errors import LexlensError
+    from lexlens.analytics.errors import LexlensError
 
     cache_dir = resolve_cache_dir(args)
     freed = clear_cache(cache_dir, args.log_group)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from analytics.redact import DEFAULT_MIN_DIGITS
+from lexlens.analytics.redact import DEFAULT_MIN_DIGITS
 
 REDACT_HELP = ("mask PII before anything is shown or written: e-mail addresses, phone numbers, "
                "card numbers, long digit runs, and the named slots and attributes (the same value "
@@ -41,8 +41,8 @@ def add_redact_arguments(parser: argparse.ArgumentParser) -> None:
 def rules_from_args(args):
     """The RedactionRules of ``--redact`` (a fresh secret), or None when it is off; a masking
     option without ``--redact`` is a mistake worth one sentence."""
-    from analytics.errors import LexlensError
-    from analytics.redact import RedactionRules
+    from lexlens.analytics.errors import LexlensError
+    from lexlens.analytics.redact import RedactionRules
 
     if not args.redact:
         if args.redact_slot or args.redact_attribute or args.redact_digits != DEFAULT_MIN_DIGITS:

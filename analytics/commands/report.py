@@ -5,8 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from analytics.commands.option_types import idle_seconds, positive_int
-from analytics.errors import LexlensError
+from lexlens.analytics.commands.option_types import idle_seconds, positive_int
+from lexlens.analytics.errors import LexlensError
 
 DESCRIPTION = """Summarise Lex V2 conversation logs: totals, sessions, intents, missed
 utterances, sentiment, paths, outcomes. SOURCE is a file (JSONL, CloudWatch event lines,
@@ -44,7 +44,7 @@ def add_outcome_arguments(parser: argparse.ArgumentParser) -> None:
 
 def escalation_from_args(args):
     """An EscalationRule from the options, or None when none was given (containment unknown)."""
-    from analytics.outcomes import EscalationRule
+    from lexlens.analytics.outcomes import EscalationRule
 
     attribute = None
     if args.escalation_attribute:
@@ -70,10 +70,10 @@ def add_parser(subparsers) -> None:
                         help="write rejected lines with file, line number and reason (JSON lines)")
     add_filter_arguments(parser)
     add_outcome_arguments(parser)
-    from analytics.sources.cloudwatch_options import add_cloudwatch_arguments
+    from lexlens.analytics.sources.cloudwatch_options import add_cloudwatch_arguments
 
     add_cloudwatch_arguments(parser)
-    from analytics.commands.redact_options import add_redact_arguments
+    from lexlens.analytics.commands.redact_options import add_redact_arguments
 
     add_redact_arguments(parser)
     parser.set_defaults(run=run)
@@ -95,8 +95,8 @@ def filters_from_args(args):
     years or an empty window."""
     import pandas as pd
 
-    from analytics.filters import Filters
-    from analytics.sources.timewindow import format_ms, parse_time
+    from lexlens.analytics.filters import Filters
+    from lexlens.analytics.sources.timewindow import format_ms, parse_time
 
     since, until = parse_time(args.since, name="--since time"), parse_time(args.until, name="--until time")
     if since is not None and until is not None and since >= until:
@@ -116,16 +116,16 @@ def start_scan(args):
     imported (see ``analytics.native.start_scan``); None when it does not apply."""
     if getattr(args, "log_group", None):
         return None
-    from analytics.native import start_scan as start_native_scan
+    from lexlens.analytics.native import start_scan as start_native_scan
 
     return start_native_scan(args.sources)
 
 
 def load_sources(args, progress=True, pending=None):
     """LogData from the SOURCE paths and any --log-group, or a LexlensError."""
-    from analytics.loading import load_logs
-    from analytics.progress import make_byte_progress
-    from analytics.sources.cloudwatch_options import load_from_args
+    from lexlens.analytics.loading import load_logs
+    from lexlens.analytics.progress import make_byte_progress
+    from lexlens.analytics.sources.cloudwatch_options import load_from_args
 
     paths = list(args.sources) + list(load_from_args(args))
     if not paths:
@@ -134,7 +134,7 @@ def load_sources(args, progress=True, pending=None):
 
 
 def write_rejects(path: Path, data) -> None:
-    from analytics.visible_text import json_text
+    from lexlens.analytics.visible_text import json_text
 
     try:
         with open(path, "w", encoding="utf-8") as handle:
@@ -149,9 +149,9 @@ def write_tables(out: Path, tables: dict) -> list[Path]:
     """One formula-safe CSV per table; the paths written. The Lex Test Workbench test sets
     are the exception: Lex must receive their utterances unchanged, so they are written as
     they are (``analytics.clusters`` leaves formula-like utterances out of them instead)."""
-    from analytics.clusters import render_testset_csv
-    from analytics.csvsafe import to_safe_csv
-    from analytics.report_extras import TESTSET_PREFIX
+    from lexlens.analytics.clusters import render_testset_csv
+    from lexlens.analytics.csvsafe import to_safe_csv
+    from lexlens.analytics.report_extras import TESTSET_PREFIX
 
     written = []
     try:
@@ -177,7 +177,7 @@ def describe_written(out: Path, written: list[Path]) -> str:
 
 
 def run(args) -> int:
-    from analytics.commands.redact_options import rules_from_args
+    from lexlens.analytics.commands.redact_options import rules_from_args
 
     pending = start_scan(args)
     try:
@@ -189,15 +189,15 @@ def run(args) -> int:
         if pending is not None:  # used by now, or not needed after an error
             pending.executor.shutdown(wait=False, cancel_futures=True)
     if rules is not None:  # before anything is printed or written
-        from analytics.redact import redact_log_data
+        from lexlens.analytics.redact import redact_log_data
 
         data = redact_log_data(data, rules)
     if args.rejects:
         write_rejects(args.rejects, data)
     if data.report.accepted == 0:
         raise LexlensError(empty_input_sentence(data), exit_code=1)
-    from analytics.filters import apply_filters
-    from analytics.report import report_tables
+    from lexlens.analytics.filters import apply_filters
+    from lexlens.analytics.report import report_tables
 
     filtered = apply_filters(data, filters)
     if filtered.turns.empty:
@@ -210,11 +210,11 @@ def run(args) -> int:
                                                        escalation=escalation))
         sys.stderr.write(describe_written(args.out, written))
     if args.json:
-        from analytics.visible_text import json_text
+        from lexlens.analytics.visible_text import json_text
 
         sys.stdout.write(json_text(report, default=str) + "\n")  # raw text, control characters escaped
     else:
-        from analytics.report_text import render_text_report
+        from lexlens.analytics.report_text import render_text_report
 
         sys.stdout.write(render_text_report(report))
     return 0
@@ -227,8 +227,8 @@ def compute_report_on_two_cores(data, top, idle_timeout_s, escalation) -> dict:
     import multiprocessing
     import os
 
-    from analytics.report import compute_core_report, compute_report, vader_counts
-    from analytics.report_extras import compute_outcome_report, compute_utterance_report
+    from lexlens.analytics.report import compute_core_report, compute_report, vader_counts
+    from lexlens.analytics.report_extras import compute_outcome_report, compute_utterance_report
 
     if sys.platform != "linux" or (os.cpu_count() or 1) < 2 or len(data.turns) < 20_000:
         return compute_report(data, top, True, idle_timeout_s, escalation)
@@ -258,7 +258,7 @@ NOTHING_MATCHES = 3  # exit code: the input has records, but none passes the fil
 
 def nothing_matches_sentence(data, args) -> str:
     """One sentence saying the filters left nothing, and what the data holds instead."""
-    from analytics.filters import describe_values
+    from lexlens.analytics.filters import describe_values
 
     given = [f"{option} {value}" for option, values in (("--bot-id", args.bot_id), ("--alias", args.alias),
                                                          ("--locale", args.locale), ("--version", args.bot_version),

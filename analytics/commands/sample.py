@@ -32,8 +32,8 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from analytics.errors import LexlensError
-    from analytics.sample import parse_end, write_sample
+    from lexlens.analytics.errors import LexlensError
+    from lexlens.analytics.sample import parse_end, write_sample
 
     if args.sessions < 1:
         raise LexlensError("--sessions must be at least 1.")

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from analytics.errors import LexlensError
+from lexlens.analytics.errors import LexlensError
 
 DESCRIPTION = """Open the analytics dashboard in your browser. SOURCE is a log file or folder
 (as for `lexlens report`); with no SOURCE and no --log-group, the bundled demo logs are shown."""
@@ -28,13 +28,13 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--host", default="127.0.0.1", metavar="H",
                         help="address to listen on (default 127.0.0.1; 0.0.0.0 exposes it to the network)")
     parser.add_argument("--allow-writes", action="store_true", help=WRITES_HELP)
-    from analytics.commands.report import add_outcome_arguments
-    from analytics.sources.cloudwatch_options import add_cloudwatch_arguments
+    from lexlens.analytics.commands.report import add_outcome_arguments
+    from lexlens.analytics.sources.cloudwatch_options import add_cloudwatch_arguments
 
     add_outcome_arguments(parser)  # the same options as `lexlens report`: the sidebar's defaults
     add_cloudwatch_arguments(parser)
-    from analytics.commands.redact_options import add_redact_arguments
-    from analytics.commands.serve_access import add_access_arguments
+    from lexlens.analytics.commands.redact_options import add_redact_arguments
+    from lexlens.analytics.commands.serve_access import add_access_arguments
 
     add_access_arguments(parser)
     add_redact_arguments(parser)
@@ -42,10 +42,11 @@ def add_parser(subparsers) -> None:
 
 
 def app_path() -> Path:
-    """The installed dashboard's entry script."""
-    import dashboard
+    """The installed dashboard's entry script (a file on disk: Streamlit runs it by path, and
+    reads the ``.streamlit/config.toml`` beside it)."""
+    from importlib.resources import files
 
-    return Path(dashboard.__file__).resolve().parent / "app.py"
+    return Path(str(files("lexlens.dashboard").joinpath("app.py"))).resolve()
 
 
 def check_sources(sources: list[str]) -> list[str]:
@@ -61,7 +62,7 @@ def check_sources(sources: list[str]) -> list[str]:
 
 def build_command(args: argparse.Namespace, auth_file: Path | None = None) -> list[str]:
     """The streamlit command line (headless, no usage statistics, hardened)."""
-    from analytics.commands.serve_access import streamlit_flags
+    from lexlens.analytics.commands.serve_access import streamlit_flags
 
     return [sys.executable, "-m", "streamlit", "run", str(app_path()),
             "--server.headless", "true", "--browser.gatherUsageStats", "false",
@@ -71,10 +72,10 @@ def build_command(args: argparse.Namespace, auth_file: Path | None = None) -> li
 
 
 def build_environment(args: argparse.Namespace, auth_file: Path | None = None) -> dict[str, str]:
-    from analytics.commands.redact_options import rules_from_args
-    from analytics.commands.serve_access import access_settings
-    from dashboard.access import access_environment, redaction_environment
-    from dashboard.settings import settings_environment
+    from lexlens.analytics.commands.redact_options import rules_from_args
+    from lexlens.analytics.commands.serve_access import access_settings
+    from lexlens.dashboard.access import access_environment, redaction_environment
+    from lexlens.dashboard.settings import settings_environment
 
     cloudwatch = {"log_groups": list(args.log_group), "region": args.region, "profile": args.profile,
                   "endpoint_url": args.endpoint_url, "since": args.since, "until": args.until,
@@ -90,7 +91,7 @@ def build_environment(args: argparse.Namespace, auth_file: Path | None = None) -
 def run(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise LexlensError(f"--port {args.port} is not a port number (1-65535).", exit_code=2)
-    from analytics.commands.serve_access import check_auth_options, listening_sentences
+    from lexlens.analytics.commands.serve_access import check_auth_options, listening_sentences
 
     auth_file = check_auth_options(args)
     command = build_command(args, auth_file)

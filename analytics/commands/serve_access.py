@@ -8,7 +8,7 @@ import argparse
 import os
 from pathlib import Path
 
-from analytics.errors import LexlensError
+from lexlens.analytics.errors import LexlensError
 
 AUTH_KEYS = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
 # Streamlit settings of a served dashboard, also in dashboard/.streamlit/config.toml (which
@@ -43,7 +43,7 @@ def add_access_arguments(parser: argparse.ArgumentParser) -> None:
 
 def check_auth_options(args: argparse.Namespace) -> Path | None:
     """The resolved --auth file after its checks, or a LexlensError (exit 2) in one sentence."""
-    from dashboard.access import is_loopback
+    from lexlens.dashboard.access import is_loopback
 
     if args.auth and args.no_auth:
         raise LexlensError("--auth and --no-auth contradict each other: give one.", exit_code=2)
@@ -95,7 +95,7 @@ def check_data_dirs(folders: list[Path]) -> list[str]:
 
 
 def access_settings(args: argparse.Namespace, auth_file: Path | None):
-    from dashboard.access import AccessSettings
+    from lexlens.dashboard.access import AccessSettings
 
     return AccessSettings(served=True, data_dirs=tuple(check_data_dirs(args.data_dir)),
                           log_group_prefixes=tuple(args.log_group_prefix), auth=auth_file is not None,
@@ -112,7 +112,7 @@ def streamlit_flags(auth_file: Path | None) -> list[str]:
 
 def listening_sentences(args: argparse.Namespace, auth_file: Path | None) -> list[str]:
     """What the console says at start: the address really listened on, and warnings."""
-    from dashboard.access import is_loopback
+    from lexlens.dashboard.access import is_loopback
 
     host = f"[{args.host}]" if ":" in args.host else args.host
     lines = [f"dashboard at http://{host}:{args.port} (Ctrl+C to stop)"]

@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-from analytics.errors import LexlensError
-from analytics.sources import cwcache
-from analytics.sources.cloudwatch_errors import error_code, explain_error, is_fatal
-from analytics.sources.cwcache_admin import cache_status, clear_cache  # noqa: F401 (public here too)
-from analytics.sources.cwfilter import match_message, plan_filter_pattern  # noqa: F401 (public here too)
-from analytics.sources.timewindow import (check_slice_count, format_ms, now_ms, parse_window,
+from lexlens.analytics.errors import LexlensError
+from lexlens.analytics.sources import cwcache
+from lexlens.analytics.sources.cloudwatch_errors import error_code, explain_error, is_fatal
+from lexlens.analytics.sources.cwcache_admin import cache_status, clear_cache  # noqa: F401 (public here too)
+from lexlens.analytics.sources.cwfilter import match_message, plan_filter_pattern  # noqa: F401 (public here too)
+from lexlens.analytics.sources.timewindow import (check_slice_count, format_ms, now_ms, parse_window,
                                           plan_slices)
 
 SLICE_HOURS = 6
@@ -55,7 +55,7 @@ def make_logs_client(region=None, profile=None, endpoint_url=None, max_workers=M
     import botocore.exceptions
     from botocore.config import Config
 
-    from analytics.aws_options import client_error
+    from lexlens.analytics.aws_options import client_error
 
     try:
         session = boto3.session.Session(profile_name=profile, region_name=region)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from analytics.errors import LexlensError
+from lexlens.analytics.errors import LexlensError
 
 DENIED_CODES = {
     "AccessDeniedException", "AccessDenied", "UnauthorizedOperation", "UnrecognizedClientException",
@@ -56,7 +56,7 @@ def explain_error(error: BaseException, client, log_group: str) -> LexlensError:
     if isinstance(error, (bx.NoCredentialsError, bx.PartialCredentialsError)):
         message = ("No AWS credentials were found: run `aws configure`, set AWS_PROFILE or pass --profile.")
     elif isinstance(error, bx.NoRegionError):
-        from analytics.aws_options import NO_REGION
+        from lexlens.analytics.aws_options import NO_REGION
 
         message = NO_REGION
     elif isinstance(error, (bx.EndpointConnectionError, bx.ConnectTimeoutError)):

@@ -2,7 +2,7 @@
 
 Two calls give a command ``--log-group``::
 
-    from analytics.sources.cloudwatch_options import add_cloudwatch_arguments, load_from_args
+    from lexlens.analytics.sources.cloudwatch_options import add_cloudwatch_arguments, load_from_args
 
     add_cloudwatch_arguments(parser)            # in add_parser()
     paths += load_from_args(args)               # in run(), before analytics.loading.load_logs(paths)
@@ -33,7 +33,7 @@ def add_cloudwatch_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("CloudWatch Logs source")
     group.add_argument("--log-group", action="append", default=[], metavar="NAME",
                        help="pull this CloudWatch Logs group (repeatable)")
-    from analytics.aws_options import endpoint_url, region_name
+    from lexlens.analytics.aws_options import endpoint_url, region_name
 
     group.add_argument("--region", type=region_name,
                        help="AWS region (default: AWS_DEFAULT_REGION or the profile's region)")
@@ -52,7 +52,7 @@ def add_cloudwatch_arguments(parser: argparse.ArgumentParser) -> None:
 
 def resolve_cache_dir(args) -> Path:
     """``--cache-dir`` or the user's cache directory."""
-    from analytics.sources.cwcache import default_cache_dir
+    from lexlens.analytics.sources.cwcache import default_cache_dir
 
     return Path(args.cache_dir) if getattr(args, "cache_dir", None) else default_cache_dir()
 
@@ -65,8 +65,8 @@ def _as_list(value) -> tuple[str, ...]:
 
 def pull_from_args(args, progress=None, client=None):
     """Pull ``args.log_group`` for the window in ``args``; returns the ``PullResult``."""
-    from analytics.sources.cloudwatch import make_logs_client, pull_log_groups
-    from analytics.sources.timewindow import parse_window
+    from lexlens.analytics.sources.cloudwatch import make_logs_client, pull_log_groups
+    from lexlens.analytics.sources.timewindow import parse_window
 
     since, until = parse_window(getattr(args, "since", None), getattr(args, "until", None))
     workers = getattr(args, "workers", None) or 8
@@ -91,7 +91,7 @@ def raise_for_failures(result, named: int = 3) -> None:
     how many more and why (one sentence, however many failed)."""
     from collections import Counter
 
-    from analytics.errors import LexlensError
+    from lexlens.analytics.errors import LexlensError
 
     failures = result.failed_slices
     if not failures:
@@ -107,8 +107,8 @@ def raise_for_failures(result, named: int = 3) -> None:
 
 def load_from_args(args, progress=None) -> list[Path]:
     """Pull ``--log-group`` windows into the cache; the window file(s) for ``load_logs``."""
-    from analytics.sources.cloudwatch import write_pull
-    from analytics.sources.cwcache import new_window_path
+    from lexlens.analytics.sources.cloudwatch import write_pull
+    from lexlens.analytics.sources.cwcache import new_window_path
 
     if not getattr(args, "log_group", None):
         return []

@@ -38,7 +38,7 @@ from typing import Iterable, Iterator
 
 import msgspec
 
-from analytics.errors import LexlensError
+from lexlens.analytics.errors import LexlensError
 
 CACHE_VERSION = "v1"
 STALE_TEMP_SECONDS = 600

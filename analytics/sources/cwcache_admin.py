@@ -11,7 +11,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from analytics.sources.cwcache import CACHE_VERSION, CacheError, read_manifest
+from lexlens.analytics.sources.cwcache import CACHE_VERSION, CacheError, read_manifest
 
 
 def list_namespaces(cache_dir: Path) -> list[tuple[Path, dict]]:

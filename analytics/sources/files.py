@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence, Union
 
-from analytics.errors import LexlensError
-from analytics.sources.limits import FILE_BYTES
+from lexlens.analytics.errors import LexlensError
+from lexlens.analytics.sources.limits import FILE_BYTES
 
 GZIP_MAGIC = b"\x1f\x8b"
 SKIPPED_NAMES = {".DS_Store", "Thumbs.db"}

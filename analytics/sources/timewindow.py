@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
-from analytics.errors import LexlensError
+from lexlens.analytics.errors import LexlensError
 
 DEFAULT_SINCE = "7d"
 # Lex V2's console and APIs were announced on 2021-01-21; botocore first shipped them the next

@@ -3,13 +3,13 @@ a Lex Test Workbench test set whose expected intents the analyst picks; a cluste
 to the writer (issue 6)."""
 import streamlit as st
 
-from analytics import clusters
-from dashboard import charts
-from dashboard.data import current_view, derive
-from dashboard.definitions import explain
-from dashboard.formats import format_percent, plural
-from dashboard.safe import plain_frame, plain_text
-from dashboard.tables import show_table
+from lexlens.analytics import clusters
+from lexlens.dashboard import charts
+from lexlens.dashboard.data import current_view, derive
+from lexlens.dashboard.definitions import explain
+from lexlens.dashboard.formats import format_percent, plural
+from lexlens.dashboard.safe import plain_frame, plain_text
+from lexlens.dashboard.tables import show_table
 
 view = current_view()
 st.title("Missed-utterance clusters")

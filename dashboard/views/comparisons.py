@@ -4,14 +4,14 @@ import datetime as dt
 
 import streamlit as st
 
-from analytics import compare
-from dashboard.data import current_view, derive
-from dashboard.date_range import local_midnight
-from dashboard.definitions import explain
-from dashboard.formats import format_percent, readable_comparison
-from dashboard.outcome_settings import view_outcomes
-from dashboard.safe import escape_markdown, show_bidi
-from dashboard.tables import show_table
+from lexlens.analytics import compare
+from lexlens.dashboard.data import current_view, derive
+from lexlens.dashboard.date_range import local_midnight
+from lexlens.dashboard.definitions import explain
+from lexlens.dashboard.formats import format_percent, readable_comparison
+from lexlens.dashboard.outcome_settings import view_outcomes
+from lexlens.dashboard.safe import escape_markdown, show_bidi
+from lexlens.dashboard.tables import show_table
 
 DIMENSIONS = {"Two time windows": None, "Two versions": "bot_version", "Two aliases": "alias_name",
               "Two locales": "locale"}

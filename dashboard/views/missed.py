@@ -1,14 +1,14 @@
 """Missed utterances: trend, rate, per previous intent, top-N table, history, writer panel."""
 import streamlit as st
 
-from analytics.timeseries import BIN_LABELS, choose_bin, compute_activity_over_time
-from analytics.totals import compute_totals
-from analytics.utterances import message_history, missed_by_previous_intent, top_utterances
-from dashboard import charts
-from dashboard.data import current_view, derive
-from dashboard.definitions import explain
-from dashboard.formats import format_percent
-from dashboard.tables import show_table
+from lexlens.analytics.timeseries import BIN_LABELS, choose_bin, compute_activity_over_time
+from lexlens.analytics.totals import compute_totals
+from lexlens.analytics.utterances import message_history, missed_by_previous_intent, top_utterances
+from lexlens.dashboard import charts
+from lexlens.dashboard.data import current_view, derive
+from lexlens.dashboard.definitions import explain
+from lexlens.dashboard.formats import format_percent
+from lexlens.dashboard.tables import show_table
 
 HISTORY_ROWS = 2000
 
@@ -65,7 +65,7 @@ show_table(history, "missed_history", session_column="session_id",
 explain("Message history", "Times")
 
 if st.session_state["settings"].allow_writes:
-    from dashboard.writer_panel import render_writer_panel
+    from lexlens.dashboard.writer_panel import render_writer_panel
 
     render_writer_panel(view, derive(view, "all_missed", lambda: top_utterances(
         view.turns, None, missed_only=True)))

@@ -1,12 +1,12 @@
 """NLU health: confidence per intent, near misses, intent confusion, switched intents (issue 6)."""
 import streamlit as st
 
-from analytics import nlu
-from dashboard import charts
-from dashboard.data import current_view, derive
-from dashboard.definitions import explain
-from dashboard.outcome_settings import view_outcomes
-from dashboard.tables import show_table
+from lexlens.analytics import nlu
+from lexlens.dashboard import charts
+from lexlens.dashboard.data import current_view, derive
+from lexlens.dashboard.definitions import explain
+from lexlens.dashboard.outcome_settings import view_outcomes
+from lexlens.dashboard.tables import show_table
 
 view = current_view()
 st.title("NLU health")

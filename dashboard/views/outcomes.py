@@ -3,16 +3,16 @@ drop-off, and the per-intent funnel (issue 6)."""
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import funnels, outcomes as outcome_defs
-from analytics.outcomes import compute_containment, compute_conversation_outcomes, \
+from lexlens.analytics import funnels, outcomes as outcome_defs
+from lexlens.analytics.outcomes import compute_containment, compute_conversation_outcomes, \
     compute_intent_outcomes, top_dropoffs
-from dashboard import charts
-from dashboard.data import current_view, derive
-from dashboard.definitions import explain
-from dashboard.formats import format_percent
-from dashboard.outcome_settings import view_outcomes
-from dashboard.safe import escape_plotly_series
-from dashboard.tables import show_table
+from lexlens.dashboard import charts
+from lexlens.dashboard.data import current_view, derive
+from lexlens.dashboard.definitions import explain
+from lexlens.dashboard.formats import format_percent
+from lexlens.dashboard.outcome_settings import view_outcomes
+from lexlens.dashboard.safe import escape_plotly_series
+from lexlens.dashboard.tables import show_table
 
 DEFS = {**outcome_defs.DEFINITIONS, **funnels.DEFINITIONS}
 COLOURS = {"Success": "#2ca02c", "Failed": "#d62728", "Switched": "#ff7f0e", "Dropped": "#9e9e9e"}

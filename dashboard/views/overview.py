@@ -1,14 +1,14 @@
 """Overview: KPI tiles with changes, activity over time, modality, sentiment."""
 import streamlit as st
 
-from analytics.breakdowns import compute_modality
-from analytics.sentiment import compute_sentiment_summary
-from analytics.timeseries import BIN_LABELS, choose_bin, compute_activity_over_time
-from dashboard import charts
-from dashboard.data import current_view, derive
-from dashboard.definitions import explain
-from dashboard.kpis import render_kpis
-from dashboard.sentiment_chart import sentiment_figure
+from lexlens.analytics.breakdowns import compute_modality
+from lexlens.analytics.sentiment import compute_sentiment_summary
+from lexlens.analytics.timeseries import BIN_LABELS, choose_bin, compute_activity_over_time
+from lexlens.dashboard import charts
+from lexlens.dashboard.data import current_view, derive
+from lexlens.dashboard.definitions import explain
+from lexlens.dashboard.kpis import render_kpis
+from lexlens.dashboard.sentiment_chart import sentiment_figure
 
 view = current_view()
 st.title("Overview")
