@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # the tests' moto helpers; lexlens itse
 
 import boto3  # noqa: E402
 
-from lexlens.analytics.sources.timewindow import plan_slices  # noqa: E402
+from lexlens.analytics.timewindow import plan_slices  # noqa: E402
 from moto_server import HOUR_MS, aws_environment, free_port, iso_ms, lex_event, put_events  # noqa: E402
 
 

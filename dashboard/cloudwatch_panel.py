@@ -26,7 +26,7 @@ def make_client(region: str | None, profile: str | None, endpoint_url: str | Non
 
 
 def cache_dir(settings: ServeSettings) -> Path:
-    from lexlens.analytics.sources.cwcache import default_cache_dir
+    from lexlens.analytics.sources.cloudwatch.cache import default_cache_dir
 
     return Path(settings.cloudwatch["cache_dir"]) if settings.cloudwatch.get("cache_dir") else default_cache_dir()
 
@@ -43,7 +43,7 @@ def render_cache_status(folder: Path) -> None:
 def pull(client, groups, since, until, folder: Path, refresh: bool) -> tuple[str, ...]:
     """Pull the window with a progress bar on the page; the window file's path."""
     from lexlens.analytics.sources.cloudwatch import pull_log_groups, write_pull
-    from lexlens.analytics.sources.cwcache import new_window_path
+    from lexlens.analytics.sources.cloudwatch.cache import new_window_path
 
     bar = st.progress(0.0, text="Pulling from CloudWatch Logs…")
     latest = {}

@@ -23,7 +23,7 @@ import streamlit as st
 
 from lexlens.analytics.errors import LexlensError
 from lexlens.analytics.filters import Filters, apply_filters
-from lexlens.analytics.outcomes import IDLE_TIMEOUT_S, EscalationRule
+from lexlens.analytics.metrics.outcomes import IDLE_TIMEOUT_S, EscalationRule
 from lexlens.analytics.schema import LogData
 
 
@@ -39,7 +39,7 @@ def source_stamp(paths: tuple[str, ...]) -> tuple:
 def redaction_rules(options: tuple):
     """The masking rules of this server process: one secret for its whole life, so a value
     masks to the same token on every page and in every session."""
-    from lexlens.analytics.redact import RedactionRules
+    from lexlens.analytics.privacy.redact import RedactionRules
 
     slots, attributes, min_digits = options
     return RedactionRules(slots=slots, attributes=attributes, min_digits=min_digits)
@@ -51,14 +51,14 @@ def load_stamped(stamp: tuple, redaction: tuple | None = None) -> LogData:
     ``redaction`` (``lexlens serve --redact``) the cached tables are already masked, so
     nothing unmasked is kept or shown. An upload reads at most LEXLENS_MAX_UPLOAD_BYTES
     (analytics/sources/limits.py): a visitor's bomb stops there."""
-    from lexlens.analytics.loading import load_logs
+    from lexlens.analytics.ingest.loading import load_logs
     from lexlens.analytics.sources.limits import limits_from_environment
 
     paths = [path for path, _, _ in stamp]
     upload = all(Path(path).resolve().is_relative_to(upload_dir().resolve()) for path in paths)
     data = load_logs(paths, limits=limits_from_environment(upload=upload))
     if redaction is not None:
-        from lexlens.analytics.redact import redact_log_data
+        from lexlens.analytics.privacy.redact import redact_log_data
 
         data = redact_log_data(data, redaction_rules(redaction))
     return data

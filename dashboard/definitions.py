@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lexlens.analytics.outcomes import DEFINITIONS as OUTCOME_DEFINITIONS
+from lexlens.analytics.metrics.outcomes import DEFINITIONS as OUTCOME_DEFINITIONS
 
 LEX_DEFINITIONS = "https://docs.aws.amazon.com/lexv2/latest/dg/analytics-key-definitions.html"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from lexlens.analytics.paths import END, MORE, OTHER, START
+from lexlens.analytics.metrics.paths import END, MORE, OTHER, START
 from lexlens.dashboard.charts import layout
 from lexlens.dashboard.safe import escape_plotly
 
@@ -38,7 +38,7 @@ def place_nodes(flow: pd.DataFrame, last: int) -> pd.DataFrame:
 
 
 def flow_figure(flow: pd.DataFrame, depth: int) -> go.Figure:
-    """The flow of ``analytics.paths.fold_flow`` ([step, source, target, sessions])."""
+    """The flow of ``analytics.metrics.paths.fold_flow`` ([step, source, target, sessions])."""
     last = depth + 1
     nodes = place_nodes(flow, last) if not flow.empty else pd.DataFrame(columns=["column", "name", "sessions", "x", "y"])
     index = {(row.column, row.name): i for i, row in enumerate(nodes.itertuples())}

@@ -6,8 +6,8 @@ from typing import Optional
 import pandas as pd
 import streamlit as st
 
-from lexlens.analytics.sessions import compute_duration_stats, compute_sessions, compute_turns_per_session
-from lexlens.analytics.totals import compute_totals
+from lexlens.analytics.metrics.sessions import compute_duration_stats, compute_sessions, compute_turns_per_session
+from lexlens.analytics.metrics.totals import compute_totals
 from lexlens.dashboard.data import View, derive, previous_period
 from lexlens.dashboard.formats import format_duration
 

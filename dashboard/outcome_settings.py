@@ -11,7 +11,7 @@ from typing import Optional
 
 import streamlit as st
 
-from lexlens.analytics.outcomes import EscalationRule, compute_outcomes
+from lexlens.analytics.metrics.outcomes import EscalationRule, compute_outcomes
 from lexlens.analytics.schema import LogData
 from lexlens.dashboard import urlstate
 from lexlens.dashboard.data import OutcomeSettings, View, derive

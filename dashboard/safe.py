@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 
-from lexlens.analytics.visible_text import BIDI_CONTROLS, escape_char
+from lexlens.analytics.text.visible import BIDI_CONTROLS, escape_char
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&\"'])")
 BIDI = re.compile("[" + "".join(sorted(BIDI_CONTROLS)) + "\u061c]")

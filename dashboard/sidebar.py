@@ -7,7 +7,7 @@ from zoneinfo import available_timezones
 import pandas as pd
 import streamlit as st
 
-from lexlens.analytics.attributes import attribute_keys
+from lexlens.analytics.metrics.attributes import attribute_keys
 from lexlens.analytics.errors import LexlensError
 from lexlens.analytics.filters import Filters
 from lexlens.analytics.schema import LogData

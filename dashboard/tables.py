@@ -7,7 +7,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from lexlens.analytics.csvsafe import to_safe_csv
+from lexlens.analytics.text.csvsafe import to_safe_csv
 from lexlens.dashboard import links
 from lexlens.dashboard.formats import display_columns, display_frame
 from lexlens.dashboard.pagelist import SESSION_TABLES

@@ -34,7 +34,7 @@ def writer_client(settings):
 
 def pick_candidates(missed: pd.DataFrame) -> list:
     """Multiselect of missed utterances with their counts; returns writer Candidates."""
-    from lexlens.analytics.writer_rules import Candidate
+    from lexlens.analytics.writer.rules import Candidate
 
     counts = dict(zip(missed["utterance"].head(MAX_CHOICES), missed["count"].head(MAX_CHOICES)))
     preset = [text for text in st.session_state.pop(CANDIDATES_STATE, []) if text]
@@ -67,7 +67,7 @@ def pick_target(view, client):
 
 
 def render_plan(plan) -> None:
-    from lexlens.analytics.writer_rules import plan_rows_as_records
+    from lexlens.analytics.writer.rules import plan_rows_as_records
 
     st.dataframe(pd.DataFrame(plan_rows_as_records(plan.rows), columns=["utterance", "action", "reason", "count"]),
                  hide_index=True)

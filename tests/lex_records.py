@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from itertools import count
 from typing import Optional
 
-from lexlens.analytics.loading import load_records
+from lexlens.analytics.ingest.loading import load_records
 from lexlens.analytics.schema import LogData
 
 T0 = datetime(2024, 5, 6, 9, 0, 0, tzinfo=timezone.utc)  # a Monday

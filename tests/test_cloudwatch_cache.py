@@ -14,10 +14,10 @@ pytest.register_assert_rewrite("moto_server")
 import lexlens.analytics.sources.cloudwatch as cloudwatch  # noqa: E402
 from lexlens.analytics.cli import main  # noqa: E402
 from lexlens.analytics.errors import LexlensError  # noqa: E402
-from lexlens.analytics.sources import cwcache, cwcache_admin  # noqa: E402
+from lexlens.analytics.sources.cloudwatch import cache as cwcache, cache_admin as cwcache_admin  # noqa: E402
 from lexlens.analytics.sources.cloudwatch import SliceFailure  # noqa: E402
-from lexlens.analytics.sources.cloudwatch_options import raise_for_failures  # noqa: E402
-from lexlens.analytics.sources.timewindow import plan_slices  # noqa: E402
+from lexlens.analytics.cli.cloudwatch_options import raise_for_failures  # noqa: E402
+from lexlens.analytics.timewindow import plan_slices  # noqa: E402
 from moto_server import HOUR_MS, iso_ms  # noqa: E402
 from tests.test_cloudwatch_faults import (GROUP, expect_describe, expect_slice, grid_window,  # noqa: E402
                                           stubbed)  # noqa: F401 (a fixture)

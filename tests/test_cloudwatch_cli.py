@@ -10,9 +10,9 @@ pytest.register_assert_rewrite("moto_server")  # before the import below: keeps 
 
 from lexlens.analytics.cli import build_parser, main  # noqa: E402
 from lexlens.analytics.errors import LexlensError  # noqa: E402
-from lexlens.analytics.loading import load_logs  # noqa: E402
+from lexlens.analytics.ingest.loading import load_logs  # noqa: E402
 from lexlens.analytics.sources.cloudwatch import cache_status  # noqa: E402
-from lexlens.analytics.sources.cloudwatch_options import add_cloudwatch_arguments, load_from_args  # noqa: E402
+from lexlens.analytics.cli.cloudwatch_options import add_cloudwatch_arguments, load_from_args  # noqa: E402
 from moto_server import HOUR_MS, lex_event, put_events, unique_group  # noqa: E402
 
 pytest_plugins = ["moto_server"]

@@ -17,8 +17,8 @@ from botocore.stub import Stubber  # noqa: E402
 import lexlens.analytics.sources.cloudwatch as cloudwatch  # noqa: E402
 from lexlens.analytics.cli import main  # noqa: E402
 from lexlens.analytics.errors import LexlensError  # noqa: E402
-from lexlens.analytics.sources import cwcache  # noqa: E402
-from lexlens.analytics.sources.timewindow import format_ms, now_ms, plan_slices  # noqa: E402
+from lexlens.analytics.sources.cloudwatch import cache as cwcache  # noqa: E402
+from lexlens.analytics.timewindow import format_ms, now_ms, plan_slices  # noqa: E402
 from moto_server import HOUR_MS, aws_environment, iso_ms  # noqa: E402
 
 pytest_plugins = ["moto_server"]

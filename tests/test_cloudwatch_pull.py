@@ -10,10 +10,10 @@ import pytest
 pytest.register_assert_rewrite("moto_server")  # before the import below: keeps its asserts rewritten
 
 from lexlens.analytics.cli import main
-from lexlens.analytics.loading import load_logs
+from lexlens.analytics.ingest.loading import load_logs
 from lexlens.analytics.sources.cloudwatch import (OPEN_GRACE_MS, PAGE_LIMIT, list_log_groups, make_logs_client,
                                           pull_log_groups, write_pull)
-from lexlens.analytics.sources.timewindow import plan_slices
+from lexlens.analytics.timewindow import plan_slices
 from moto_server import HOUR_MS, free_port, iso_ms, lex_event, put_events, unique_group
 
 pytest_plugins = ["moto_server"]

@@ -10,10 +10,10 @@ from datetime import datetime, timezone
 import pytest
 
 from lexlens.analytics.errors import LexlensError
-from lexlens.analytics.sources import cwcache
+from lexlens.analytics.sources.cloudwatch import cache as cwcache
 from lexlens.analytics.sources.cloudwatch import match_message, plan_filter_pattern
-from lexlens.analytics.sources.cloudwatch_options import make_progress_bar
-from lexlens.analytics.sources.timewindow import format_ms, parse_time, parse_window, plan_slices
+from lexlens.analytics.cli.cloudwatch_options import make_progress_bar
+from lexlens.analytics.timewindow import format_ms, parse_time, parse_window, plan_slices
 
 NOW = int(datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc).timestamp() * 1000)
 H = 3_600_000

@@ -11,11 +11,11 @@ from streamlit.testing.v1 import AppTest
 
 import lexlens.sample_logs as sample_logs
 from lexlens.analytics.filters import Filters, apply_filters
-from lexlens.analytics.intents import top_intents
-from lexlens.analytics.loading import load_logs
-from lexlens.analytics.sessions import compute_duration_stats, compute_sessions, compute_turns_per_session
-from lexlens.analytics.totals import compute_totals
-from lexlens.analytics.utterances import top_utterances
+from lexlens.analytics.metrics.intents import top_intents
+from lexlens.analytics.ingest.loading import load_logs
+from lexlens.analytics.metrics.sessions import compute_duration_stats, compute_sessions, compute_turns_per_session
+from lexlens.analytics.metrics.totals import compute_totals
+from lexlens.analytics.metrics.utterances import top_utterances
 from lexlens.dashboard.pagelist import EXPLORER_PAGE, PAGES
 from lexlens.dashboard.settings import ALLOW_WRITES_VAR, SOURCES_VAR, settings_environment
 from dashboard_helpers import HOSTILE_TEXTS, streamlit_run_on_loopback, write_hostile_log
@@ -245,7 +245,7 @@ def test_settings_environment_round_trips():
 def test_clusters_test_set_is_one_bot_and_locale_and_leaves_formulas_out(tmp_path, monkeypatch):
     import json
 
-    from lexlens.analytics.clusters import TESTSET_COLUMNS
+    from lexlens.analytics.metrics.clusters import TESTSET_COLUMNS
     from lex_records import record
 
     rows = [record(f"s{i}", i, text, "FallbackIntent", missed=True, alternatives=(("CheckBalance", 0.3),))
@@ -264,8 +264,8 @@ def test_clusters_test_set_is_one_bot_and_locale_and_leaves_formulas_out(tmp_pat
 def test_serve_outcome_options_are_the_sidebar_defaults(monkeypatch, demo):
     """`lexlens serve --escalation-intent SpeakToAgent --idle-timeout 600` reaches every page."""
     from lexlens.analytics.cli import build_parser
-    from lexlens.analytics.commands.serve import build_environment
-    from lexlens.analytics.outcomes import EscalationRule, compute_containment, compute_outcomes
+    from lexlens.analytics.cli.serve import build_environment
+    from lexlens.analytics.metrics.outcomes import EscalationRule, compute_containment, compute_outcomes
 
     args = build_parser().parse_args(["serve", "--escalation-intent", "SpeakToAgent", "--idle-timeout", "600",
                                       "--escalation-attribute", "escalated=true"])

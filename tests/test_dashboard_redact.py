@@ -13,7 +13,7 @@ from lexlens.dashboard.access import REDACT_VAR, redaction_environment
 from lexlens.dashboard.pagelist import PAGES
 from lexlens.dashboard.settings import ALLOW_WRITES_VAR, SOURCES_VAR
 from dashboard_helpers import streamlit_run_on_loopback
-from lexlens.analytics.redact import RedactionRules
+from lexlens.analytics.privacy.redact import RedactionRules
 from test_redact import RAW, pii_records
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"

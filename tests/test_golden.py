@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from lexlens.analytics.loading import load_logs
-from lexlens.analytics.report import compute_report, report_tables
-from lexlens.analytics.csvsafe import to_safe_csv
+from lexlens.analytics.ingest.loading import load_logs
+from lexlens.analytics.report.build import compute_report, report_tables
+from lexlens.analytics.text.csvsafe import to_safe_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).resolve().parent / "golden"

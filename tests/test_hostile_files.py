@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from lexlens.analytics.errors import LexlensError
-from lexlens.analytics.loading import load_logs
+from lexlens.analytics.ingest.loading import load_logs
 from lexlens.analytics.sources.limits import ReadLimits, limits_from_environment, parse_size
 from tests.test_native_scanner import assert_native_matches_python, assert_same_load
 
@@ -72,7 +72,7 @@ def truncate_while_reading() -> None:
     os.truncate(path, 5000)  # as logrotate's copytruncate does
 
 threading.Thread(target=truncate_while_reading, daemon=True).start()
-from lexlens.analytics.loading import load_logs
+from lexlens.analytics.ingest.loading import load_logs
 data = load_logs([path], workers=1, native=native)
 print(json.dumps({"accepted": data.report.accepted,
                   "reasons": [rejection.reason for rejection in data.report.rejections]}))
@@ -278,8 +278,8 @@ def test_the_report_names_a_limit_it_applied(tmp_path):
 
 SMALL_STACK = r"""
 import json, sys, threading
-from lexlens.analytics import native
-from lexlens.analytics.records import decode_line
+from lexlens.analytics.ingest import native
+from lexlens.analytics.ingest.records import decode_line
 line = sys.stdin.buffer.read()
 results = []
 

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 from lexlens.analytics.cli import main
-from lexlens.analytics.csvsafe import neutralise_cell, starts_formula, to_safe_csv
-from lexlens.analytics.visible_text import is_hidden, json_text, show_visible
-from lexlens.analytics.writer_rules import validate_utterance
+from lexlens.analytics.text.csvsafe import neutralise_cell, starts_formula, to_safe_csv
+from lexlens.analytics.text.visible import is_hidden, json_text, show_visible
+from lexlens.analytics.writer.rules import validate_utterance
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = json.loads((ROOT / "sample_logs" / "real-lex-records.jsonl").read_text().splitlines()[0])
@@ -100,13 +100,13 @@ def test_every_csv_of_report_out_is_formula_safe(tmp_path, capsys):
 
 
 def test_every_csv_writer_calls_the_one_rule():
-    """No CSV is written but through analytics.csvsafe.to_safe_csv (the Lex test set apart)."""
+    """No CSV is written but through analytics.text.csvsafe.to_safe_csv (the Lex test set apart)."""
     writers = []
     for path in [*ROOT.glob("analytics/**/*.py"), *ROOT.glob("dashboard/**/*.py")]:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if re.search(r"\.to_csv\(|csv\.writer\(|DictWriter\(", line):
                 writers.append(f"{path.relative_to(ROOT)}:{number}")
-    assert all(writer.startswith(("analytics/csvsafe.py", "analytics/clusters.py")) for writer in writers), writers
+    assert all(writer.startswith(("analytics/text/csvsafe.py", "analytics/metrics/clusters.py")) for writer in writers), writers
 
 
 def test_the_dashboard_download_is_the_safe_csv():

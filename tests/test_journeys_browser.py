@@ -18,13 +18,13 @@ import pandas as pd
 import pytest
 
 import lexlens.sample_logs as sample_logs
-from lexlens.analytics import nlu
-from lexlens.analytics.compare import compute_returning_users
+from lexlens.analytics.metrics import nlu
+from lexlens.analytics.metrics.compare import compute_returning_users
 from lexlens.analytics.filters import Filters, apply_filters
-from lexlens.analytics.loading import load_logs
-from lexlens.analytics.outcomes import EscalationRule, compute_containment, compute_outcomes
-from lexlens.analytics.sessions import compute_sessions, top_sessions
-from lexlens.analytics.utterances import message_history
+from lexlens.analytics.ingest.loading import load_logs
+from lexlens.analytics.metrics.outcomes import EscalationRule, compute_containment, compute_outcomes
+from lexlens.analytics.metrics.sessions import compute_sessions, top_sessions
+from lexlens.analytics.metrics.utterances import message_history
 from lexlens.dashboard.pagelist import SESSION_TABLES
 from lexlens.dashboard.transcripts import find_sessions
 from dashboard_helpers import (chromium_available, launch_chromium, pick_row, serving, table_grid,

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from lexlens.analytics.errors import LexlensError
-from lexlens.analytics.loading import load_logs
+from lexlens.analytics.ingest.loading import load_logs
 from lexlens.analytics.sources import files as files_module
 
 FIXTURES = [json.loads(line) for line in open("sample_logs/real-lex-records.jsonl")]
@@ -79,7 +79,7 @@ def test_units_split_big_files_without_losing_or_misnumbering_lines(tmp_path, mo
     path = tmp_path / "big.jsonl"
     path.write_text("\n".join(lines) + "\n")
     original = files_module.plan_read_units
-    monkeypatch.setattr("lexlens.analytics.loading.plan_read_units",
+    monkeypatch.setattr("lexlens.analytics.ingest.loading.plan_read_units",
                         lambda files, unit_bytes, **limits: original(files, 3000, **limits))
     assert len(original([path], unit_bytes=3000)) > 10
     data = load_logs([path], workers=workers)

@@ -2,8 +2,8 @@
 import pandas as pd
 import pytest
 
-from lexlens.analytics import (attributes, breakdowns, heatmaps, intents, paths, sentiment, sessions, slots,
-                       timeseries, totals, utterances)
+from lexlens.analytics.metrics import (attributes, breakdowns, heatmaps, intents, paths, sentiment, sessions,
+                                       slots, timeseries, totals, utterances)
 from lexlens.analytics.filters import Filters, apply_filters
 from lexlens.analytics.schema import LogData
 from tests.lex_records import load, record
@@ -212,7 +212,7 @@ def sessions_frame(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
      + [("B0", "A0", "L0", "extra"), ("B0", "A0", "L0", "more")], 65_537),
 ], ids=["empty", "one", "each part separates", "past int64", "past int64, two more"])
 def test_session_keys_separate_every_session(rows, sessions):
-    from lexlens.analytics.turn_table import session_keys
+    from lexlens.analytics.ingest.turn_table import session_keys
 
     frame = sessions_frame(rows)
     keys = session_keys(frame)

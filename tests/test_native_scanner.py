@@ -1,7 +1,7 @@
-"""The C scanner (analytics/_lexscan.c via analytics/native.py) against the Python parser.
+"""The C scanner (analytics/ingest/_lexscan.c via analytics/ingest/native.py) against the Python parser.
 
 The scanner is only a fast path: whatever it reads itself must give exactly the tables
-and load report the pure-Python load gives (analytics/records.py + turn_table.py), and
+and load report the pure-Python load gives (analytics/ingest/records.py + turn_table.py), and
 every line it is unsure of goes back to Python. So every test here loads the same file
 both ways and compares everything; ``scan_counts`` checks canonical lines really are
 read in C, so equality cannot hold just because everything fell back.
@@ -21,8 +21,8 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, event, given, note, settings, strategies as st
 
-from lexlens.analytics import loading, native
-from lexlens.analytics.loading import load_logs
+from lexlens.analytics.ingest import loading, native
+from lexlens.analytics.ingest.loading import load_logs
 from lexlens.analytics.errors import LexlensError
 from lexlens.analytics.schema import TABLES, LogData
 from lexlens.analytics.sources.files import sniff_file
@@ -33,7 +33,7 @@ from lexlens.analytics.sources.limits import ReadLimits
 def test_the_scanner_is_built():
     """.ci/run builds it (gcc is on every machine it runs on): a failed build must fail here,
     not silently skip every comparison below."""
-    assert native.available(), "analytics/_lexscan.c was not compiled (pip install -e . needs gcc)"
+    assert native.available(), "analytics/ingest/_lexscan.c was not compiled (pip install -e . needs gcc)"
 
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_logs"
@@ -542,7 +542,7 @@ def test_special_bytes_at_every_position_in_a_string(special, tmp_path):
     ("unknown field (read by nobody)", b'"developerOverride": false', b'"developerOverride": "\xff"'),
 ])
 def test_invalid_utf8_in_a_read_field_is_rejected(where, old, new, tmp_path):
-    """'One bad line never stops a load' (analytics/loading.py): a line with invalid UTF-8
+    """'One bad line never stops a load' (analytics/ingest/loading.py): a line with invalid UTF-8
     inside a field lexlens reads is rejected (or read), never a crash, on both paths."""
     text = line(REAL[0])
     assert old in text

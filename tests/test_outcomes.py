@@ -2,8 +2,8 @@
 (https://docs.aws.amazon.com/lexv2/latest/dg/analytics-key-definitions.html)."""
 import pytest
 
-from lexlens.analytics.funnels import build_slot_runs, compute_funnel, compute_slot_outcomes
-from lexlens.analytics.outcomes import (EscalationRule, compute_containment, compute_conversation_outcomes,
+from lexlens.analytics.metrics.funnels import build_slot_runs, compute_funnel, compute_slot_outcomes
+from lexlens.analytics.metrics.outcomes import (EscalationRule, compute_containment, compute_conversation_outcomes,
                                 compute_intent_outcomes, compute_outcomes, top_dropoffs)
 from lexlens.analytics.schema import LogData
 from lex_records import load, record as r
@@ -249,7 +249,7 @@ def test_dropoffs_rank_last_intent_slot_and_prompt():
 def test_extra_report_keys_are_json(records):
     import json
 
-    from lexlens.analytics.report_extras import compute_extra_report, extra_tables
+    from lexlens.analytics.report.extras import compute_extra_report, extra_tables
     data = load(records) if records else LogData.empty()
     report = compute_extra_report(data, escalation=EscalationRule(intents=(B,)))
     assert set(report) == {"conversations", "intent_outcomes", "conversation_outcomes",

@@ -3,8 +3,8 @@ import io
 
 from hypothesis import given, settings, strategies as st
 
-from lexlens.analytics import intents, sessions, totals
-from lexlens.analytics.progress import make_byte_progress
+from lexlens.analytics.metrics import intents, sessions, totals
+from lexlens.analytics.cli.progress import make_byte_progress
 from tests.lex_records import load, record
 
 TURN = st.tuples(st.sampled_from(["a", "b", "c", "d"]), st.integers(0, 3 * 86400),
@@ -55,8 +55,8 @@ FUNNEL_TURN = st.tuples(
 @settings(max_examples=80, deadline=None)
 @given(st.lists(FUNNEL_TURN, max_size=30))
 def test_a_funnel_never_grows_from_one_step_to_the_next(turns):
-    from lexlens.analytics.funnels import build_slot_runs, compute_funnel
-    from lexlens.analytics.outcomes import compute_outcomes
+    from lexlens.analytics.metrics.funnels import build_slot_runs, compute_funnel
+    from lexlens.analytics.metrics.outcomes import compute_outcomes
 
     records = [record(session, second, "x", intent=intent, action=action,
                       slot=slot if action == "ElicitSlot" else "", state=state, confirmation=confirmation,

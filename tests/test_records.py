@@ -5,8 +5,8 @@ import json
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from lexlens.analytics.loading import load_lines
-from lexlens.analytics.records import decode_line
+from lexlens.analytics.ingest.loading import load_lines
+from lexlens.analytics.ingest.records import decode_line
 
 FIXTURES = [json.loads(line) for line in open("sample_logs/real-lex-records.jsonl")]
 CONFIRMED, MISSED = FIXTURES

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from lexlens.analytics.redact import RedactionRules, luhn_valid, mask_identifier, mask_text, redact_log_data
-from lexlens.analytics.redact_records import redact_event_line, redact_record
+from lexlens.analytics.privacy.redact import RedactionRules, luhn_valid, mask_identifier, mask_text, redact_log_data
+from lexlens.analytics.privacy.records import redact_event_line, redact_record
 from lex_records import load, record
 
 RULES = RedactionRules(secret=b"test secret")
@@ -199,7 +199,7 @@ def test_redact_options_need_redact():
 def test_mask_column_keeps_categories_when_two_values_mask_alike():
     import pandas as pd
 
-    from lexlens.analytics.redact import mask_column
+    from lexlens.analytics.privacy.redact import mask_column
 
     column = pd.Series(["555-123-4567", "(555) 123-4567", "hi", "555-123-4567"], dtype="category")
     masked = mask_column(column, lambda text: mask_text(text, RULES))

@@ -12,7 +12,7 @@ import pytest
 pytest.register_assert_rewrite("moto_server")
 
 from lexlens.analytics.cli import main  # noqa: E402
-from lexlens.analytics.loading import load_logs  # noqa: E402
+from lexlens.analytics.ingest.loading import load_logs  # noqa: E402
 from moto_server import HOUR_MS, put_events, unique_group  # noqa: E402
 from test_redact import RAW, pii_records  # noqa: E402
 

@@ -133,10 +133,10 @@ def test_containment_needs_an_escalation_rule():
 
 
 def test_two_core_report_equals_the_sequential_one():
-    from lexlens.analytics.commands.report import compute_report_on_two_cores
-    from lexlens.analytics.loading import load_records
-    from lexlens.analytics.report import compute_report
-    from lexlens.analytics.sample import generate_records
+    from lexlens.analytics.cli.report import compute_report_on_two_cores
+    from lexlens.analytics.ingest.loading import load_records
+    from lexlens.analytics.report.build import compute_report
+    from lexlens.analytics.simulator.generate import generate_records
 
     data = load_records(generate_records(5000, days=7, seed=3))
     assert len(data.turns) >= 20_000   # large enough to take the forked path

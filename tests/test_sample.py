@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lexlens.analytics import sample
+from lexlens.analytics.simulator import generate as sample
 from lexlens.analytics.cli import main
 from lexlens.analytics.errors import LexlensError
-from lexlens.analytics.loading import load_logs, load_records
-from lexlens.analytics.sample import SHAPES, generate_records, write_sample
+from lexlens.analytics.ingest.loading import load_logs, load_records
+from lexlens.analytics.simulator.generate import SHAPES, generate_records, write_sample
 from lexlens.sample_logs import DEMO_LOG, SAMPLE_DIR, VARIANTS_LOG
 
 END = datetime(2026, 11, 20, tzinfo=timezone.utc)
@@ -384,7 +384,7 @@ def test_cli_rejects_an_unknown_shape(capsys):
 # --- bundled files -------------------------------------------------------------------------------
 
 def test_demo_dataset_is_what_the_documented_command_writes(tmp_path):
-    # The command documented in analytics/sample.py (and sample_logs/README.md) must still
+    # The command documented in analytics/simulator/generate.py (and sample_logs/README.md) must still
     # reproduce the bundled records byte for byte: regenerate it when the generator changes.
     # (Decompressed: another zlib build may compress the same bytes differently.)
     command = re.search(r"lexlens (sample .*) sample_logs/demo\.jsonl\.gz", sample.__doc__)

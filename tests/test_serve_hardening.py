@@ -16,8 +16,8 @@ import pytest
 
 import lexlens.sample_logs as sample_logs
 from lexlens.analytics.cli import main
-from lexlens.analytics.commands import serve as serve_command
-from lexlens.analytics.commands.serve_access import HARDENED_FLAGS
+from lexlens.analytics.cli import serve as serve_command
+from lexlens.analytics.cli.serve_access import HARDENED_FLAGS
 from lexlens.dashboard.access import REFUSAL, read_access, read_redaction
 from lexlens.dashboard.failures import FAILURE
 from dashboard_helpers import (chromium_available, free_port, launch_chromium, serving, stop_group,
@@ -172,9 +172,9 @@ def breaking(tmp_path, monkeypatch):
         "def broken(*args, **kwargs):\n"
         "    raise RuntimeError('broken at ' + __file__)\n"
         "if where == 'page':\n"
-        "    import lexlens.analytics.breakdowns as module; module.compute_modality = broken\n"
+        "    import lexlens.analytics.metrics.breakdowns as module; module.compute_modality = broken\n"
         "elif where == 'sidebar':\n"
-        "    import lexlens.analytics.attributes as module; module.attribute_keys = broken\n")
+        "    import lexlens.analytics.metrics.attributes as module; module.attribute_keys = broken\n")
     monkeypatch.setenv("PYTHONPATH", str(folder))
     return folder
 

@@ -22,7 +22,7 @@ from test_writer_fixtures import (  # noqa: F401  (fake_aws_env is an autouse fi
 
 from lexlens.analytics import writer
 from lexlens.analytics.cli import main
-from lexlens.analytics.commands import add_utterances
+from lexlens.analytics.cli import add_utterances
 
 BOOK = intent("BOOKHOTEL1", "BookHotel", ["book a hotel"])
 CANCEL = intent("CANCELBOOK", "CancelBooking", ["cancel my booking"])

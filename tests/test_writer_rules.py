@@ -1,9 +1,9 @@
-"""The writer's pure decision rules (analytics.writer_rules), table-driven."""
+"""The writer's pure decision rules (analytics.writer.rules), table-driven."""
 from __future__ import annotations
 
 import pytest
 
-from lexlens.analytics.writer_rules import (
+from lexlens.analytics.writer.rules import (
     Candidate,
     PlanRow,
     TargetIntent,

@@ -3,7 +3,7 @@ a Lex Test Workbench test set whose expected intents the analyst picks; a cluste
 to the writer (issue 6)."""
 import streamlit as st
 
-from lexlens.analytics import clusters
+from lexlens.analytics.metrics import clusters
 from lexlens.dashboard import charts
 from lexlens.dashboard.data import current_view, derive
 from lexlens.dashboard.definitions import explain

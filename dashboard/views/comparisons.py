@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from lexlens.analytics import compare
+from lexlens.analytics.metrics import compare
 from lexlens.dashboard.data import current_view, derive
 from lexlens.dashboard.date_range import local_midnight
 from lexlens.dashboard.definitions import explain

@@ -1,8 +1,8 @@
 """Conversations: session duration and turns distributions, top sessions, session heatmap."""
 import streamlit as st
 
-from lexlens.analytics.heatmaps import compute_session_heatmap
-from lexlens.analytics.sessions import compute_duration_stats, compute_turns_per_session, top_sessions
+from lexlens.analytics.metrics.heatmaps import compute_session_heatmap
+from lexlens.analytics.metrics.sessions import compute_duration_stats, compute_turns_per_session, top_sessions
 from lexlens.dashboard import charts
 from lexlens.dashboard.data import current_view, derive
 from lexlens.dashboard.definitions import explain

@@ -1,7 +1,7 @@
 """Session explorer: find sessions by id or by what users said; read one as a conversation."""
 import streamlit as st
 
-from lexlens.analytics.utterances import is_obfuscated
+from lexlens.analytics.metrics.utterances import is_obfuscated
 
 from lexlens.dashboard.data import current_view
 from lexlens.dashboard.formats import plural, time_column

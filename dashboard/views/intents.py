@@ -1,9 +1,9 @@
 """Intents: top intents, intent x hour heatmap, the conversation flow and the top paths."""
 import streamlit as st
 
-from lexlens.analytics.heatmaps import compute_intent_heatmap
-from lexlens.analytics.intents import top_intents
-from lexlens.analytics.paths import compute_returning_transitions, compute_step_flow, fold_flow, top_paths
+from lexlens.analytics.metrics.heatmaps import compute_intent_heatmap
+from lexlens.analytics.metrics.intents import top_intents
+from lexlens.analytics.metrics.paths import compute_returning_transitions, compute_step_flow, fold_flow, top_paths
 from lexlens.dashboard import charts
 from lexlens.dashboard.data import current_view, derive
 from lexlens.dashboard.definitions import explain

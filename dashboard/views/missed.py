@@ -1,9 +1,9 @@
 """Missed utterances: trend, rate, per previous intent, top-N table, history, writer panel."""
 import streamlit as st
 
-from lexlens.analytics.timeseries import BIN_LABELS, choose_bin, compute_activity_over_time
-from lexlens.analytics.totals import compute_totals
-from lexlens.analytics.utterances import message_history, missed_by_previous_intent, top_utterances
+from lexlens.analytics.metrics.timeseries import BIN_LABELS, choose_bin, compute_activity_over_time
+from lexlens.analytics.metrics.totals import compute_totals
+from lexlens.analytics.metrics.utterances import message_history, missed_by_previous_intent, top_utterances
 from lexlens.dashboard import charts
 from lexlens.dashboard.data import current_view, derive
 from lexlens.dashboard.definitions import explain

@@ -1,7 +1,7 @@
 """NLU health: confidence per intent, near misses, intent confusion, switched intents (issue 6)."""
 import streamlit as st
 
-from lexlens.analytics import nlu
+from lexlens.analytics.metrics import nlu
 from lexlens.dashboard import charts
 from lexlens.dashboard.data import current_view, derive
 from lexlens.dashboard.definitions import explain

@@ -3,8 +3,8 @@ drop-off, and the per-intent funnel (issue 6)."""
 import plotly.graph_objects as go
 import streamlit as st
 
-from lexlens.analytics import funnels, outcomes as outcome_defs
-from lexlens.analytics.outcomes import compute_containment, compute_conversation_outcomes, \
+from lexlens.analytics.metrics import funnels, outcomes as outcome_defs
+from lexlens.analytics.metrics.outcomes import compute_containment, compute_conversation_outcomes, \
     compute_intent_outcomes, top_dropoffs
 from lexlens.dashboard import charts
 from lexlens.dashboard.data import current_view, derive

@@ -1,9 +1,9 @@
 """Overview: KPI tiles with changes, activity over time, modality, sentiment."""
 import streamlit as st
 
-from lexlens.analytics.breakdowns import compute_modality
-from lexlens.analytics.sentiment import compute_sentiment_summary
-from lexlens.analytics.timeseries import BIN_LABELS, choose_bin, compute_activity_over_time
+from lexlens.analytics.metrics.breakdowns import compute_modality
+from lexlens.analytics.metrics.sentiment import compute_sentiment_summary
+from lexlens.analytics.metrics.timeseries import BIN_LABELS, choose_bin, compute_activity_over_time
 from lexlens.dashboard import charts
 from lexlens.dashboard.data import current_view, derive
 from lexlens.dashboard.definitions import explain

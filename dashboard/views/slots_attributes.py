@@ -1,8 +1,8 @@
 """Slots & attributes: top slot values per intent x slot, session attribute values."""
 import streamlit as st
 
-from lexlens.analytics.attributes import compute_attribute_values, rank_attribute_keys
-from lexlens.analytics.slots import compute_slot_values
+from lexlens.analytics.metrics.attributes import compute_attribute_values, rank_attribute_keys
+from lexlens.analytics.metrics.slots import compute_slot_values
 from lexlens.dashboard import charts
 from lexlens.dashboard.data import current_view, derive
 from lexlens.dashboard.definitions import explain

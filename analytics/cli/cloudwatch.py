@@ -1,0 +1,148 @@
+"""``lexlens fetch`` (pull CloudWatch Logs into the cache, optionally to a file) and
+``lexlens cache info|clear``."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from lexlens.analytics.cli.option_types import positive_int, slice_hours
+from lexlens.analytics.cli.cloudwatch_options import add_cloudwatch_arguments
+
+
+def add_parser(subparsers) -> None:
+    fetch = subparsers.add_parser(
+        "fetch", help="pull CloudWatch Logs events into the local cache (and a file)",
+        description="Pull Lex conversation logs from CloudWatch Logs into the local cache; with --out, "
+                    "write the window's events (sorted, unique) as CloudWatch event lines.")
+    add_cloudwatch_arguments(fetch)
+    fetch.add_argument("--out", type=Path, metavar="FILE", help="write the events here (.gz to compress)")
+    fetch.add_argument("--bot-id", action="append", default=[], metavar="ID",
+                       help="only this bot, by id or name (repeatable; pushed into the filter pattern)")
+    fetch.add_argument("--locale", action="append", default=[], metavar="LOCALE",
+                       help="only this locale, e.g. en_US (repeatable; pushed into the filter pattern)")
+    fetch.add_argument("--workers", type=lambda text: positive_int(text, 64), default=8, metavar="N",
+                       help="slices fetched at once (default 8, at most 64)")
+    fetch.add_argument("--slice-hours", type=slice_hours, default=6.0, metavar="H",
+                       help="length of one cached time slice in hours (default 6; 1/60 to 8760)")
+    fetch.add_argument("--refresh", action="store_true", help="fetch every slice again, ignoring the cache")
+    from lexlens.analytics.cli.redact_options import add_redact_arguments
+
+    add_redact_arguments(fetch)
+    fetch.set_defaults(run=run_fetch)
+
+    cache = subparsers.add_parser("cache", help="show or clear the CloudWatch cache")
+    actions = cache.add_subparsers(dest="cache_command", required=True, metavar="ACTION")
+    info = actions.add_parser("info", help="what the cache holds")
+    info.add_argument("--cache-dir", type=Path, metavar="DIR", help="cache directory (default: user cache)")
+    info.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    info.set_defaults(run=run_cache_info)
+    clear = actions.add_parser("clear", help="delete cached events")
+    clear.add_argument("--cache-dir", type=Path, metavar="DIR", help="cache directory (default: user cache)")
+    clear.add_argument("--log-group", metavar="NAME", help="only this log group's events")
+    clear.set_defaults(run=run_cache_clear)
+
+
+def run_fetch(args: argparse.Namespace) -> int:
+    from lexlens.analytics.errors import LexlensError
+    from lexlens.analytics.sources.cloudwatch import write_pull
+    from lexlens.analytics.cli.cloudwatch_options import pull_from_args, raise_for_failures
+
+    from lexlens.analytics.cli.redact_options import rules_from_args
+
+    if not args.log_group:
+        raise LexlensError("Name at least one --log-group to fetch.")
+    rules = rules_from_args(args)
+    if rules is not None and not args.out:
+        raise LexlensError("--redact masks what fetch writes with --out FILE; the cache itself keeps "
+                           "raw events.", exit_code=2)
+    result = pull_from_args(args)
+    print(f"lexlens: {result.events:,} events in {len(result.files)} slices "
+          f"({result.slices_fetched} fetched, {result.slices_cached} from the cache)", file=sys.stderr)
+    raise_for_failures(result)
+    if args.out:
+        written = write_pull(result, args.out) if rules is None else write_redacted(result, args.out, rules)
+        print(f"lexlens: wrote {written:,} events to {args.out}", file=sys.stderr)
+    return 0
+
+
+def write_redacted(result, out: Path, rules) -> int:
+    """The pulled window's events with PII masked (``--redact``), written to ``out`` (gzip if
+    .gz) through a temporary file beside it; the count."""
+    import gzip
+    import os
+
+    from lexlens.analytics.errors import LexlensError
+    from lexlens.analytics.privacy.records import redact_event_line
+    from lexlens.analytics.sources.cloudwatch.cache import iter_window_events
+
+    out = Path(out)
+    temp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    opener = gzip.open if out.name.endswith(".gz") else open
+    count = 0
+    try:
+        with opener(temp, "wb") as handle:
+            for line in iter_window_events(list(result.groups.values()), result.since, result.until):
+                handle.write(redact_event_line(line, rules) + b"\n")
+                count += 1
+        os.replace(temp, out)
+    except OSError as error:
+        raise LexlensError(f"cannot write {out}: {error.strerror or error}.", exit_code=2) from None
+    finally:
+        temp.unlink(missing_ok=True)
+    return count
+
+
+def render_cache_table(status: dict) -> str:
+    """Plain-text table of ``cache_status``."""
+    from lexlens.analytics.timewindow import format_ms
+
+    lines = [f"cache: {status['cache_dir']} ({status['bytes'] / 1e6:.1f} MB)"]
+    if not status.get("exists", True):
+        lines.append("empty (the folder does not exist yet)")
+    elif not status["namespaces"]:
+        lines.append("empty")
+    for entry in status["namespaces"]:
+        span = (f"{format_ms(entry['first'])} .. {format_ms(entry['last'])}" if entry["first"] is not None else "-")
+        where = entry["endpoint"] or entry["region"]
+        pattern = f" filter {entry['filter_pattern']}" if entry["filter_pattern"] else ""
+        lines.append(f"{entry['log_group']}  [{entry['region']} {where} account {entry['account']}]{pattern}")
+        damaged = (f"; {entry['damaged_slices']} damaged, fetched again by the next pull"
+                   if entry.get("damaged_slices") else "")
+        lines.append(f"    {entry['slices']} slices ({entry['complete_slices']} complete{damaged}), "
+                     f"{entry['events']:,} events, {entry['bytes'] / 1e6:.1f} MB, {span}")
+    return "\n".join(lines)
+
+
+def run_cache_info(args: argparse.Namespace) -> int:
+    from lexlens.analytics.sources.cloudwatch import cache_status
+    from lexlens.analytics.cli.cloudwatch_options import resolve_cache_dir
+
+    status = cache_status(resolve_cache_dir(args))
+    print(json.dumps(status, indent=2) if args.json else render_cache_table(status))
+    return 0
+
+
+def run_cache_clear(args: argparse.Namespace) -> int:
+    from lexlens.analytics.sources.cloudwatch import clear_cache
+    from lexlens.analytics.cli.cloudwatch_options import resolve_cache_dir
+
+    from lexlens.analytics.errors import LexlensError
+
+    cache_dir = resolve_cache_dir(args)
+    freed = clear_cache(cache_dir, args.log_group)
+    if not freed["exists"]:
+        print(f"nothing to clear: {cache_dir} does not exist")
+        return 0
+    what = f"log group {args.log_group}" if args.log_group else "everything"
+    done = f"{freed['namespaces']} cached log groups, {freed['bytes'] / 1e6:.1f} MB"
+    if freed["problems"]:
+        problems = freed["problems"]
+        raise LexlensError(f"could not clear {what} from {cache_dir}: {len(problems):,} files or folders "
+                           f"could not be deleted, e.g. {problems[0]} (deleted: {done}).", exit_code=1)
+    if args.log_group and not freed["namespaces"]:
+        print(f"nothing to clear: {cache_dir} holds no cache of log group {args.log_group}")
+        return 0
+    print(f"cleared {what} from {cache_dir}: {done}")
+    return 0

@@ -1,0 +1,284 @@
+"""``lexlens report``: the analytics of local log files or CloudWatch log groups, headless."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from lexlens.analytics.cli.option_types import idle_seconds, positive_int
+from lexlens.analytics.errors import LexlensError
+
+DESCRIPTION = """Summarise Lex V2 conversation logs: totals, sessions, intents, missed
+utterances, sentiment, paths, outcomes. SOURCE is a file (JSONL, CloudWatch event lines,
+filter-log-events output, S3-export lines; .gz or not) or a folder of them."""
+
+
+def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
+    """The filters every metric shares (also used by ``lexlens serve``)."""
+    group = parser.add_argument_group("filters")
+    group.add_argument("--since", metavar="T", help="first time to include: ISO 8601 or an age (7d, 36h)")
+    group.add_argument("--until", metavar="T", help="time to stop before: ISO 8601 or an age")
+    group.add_argument("--bot-id", action="append", default=[], metavar="ID",
+                       help="bot id or name, e.g. BankerBot (repeatable)")
+    group.add_argument("--alias", action="append", default=[], metavar="NAME",
+                       help="alias name or id, e.g. TSTALIASID (repeatable)")
+    group.add_argument("--locale", action="append", default=[], metavar="ID",
+                       help="locale id, e.g. en_US (repeatable)")
+    group.add_argument("--version", dest="bot_version", action="append", default=[], metavar="V",
+                       help="bot version: DRAFT or a number (repeatable)")
+
+
+def add_outcome_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of the Lex-style outcomes: inactivity threshold and escalation markers."""
+    group = parser.add_argument_group("outcomes")
+    group.add_argument("--idle-timeout", type=idle_seconds, default=300.0, metavar="SECONDS",
+                       help="inactivity after which an intent or conversation is dropped (default 300, "
+                            "at most 86400)")
+    group.add_argument("--escalation-intent", action="append", default=[], metavar="NAME",
+                       help="an intent meaning hand-off to a person (repeatable)")
+    group.add_argument("--escalation-attribute", metavar="KEY[=VALUE]",
+                       help="a session attribute meaning hand-off (any non-empty value without =VALUE)")
+    group.add_argument("--escalation-action", action="append", default=[], metavar="TYPE",
+                       help="a dialog action type meaning hand-off (repeatable)")
+
+
+def escalation_from_args(args):
+    """An EscalationRule from the options, or None when none was given (containment unknown)."""
+    from lexlens.analytics.metrics.outcomes import EscalationRule
+
+    attribute = None
+    if args.escalation_attribute:
+        key, _, value = args.escalation_attribute.partition("=")
+        attribute = (key, value or None)
+    if not (args.escalation_intent or attribute or args.escalation_action):
+        return None
+    return EscalationRule(intents=tuple(args.escalation_intent), attribute=attribute,
+                          dialog_actions=tuple(args.escalation_action))
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser("report", help="print a report of conversation logs",
+                                   description=DESCRIPTION)
+    parser.add_argument("sources", nargs="*", metavar="SOURCE", help="log files or folders")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    parser.add_argument("--out", type=Path, metavar="DIR", help="write one CSV per table into DIR")
+    parser.add_argument("--top", type=positive_int, default=10, metavar="N",
+                        help="rows in top-N lists (default 10)")
+    parser.add_argument("--tz", default="UTC", metavar="ZONE",
+                        help="time zone for heatmaps and time bins, e.g. Europe/Paris (default UTC)")
+    parser.add_argument("--rejects", type=Path, metavar="FILE",
+                        help="write rejected lines with file, line number and reason (JSON lines)")
+    add_filter_arguments(parser)
+    add_outcome_arguments(parser)
+    from lexlens.analytics.cli.cloudwatch_options import add_cloudwatch_arguments
+
+    add_cloudwatch_arguments(parser)
+    from lexlens.analytics.cli.redact_options import add_redact_arguments
+
+    add_redact_arguments(parser)
+    parser.set_defaults(run=run)
+
+
+def check_time_zone(name: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise LexlensError(f"unknown time zone {name!r}; use an IANA name such as Europe/Paris.",
+                           exit_code=2) from None
+    return name
+
+
+def filters_from_args(args):
+    """A Filters from the shared filter options; LexlensError for a time outside Lex V2's
+    years or an empty window."""
+    import pandas as pd
+
+    from lexlens.analytics.filters import Filters
+    from lexlens.analytics.timewindow import format_ms, parse_time
+
+    since, until = parse_time(args.since, name="--since time"), parse_time(args.until, name="--until time")
+    if since is not None and until is not None and since >= until:
+        raise LexlensError(f"The time window is empty: --since {format_ms(since)} is not before "
+                           f"--until {format_ms(until)}.", exit_code=2)
+
+    def moment(ms):
+        return None if ms is None else pd.Timestamp(ms, unit="ms", tz="UTC")
+
+    return Filters(since=moment(since), until=moment(until),
+                   bot_ids=tuple(args.bot_id), alias_names=tuple(args.alias),
+                   locales=tuple(args.locale), versions=tuple(args.bot_version))
+
+
+def start_scan(args):
+    """Start the C scanner on local SOURCE files at once, so it runs while pandas is
+    imported (see ``analytics.ingest.native.start_scan``); None when it does not apply."""
+    if getattr(args, "log_group", None):
+        return None
+    from lexlens.analytics.ingest.native import start_scan as start_native_scan
+
+    return start_native_scan(args.sources)
+
+
+def load_sources(args, progress=True, pending=None):
+    """LogData from the SOURCE paths and any --log-group, or a LexlensError."""
+    from lexlens.analytics.ingest.loading import load_logs
+    from lexlens.analytics.cli.progress import make_byte_progress
+    from lexlens.analytics.cli.cloudwatch_options import load_from_args
+
+    paths = list(args.sources) + list(load_from_args(args))
+    if not paths:
+        raise LexlensError("no input: name a log file or folder, or --log-group NAME.", exit_code=2)
+    return load_logs(paths, progress=make_byte_progress() if progress else None, pending=pending)
+
+
+def write_rejects(path: Path, data) -> None:
+    from lexlens.analytics.text.visible import json_text
+
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            for rejection in data.report.rejections:  # control characters escaped: people cat it
+                handle.write(json_text({"file": rejection.source, "line": rejection.line,
+                                        "reason": rejection.reason, "text": rejection.text}) + "\n")
+    except OSError as error:
+        raise LexlensError(f"cannot write {path}: {error.strerror or error}.", exit_code=2) from None
+
+
+def write_tables(out: Path, tables: dict) -> list[Path]:
+    """One formula-safe CSV per table; the paths written. The Lex Test Workbench test sets
+    are the exception: Lex must receive their utterances unchanged, so they are written as
+    they are (``analytics.metrics.clusters`` leaves formula-like utterances out of them instead)."""
+    from lexlens.analytics.metrics.clusters import render_testset_csv
+    from lexlens.analytics.text.csvsafe import to_safe_csv
+    from lexlens.analytics.report.extras import TESTSET_PREFIX
+
+    written = []
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, table in tables.items():
+            path = out / f"{name}.csv"
+            raw = name.startswith(TESTSET_PREFIX)
+            path.write_text(render_testset_csv(table) if raw else to_safe_csv(table), encoding="utf-8")
+            written.append(path)
+    except OSError as error:
+        raise LexlensError(f"cannot write CSV files into {out}: {error.strerror or error}.",
+                           exit_code=2) from None
+    return written
+
+
+def describe_written(out: Path, written: list[Path]) -> str:
+    """What --out wrote, for stderr: a line per file (the test sets' rule said once)."""
+    lines = [f"lexlens: wrote {len(written)} CSV files in {out}:"] + [f"  {path.name}" for path in written]
+    if not any(path.name.startswith("lex_test_set") for path in written):
+        lines.append("  (no Lex test set: no cluster's suggested intent reaches a 70% share; "
+                     "pick expected intents on the dashboard's Clusters page)")
+    return "\n".join(lines) + "\n"
+
+
+def run(args) -> int:
+    from lexlens.analytics.cli.redact_options import rules_from_args
+
+    pending = start_scan(args)
+    try:
+        tz = check_time_zone(args.tz)
+        filters = filters_from_args(args)
+        rules = rules_from_args(args)
+        data = load_sources(args, pending=pending)
+    finally:
+        if pending is not None:  # used by now, or not needed after an error
+            pending.executor.shutdown(wait=False, cancel_futures=True)
+    if rules is not None:  # before anything is printed or written
+        from lexlens.analytics.privacy.redact import redact_log_data
+
+        data = redact_log_data(data, rules)
+    if args.rejects:
+        write_rejects(args.rejects, data)
+    if data.report.accepted == 0:
+        raise LexlensError(empty_input_sentence(data), exit_code=1)
+    from lexlens.analytics.filters import apply_filters
+    from lexlens.analytics.report.build import report_tables
+
+    filtered = apply_filters(data, filters)
+    if filtered.turns.empty:
+        raise LexlensError(nothing_matches_sentence(data, args), exit_code=NOTHING_MATCHES)
+    data = filtered
+    escalation = escalation_from_args(args)
+    report = compute_report_on_two_cores(data, args.top, args.idle_timeout, escalation)
+    if args.out:
+        written = write_tables(args.out, report_tables(data, tz=tz, idle_timeout_s=args.idle_timeout,
+                                                       escalation=escalation))
+        sys.stderr.write(describe_written(args.out, written))
+    if args.json:
+        from lexlens.analytics.text.visible import json_text
+
+        sys.stdout.write(json_text(report, default=str) + "\n")  # raw text, control characters escaped
+    else:
+        from lexlens.analytics.report.as_text import render_text_report
+
+        sys.stdout.write(render_text_report(report))
+    return 0
+
+
+def compute_report_on_two_cores(data, top, idle_timeout_s, escalation) -> dict:
+    """``analytics.report.build.compute_report``, in two halves of about equal cost: VADER and the
+    outcomes in a forked child while this process computes the core and the NLU and
+    utterance-cluster keys (the same values, in the same key order; faster on 2+ cores)."""
+    import multiprocessing
+    import os
+
+    from lexlens.analytics.report.build import compute_core_report, compute_report, vader_counts
+    from lexlens.analytics.report.extras import compute_outcome_report, compute_utterance_report
+
+    if sys.platform != "linux" or (os.cpu_count() or 1) < 2 or len(data.turns) < 20_000:
+        return compute_report(data, top, True, idle_timeout_s, escalation)
+    context = multiprocessing.get_context("fork")  # the child shares the tables, nothing is copied
+    receiver, sender = context.Pipe(duplex=False)
+
+    def costly_part() -> None:
+        try:
+            sender.send(("ok", {"vader_sentiment": vader_counts(data.turns),
+                                **compute_outcome_report(data, idle_timeout_s, escalation)}))
+        except BaseException as error:  # handed to the parent, which raises it as its own
+            sender.send(("error", error))
+
+    child = context.Process(target=costly_part, daemon=True)
+    child.start()
+    report = compute_core_report(data, top)
+    utterance_part = compute_utterance_report(data)
+    status, value = receiver.recv()
+    child.join()
+    if status == "error":
+        raise value
+    return {**report, **value, **utterance_part}
+
+
+NOTHING_MATCHES = 3  # exit code: the input has records, but none passes the filters
+
+
+def nothing_matches_sentence(data, args) -> str:
+    """One sentence saying the filters left nothing, and what the data holds instead."""
+    from lexlens.analytics.filters import describe_values
+
+    given = [f"{option} {value}" for option, values in (("--bot-id", args.bot_id), ("--alias", args.alias),
+                                                         ("--locale", args.locale), ("--version", args.bot_version),
+                                                         ("--since", [args.since] if args.since else []),
+                                                         ("--until", [args.until] if args.until else []))
+             for value in values]
+    held = describe_values(data)
+    bots = ", ".join(f"{name} ({bot_id})" for name, bot_id in held["bots"])
+    return (f"no turns match the filters ({', '.join(given)}); the data has bots {bots}; "
+            f"aliases {', '.join(held['aliases'])}; locales {', '.join(held['locales'])}; "
+            f"versions {', '.join(held['versions'])}; times from {held['first']:%Y-%m-%d %H:%M} to "
+            f"{held['last']:%Y-%m-%d %H:%M} UTC.")
+
+
+def empty_input_sentence(data) -> str:
+    report = data.report
+    if report.rejected:
+        from collections import Counter
+
+        top = Counter(r.reason for r in report.rejections).most_common(1)[0][0]
+        return (f"no Lex V2 conversation-log records in the input: {report.lines} lines read, "
+                f"{report.rejected} rejected (most often: {top}).")
+    return f"no Lex V2 conversation-log records in the input ({report.lines} lines read, all blank)."

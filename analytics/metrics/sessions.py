@@ -1,0 +1,89 @@
+"""Sessions and conversations.
+
+Session (Lex): the turns sharing one sessionId for one bot, alias and locale.
+Duration = last turn time - first turn time; a one-turn session lasts 0 s.
+Conversation (Lex): a unique (sessionId, originatingRequestId) pair; see
+``analytics.metrics.outcomes.DEFINITIONS["Conversation"]`` for turns without one.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lexlens.analytics.metrics.outcomes import assign_conversations, sort_turns
+from lexlens.analytics.schema import empty_table
+
+SESSION_COLUMNS = ["session_key", "session_id", "bot_id", "bot_name", "alias_name", "locale",
+                   "start", "end", "duration_s", "turns", "utterances", "missed", "conversations"]
+# dtypes of the empty table: the same as a filled one, so callers may use .dt on start/end
+SESSION_DTYPES = {"session_key": "int64", "start": "datetime64[ns, UTC]", "end": "datetime64[ns, UTC]",
+                  "duration_s": "float64", "turns": "int64", "utterances": "int64", "missed": "int64",
+                  "conversations": "int64"}
+
+
+def conversation_keys(turns: pd.DataFrame, idle_timeout_s: float = 300.0) -> pd.Series:
+    """One int per conversation, aligned with ``turns``. The definition lives in
+    ``analytics.metrics.outcomes.assign_conversations`` (one definition for the whole product)."""
+    if turns.empty:
+        return pd.Series(dtype="int64", index=turns.index)
+    ordered = sort_turns(turns)
+    keys = np.empty(len(turns), dtype="int64")
+    keys[ordered["row"].to_numpy()] = assign_conversations(turns, ordered, idle_timeout_s)
+    return pd.Series(keys, index=turns.index)
+
+
+def compute_sessions(turns: pd.DataFrame) -> pd.DataFrame:
+    """One row per session: SESSION_COLUMNS, ordered by start time."""
+    if turns.empty:
+        return empty_table({name: (SESSION_DTYPES.get(name, "object"), "") for name in SESSION_COLUMNS})
+    # Reductions over the rows grouped by session (a stable sort keeps frame order within
+    # one, so a session's first row gives its "first" values): numpy, not groupby.agg.
+    keys = turns["session_key"].to_numpy()
+    order = np.argsort(keys, kind="stable")
+    ordered_keys = keys[order]
+    starts = np.flatnonzero(np.r_[True, ordered_keys[1:] != ordered_keys[:-1]])
+    sizes = np.diff(np.r_[starts, len(order)])
+    times = turns["time"]
+    ns = times.array.asi8[order]
+    sessions = pd.DataFrame({"session_key": ordered_keys[starts]})
+    for column in ("session_id", "bot_id", "bot_name", "alias_name", "locale"):
+        sessions[column] = turns[column].iloc[order[starts]].reset_index(drop=True)
+    sessions["start"] = pd.to_datetime(np.minimum.reduceat(ns, starts), unit=times.dt.unit, utc=True)
+    sessions["end"] = pd.to_datetime(np.maximum.reduceat(ns, starts), unit=times.dt.unit, utc=True)
+    sessions["turns"] = sizes
+    for column in ("is_utterance", "missed"):
+        sessions["utterances" if column == "is_utterance" else column] = np.add.reduceat(
+            turns[column].to_numpy()[order].astype("int64"), starts)
+    # conversation keys never span sessions: count each one once, in its session
+    conversations = conversation_keys(turns).to_numpy()[order]
+    _, first_seen = np.unique(conversations, return_index=True)
+    session_of_row = np.repeat(np.arange(len(starts)), sizes)
+    sessions["conversations"] = np.bincount(session_of_row[first_seen], minlength=len(starts))
+    sessions["duration_s"] = (sessions["end"] - sessions["start"]).dt.total_seconds()
+    sessions = sessions.sort_values(["start", "session_key"], kind="stable")
+    return sessions[SESSION_COLUMNS].reset_index(drop=True)
+
+
+def compute_duration_stats(sessions: pd.DataFrame) -> dict[str, float]:
+    """Mean, median and 90th percentile of session duration in seconds (0.0 when empty)."""
+    durations = sessions["duration_s"].astype(float)
+    if durations.empty:
+        return {"mean": 0.0, "median": 0.0, "p90": 0.0}
+    return {"mean": round(float(durations.mean()), 3),
+            "median": round(float(durations.median()), 3),
+            "p90": round(float(durations.quantile(0.9)), 3)}
+
+
+def compute_turns_per_session(sessions: pd.DataFrame) -> dict[str, float]:
+    """Mean, median and maximum turns per session (0 when empty)."""
+    counts = sessions["turns"].astype(float)
+    if counts.empty:
+        return {"mean": 0.0, "median": 0.0, "max": 0}
+    return {"mean": round(float(counts.mean()), 3), "median": float(counts.median()),
+            "max": int(counts.max())}
+
+
+def top_sessions(sessions: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """The ``n`` sessions with the most turns (ties: longer first, then earlier)."""
+    return sessions.sort_values(["turns", "duration_s", "start"], ascending=[False, False, True],
+                                kind="stable").head(n).reset_index(drop=True)
