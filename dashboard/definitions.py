@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lexlens.analytics.metrics.outcomes import DEFINITIONS as OUTCOME_DEFINITIONS
+from lexlens.analytics.metrics.conversations import DEFINITIONS as CONVERSATION_DEFINITIONS
 
 LEX_DEFINITIONS = "https://docs.aws.amazon.com/lexv2/latest/dg/analytics-key-definitions.html"
 
@@ -19,7 +19,7 @@ DEFINITIONS = {
     "Missed rate": "Missed utterances / utterances (the fallback rate).",
     "Session": ("The turns sharing one `sessionId` for one bot, alias and locale. "
                 "Duration = last turn time - first turn time; a one-turn session lasts 0 s."),
-    "Conversation": OUTCOME_DEFINITIONS["Conversation"],  # one definition, kept with its code
+    "Conversation": CONVERSATION_DEFINITIONS["Conversation"],  # one definition, kept with its code
     "Mean turns": "Turns per session, averaged over the sessions in the filtered range.",
     "Previous period": ("Each KPI's change compares the selected date range with the period "
                         "of the same length just before it, under the same other filters. "

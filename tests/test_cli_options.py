@@ -13,7 +13,8 @@ from lexlens.analytics.aws import endpoint_url, region_name
 from lexlens.analytics.cli import main
 from lexlens.analytics.cli.option_types import idle_seconds, slice_hours
 from lexlens.analytics.errors import LexlensError
-from lexlens.analytics.sources.cloudwatch import MAX_SLICES, pull_log_groups
+from lexlens.analytics.sources.cloudwatch import pull_log_groups
+from lexlens.analytics.sources.cloudwatch.pull import MAX_SLICES
 from lexlens.analytics.timewindow import EARLIEST_MS, LATEST_MS, parse_time, parse_window
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,6 +15,7 @@ pytest.register_assert_rewrite("moto_server")  # before the import below: keeps 
 from botocore.stub import Stubber  # noqa: E402
 
 import lexlens.analytics.sources.cloudwatch as cloudwatch  # noqa: E402
+from lexlens.analytics.sources.cloudwatch import pull  # noqa: E402
 from lexlens.analytics.cli import main  # noqa: E402
 from lexlens.analytics.errors import LexlensError  # noqa: E402
 from lexlens.analytics.sources.cloudwatch import cache as cwcache  # noqa: E402
@@ -145,7 +146,7 @@ def test_fetch_command_exits_1_naming_the_failed_slice(stubbed, monkeypatch, cap
         expect_slice(stubber, s1, "ServiceUnavailableException")
     expect_slice(stubber, s2)
     monkeypatch.setattr(cloudwatch, "make_logs_client", lambda *args, **kwargs: client)
-    monkeypatch.setattr(cloudwatch.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(pull.time, "sleep", lambda seconds: None)
     out = tmp_path / "out.jsonl"
     code = main(["fetch", "--log-group", GROUP, "--since", iso_ms(since), "--until", iso_ms(until),
                  "--workers", "1", "--cache-dir", str(tmp_path), "--out", str(out)])

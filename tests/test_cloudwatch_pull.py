@@ -11,8 +11,8 @@ pytest.register_assert_rewrite("moto_server")  # before the import below: keeps 
 
 from lexlens.analytics.cli import main
 from lexlens.analytics.ingest.loading import load_logs
-from lexlens.analytics.sources.cloudwatch import (OPEN_GRACE_MS, PAGE_LIMIT, list_log_groups, make_logs_client,
-                                          pull_log_groups, write_pull)
+from lexlens.analytics.sources.cloudwatch import list_log_groups, make_logs_client, pull_log_groups, write_pull
+from lexlens.analytics.sources.cloudwatch.pull import OPEN_GRACE_MS, PAGE_LIMIT
 from lexlens.analytics.timewindow import plan_slices
 from moto_server import HOUR_MS, free_port, iso_ms, lex_event, put_events, unique_group
 

@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from lexlens.analytics.metrics.clusters import (SUGGESTION_MIN_SHARE, TESTSET_COLUMNS, assign_leaders, build_testset,
-                                build_testsets, cluster_utterances, compute_cluster_trend,
-                                count_formula_like, default_intents,
-                                normalise_texts, render_testset_csv, summarise_clusters)
+                                                build_testsets, cluster_utterances, compute_cluster_trend,
+                                                count_formula_like, default_intents,
+                                                normalise_texts, render_testset_csv, summarise_clusters)
 from lexlens.analytics.schema import LogData
 from lex_records import load, record as r
 

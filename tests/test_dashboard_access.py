@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 import lexlens.sample_logs as sample_logs
 from lexlens.dashboard.access import (REFUSAL, AccessSettings, access_environment, is_loopback, path_allowed,
-                              read_access, real_path, user_allowed)
+                                      read_access, real_path, user_allowed)
 from lexlens.dashboard.settings import SOURCES_VAR
 from dashboard_helpers import streamlit_run_on_loopback, write_hostile_log
 

@@ -212,7 +212,7 @@ def sessions_frame(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
      + [("B0", "A0", "L0", "extra"), ("B0", "A0", "L0", "more")], 65_537),
 ], ids=["empty", "one", "each part separates", "past int64", "past int64, two more"])
 def test_session_keys_separate_every_session(rows, sessions):
-    from lexlens.analytics.ingest.turn_table import session_keys
+    from lexlens.analytics.ingest.columns import session_keys
 
     frame = sessions_frame(rows)
     keys = session_keys(frame)

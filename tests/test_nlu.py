@@ -2,7 +2,7 @@
 import pytest
 
 from lexlens.analytics.metrics.nlu import (compute_confidence_distribution, compute_confidence_histogram,
-                           compute_confusion_pairs, compute_switch_matrix, top_near_misses)
+                                           compute_confusion_pairs, compute_switch_matrix, top_near_misses)
 from lexlens.analytics.metrics.outcomes import compute_outcomes
 from lexlens.analytics.schema import LogData
 from lex_records import load, record as r

@@ -4,7 +4,7 @@ import pytest
 
 from lexlens.analytics.metrics.funnels import build_slot_runs, compute_funnel, compute_slot_outcomes
 from lexlens.analytics.metrics.outcomes import (EscalationRule, compute_containment, compute_conversation_outcomes,
-                                compute_intent_outcomes, compute_outcomes, top_dropoffs)
+                                                compute_intent_outcomes, compute_outcomes, top_dropoffs)
 from lexlens.analytics.schema import LogData
 from lex_records import load, record as r
 

@@ -16,7 +16,7 @@ from lexlens.analytics.schema import LoadReport, LogData, Rejection
 from lexlens.analytics.sources.files import ReadUnit
 from lexlens.analytics.sources.limits import ByteBudget, ReadLimits
 from lexlens.analytics.sources.linereader import (HEAD_BYTES, LongLine, ReadNote, WholeDocument, read_unit,
-                                          split_block)
+                                                  split_block)
 from lexlens.analytics.ingest.turn_table import TurnTableBuilder
 
 REJECTED_TEXT_LIMIT = 10_000

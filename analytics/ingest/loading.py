@@ -23,9 +23,9 @@ from lexlens.analytics.ingest.native import PendingScan, start_units, use_native
 from lexlens.analytics.ingest.native_tables import combine_columns, tables_from_columns
 from lexlens.analytics.schema import TABLES, LoadReport, LogData, empty_table
 from lexlens.analytics.sources.files import (ReadUnit, find_log_files, plan_read_units, splittable,
-                                     unit_bytes_for)
+                                             unit_bytes_for)
 from lexlens.analytics.sources.limits import ReadLimits, limits_from_environment
-from lexlens.analytics.ingest.turn_table import session_keys
+from lexlens.analytics.ingest.columns import session_keys
 
 Progress = Callable[[int, int], None]  # (bytes read, bytes in all)
 

@@ -5,8 +5,9 @@ import numpy as np
 import pandas as pd
 
 from lexlens.analytics.schema import (ATTRIBUTE_COLUMNS, INTERPRETATION_COLUMNS, REQUEST_ATTRIBUTE_COLUMNS,
-                              SLOT_COLUMNS, TURN_COLUMNS, empty_table)
-from lexlens.analytics.ingest.turn_table import BOT_COLUMNS, DIALOG_COLUMNS, expand_interned, expand_text
+                                      SLOT_COLUMNS, TURN_COLUMNS, empty_table)
+from lexlens.analytics.ingest.columns import expand_interned, expand_text
+from lexlens.analytics.ingest.turn_table import BOT_COLUMNS, DIALOG_COLUMNS
 
 # The scanner's columns: dtype, and for code columns the key list they index.
 COLUMN_DTYPES = {"time_ms": "int64", "nlu_confidence": "float64", "runner_up_confidence": "float64",

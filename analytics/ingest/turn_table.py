@@ -12,9 +12,11 @@ from typing import Any, Optional
 import numpy as np
 import pandas as pd
 
+from lexlens.analytics.ingest.columns import (as_text, expand_interned, expand_text, frame_from_rows,
+                                              session_keys)
 from lexlens.analytics.ingest.records import Record, Slot
 from lexlens.analytics.schema import (ATTRIBUTE_COLUMNS, FALLBACK_INTENT, INTERPRETATION_COLUMNS,
-                              REQUEST_ATTRIBUTE_COLUMNS, SLOT_COLUMNS, TURN_COLUMNS, empty_table)
+                                      REQUEST_ATTRIBUTE_COLUMNS, SLOT_COLUMNS, TURN_COLUMNS, empty_table)
 
 NAN = math.nan
 # Low-cardinality turn columns are interned as one tuple per group (one dict lookup
@@ -26,17 +28,6 @@ DIALOG_COLUMNS = ["input_mode", "operation", "intent", "intent_state", "confirma
 ROW_COLUMNS = ["session_id", "request_id", "conversation_id", "transcript", "is_utterance", "missed",
                "bot_code", "dialog_code", "message_code", "nlu_confidence", "runner_up_confidence",
                "sentiment_positive", "sentiment_negative"]
-
-
-def as_text(value: Any) -> str:
-    """A field as text: '' for null, the string itself, else its JSON-ish str()."""
-    if type(value) is str:
-        return value
-    if value is None:
-        return ""
-    if value is True or value is False:
-        return "true" if value else "false"
-    return str(value)
 
 
 def as_confidence(value: Any) -> float:
@@ -291,70 +282,3 @@ class TurnTableBuilder:
         return pd.DataFrame({"turn": values[0].astype("int64"), "rank": values[1].astype("int64"),
                              "intent": expand_interned(self.intent_codes, 0, code),
                              "confidence": values[3]})
-
-
-def frame_from_rows(rows: list[tuple], names: list[str], columns: dict) -> pd.DataFrame:
-    """A DataFrame of ``rows`` (tuples in ``names`` order) cast to the declared dtypes."""
-    if not rows:
-        return empty_table({name: columns[name] for name in names})
-    data = {}
-    for name, values in zip(names, zip(*rows)):
-        dtype = columns[name][0]
-        if dtype == "category":
-            data[name] = categorical_text(np.asarray(values, dtype=object))
-        elif dtype == "str":
-            data[name] = pd.Series(np.asarray(values, dtype=object), dtype=object, copy=False)
-        else:
-            data[name] = np.asarray(values, dtype=dtype)
-    return pd.DataFrame(data, copy=False)
-
-
-def categorical_text(values: np.ndarray) -> pd.Categorical:
-    """A categorical of ``as_text(value)`` for each value, coercing only the distinct values."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    texts = ["" if value is None or value != value else as_text(value) for value in uniques]
-    text_codes, text_uniques = pd.factorize(np.asarray(texts, dtype=object))
-    categories = pd.Index(text_uniques, dtype=object)
-    return pd.Categorical.from_codes(text_codes[codes] if len(texts) else codes, categories=categories)
-
-
-def key_texts(codes, position: int) -> np.ndarray:
-    """Part ``position`` of each interned key tuple (in code order) as text: '' for None or
-    NaN. ``codes`` is the dict of keys, or a list of them."""
-    return np.array([value if value.__class__ is str else
-                     "" if value is None or value != value else as_text(value)
-                     for value in (key[position] for key in codes)], dtype=object)
-
-
-def expand_interned(codes, position: int, row_codes: np.ndarray) -> pd.Categorical:
-    """The categorical column ``position`` of interned tuples, given each row's tuple code;
-    equal texts of different keys become one category."""
-    texts = key_texts(codes, position)
-    text_codes, text_uniques = pd.factorize(texts)
-    return pd.Categorical.from_codes(text_codes[row_codes] if len(texts) else row_codes,
-                                     categories=pd.Index(text_uniques, dtype=object))
-
-
-def session_keys(turns: pd.DataFrame) -> np.ndarray:
-    """One int per Lex session: (bot_id, alias_id, locale, session_id)."""
-    if turns.empty:
-        return np.zeros(0, dtype="int64")
-    # one int64 per (bot, alias, locale, session id) from codes: a MultiIndex is slower.
-    # ``span`` bounds the keys so far; when the next product could pass int64, the keys are
-    # made dense first (at most one per row), so no two sessions ever share a key.
-    session_codes, session_ids = pd.factorize(turns["session_id"])
-    key, span = session_codes.astype("int64"), len(session_ids)
-    for column in ("locale", "alias_id", "bot_id"):
-        codes = turns[column].cat.codes.to_numpy().astype("int64") + 1  # missing (-1) is 0
-        width = len(turns[column].cat.categories) + 1
-        if span * width >= 1 << 62:
-            key, uniques = pd.factorize(key)
-            span = len(uniques)
-        key = key * width + codes
-        span *= width
-    return pd.factorize(key)[0].astype("int64")
-
-
-def expand_text(codes, position: int, row_codes: np.ndarray) -> pd.Series:
-    """The text column ``position`` of interned tuples, given each row's tuple code."""
-    return pd.Series(key_texts(codes, position)[row_codes], dtype=object, copy=False)

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from lexlens.analytics.text.csvsafe import neutralise_cell
-from lexlens.analytics.metrics.outcomes import as_values
+from lexlens.analytics.metrics.arrays import as_values
 from lexlens.analytics.schema import FALLBACK_INTENT, LogData
 
 LOW_CONFIDENCE = 0.4

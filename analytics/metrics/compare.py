@@ -11,7 +11,9 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from lexlens.analytics.metrics.outcomes import IDLE_TIMEOUT_S, EscalationRule, Outcomes, as_values, compute_outcomes
+from lexlens.analytics.metrics.arrays import as_values
+from lexlens.analytics.metrics.conversations import IDLE_TIMEOUT_S
+from lexlens.analytics.metrics.outcomes import EscalationRule, Outcomes, compute_outcomes
 from lexlens.analytics.schema import LogData
 
 # rate name -> (numerator key, denominator key) in ``compute_kpis``

@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lexlens.analytics.metrics.outcomes import Outcomes, as_values, bounds
+from lexlens.analytics.metrics.arrays import as_values, bounds
+from lexlens.analytics.metrics.outcomes import Outcomes
 from lexlens.analytics.schema import text_values
 
 SLOT_OUTCOMES = ("Success", "Failed", "Dropped")

@@ -16,19 +16,15 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from lexlens.analytics.schema import FALLBACK_INTENT, LogData, session_order, text_values
+from lexlens.analytics.metrics.arrays import as_values, bounds, time_ns
+from lexlens.analytics.metrics.conversations import (IDLE_TIMEOUT_S, assign_conversations,  # noqa: F401
+                                                     sort_turns)
+from lexlens.analytics.schema import FALLBACK_INTENT, LogData, text_values
 
-IDLE_TIMEOUT_S = 300  # Lex's default idle session timeout (idleSessionTTLInSeconds)
 INTENT_OUTCOMES = ("Success", "Failed", "Switched", "Dropped")
 CONVERSATION_OUTCOMES = ("Success", "Failed", "Dropped")
 
 DEFINITIONS = {
-    "Conversation": (
-        "A unique pair of Lex session and originatingRequestId (Lex issues a new one when a user "
-        "returns on the same session after the idle timeout). A turn without an "
-        "originatingRequestId belongs to its session's current conversation; a session that "
-        "never carries one is cut into conversations wherever the user was silent longer than "
-        "the inactivity threshold."),
     "Intent outcome": (
         "Consecutive turns of one conversation on the same intent form one intent attempt. "
         "Success: the intent reached Fulfilled, or ReadyForFulfillment with the dialog action "
@@ -45,10 +41,6 @@ DEFINITIONS = {
         "last intent is FallbackIntent, as in Lex), or Dropped. A conversation with no intent "
         "at all counts as Dropped. A conversation still open at the end of the loaded logs "
         "counts as Dropped too: logs alone cannot tell that the user will come back."),
-    "Inactivity threshold": (
-        "Seconds of silence after which the user is taken to have stopped answering; the "
-        "default is Lex's idle session timeout of 300 s. Set it to your bot's "
-        "idleSessionTTLInSeconds."),
     "Containment rate": (
         "Conversations with no escalation / conversations. Lex has no built-in notion of "
         "hand-off, so escalation is what you declare: any turn of the conversation on one of "
@@ -84,75 +76,6 @@ class Outcomes:
     conversations: pd.DataFrame
     escalation: Optional[EscalationRule] = None
     slots: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-
-def as_values(column: pd.Series) -> np.ndarray:
-    """A column as a numpy object array of str ('' for missing), fast for categoricals."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        categories = np.append(column.cat.categories.to_numpy(dtype=object), "")
-        return categories[column.cat.codes.to_numpy()]  # code -1 picks the trailing ''
-    return column.astype(object).fillna("").to_numpy()
-
-
-def time_ns(column: pd.Series) -> np.ndarray:
-    """UTC timestamps as int64 nanoseconds."""
-    return pd.DatetimeIndex(column).asi8
-
-
-def starts_of(keys: np.ndarray) -> np.ndarray:
-    """Boolean mask: True where ``keys`` differs from the previous row (first row True)."""
-    start = np.ones(len(keys), dtype=bool)
-    start[1:] = keys[1:] != keys[:-1]
-    return start
-
-
-def bounds(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(first, last) row positions of each run of equal consecutive ``keys``."""
-    first = np.flatnonzero(starts_of(keys))
-    last = np.append(first[1:], len(keys)) - 1 if len(keys) else first
-    return first, last
-
-
-WORK_COLUMNS = ["turn", "time", "session_key", "intent", "intent_state", "confirmation_state",
-                "dialog_action", "slot_to_elicit", "missed"]  # cheap to take: no free-text columns
-
-
-def sort_turns(turns: pd.DataFrame) -> pd.DataFrame:
-    """The WORK_COLUMNS of turns sorted by (session_key, time, turn), plus ``row`` (position in
-    ``turns``, to fetch text columns only where needed)."""
-    order = session_order(turns)
-    t = turns[WORK_COLUMNS].iloc[order].reset_index(drop=True)
-    t["row"] = order
-    return t
-
-
-def fill_within(codes: np.ndarray, first: np.ndarray) -> np.ndarray:
-    """Forward-fill codes < 0 from earlier rows of the same group (``first``: group start mask)."""
-    pos = np.arange(len(codes))
-    start = np.maximum.accumulate(np.where(first, pos, 0))
-    source = np.maximum.accumulate(np.where(codes >= 0, pos, -1))
-    ok = source >= start
-    return np.where(ok, codes[np.maximum(source, 0)], codes)
-
-
-def assign_conversations(turns: pd.DataFrame, t: pd.DataFrame, idle_timeout_s: float) -> np.ndarray:
-    """Conversation number (0..k-1, in order of appearance) of each sorted turn ``t``."""
-    session = t["session_key"].to_numpy()
-    new_session = starts_of(session)
-    codes, uniques = pd.factorize(turns["conversation_id"])
-    codes = codes[t["row"].to_numpy()]
-    codes[np.isin(codes, np.flatnonzero(np.asarray(uniques) == ""))] = -1
-    if len(codes) and (codes < 0).any():  # empty id: the session's current conversation
-        codes = fill_within(codes, new_session)
-        last = np.append(new_session[1:], True)
-        codes = fill_within(codes[::-1], last[::-1])[::-1]  # leading turns: the next one
-    if len(codes) and (codes < 0).any():  # a session never carrying an id: cut on silences
-        gap = np.diff(time_ns(t["time"]), prepend=0) > idle_timeout_s * 1e9
-        segment = np.cumsum(new_session | gap)
-        codes = np.where(codes < 0, -segment, codes)
-    span = len(uniques) + len(codes) + 2
-    key = session.astype(np.int64) * span + (codes + len(codes) + 1)
-    return pd.factorize(key)[0]
 
 
 def mark_terminal(state: np.ndarray, action: np.ndarray) -> np.ndarray:

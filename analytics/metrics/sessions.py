@@ -3,14 +3,14 @@
 Session (Lex): the turns sharing one sessionId for one bot, alias and locale.
 Duration = last turn time - first turn time; a one-turn session lasts 0 s.
 Conversation (Lex): a unique (sessionId, originatingRequestId) pair; see
-``analytics.metrics.outcomes.DEFINITIONS["Conversation"]`` for turns without one.
+``analytics.metrics.conversations.DEFINITIONS["Conversation"]`` for turns without one.
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from lexlens.analytics.metrics.outcomes import assign_conversations, sort_turns
+from lexlens.analytics.metrics.conversations import conversation_keys
 from lexlens.analytics.schema import empty_table
 
 SESSION_COLUMNS = ["session_key", "session_id", "bot_id", "bot_name", "alias_name", "locale",
@@ -19,17 +19,6 @@ SESSION_COLUMNS = ["session_key", "session_id", "bot_id", "bot_name", "alias_nam
 SESSION_DTYPES = {"session_key": "int64", "start": "datetime64[ns, UTC]", "end": "datetime64[ns, UTC]",
                   "duration_s": "float64", "turns": "int64", "utterances": "int64", "missed": "int64",
                   "conversations": "int64"}
-
-
-def conversation_keys(turns: pd.DataFrame, idle_timeout_s: float = 300.0) -> pd.Series:
-    """One int per conversation, aligned with ``turns``. The definition lives in
-    ``analytics.metrics.outcomes.assign_conversations`` (one definition for the whole product)."""
-    if turns.empty:
-        return pd.Series(dtype="int64", index=turns.index)
-    ordered = sort_turns(turns)
-    keys = np.empty(len(turns), dtype="int64")
-    keys[ordered["row"].to_numpy()] = assign_conversations(turns, ordered, idle_timeout_s)
-    return pd.Series(keys, index=turns.index)
 
 
 def compute_sessions(turns: pd.DataFrame) -> pd.DataFrame:

@@ -9,8 +9,8 @@ import pandas as pd
 
 from lexlens.analytics.metrics import clusters, funnels, nlu
 from lexlens.analytics.metrics.outcomes import (IDLE_TIMEOUT_S, EscalationRule, Outcomes, compute_containment,
-                                compute_conversation_outcomes, compute_intent_outcomes,
-                                compute_outcomes, top_dropoffs)
+                                                compute_conversation_outcomes, compute_intent_outcomes,
+                                                compute_outcomes, top_dropoffs)
 from lexlens.analytics.schema import LogData
 
 REPORT_CLUSTERS = 20  # clusters listed in the JSON report (all are in the --out table)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from random import Random
 
 from lexlens.analytics.simulator.traffic import FALLBACK, INTENT_SLOTS, Session, emit
-from lexlens.analytics.simulator.vocabulary import ACCOUNTS, DTMF_ACCOUNTS, MONTHS, Pool
+from lexlens.analytics.simulator.answers import answer_bank_slot, answer_pizza_slot, scalar_value
+from lexlens.analytics.simulator.vocabulary import ACCOUNTS, Pool
 
 IDLE_TIMEOUT_MS = 5 * 60_000  # Lex's default idle session timeout
 
@@ -139,107 +140,6 @@ def _success_state(s: Session) -> str:
     return "ReadyForFulfillment" if s.deployment.bot["aliasId"] == "TSTALIASID" else "Fulfilled"
 
 
-# --- slot values -------------------------------------------------------------------------------
-
-def _scalar(original: str, interpreted: str) -> tuple:
-    return ("Scalar", original, interpreted, [interpreted])
-
-
-def _invalid(s: Session, pool: str) -> tuple:
-    return s.words[pool].pick(s.rng), None, ""
-
-
-def _answers_invalid(s: Session, retries: int) -> bool:
-    """A user who got a slot wrong once is likely to get it wrong again."""
-    return s.rng.random() < (.10, .35, .45)[min(retries, 2)]
-
-
-def _bank_answer(s: Session, slot: str, retries: int):
-    rng, words = s.rng, s.words
-    dtmf = s.voice and rng.random() < .3
-    if slot == "transferAmount":
-        if _answers_invalid(s, retries):
-            return _invalid(s, "amount_invalid")
-        amount = rng.choice((20, 25, 50, 75, 100, 150, 200, 250, 300, 500, 1000, 1500))
-        text = str(amount) if dtmf else rng.choice((f"${amount}", f"{amount} dollars",
-                                                    str(amount)))
-        return text, _scalar(text, str(amount)), "DTMF" if dtmf else ""
-    if slot == "dateOfBirth":
-        return _date_of_birth(s, dtmf, retries)
-    if _answers_invalid(s, retries):
-        return _invalid(s, "account_invalid")
-    if dtmf:
-        key = rng.choice("123")
-        return key, _scalar(key, DTMF_ACCOUNTS[key]), "DTMF"
-    account = words["accounts"].pick(rng)
-    return account, _scalar(account, ACCOUNTS[account]), ""
-
-
-def _date_of_birth(s: Session, dtmf: bool, retries: int):
-    rng = s.rng
-    obfuscated = "dateOfBirth" in s.deployment.obfuscated_slots
-    if _answers_invalid(s, retries):
-        text, spec, mode = _invalid(s, "dob_invalid")
-        # Lex obfuscates the whole utterance when it cannot find the slot value in it.
-        return ("{dateOfBirth}" if obfuscated else text), spec, mode
-    year, month, day = rng.randint(1945, 2005), rng.randint(1, 12), rng.randint(1, 28)
-    iso = f"{year}-{month:02d}-{day:02d}"
-    if dtmf:
-        text = f"{month:02d}{day:02d}{year}"
-    elif s.deployment.lang == "gb":
-        text = rng.choice((f"{day} {MONTHS[month - 1]} {year}", f"{day:02d}/{month:02d}/{year}"))
-    else:
-        text = rng.choice((f"{MONTHS[month - 1]} {day} {year}", f"{month}/{day}/{year}", iso))
-    if obfuscated:  # https://docs.aws.amazon.com/lexv2/latest/dg/monitoring-obfuscate.html
-        return "{dateOfBirth}", ("Scalar", "{dateOfBirth}", "{dateOfBirth}", []), \
-            "DTMF" if dtmf else ""
-    return text, _scalar(text, iso), "DTMF" if dtmf else ""
-
-
-def _pizza_answer(s: Session, slot: str, retries: int):
-    rng, words = s.rng, s.words
-    if slot == "size":
-        if _answers_invalid(s, retries):
-            return _invalid(s, "size_invalid")
-        size = words["sizes"].pick(rng)
-        return size, _scalar(size, words["size_values"][size]), ""
-    if slot == "crust":
-        crust = words["crusts"].pick(rng)
-        return crust, _scalar(crust, words["crust_values"][crust]), ""
-    if slot == "toppings":
-        return _toppings(s)
-    if slot == "deliveryAddress":
-        return _address(s)
-    if _answers_invalid(s, retries):
-        return _invalid(s, "order_invalid")
-    number = str(rng.randrange(100000, 1000000))
-    return number, _scalar(number, number), "DTMF" if s.voice and rng.random() < .5 else ""
-
-
-def _toppings(s: Session):
-    """A List slot: the combined value plus one values[] item per topping."""
-    rng, words = s.rng, s.words
-    chosen = []
-    for _ in range(rng.choice((1, 1, 2, 2, 3))):
-        topping = words["toppings"].pick(rng)
-        if topping not in chosen:
-            chosen.append(topping)
-    text = chosen[0] if len(chosen) == 1 else \
-        ", ".join(chosen[:-1]) + f" {words['and']} {chosen[-1]}"
-    return text, ("List", text, ", ".join(chosen), [(t, t) for t in chosen]), ""
-
-
-def _address(s: Session):
-    """A Composite slot: the whole address plus street, city and zipCode sub-slots."""
-    rng, words = s.rng, s.words
-    street = f"{rng.randrange(1, 9999)} {words['streets'].pick(rng)}"
-    city, zip_code = words["cities"].pick(rng), f"{rng.randrange(10000, 99999)}"
-    text = f"{street}, {city} {zip_code}"
-    return text, ("Composite", text, text,
-                  {"street": (street, street), "city": (city, city),
-                   "zipCode": (zip_code, zip_code)}), ""
-
-
 # --- flows ---------------------------------------------------------------------------------
 
 def _welcome(s: Session) -> str:
@@ -280,7 +180,7 @@ def _check_balance(s: Session, followup: bool = False) -> str:
     if followup or rng.random() < .3:
         account = words["accounts"].pick(rng)
         text = words["followup" if followup else "check_account"].pick(rng).format(account)
-        slots["accountType"] = _scalar(account, ACCOUNTS[account])
+        slots["accountType"] = scalar_value(account, ACCOUNTS[account])
     else:
         text = words["check"].pick(rng)
     if followup and s.remembered_dob:  # carried over by the contextCheckBalance context
@@ -295,7 +195,7 @@ def _check_balance(s: Session, followup: bool = False) -> str:
                        "contextAttributes": {"accountType": account}}]
         return words["replies"]["balance"].format(account.lower(), balance)
 
-    return _dialog(s, intent, slots, text, _bank_answer, done)
+    return _dialog(s, intent, slots, text, answer_bank_slot, done)
 
 
 def _followup(s: Session) -> str:
@@ -316,7 +216,7 @@ def _transfer(s: Session) -> str:
         return words["replies"]["transferred"].format(filled["transferAmount"][2],
                                                       filled["targetAccount"][2].lower())
 
-    return _dialog(s, "TransferFunds", slots, words["transfer"].pick(rng), _bank_answer, done,
+    return _dialog(s, "TransferFunds", slots, words["transfer"].pick(rng), answer_bank_slot, done,
                    confirm)
 
 
@@ -327,7 +227,7 @@ def _order(s: Session) -> str:
     if rng.random() < .25:
         size = words["sizes"].pick(rng)
         text = words["order_size"].pick(rng).format(size)
-        slots["size"] = _scalar(size, words["size_values"][size])
+        slots["size"] = scalar_value(size, words["size_values"][size])
     else:
         text = words["order"].pick(rng)
 
@@ -336,7 +236,7 @@ def _order(s: Session) -> str:
             filled["size"][1], filled["crust"][1], filled["toppings"][1],
             filled["deliveryAddress"][1])
 
-    return _dialog(s, "OrderPizza", slots, text, _pizza_answer,
+    return _dialog(s, "OrderPizza", slots, text, answer_pizza_slot,
                    lambda filled: words["replies"]["ordered"], confirm, source=_nlu_source(s))
 
 
@@ -344,7 +244,7 @@ def _status(s: Session) -> str:
     rng, words = s.rng, s.words
     s.missed_in_row = 0
     slots = {"orderNumber": None}
-    return _dialog(s, "CheckOrderStatus", slots, words["status"].pick(rng), _pizza_answer,
+    return _dialog(s, "CheckOrderStatus", slots, words["status"].pick(rng), answer_pizza_slot,
                    lambda filled: words["replies"]["status"].format(filled["orderNumber"][2]),
                    source=_nlu_source(s))
 

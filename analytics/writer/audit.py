@@ -6,14 +6,11 @@ import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 from lexlens import __version__
-
-if TYPE_CHECKING:
-    from lexlens.analytics.writer import ApplyResult, UtterancePlan
-
-DRAFT = "DRAFT"
+from lexlens.analytics.writer.apply import ApplyResult
+from lexlens.analytics.writer.plan import DRAFT, UtterancePlan
 
 
 def fetch_caller_identity(sts_client) -> dict | None:

@@ -3,7 +3,7 @@ drop-off, and the per-intent funnel (issue 6)."""
 import plotly.graph_objects as go
 import streamlit as st
 
-from lexlens.analytics.metrics import funnels, outcomes as outcome_defs
+from lexlens.analytics.metrics import conversations, funnels, outcomes as outcome_defs
 from lexlens.analytics.metrics.outcomes import compute_containment, compute_conversation_outcomes, \
     compute_intent_outcomes, top_dropoffs
 from lexlens.dashboard import charts
@@ -14,7 +14,7 @@ from lexlens.dashboard.outcome_settings import view_outcomes
 from lexlens.dashboard.safe import escape_plotly_series
 from lexlens.dashboard.tables import show_table
 
-DEFS = {**outcome_defs.DEFINITIONS, **funnels.DEFINITIONS}
+DEFS = {**conversations.DEFINITIONS, **outcome_defs.DEFINITIONS, **funnels.DEFINITIONS}
 COLOURS = {"Success": "#2ca02c", "Failed": "#d62728", "Switched": "#ff7f0e", "Dropped": "#9e9e9e"}
 
 view = current_view()
