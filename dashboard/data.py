@@ -125,7 +125,9 @@ class View:
 
     @property
     def key(self) -> tuple:
-        return (self.stamp, self.filters, self.tz)
+        """What every derived value depends on, the outcome settings included: a value cached
+        under this key cannot outlive a change of the inactivity threshold."""
+        return (self.stamp, self.filters, self.tz, self.outcome)
 
     @property
     def turns(self) -> pd.DataFrame:

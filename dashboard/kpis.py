@@ -10,6 +10,7 @@ from lexlens.analytics.metrics.sessions import compute_duration_stats, compute_s
 from lexlens.analytics.metrics.totals import compute_totals
 from lexlens.dashboard.data import View, derive, previous_period
 from lexlens.dashboard.formats import format_duration
+from lexlens.dashboard.outcome_settings import view_conversations
 
 # key, label, kind ("count", "rate", "seconds", "number"), lower is better
 KPIS = [
@@ -25,7 +26,7 @@ KPIS = [
 
 def compute_kpis(turns: pd.DataFrame, sessions: pd.DataFrame) -> dict:
     """The headline values from the analytics functions."""
-    totals = compute_totals(turns)
+    totals = compute_totals(turns, sessions)
     durations = compute_duration_stats(sessions)
     return {"records": totals["records"], "sessions": totals["sessions"],
             "conversations": totals["conversations"], "missed_rate": totals["fallback_rate"],
@@ -34,7 +35,8 @@ def compute_kpis(turns: pd.DataFrame, sessions: pd.DataFrame) -> dict:
 
 
 def view_sessions(view: View) -> pd.DataFrame:
-    return derive(view, "sessions", lambda: compute_sessions(view.turns))
+    """The sessions of the view, each with its conversations under the outcome settings."""
+    return derive(view, "sessions", lambda: compute_sessions(view.turns, conversations=view_conversations(view)))
 
 
 def view_kpis(view: View) -> dict:

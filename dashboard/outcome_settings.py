@@ -11,6 +11,7 @@ from typing import Optional
 
 import streamlit as st
 
+from lexlens.analytics.metrics.conversations import Conversations, compute_conversations
 from lexlens.analytics.metrics.outcomes import EscalationRule, compute_outcomes
 from lexlens.analytics.schema import LogData
 from lexlens.dashboard import urlstate
@@ -52,7 +53,15 @@ def render_outcome_settings(full: LogData, settings: ServeSettings) -> OutcomeSe
     return OutcomeSettings(float(idle), build_rule(chosen, key, value, actions))
 
 
+def view_conversations(view: View) -> Conversations:
+    """The conversations of the view under its inactivity threshold (cached): the one count of
+    conversations that the tiles, the sessions tables and the outcomes all read."""
+    idle = view.outcome.idle_timeout_s
+    return derive(view, "conversations", lambda: compute_conversations(view.turns, idle_timeout_s=idle))
+
+
 def view_outcomes(view: View):
     """The outcomes of the view under its outcome settings (cached)."""
     idle, escalation = view.outcome.idle_timeout_s, view.outcome.escalation
-    return derive(view, "outcomes", lambda: compute_outcomes(view.data, idle, escalation), idle, escalation)
+    return derive(view, "outcomes", lambda: compute_outcomes(view.data, idle, escalation,
+                                                             conversations=view_conversations(view)))

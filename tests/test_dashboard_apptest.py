@@ -13,6 +13,7 @@ import lexlens.sample_logs as sample_logs
 from lexlens.analytics.filters import Filters, apply_filters
 from lexlens.analytics.metrics.intents import top_intents
 from lexlens.analytics.ingest.loading import load_logs
+from lexlens.analytics.metrics.conversations import compute_conversations
 from lexlens.analytics.metrics.sessions import compute_duration_stats, compute_sessions, compute_turns_per_session
 from lexlens.analytics.metrics.totals import compute_totals
 from lexlens.analytics.metrics.utterances import top_utterances
@@ -36,6 +37,11 @@ PAGE_CHECKS = {
     "views/clusters.py": {"title": "Missed-utterance clusters", "charts": 1},
     "views/comparisons.py": {"title": "Comparisons", "charts": 0},
 }
+
+
+def sessions_at_default(turns):
+    """The sessions table at Lex's default inactivity threshold, as the dashboard starts."""
+    return compute_sessions(turns, conversations=compute_conversations(turns, idle_timeout_s=300))
 
 
 @pytest.fixture(autouse=True)
@@ -81,8 +87,8 @@ def shown_kpis(at: AppTest) -> dict[str, float]:
 
 
 def expected_kpis(turns: pd.DataFrame) -> dict[str, float]:
-    totals = compute_totals(turns)
-    sessions = compute_sessions(turns)
+    totals = compute_totals(turns, sessions_at_default(turns))
+    sessions = sessions_at_default(turns)
     return {"Records": totals["records"], "Sessions": totals["sessions"],
             "Conversations": totals["conversations"], "Missed rate": totals["fallback_rate"],
             "Median duration": compute_duration_stats(sessions)["median"],
@@ -203,7 +209,7 @@ def test_table_search_keeps_matching_rows(demo):
 
 
 def test_session_link_opens_the_transcript(demo):
-    session = compute_sessions(demo.turns).sort_values("turns").iloc[-1]
+    session = sessions_at_default(demo.turns).sort_values("turns").iloc[-1]
     at = start({"session": session["session_id"]}, page=EXPLORER_PAGE)
     assert_clean(at)
     transcript = at.main.dataframe[-1].value
@@ -286,7 +292,7 @@ def test_serve_outcome_options_are_the_sidebar_defaults(monkeypatch, demo):
 
 
 def test_explorer_with_nothing_in_the_filters_says_so_and_still_opens_a_linked_session(demo):
-    session = compute_sessions(demo.turns).iloc[0]
+    session = sessions_at_default(demo.turns).iloc[0]
     at = start({"bot": "PizzaBot", "intent": "CheckBalance", "session": session["session_id"]}, page=EXPLORER_PAGE)
     assert_clean(at)
     assert any("No sessions match the filters" in info.value for info in at.main.info)

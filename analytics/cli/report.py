@@ -227,24 +227,26 @@ def compute_report_on_two_cores(data, top, idle_timeout_s, escalation) -> dict:
     import multiprocessing
     import os
 
+    from lexlens.analytics.metrics.conversations import compute_conversations
     from lexlens.analytics.report.build import compute_core_report, compute_report, vader_counts
     from lexlens.analytics.report.extras import compute_outcome_report, compute_utterance_report
 
     if sys.platform != "linux" or (os.cpu_count() or 1) < 2 or len(data.turns) < 20_000:
         return compute_report(data, top, True, idle_timeout_s, escalation)
+    found = compute_conversations(data.turns, idle_timeout_s=idle_timeout_s)  # once, for both halves
     context = multiprocessing.get_context("fork")  # the child shares the tables, nothing is copied
     receiver, sender = context.Pipe(duplex=False)
 
     def costly_part() -> None:
         try:
             sender.send(("ok", {"vader_sentiment": vader_counts(data.turns),
-                                **compute_outcome_report(data, idle_timeout_s, escalation)}))
+                                **compute_outcome_report(data, idle_timeout_s, escalation, conversations=found)}))
         except BaseException as error:  # handed to the parent, which raises it as its own
             sender.send(("error", error))
 
     child = context.Process(target=costly_part, daemon=True)
     child.start()
-    report = compute_core_report(data, top)
+    report = compute_core_report(data, top, found)
     utterance_part = compute_utterance_report(data)
     status, value = receiver.recv()
     child.join()

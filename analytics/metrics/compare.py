@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 from typing import Optional
 
-import numpy as np
 import pandas as pd
 
 from lexlens.analytics.metrics.arrays import as_values

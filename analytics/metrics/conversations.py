@@ -7,6 +7,8 @@ https://docs.aws.amazon.com/lexv2/latest/dg/analytics-key-definitions.html
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -61,12 +63,28 @@ def assign_conversations(turns: pd.DataFrame, t: pd.DataFrame, idle_timeout_s: f
     return pd.factorize(key)[0]
 
 
+@dataclass(frozen=True)
+class Conversations:
+    """The conversation of every turn under one inactivity threshold, computed once and read
+    by everything that counts conversations: the totals, the sessions table and the outcomes.
 
-def conversation_keys(turns: pd.DataFrame, idle_timeout_s: float = 300.0) -> pd.Series:
-    """One int per conversation, aligned with ``turns`` (numbered by ``assign_conversations``)."""
-    if turns.empty:
-        return pd.Series(dtype="int64", index=turns.index)
-    ordered = sort_turns(turns)
+    ``keys``: one conversation number per row of the turns table (positional), numbered in
+    session order (``assign_conversations``).
+    """
+
+    idle_timeout_s: float
+    keys: np.ndarray
+
+    @property
+    def count(self) -> int:
+        """How many conversations there are."""
+        return int(self.keys.max()) + 1 if len(self.keys) else 0
+
+
+def compute_conversations(turns: pd.DataFrame, *, idle_timeout_s: float) -> Conversations:
+    """Number each turn's conversation (see DEFINITIONS["Conversation"])."""
     keys = np.empty(len(turns), dtype="int64")
-    keys[ordered["row"].to_numpy()] = assign_conversations(turns, ordered, idle_timeout_s)
-    return pd.Series(keys, index=turns.index)
+    if len(turns):
+        ordered = sort_turns(turns)
+        keys[ordered["row"].to_numpy()] = assign_conversations(turns, ordered, idle_timeout_s)
+    return Conversations(float(idle_timeout_s), keys)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lexlens.analytics.metrics.arrays import as_values
 from lexlens.analytics.schema import FALLBACK_INTENT, LogData, text_values
 
 NEAR_MISS_CONFIDENCE = 0.5

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from lexlens.analytics.metrics.arrays import as_values, bounds, time_ns
-from lexlens.analytics.metrics.conversations import (IDLE_TIMEOUT_S, assign_conversations,  # noqa: F401
+from lexlens.analytics.metrics.conversations import (IDLE_TIMEOUT_S, Conversations, compute_conversations,
                                                      sort_turns)
 from lexlens.analytics.schema import FALLBACK_INTENT, LogData, text_values
 
@@ -101,11 +101,12 @@ def label_attempt_intents(t: pd.DataFrame) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=cats)
 
 
-def annotate_turns(turns: pd.DataFrame, idle_timeout_s: float) -> pd.DataFrame:
+def annotate_turns(turns: pd.DataFrame, conversations: Conversations) -> pd.DataFrame:
     """Sorted work columns plus ``conversation``, ``attempt_intent``, ``attempt_end`` (0/1/2)
     and ``attempt`` (-1 for turns without intent)."""
+    idle_timeout_s = conversations.idle_timeout_s
     t = sort_turns(turns)
-    conversation = assign_conversations(turns, t, idle_timeout_s)
+    conversation = conversations.keys[t["row"].to_numpy()]
     if len(t) and (np.diff(conversation) < 0).any():  # interleaved ids: keep conversations whole
         order = np.argsort(conversation, kind="stable")
         t, conversation = t.iloc[order].reset_index(drop=True), conversation[order]
@@ -217,9 +218,16 @@ def build_conversations(turns: pd.DataFrame, t: pd.DataFrame, attempts: pd.DataF
 
 
 def compute_outcomes(data: LogData, idle_timeout_s: float = IDLE_TIMEOUT_S,
-                     escalation: Optional[EscalationRule] = None) -> Outcomes:
-    """Annotate turns and build the attempts and conversations tables (the costly step, once)."""
-    t = annotate_turns(data.turns, idle_timeout_s)
+                     escalation: Optional[EscalationRule] = None, *,
+                     conversations: Optional[Conversations] = None) -> Outcomes:
+    """Annotate turns and build the attempts and conversations tables (the costly step, once).
+    ``conversations``: the turns' conversations when already computed, under the same
+    ``idle_timeout_s``."""
+    if conversations is None:
+        conversations = compute_conversations(data.turns, idle_timeout_s=idle_timeout_s)
+    elif conversations.idle_timeout_s != idle_timeout_s:
+        raise ValueError(f"conversations were cut at {conversations.idle_timeout_s} s, not {idle_timeout_s} s")
+    t = annotate_turns(data.turns, conversations)
     attempts = build_attempts(t, idle_timeout_s)
     escalated = mark_escalated(t, data, escalation)
     conversations = build_conversations(data.turns, t, attempts, escalated)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lexlens.analytics.metrics.conversations import conversation_keys
+from lexlens.analytics.metrics.conversations import Conversations
 from lexlens.analytics.schema import empty_table
 
 SESSION_COLUMNS = ["session_key", "session_id", "bot_id", "bot_name", "alias_name", "locale",
@@ -21,8 +21,9 @@ SESSION_DTYPES = {"session_key": "int64", "start": "datetime64[ns, UTC]", "end":
                   "conversations": "int64"}
 
 
-def compute_sessions(turns: pd.DataFrame) -> pd.DataFrame:
-    """One row per session: SESSION_COLUMNS, ordered by start time."""
+def compute_sessions(turns: pd.DataFrame, *, conversations: Conversations) -> pd.DataFrame:
+    """One row per session: SESSION_COLUMNS, ordered by start time; ``conversations`` (of the
+    same turns) gives each session's conversation count."""
     if turns.empty:
         return empty_table({name: (SESSION_DTYPES.get(name, "object"), "") for name in SESSION_COLUMNS})
     # Reductions over the rows grouped by session (a stable sort keeps frame order within
@@ -44,8 +45,7 @@ def compute_sessions(turns: pd.DataFrame) -> pd.DataFrame:
         sessions["utterances" if column == "is_utterance" else column] = np.add.reduceat(
             turns[column].to_numpy()[order].astype("int64"), starts)
     # conversation keys never span sessions: count each one once, in its session
-    conversations = conversation_keys(turns).to_numpy()[order]
-    _, first_seen = np.unique(conversations, return_index=True)
+    _, first_seen = np.unique(conversations.keys[order], return_index=True)
     session_of_row = np.repeat(np.arange(len(starts)), sizes)
     sessions["conversations"] = np.bincount(session_of_row[first_seen], minlength=len(starts))
     sessions["duration_s"] = (sessions["end"] - sessions["start"]).dt.total_seconds()

@@ -8,6 +8,7 @@ import pandas as pd
 
 from lexlens.analytics.metrics import (attributes, breakdowns, heatmaps, intents, paths, sentiment,
                                        sessions, slots, timeseries, totals, utterances)
+from lexlens.analytics.metrics.conversations import Conversations, compute_conversations
 from lexlens.analytics.schema import LoadReport, LogData
 
 REASON_DETAIL = re.compile(r"\s*\(.*\)\s*$|^event \d+: ")
@@ -41,27 +42,29 @@ def summarise_rejections(report: LoadReport) -> pd.DataFrame:
 def compute_report(data: LogData, top: int = 10, extras: bool = True,
                    idle_timeout_s: float = 300.0, escalation=None) -> dict:
     """Every headline value of the report, JSON-ready. Raw text stays raw."""
-    result = compute_core_report(data, top)
-    result.update(compute_costly_report(data, extras, idle_timeout_s, escalation))
+    found = compute_conversations(data.turns, idle_timeout_s=idle_timeout_s)
+    result = compute_core_report(data, top, found)
+    result.update(compute_costly_report(data, extras, idle_timeout_s, escalation, found))
     return result
 
 
 def compute_costly_report(data: LogData, extras: bool = True, idle_timeout_s: float = 300.0,
-                          escalation=None) -> dict:
+                          escalation=None, found=None) -> dict:
     """The report's slower parts, independent of the core (so they may run alongside it):
     VADER sentiment and, with ``extras``, the Lex-style outcomes, NLU and clusters."""
     result = {"vader_sentiment": vader_counts(data.turns)}
     if extras:
         from lexlens.analytics.report.extras import compute_extra_report
 
-        result.update(compute_extra_report(data, idle_timeout_s, escalation))
+        result.update(compute_extra_report(data, idle_timeout_s, escalation, conversations=found))
     return result
 
 
-def compute_core_report(data: LogData, top: int = 10) -> dict:
-    """The report's headline values from the reference dashboard."""
+def compute_core_report(data: LogData, top: int, found: Conversations) -> dict:
+    """The report's headline values from the reference dashboard; ``found``: the turns'
+    conversations."""
     turns = data.turns
-    session_table = sessions.compute_sessions(turns)
+    session_table = sessions.compute_sessions(turns, conversations=found)
     summary = totals.compute_totals(turns, session_table)
     result = {
         "lines": data.report.lines,
@@ -100,13 +103,14 @@ def report_tables(data: LogData, tz: str = "UTC", extras: bool = True, idle_time
                   escalation=None) -> dict[str, pd.DataFrame]:
     """Name -> table, one CSV each for ``--out``; top utterances first."""
     turns = data.turns
+    found = compute_conversations(turns, idle_timeout_s=idle_timeout_s)
     graph = paths.build_intent_graph(turns)
     tables = {
         "utterances": utterances.top_utterances(turns, None),
         "missed_utterances": utterances.top_utterances(turns, None, missed_only=True),
         "missed_by_previous_intent": utterances.missed_by_previous_intent(turns),
         "intents": intents.top_intents(turns),
-        "sessions": sessions.compute_sessions(turns),
+        "sessions": sessions.compute_sessions(turns, conversations=found),
         "turns": turns.drop(columns=["session_key"]),
         "activity_over_time": timeseries.compute_activity_over_time(turns, tz=tz),
         "heatmap_sessions": heatmaps.compute_session_heatmap(turns, tz).reset_index(),
@@ -124,5 +128,5 @@ def report_tables(data: LogData, tz: str = "UTC", extras: bool = True, idle_time
     if extras:
         from lexlens.analytics.report.extras import extra_tables
 
-        tables.update(extra_tables(data, idle_timeout_s, escalation))
+        tables.update(extra_tables(data, idle_timeout_s, escalation, conversations=found))
     return tables

@@ -60,18 +60,18 @@ def summarise_for_json(cluster_table: pd.DataFrame, trend: pd.DataFrame) -> list
 
 def compute_extra_report(data: LogData, idle_timeout_s: float = IDLE_TIMEOUT_S,
                          escalation: Optional[EscalationRule] = None,
-                         outcomes: Optional[Outcomes] = None) -> dict:
+                         outcomes: Optional[Outcomes] = None, conversations=None) -> dict:
     """JSON keys: conversations, intent_outcomes, conversation_outcomes, containment_rate,
     slot_outcomes, confusion_pairs, clusters (see each module's DEFINITIONS)."""
-    return {**compute_outcome_report(data, idle_timeout_s, escalation, outcomes),
+    return {**compute_outcome_report(data, idle_timeout_s, escalation, outcomes, conversations),
             **compute_utterance_report(data)}
 
 
 def compute_outcome_report(data: LogData, idle_timeout_s: float = IDLE_TIMEOUT_S,
                            escalation: Optional[EscalationRule] = None,
-                           outcomes: Optional[Outcomes] = None) -> dict:
+                           outcomes: Optional[Outcomes] = None, conversations=None) -> dict:
     """The outcome keys of ``compute_extra_report``."""
-    o = outcomes or compute_outcomes(data, idle_timeout_s, escalation)
+    o = outcomes or compute_outcomes(data, idle_timeout_s, escalation, conversations=conversations)
     return {
         "conversations": int(len(o.conversations)),
         "intent_outcomes": nest_intent_outcomes(compute_intent_outcomes(o)),
@@ -93,9 +93,9 @@ def compute_utterance_report(data: LogData) -> dict:
 
 def extra_tables(data: LogData, idle_timeout_s: float = IDLE_TIMEOUT_S,
                  escalation: Optional[EscalationRule] = None,
-                 outcomes: Optional[Outcomes] = None) -> dict[str, pd.DataFrame]:
+                 outcomes: Optional[Outcomes] = None, conversations=None) -> dict[str, pd.DataFrame]:
     """Name -> table for ``--out`` (one CSV each)."""
-    o = outcomes or compute_outcomes(data, idle_timeout_s, escalation)
+    o = outcomes or compute_outcomes(data, idle_timeout_s, escalation, conversations=conversations)
     runs = funnels.build_slot_runs(o)
     members = clusters.cluster_utterances(data)
     cluster_table = clusters.summarise_clusters(members)

@@ -8,6 +8,7 @@ from lexlens.dashboard import charts
 from lexlens.dashboard.data import current_view, derive
 from lexlens.dashboard.definitions import explain
 from lexlens.dashboard.formats import format_percent
+from lexlens.dashboard.kpis import view_sessions
 from lexlens.dashboard.tables import show_table
 
 HISTORY_ROWS = 2000
@@ -17,7 +18,7 @@ st.title("Missed utterances")
 if view.turns.empty:
     st.info("No turns match the filters. Widen the date range or clear a filter in the sidebar.")
     st.stop()
-totals = derive(view, "totals", lambda: compute_totals(view.turns))
+totals = derive(view, "totals", lambda: compute_totals(view.turns, view_sessions(view)))
 tiles = st.columns(3)
 tiles[0].metric("Missed utterances", f"{totals['missed_utterances']:,}", border=True)
 tiles[1].metric("Utterances", f"{totals['utterances']:,}", border=True)
