@@ -5,10 +5,11 @@ import io
 import pandas as pd
 import pytest
 
-from lexlens.analytics.metrics.clusters import (SUGGESTION_MIN_SHARE, TESTSET_COLUMNS, assign_leaders, build_testset,
-                                                build_testsets, cluster_utterances, compute_cluster_trend,
-                                                count_formula_like, default_intents,
-                                                normalise_texts, render_testset_csv, summarise_clusters)
+from lexlens.analytics.metrics.clusters import (SUGGESTION_MIN_SHARE, assign_leaders, cluster_utterances,
+                                                compute_cluster_trend, default_intents, normalise_texts,
+                                                summarise_clusters)
+from lexlens.analytics.report.testset import (TESTSET_COLUMNS, build_testset, build_testsets, count_formula_like,
+                                              render_testset_csv)
 from lexlens.analytics.schema import LogData
 from lex_records import load, record as r
 

@@ -251,7 +251,7 @@ def test_settings_environment_round_trips():
 def test_clusters_test_set_is_one_bot_and_locale_and_leaves_formulas_out(tmp_path, monkeypatch):
     import json
 
-    from lexlens.analytics.metrics.clusters import TESTSET_COLUMNS
+    from lexlens.analytics.report.testset import TESTSET_COLUMNS
     from lex_records import record
 
     rows = [record(f"s{i}", i, text, "FallbackIntent", missed=True, alternatives=(("CheckBalance", 0.3),))

@@ -133,16 +133,21 @@ def test_containment_needs_an_escalation_rule():
 
 
 def test_two_core_report_equals_the_sequential_one():
-    from lexlens.analytics.cli.report import compute_report_on_two_cores
+    from lexlens.analytics.text.csvsafe import to_safe_csv
     from lexlens.analytics.ingest.loading import load_records
-    from lexlens.analytics.report.build import compute_report
+    from lexlens.analytics.metrics.outcomes import EscalationRule
+    from lexlens.analytics.report.build import ReportOptions, build_report
+    from lexlens.analytics.report.two_cores import build_report_on_two_cores, worth_two_cores
     from lexlens.analytics.simulator.generate import generate_records
 
     data = load_records(generate_records(5000, days=7, seed=3))
-    assert len(data.turns) >= 20_000   # large enough to take the forked path
-    parallel = compute_report_on_two_cores(data, 10, 300.0, None)
-    assert json.dumps(parallel, sort_keys=True, default=str) == \
-        json.dumps(compute_report(data, 10), sort_keys=True, default=str)
+    assert worth_two_cores(data)  # large enough to take the forked path
+    options = ReportOptions(idle_timeout_s=120, escalation=EscalationRule(intents=("SpeakToAgent",)), tables=True)
+    parallel, sequential = build_report_on_two_cores(data, options), build_report(data, options)
+    assert parallel.values() == sequential.values()
+    assert list(parallel.tables) == list(sequential.tables)
+    for name, table in parallel.tables.items():
+        assert to_safe_csv(table) == to_safe_csv(sequential.tables[name]), name
 
 
 def test_text_report_makes_control_characters_visible(tmp_path):

@@ -145,37 +145,6 @@ def write_rejects(path: Path, data) -> None:
         raise LexlensError(f"cannot write {path}: {error.strerror or error}.", exit_code=2) from None
 
 
-def write_tables(out: Path, tables: dict) -> list[Path]:
-    """One formula-safe CSV per table; the paths written. The Lex Test Workbench test sets
-    are the exception: Lex must receive their utterances unchanged, so they are written as
-    they are (``analytics.metrics.clusters`` leaves formula-like utterances out of them instead)."""
-    from lexlens.analytics.metrics.clusters import render_testset_csv
-    from lexlens.analytics.text.csvsafe import to_safe_csv
-    from lexlens.analytics.report.extras import TESTSET_PREFIX
-
-    written = []
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        for name, table in tables.items():
-            path = out / f"{name}.csv"
-            raw = name.startswith(TESTSET_PREFIX)
-            path.write_text(render_testset_csv(table) if raw else to_safe_csv(table), encoding="utf-8")
-            written.append(path)
-    except OSError as error:
-        raise LexlensError(f"cannot write CSV files into {out}: {error.strerror or error}.",
-                           exit_code=2) from None
-    return written
-
-
-def describe_written(out: Path, written: list[Path]) -> str:
-    """What --out wrote, for stderr: a line per file (the test sets' rule said once)."""
-    lines = [f"lexlens: wrote {len(written)} CSV files in {out}:"] + [f"  {path.name}" for path in written]
-    if not any(path.name.startswith("lex_test_set") for path in written):
-        lines.append("  (no Lex test set: no cluster's suggested intent reaches a 70% share; "
-                     "pick expected intents on the dashboard's Clusters page)")
-    return "\n".join(lines) + "\n"
-
-
 def run(args) -> int:
     from lexlens.analytics.cli.redact_options import rules_from_args
 
@@ -197,62 +166,30 @@ def run(args) -> int:
     if data.report.accepted == 0:
         raise LexlensError(empty_input_sentence(data), exit_code=1)
     from lexlens.analytics.filters import apply_filters
-    from lexlens.analytics.report.build import report_tables
 
     filtered = apply_filters(data, filters)
     if filtered.turns.empty:
         raise LexlensError(nothing_matches_sentence(data, args), exit_code=NOTHING_MATCHES)
     data = filtered
-    escalation = escalation_from_args(args)
-    report = compute_report_on_two_cores(data, args.top, args.idle_timeout, escalation)
-    if args.out:
-        written = write_tables(args.out, report_tables(data, tz=tz, idle_timeout_s=args.idle_timeout,
-                                                       escalation=escalation))
-        sys.stderr.write(describe_written(args.out, written))
-    if args.json:
-        from lexlens.analytics.text.visible import json_text
+    from lexlens.analytics.report.build import ReportOptions
+    from lexlens.analytics.report.two_cores import build_report_on_two_cores
 
-        sys.stdout.write(json_text(report, default=str) + "\n")  # raw text, control characters escaped
+    options = ReportOptions(top=args.top, tz=tz, idle_timeout_s=args.idle_timeout,
+                            escalation=escalation_from_args(args), tables=bool(args.out))
+    report = build_report_on_two_cores(data, options)
+    if args.out:
+        from lexlens.analytics.report.as_csv import describe_written, write_tables
+
+        sys.stderr.write(describe_written(args.out, write_tables(args.out, report)))
+    if args.json:
+        from lexlens.analytics.report.as_json import render_json
+
+        sys.stdout.write(render_json(report))
     else:
         from lexlens.analytics.report.as_text import render_text_report
 
         sys.stdout.write(render_text_report(report))
     return 0
-
-
-def compute_report_on_two_cores(data, top, idle_timeout_s, escalation) -> dict:
-    """``analytics.report.build.compute_report``, in two halves of about equal cost: VADER and the
-    outcomes in a forked child while this process computes the core and the NLU and
-    utterance-cluster keys (the same values, in the same key order; faster on 2+ cores)."""
-    import multiprocessing
-    import os
-
-    from lexlens.analytics.metrics.conversations import compute_conversations
-    from lexlens.analytics.report.build import compute_core_report, compute_report, vader_counts
-    from lexlens.analytics.report.extras import compute_outcome_report, compute_utterance_report
-
-    if sys.platform != "linux" or (os.cpu_count() or 1) < 2 or len(data.turns) < 20_000:
-        return compute_report(data, top, True, idle_timeout_s, escalation)
-    found = compute_conversations(data.turns, idle_timeout_s=idle_timeout_s)  # once, for both halves
-    context = multiprocessing.get_context("fork")  # the child shares the tables, nothing is copied
-    receiver, sender = context.Pipe(duplex=False)
-
-    def costly_part() -> None:
-        try:
-            sender.send(("ok", {"vader_sentiment": vader_counts(data.turns),
-                                **compute_outcome_report(data, idle_timeout_s, escalation, conversations=found)}))
-        except BaseException as error:  # handed to the parent, which raises it as its own
-            sender.send(("error", error))
-
-    child = context.Process(target=costly_part, daemon=True)
-    child.start()
-    report = compute_core_report(data, top, found)
-    utterance_part = compute_utterance_report(data)
-    status, value = receiver.recv()
-    child.join()
-    if status == "error":
-        raise value
-    return {**report, **value, **utterance_part}
 
 
 NOTHING_MATCHES = 3  # exit code: the input has records, but none passes the filters

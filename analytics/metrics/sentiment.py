@@ -51,11 +51,11 @@ def compute_vader_scores(turns: pd.DataFrame) -> pd.DataFrame:
                          "sentiment": [vader_label(value) for value in scores]})
 
 
-def compute_sentiment_summary(turns: pd.DataFrame) -> pd.DataFrame:
+def compute_sentiment_summary(turns: pd.DataFrame, vader_scores: pd.DataFrame | None = None) -> pd.DataFrame:
     """[source, sentiment, turns, share]: Lex labels and VADER labels as separate sources;
-    share is within the source."""
+    share is within the source. ``vader_scores``: ``compute_vader_scores(turns)`` when at hand."""
     lex = text_values(turns["lex_sentiment"][turns["lex_sentiment"] != ""])
-    vader = compute_vader_scores(turns)["sentiment"]
+    vader = (compute_vader_scores(turns) if vader_scores is None else vader_scores)["sentiment"]
     parts = []
     for source, labels in (("Lex", lex), ("VADER", vader)):
         counts = labels.value_counts()

@@ -1,6 +1,7 @@
 """The report rendered for a terminal: plain text, control characters made visible."""
 from __future__ import annotations
 
+from lexlens.analytics.report.model import Report
 from lexlens.analytics.text.visible import show_visible as visible
 
 
@@ -38,35 +39,34 @@ def render_rows(title: str, rows: list[tuple[str, object]]) -> list[str]:
     return lines + [""]
 
 
-def render_text_report(report: dict) -> str:
-    """A readable multi-section summary of ``analytics.report.build.compute_report``'s dict."""
-    duration = report["session_duration_s"]
+def render_text_report(report: Report) -> str:
+    """A readable multi-section summary of the report."""
+    values = report.values()
+    duration = values["session_duration_s"]
     lines = [
-        f"Records {report['records']:,}  (lines {report['lines']:,}; duplicates {report['duplicates']:,}; "
-        f"rejected {report['rejected']:,}; blank {report['blank']:,})",
-        f"Sessions {report['sessions']:,}   conversations {report.get('conversations', 0):,}   "
-        f"utterances {report['utterances']:,}",
-        f"Missed utterances {report['missed_utterances']:,}   fallback rate {percent(report['fallback_rate'])}",
+        f"Records {values['records']:,}  (lines {values['lines']:,}; duplicates {values['duplicates']:,}; "
+        f"rejected {values['rejected']:,}; blank {values['blank']:,})",
+        f"Sessions {values['sessions']:,}   conversations {values['conversations']:,}   "
+        f"utterances {values['utterances']:,}",
+        f"Missed utterances {values['missed_utterances']:,}   fallback rate {percent(values['fallback_rate'])}",
         f"Session duration (m:ss): median {format_duration(duration['median'])}, mean "
         f"{format_duration(duration['mean'])}, p90 {format_duration(duration['p90'])}   "
-        f"turns per session: mean {report['turns_per_session']['mean']:.2f}",
-        f"Time range: {format_time(report['time_range']['first'])} – {format_time(report['time_range']['last'])} UTC",
+        f"turns per session: mean {values['turns_per_session']['mean']:.2f}",
+        f"Time range: {format_time(values['time_range']['first'])} – {format_time(values['time_range']['last'])} UTC",
         "",
     ]
-    lines += render_rows("Rejected lines by reason", list(report["rejected_reasons"].items()))
-    lines += render_rows("Intents (turns)", list(report["intents"].items()))
-    lines += render_rows("Modality (turns)", list(report["modality"].items()))
-    lines += render_rows("Lex sentiment (turns)", list(report["sentiment"].items()))
-    lines += render_rows("VADER sentiment where Lex gave none (turns)",
-                         list(report["vader_sentiment"].items()))
-    lines += render_rows("Top utterances", [(r["utterance"], r["count"]) for r in report["top_utterances"]])
+    lines += render_rows("Rejected lines by reason", list(values["rejected_reasons"].items()))
+    lines += render_rows("Intents (turns)", list(values["intents"].items()))
+    lines += render_rows("Modality (turns)", list(values["modality"].items()))
+    lines += render_rows("Lex sentiment (turns)", list(values["sentiment"].items()))
+    lines += render_rows("VADER sentiment where Lex gave none (turns)", list(values["vader_sentiment"].items()))
+    lines += render_rows("Top utterances", [(r["utterance"], r["count"]) for r in values["top_utterances"]])
     lines += render_rows("Top missed utterances", [(r["utterance"], r["count"])
-                                                   for r in report["top_missed_utterances"]])
-    lines += render_rows("Top paths (sessions)", [(r["path"], r["sessions"]) for r in report["top_paths"]])
-    if "conversation_outcomes" in report:
-        lines += render_rows("Conversation outcomes", list(report["conversation_outcomes"].items()))
-        containment = report.get("containment_rate")
-        lines.append("Containment rate: " + (percent(containment) if containment is not None else
-                     "not computed (define escalation with --escalation-intent, "
-                     "--escalation-attribute or --escalation-action)"))
+                                                   for r in values["top_missed_utterances"]])
+    lines += render_rows("Top paths (sessions)", [(r["path"], r["sessions"]) for r in values["top_paths"]])
+    lines += render_rows("Conversation outcomes", list(values["conversation_outcomes"].items()))
+    containment = values["containment_rate"]
+    lines.append("Containment rate: " + (percent(containment) if containment is not None else
+                 "not computed (define escalation with --escalation-intent, "
+                 "--escalation-attribute or --escalation-action)"))
     return "\n".join(lines) + "\n"

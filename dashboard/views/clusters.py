@@ -4,6 +4,7 @@ to the writer (issue 6)."""
 import streamlit as st
 
 from lexlens.analytics.metrics import clusters
+from lexlens.analytics.report import testset as testsets
 from lexlens.dashboard import charts
 from lexlens.dashboard.data import current_view, derive
 from lexlens.dashboard.definitions import explain
@@ -70,18 +71,18 @@ edited = st.data_editor(plain_frame(picks), hide_index=True, key=f"testset_{bot_
                             "expected": st.column_config.SelectboxColumn("expected intent", options=bot_intents)})
 intents = {int(row.cluster): row.expected for row in edited.itertuples()
            if row.include and isinstance(row.expected, str) and row.expected}
-testset = clusters.build_testset(members, part, intents)
-left_out = clusters.count_formula_like(members, part, intents)
+testset = testsets.build_testset(members, part, intents)
+left_out = testsets.count_formula_like(members, part, intents)
 st.caption(f"{plural(len(testset), 'utterance')} from {plural(len(intents), 'cluster')}; a cluster needs to be "
            "ticked and given an expected intent"
            + (f"; {plural(left_out, 'utterance')} starting like a spreadsheet formula left out (see How is "
               "this computed?)" if left_out else ""))
 st.dataframe(plain_frame(testset), hide_index=True, height=240,
              column_config={"Input": st.column_config.TextColumn("Input", width="large")})
-st.download_button("Download test set CSV", clusters.render_testset_csv(testset),
+st.download_button("Download test set CSV", testsets.render_testset_csv(testset),
                    f"lex_test_set_{bot_id}_{locale}.csv", "text/csv", key="download_testset",
                    on_click="ignore", disabled=testset.empty)
-explain("Test Workbench export", extra=clusters.DEFINITIONS)
+explain("Test Workbench export", extra=testsets.DEFINITIONS)
 
 if st.session_state["settings"].allow_writes:
     st.subheader("Send a cluster to the writer")
