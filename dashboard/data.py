@@ -24,7 +24,7 @@ import streamlit as st
 from lexlens.analytics.errors import LexlensError
 from lexlens.analytics.filters import Filters, apply_filters
 from lexlens.analytics.metrics.conversations import IDLE_TIMEOUT_S
-from lexlens.analytics.metrics.outcomes import EscalationRule
+from lexlens.analytics.metrics.escalation import EscalationRule
 from lexlens.analytics.schema import LogData
 
 

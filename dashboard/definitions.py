@@ -16,7 +16,7 @@ DEFINITIONS = {
     "Record": "One conversation-log record: one user input and the bot's answer (a turn).",
     "Utterance": "A turn with a non-empty `inputTranscript`.",
     "Missed utterance": "A turn with `missedUtterance: true` (Lex fell back to FallbackIntent).",
-    "Missed rate": "Missed utterances / utterances (the fallback rate).",
+    "Fallback rate": "Missed utterances / utterances.",
     "Session": ("The turns sharing one `sessionId` for one bot, alias and locale. "
                 "Duration = last turn time - first turn time; a one-turn session lasts 0 s."),
     "Conversation": CONVERSATION_DEFINITIONS["Conversation"],  # one definition, kept with its code

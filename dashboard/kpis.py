@@ -17,7 +17,7 @@ KPIS = [
     ("records", "Records", "count", False),
     ("sessions", "Sessions", "count", False),
     ("conversations", "Conversations", "count", False),
-    ("missed_rate", "Missed rate", "rate", True),
+    ("fallback_rate", "Fallback rate", "rate", True),
     ("median_duration_s", "Median duration", "seconds", False),  # first: robust to sessions left open
     ("mean_duration_s", "Mean duration", "seconds", False),
     ("mean_turns", "Mean turns", "number", False),
@@ -29,7 +29,7 @@ def compute_kpis(turns: pd.DataFrame, sessions: pd.DataFrame) -> dict:
     totals = compute_totals(turns, sessions)
     durations = compute_duration_stats(sessions)
     return {"records": totals["records"], "sessions": totals["sessions"],
-            "conversations": totals["conversations"], "missed_rate": totals["fallback_rate"],
+            "conversations": totals["conversations"], "fallback_rate": totals["fallback_rate"],
             "median_duration_s": durations["median"], "mean_duration_s": durations["mean"],
             "mean_turns": compute_turns_per_session(sessions)["mean"]}
 

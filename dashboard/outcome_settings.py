@@ -12,7 +12,8 @@ from typing import Optional
 import streamlit as st
 
 from lexlens.analytics.metrics.conversations import Conversations, compute_conversations
-from lexlens.analytics.metrics.outcomes import EscalationRule, compute_outcomes
+from lexlens.analytics.metrics.escalation import EscalationRule
+from lexlens.analytics.metrics.outcomes import compute_outcomes
 from lexlens.analytics.schema import LogData
 from lexlens.dashboard import urlstate
 from lexlens.dashboard.data import OutcomeSettings, View, derive

@@ -194,6 +194,6 @@ def test_fetch_with_a_file_as_cache_is_one_sentence(stubbed, tmp_path, capsys, m
     since, until = grid_window(slices=1)
     expect_describe(stubber)
     monkeypatch.setattr(cloudwatch, "make_logs_client", lambda *args, **kwargs: client)
-    code, out, err = cli(capsys, "fetch", "--log-group", GROUP, "--since", iso_ms(since), "--until",
+    code, out, err = cli(capsys, "pull", "--log-group", GROUP, "--since", iso_ms(since), "--until",
                          iso_ms(until), "--cache-dir", "/etc/passwd")
     assert code == 2 and "Cannot write the CloudWatch cache at /etc/passwd" in err and "Traceback" not in err

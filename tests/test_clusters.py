@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from lexlens.analytics.metrics.clusters import (SUGGESTION_MIN_SHARE, assign_leaders, cluster_utterances,
-                                                compute_cluster_trend, default_intents, normalise_texts,
+                                                compute_cluster_trend, default_intents,
                                                 summarise_clusters)
 from lexlens.analytics.report.testset import (TESTSET_COLUMNS, build_testset, build_testsets, count_formula_like,
                                               render_testset_csv)
@@ -28,11 +28,6 @@ RECORDS = [
 ]
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("Where is my parcel?", "where is my parcel"), ("  ORDER   #123 ", "order 000"),
-    ("I'm {Name}", "i'm {name}"), ("ﬁne", "fine"), ("", "")])
-def test_normalise(raw, expected):
-    assert normalise_texts(pd.Series([raw])).tolist() == [expected]
 
 
 @pytest.mark.parametrize("texts, expected", [

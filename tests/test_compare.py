@@ -6,7 +6,7 @@ import pytest
 
 from lexlens.analytics.metrics.compare import (compare_kpis, compute_kpis, compute_returning_users, slice_value,
                                                slice_window, two_proportion_test)
-from lexlens.analytics.metrics.outcomes import EscalationRule
+from lexlens.analytics.metrics.escalation import EscalationRule
 from lexlens.analytics.schema import LogData
 from lex_records import T0, load, record as r
 

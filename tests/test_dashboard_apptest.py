@@ -90,7 +90,7 @@ def expected_kpis(turns: pd.DataFrame) -> dict[str, float]:
     totals = compute_totals(turns, sessions_at_default(turns))
     sessions = sessions_at_default(turns)
     return {"Records": totals["records"], "Sessions": totals["sessions"],
-            "Conversations": totals["conversations"], "Missed rate": totals["fallback_rate"],
+            "Conversations": totals["conversations"], "Fallback rate": totals["fallback_rate"],
             "Median duration": compute_duration_stats(sessions)["median"],
             "Mean duration": compute_duration_stats(sessions)["mean"],
             "Mean turns": compute_turns_per_session(sessions)["mean"]}
@@ -100,7 +100,7 @@ def assert_kpis_match(at: AppTest, turns: pd.DataFrame) -> None:
     shown, expected = shown_kpis(at), expected_kpis(turns)
     assert set(shown) == set(expected)
     # tiles round: counts exact, a rate to 0.01 percentage point, seconds to the second, turns to 0.01
-    tolerance = {"Missed rate": 5e-5, "Median duration": 0.5, "Mean duration": 0.5, "Mean turns": 0.005}
+    tolerance = {"Fallback rate": 5e-5, "Median duration": 0.5, "Mean duration": 0.5, "Mean turns": 0.005}
     for label, value in expected.items():
         assert shown[label] == pytest.approx(value, abs=tolerance.get(label, 0)), label
 
@@ -271,7 +271,8 @@ def test_serve_outcome_options_are_the_sidebar_defaults(monkeypatch, demo):
     """`lexlens serve --escalation-intent SpeakToAgent --idle-timeout 600` reaches every page."""
     from lexlens.analytics.cli import build_parser
     from lexlens.analytics.cli.serve import build_environment
-    from lexlens.analytics.metrics.outcomes import EscalationRule, compute_containment, compute_outcomes
+    from lexlens.analytics.metrics.escalation import EscalationRule
+    from lexlens.analytics.metrics.outcomes import compute_containment, compute_outcomes
 
     args = build_parser().parse_args(["serve", "--escalation-intent", "SpeakToAgent", "--idle-timeout", "600",
                                       "--escalation-attribute", "escalated=true"])

@@ -84,7 +84,7 @@ def hostile_log(path: Path) -> Path:
 
 
 def test_every_csv_of_report_out_is_formula_safe(tmp_path, capsys):
-    assert main(["report", str(hostile_log(tmp_path / "logs.jsonl")), "--out", str(tmp_path / "out")]) == 0
+    assert main(["report", str(hostile_log(tmp_path / "logs.jsonl")), "--csv-dir", str(tmp_path / "out")]) == 0
     capsys.readouterr()
     written = sorted((tmp_path / "out").glob("*.csv"))
     assert len(written) > 15

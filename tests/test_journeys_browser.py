@@ -22,7 +22,8 @@ from lexlens.analytics.metrics import nlu
 from lexlens.analytics.metrics.compare import compute_returning_users
 from lexlens.analytics.filters import Filters, apply_filters
 from lexlens.analytics.ingest.loading import load_logs
-from lexlens.analytics.metrics.outcomes import EscalationRule, compute_containment, compute_outcomes
+from lexlens.analytics.metrics.escalation import EscalationRule
+from lexlens.analytics.metrics.outcomes import compute_containment, compute_outcomes
 from lexlens.analytics.metrics.conversations import compute_conversations
 from lexlens.analytics.metrics.sessions import compute_sessions, top_sessions
 from lexlens.analytics.metrics.utterances import message_history

@@ -3,7 +3,8 @@
 import pytest
 
 from lexlens.analytics.metrics.funnels import build_slot_runs, compute_funnel, compute_slot_outcomes
-from lexlens.analytics.metrics.outcomes import (EscalationRule, compute_containment, compute_conversation_outcomes,
+from lexlens.analytics.metrics.escalation import EscalationRule
+from lexlens.analytics.metrics.outcomes import (compute_containment, compute_conversation_outcomes,
                                                 compute_intent_outcomes, compute_outcomes, top_dropoffs)
 from lexlens.analytics.schema import LogData
 from lex_records import load, record as r

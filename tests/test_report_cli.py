@@ -45,7 +45,7 @@ def test_text_summary_is_readable():
 
 
 def test_out_writes_every_table_formula_safe(tmp_path):
-    result = run_cli("report", VARIANTS, "--out", tmp_path / "csv")
+    result = run_cli("report", VARIANTS, "--csv-dir", tmp_path / "csv")
     assert result.returncode == 0, result.stderr
     names = {path.stem for path in (tmp_path / "csv").glob("*.csv")}
     assert {"utterances", "missed_utterances", "intents", "sessions", "turns", "heatmap_sessions",
@@ -135,7 +135,7 @@ def test_containment_needs_an_escalation_rule():
 def test_two_core_report_equals_the_sequential_one():
     from lexlens.analytics.text.csvsafe import to_safe_csv
     from lexlens.analytics.ingest.loading import load_records
-    from lexlens.analytics.metrics.outcomes import EscalationRule
+    from lexlens.analytics.metrics.escalation import EscalationRule
     from lexlens.analytics.report.build import ReportOptions, build_report
     from lexlens.analytics.report.two_cores import build_report_on_two_cores, worth_two_cores
     from lexlens.analytics.simulator.generate import generate_records
@@ -172,7 +172,7 @@ def test_test_sets_are_per_bot_and_locale_and_leave_formulas_out(tmp_path):
             missed("f", "exit", "PIZZA", runner="OrderPizza")]  # 50%: no default, so not in the file
     source = tmp_path / "logs.jsonl"
     source.write_text("\n".join(json.dumps(row) for row in rows) + "\n", encoding="utf-8")
-    result = run_cli("report", source, "--out", tmp_path / "csv")
+    result = run_cli("report", source, "--csv-dir", tmp_path / "csv")
     assert result.returncode == 0, result.stderr
     sets = {path.name: list(csv.reader(open(path, encoding="utf-8")))[1:]
             for path in (tmp_path / "csv").glob("lex_test_set*.csv")}

@@ -18,7 +18,7 @@ COMMAND_MODULES = (
     "lexlens.analytics.cli.report",
     "lexlens.analytics.cli.serve",
     "lexlens.analytics.cli.sample",
-    "lexlens.analytics.cli.fetch",
+    "lexlens.analytics.cli.pull",
     "lexlens.analytics.cli.cache",
     "lexlens.analytics.cli.add_utterances",
 )

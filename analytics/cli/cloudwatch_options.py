@@ -28,8 +28,9 @@ import time
 from pathlib import Path
 
 
-def add_cloudwatch_arguments(parser: argparse.ArgumentParser) -> None:
-    """Register the CloudWatch source options on ``parser``."""
+def add_cloudwatch_arguments(parser: argparse.ArgumentParser, *, window: bool = True) -> None:
+    """Register the CloudWatch source options on ``parser``; ``window``: also --since and --until
+    (False when the command already has them, as ``report``'s filters, which bound the pull too)."""
     group = parser.add_argument_group("CloudWatch Logs source")
     group.add_argument("--log-group", action="append", default=[], metavar="NAME",
                        help="pull this CloudWatch Logs group (repeatable)")
@@ -42,12 +43,10 @@ def add_cloudwatch_arguments(parser: argparse.ArgumentParser) -> None:
                        help="CloudWatch Logs endpoint (default: boto3's, e.g. AWS_ENDPOINT_URL_CLOUDWATCH_LOGS)")
     group.add_argument("--cache-dir", type=Path, metavar="DIR",
                        help="where pulled events are cached (default: the user cache directory)")
-    existing = set(parser._option_string_actions)  # argparse has no public "has option" query
-    if "--since" not in existing:
-        group.add_argument("--since", metavar="TIME", help="start of the window: ISO 8601 or an age like 7d, 36h "
+    if window:
+        group.add_argument("--since", metavar="T", help="start of the window: ISO 8601 or an age like 7d, 36h "
                            "(default 7d)")
-    if "--until" not in existing:
-        group.add_argument("--until", metavar="TIME", help="end of the window, exclusive (default now)")
+        group.add_argument("--until", metavar="T", help="end of the window, exclusive (default now)")
 
 
 def resolve_cache_dir(args) -> Path:
@@ -101,7 +100,7 @@ def raise_for_failures(result, named: int = 3) -> None:
         reasons = ", ".join(f"{reason} {count}" for reason, count in
                             Counter(failure.error for failure in failures).most_common(3))
         names += f"; and {len(failures) - named:,} more ({len(failures):,} failed slices: {reasons})"
-    raise LexlensError(f"{names} (the other slices are cached; run again to fetch only the missing ones).",
+    raise LexlensError(f"{names} (the other slices are cached; run again to pull only the missing ones).",
                        exit_code=1)
 
 

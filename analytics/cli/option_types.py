@@ -1,9 +1,11 @@
 """argparse types for numeric options: a bad value is one sentence from argparse (exit 2),
-never a NaN, an infinity or a negative number reaching the analytics."""
+never a NaN, an infinity or a negative number reaching the analytics; and ``Deprecated``,
+the action of an option's old name."""
 from __future__ import annotations
 
 import argparse
 import math
+import sys
 
 
 def positive_int(text: str, most: int | None = None) -> int:
@@ -49,3 +51,18 @@ def slice_hours(text: str) -> float:
 def timeout_seconds(text: str) -> float:
     """A wait in seconds: above 0, at most a day."""
     return bounded_number(text, 0, 86_400, "seconds")
+
+
+class Deprecated(argparse.Action):
+    """An option's old name, hidden from --help: says so on stderr, then does what ``new`` does
+    (``append``: for a repeatable option)."""
+
+    def __init__(self, option_strings, dest, new: str, append: bool = False, **kwargs):
+        self.new, self.append = new, append
+        super().__init__(option_strings, dest, help=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        sys.stderr.write(f"lexlens: {option_string} is deprecated and will be removed: use {self.new}.\n")
+        if self.append:
+            values = [*(getattr(namespace, self.dest) or []), values]
+        setattr(namespace, self.dest, values)

@@ -1,4 +1,4 @@
-"""``--redact`` and its options, shared by ``lexlens report``, ``serve`` and ``fetch``.
+"""``--redact`` and its options, shared by ``lexlens report``, ``serve`` and ``pull``.
 
 The CloudWatch cache keeps the raw events (masking happens when they are read, with a secret
 drawn for that run, so a cached token would not match the next run's): treat the cache

@@ -1,11 +1,12 @@
 """``lexlens report``: the analytics of local log files or CloudWatch log groups, headless."""
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
-from lexlens.analytics.cli.option_types import idle_seconds, positive_int
+from lexlens.analytics.cli.option_types import Deprecated, positive_int
+from lexlens.analytics.cli.options import (add_filter_arguments, add_outcome_arguments, escalation_from_args,
+                                           filters_from_args)
 from lexlens.analytics.errors import LexlensError
 
 DESCRIPTION = """Summarise Lex V2 conversation logs: totals, sessions, intents, missed
@@ -13,55 +14,13 @@ utterances, sentiment, paths, outcomes. SOURCE is a file (JSONL, CloudWatch even
 filter-log-events output, S3-export lines; .gz or not) or a folder of them."""
 
 
-def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
-    """The filters every metric shares (also used by ``lexlens serve``)."""
-    group = parser.add_argument_group("filters")
-    group.add_argument("--since", metavar="T", help="first time to include: ISO 8601 or an age (7d, 36h)")
-    group.add_argument("--until", metavar="T", help="time to stop before: ISO 8601 or an age")
-    group.add_argument("--bot-id", action="append", default=[], metavar="ID",
-                       help="bot id or name, e.g. BankerBot (repeatable)")
-    group.add_argument("--alias", action="append", default=[], metavar="NAME",
-                       help="alias name or id, e.g. TSTALIASID (repeatable)")
-    group.add_argument("--locale", action="append", default=[], metavar="ID",
-                       help="locale id, e.g. en_US (repeatable)")
-    group.add_argument("--version", dest="bot_version", action="append", default=[], metavar="V",
-                       help="bot version: DRAFT or a number (repeatable)")
-
-
-def add_outcome_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options of the Lex-style outcomes: inactivity threshold and escalation markers."""
-    group = parser.add_argument_group("outcomes")
-    group.add_argument("--idle-timeout", type=idle_seconds, default=300.0, metavar="SECONDS",
-                       help="inactivity after which an intent or conversation is dropped (default 300, "
-                            "at most 86400)")
-    group.add_argument("--escalation-intent", action="append", default=[], metavar="NAME",
-                       help="an intent meaning hand-off to a person (repeatable)")
-    group.add_argument("--escalation-attribute", metavar="KEY[=VALUE]",
-                       help="a session attribute meaning hand-off (any non-empty value without =VALUE)")
-    group.add_argument("--escalation-action", action="append", default=[], metavar="TYPE",
-                       help="a dialog action type meaning hand-off (repeatable)")
-
-
-def escalation_from_args(args):
-    """An EscalationRule from the options, or None when none was given (containment unknown)."""
-    from lexlens.analytics.metrics.outcomes import EscalationRule
-
-    attribute = None
-    if args.escalation_attribute:
-        key, _, value = args.escalation_attribute.partition("=")
-        attribute = (key, value or None)
-    if not (args.escalation_intent or attribute or args.escalation_action):
-        return None
-    return EscalationRule(intents=tuple(args.escalation_intent), attribute=attribute,
-                          dialog_actions=tuple(args.escalation_action))
-
-
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("report", help="print a report of conversation logs",
                                    description=DESCRIPTION)
     parser.add_argument("sources", nargs="*", metavar="SOURCE", help="log files or folders")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    parser.add_argument("--out", type=Path, metavar="DIR", help="write one CSV per table into DIR")
+    parser.add_argument("--csv-dir", type=Path, metavar="DIR", help="write one CSV per table into DIR")
+    parser.add_argument("--out", dest="csv_dir", type=Path, action=Deprecated, new="--csv-dir DIR", metavar="DIR")
     parser.add_argument("--top", type=positive_int, default=10, metavar="N",
                         help="rows in top-N lists (default 10)")
     parser.add_argument("--tz", default="UTC", metavar="ZONE",
@@ -72,7 +31,7 @@ def add_parser(subparsers) -> None:
     add_outcome_arguments(parser)
     from lexlens.analytics.cli.cloudwatch_options import add_cloudwatch_arguments
 
-    add_cloudwatch_arguments(parser)
+    add_cloudwatch_arguments(parser, window=False)  # the filters' --since and --until bound the pull
     from lexlens.analytics.cli.redact_options import add_redact_arguments
 
     add_redact_arguments(parser)
@@ -88,27 +47,6 @@ def check_time_zone(name: str) -> str:
         raise LexlensError(f"unknown time zone {name!r}; use an IANA name such as Europe/Paris.",
                            exit_code=2) from None
     return name
-
-
-def filters_from_args(args):
-    """A Filters from the shared filter options; LexlensError for a time outside Lex V2's
-    years or an empty window."""
-    import pandas as pd
-
-    from lexlens.analytics.filters import Filters
-    from lexlens.analytics.timewindow import format_ms, parse_time
-
-    since, until = parse_time(args.since, name="--since time"), parse_time(args.until, name="--until time")
-    if since is not None and until is not None and since >= until:
-        raise LexlensError(f"The time window is empty: --since {format_ms(since)} is not before "
-                           f"--until {format_ms(until)}.", exit_code=2)
-
-    def moment(ms):
-        return None if ms is None else pd.Timestamp(ms, unit="ms", tz="UTC")
-
-    return Filters(since=moment(since), until=moment(until),
-                   bot_ids=tuple(args.bot_id), alias_names=tuple(args.alias),
-                   locales=tuple(args.locale), versions=tuple(args.bot_version))
 
 
 def start_scan(args):
@@ -175,12 +113,12 @@ def run(args) -> int:
     from lexlens.analytics.report.two_cores import build_report_on_two_cores
 
     options = ReportOptions(top=args.top, tz=tz, idle_timeout_s=args.idle_timeout,
-                            escalation=escalation_from_args(args), tables=bool(args.out))
+                            escalation=escalation_from_args(args), tables=bool(args.csv_dir))
     report = build_report_on_two_cores(data, options)
-    if args.out:
+    if args.csv_dir:
         from lexlens.analytics.report.as_csv import describe_written, write_tables
 
-        sys.stderr.write(describe_written(args.out, write_tables(args.out, report)))
+        sys.stderr.write(describe_written(args.csv_dir, write_tables(args.csv_dir, report)))
     if args.json:
         from lexlens.analytics.report.as_json import render_json
 
@@ -200,7 +138,7 @@ def nothing_matches_sentence(data, args) -> str:
     from lexlens.analytics.filters import describe_values
 
     given = [f"{option} {value}" for option, values in (("--bot-id", args.bot_id), ("--alias", args.alias),
-                                                         ("--locale", args.locale), ("--version", args.bot_version),
+                                                         ("--locale", args.locale), ("--bot-version", args.bot_version),
                                                          ("--since", [args.since] if args.since else []),
                                                          ("--until", [args.until] if args.until else []))
              for value in values]

@@ -28,7 +28,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--host", default="127.0.0.1", metavar="H",
                         help="address to listen on (default 127.0.0.1; 0.0.0.0 exposes it to the network)")
     parser.add_argument("--allow-writes", action="store_true", help=WRITES_HELP)
-    from lexlens.analytics.cli.report import add_outcome_arguments
+    from lexlens.analytics.cli.options import add_outcome_arguments
     from lexlens.analytics.cli.cloudwatch_options import add_cloudwatch_arguments
 
     add_outcome_arguments(parser)  # the same options as `lexlens report`: the sidebar's defaults

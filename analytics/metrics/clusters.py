@@ -24,6 +24,7 @@ import pandas as pd
 
 from lexlens.analytics.metrics.arrays import as_values
 from lexlens.analytics.schema import FALLBACK_INTENT, LogData
+from lexlens.analytics.text.normalise import similarity_texts
 
 LOW_CONFIDENCE = 0.4
 SIMILARITY = 0.5
@@ -49,13 +50,6 @@ DEFINITIONS = {
 }
 
 
-def normalise_texts(texts: pd.Series) -> pd.Series:
-    """Lower-cased, NFKC, digits as 0, punctuation as single spaces ('{Slot}' kept)."""
-    out = texts.astype(object).str.normalize("NFKC").str.lower()
-    out = out.str.replace(r"\d", "0", regex=True).str.replace(r"[^\w{}']+", " ", regex=True)
-    return out.str.strip()
-
-
 def select_candidates(data: LogData, low_confidence: float = LOW_CONFIDENCE) -> pd.DataFrame:
     """Utterance turns to cluster: turn, time, session_id, bot_id, bot_name, locale,
     transcript, text (normalised), kind."""
@@ -66,7 +60,7 @@ def select_candidates(data: LogData, low_confidence: float = LOW_CONFIDENCE) -> 
     chosen = t[keep]
     raw = pd.Series(as_values(chosen["transcript"]))
     distinct = raw.drop_duplicates()
-    norm = pd.Series(normalise_texts(distinct).to_numpy(), index=distinct.to_numpy())
+    norm = pd.Series(similarity_texts(distinct).to_numpy(), index=distinct.to_numpy())
     frame = pd.DataFrame({
         "turn": chosen["turn"].to_numpy(), "time": chosen["time"].array,
         "session_id": as_values(chosen["session_id"]), "bot_id": as_values(chosen["bot_id"]),

@@ -12,7 +12,8 @@ import pandas as pd
 
 from lexlens.analytics.metrics.arrays import as_values
 from lexlens.analytics.metrics.conversations import IDLE_TIMEOUT_S
-from lexlens.analytics.metrics.outcomes import EscalationRule, Outcomes, compute_outcomes
+from lexlens.analytics.metrics.escalation import EscalationRule
+from lexlens.analytics.metrics.outcomes import Outcomes, compute_outcomes
 from lexlens.analytics.schema import LogData
 
 # rate name -> (numerator key, denominator key) in ``compute_kpis``
@@ -75,7 +76,7 @@ def compute_kpis(data: LogData, idle_timeout_s: float = IDLE_TIMEOUT_S,
     c = o.conversations
     kpis = {
         "turns": len(t), "utterances": int(t["is_utterance"].sum()),
-        "missed": int((t["missed"] & t["is_utterance"]).sum()),
+        "missed": int(t["missed"].sum()),  # the totals' definition: every turn Lex marked missed
         "sessions": int(t["session_key"].nunique()), "conversations": len(c),
         "successful": int((c["outcome"] == "Success").sum()),
         "escalated": int(c["escalated"].sum()),

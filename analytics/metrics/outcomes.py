@@ -11,6 +11,7 @@ cumulative sums, no loop over turns) and read many ways by the small ``compute_*
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import IntEnum
 from typing import Optional
 
 import numpy as np
@@ -19,10 +20,45 @@ import pandas as pd
 from lexlens.analytics.metrics.arrays import as_values, bounds, time_ns
 from lexlens.analytics.metrics.conversations import (IDLE_TIMEOUT_S, Conversations, compute_conversations,
                                                      sort_turns)
+from lexlens.analytics.metrics.escalation import EscalationRule, mark_escalated
 from lexlens.analytics.schema import FALLBACK_INTENT, LogData, text_values
 
-INTENT_OUTCOMES = ("Success", "Failed", "Switched", "Dropped")
-CONVERSATION_OUTCOMES = ("Success", "Failed", "Dropped")
+
+class IntentOutcome(IntEnum):
+    """How an intent attempt ended; the value is its code in the attempts table's ``outcome``."""
+
+    SUCCESS = 0
+    FAILED = 1
+    SWITCHED = 2
+    DROPPED = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.capitalize()
+
+
+class ConversationOutcome(IntEnum):
+    """How a conversation ended; the value is its code in the conversations table's ``outcome``."""
+
+    SUCCESS = 0
+    FAILED = 1
+    DROPPED = 2
+
+    @property
+    def label(self) -> str:
+        return self.name.capitalize()
+
+
+class AttemptEnd(IntEnum):
+    """What a turn does to its intent attempt (``attempt_end``)."""
+
+    OPEN = 0  # the attempt may go on
+    SUCCESS = 1  # Fulfilled, or ReadyForFulfillment with Close
+    FAILURE = 2  # Failed
+
+
+INTENT_OUTCOMES = tuple(outcome.label for outcome in IntentOutcome)  # Success, Failed, Switched, Dropped
+CONVERSATION_OUTCOMES = tuple(outcome.label for outcome in ConversationOutcome)  # Success, Failed, Dropped
 
 DEFINITIONS = {
     "Intent outcome": (
@@ -53,15 +89,6 @@ DEFINITIONS = {
 }
 
 
-@dataclass(frozen=True)
-class EscalationRule:
-    """What marks a conversation as escalated (handed off to a person)."""
-
-    intents: tuple[str, ...] = ()
-    attribute: Optional[tuple[str, Optional[str]]] = None  # (key, value); value None: any non-empty
-    dialog_actions: tuple[str, ...] = ()
-
-
 @dataclass
 class Outcomes:
     """Turns annotated with conversation and intent attempt, plus the derived tables.
@@ -79,9 +106,10 @@ class Outcomes:
 
 
 def mark_terminal(state: np.ndarray, action: np.ndarray) -> np.ndarray:
-    """Per turn: 1 if it ends its intent attempt in Success, 2 in Failure, else 0."""
+    """Per turn, the AttemptEnd it marks."""
     success = (state == "Fulfilled") | ((state == "ReadyForFulfillment") & (action == "Close"))
-    return np.where(success, 1, np.where(state == "Failed", 2, 0)).astype(np.int8)
+    return np.where(success, AttemptEnd.SUCCESS,
+                    np.where(state == "Failed", AttemptEnd.FAILURE, AttemptEnd.OPEN)).astype(np.int8)
 
 
 def code_of(categories: pd.Index, name: str) -> int:
@@ -102,7 +130,7 @@ def label_attempt_intents(t: pd.DataFrame) -> pd.Categorical:
 
 
 def annotate_turns(turns: pd.DataFrame, conversations: Conversations) -> pd.DataFrame:
-    """Sorted work columns plus ``conversation``, ``attempt_intent``, ``attempt_end`` (0/1/2)
+    """Sorted work columns plus ``conversation``, ``attempt_intent``, ``attempt_end`` (AttemptEnd)
     and ``attempt`` (-1 for turns without intent)."""
     idle_timeout_s = conversations.idle_timeout_s
     t = sort_turns(turns)
@@ -118,7 +146,7 @@ def annotate_turns(turns: pd.DataFrame, conversations: Conversations) -> pd.Data
     conv, when, name = conversation[pos], time_ns(t["time"])[pos], intent.codes[pos]
     new = np.ones(len(pos), dtype=bool)
     new[1:] = ((conv[1:] != conv[:-1]) | (name[1:] != name[:-1])
-               | (t["attempt_end"].to_numpy()[pos][:-1] != 0)
+               | (t["attempt_end"].to_numpy()[pos][:-1] != AttemptEnd.OPEN)
                | (np.diff(when) > idle_timeout_s * 1e9))
     attempt = np.full(len(t), -1, dtype=np.int64)
     attempt[pos] = np.cumsum(new) - 1
@@ -144,7 +172,9 @@ def build_attempts(t: pd.DataFrame, idle_timeout_s: float) -> pd.DataFrame:
     has_next = (nxt >= 0) & (conv[nxt] == conv[first])
     has_next &= (ns[nxt] - ns[last]) <= idle_timeout_s * 1e9
     fallback_next = has_next & (codes[nxt] == code_of(cats, FALLBACK_INTENT))
-    outcome = np.select([ended == 1, ended == 2, fallback_next, has_next], [0, 1, 1, 2], 3)
+    outcome = np.select([ended == AttemptEnd.SUCCESS, ended == AttemptEnd.FAILURE, fallback_next, has_next],
+                        [IntentOutcome.SUCCESS, IntentOutcome.FAILED, IntentOutcome.FAILED, IntentOutcome.SWITCHED],
+                        IntentOutcome.DROPPED)
     next_code = np.where(has_next & (outcome != 3), codes[nxt], code_of(cats, ""))
     return pd.DataFrame({
         "attempt": a[first], "conversation": conv[first],
@@ -155,25 +185,6 @@ def build_attempts(t: pd.DataFrame, idle_timeout_s: float) -> pd.DataFrame:
         "outcome": pd.Categorical.from_codes(outcome, categories=list(INTENT_OUTCOMES)),
         "next_intent": pd.Categorical.from_codes(next_code, categories=cats),
     })
-
-
-def mark_escalated(t: pd.DataFrame, data: LogData, rule: Optional[EscalationRule]) -> np.ndarray:
-    """Per sorted turn: does it match the escalation rule?"""
-    hit = np.zeros(len(t), dtype=bool)
-    if rule is None:
-        return hit
-    if rule.intents:
-        hit |= np.isin(as_values(t["intent"]), list(rule.intents))
-    if rule.dialog_actions:
-        hit |= np.isin(as_values(t["dialog_action"]), list(rule.dialog_actions))
-    if rule.attribute is not None:
-        key, value = rule.attribute
-        attrs = data.attributes
-        match = as_values(attrs["key"]) == key
-        values = as_values(attrs["value"])
-        match &= (values != "") if value is None else (values == value)
-        hit |= t["turn"].isin(attrs["turn"].to_numpy()[match]).to_numpy()
-    return hit
 
 
 def take_text(turns: pd.DataFrame, column: str, rows: np.ndarray) -> pd.Series:
@@ -208,10 +219,13 @@ def build_conversations(turns: pd.DataFrame, t: pd.DataFrame, attempts: pd.DataF
     tail = bounds(a_conv)[1]  # last attempt of each conversation that has one
     last_code = np.full(len(frame), code_of(intent.categories, ""), dtype=np.int64)
     last_code[a_conv[tail]] = intent.codes[tail]
-    outcome = np.full(len(frame), 2, dtype=np.int64)  # Dropped when no intent at all
-    attempt_outcome = attempts["outcome"].array.codes[tail]  # 0 Success, 1 Failed, 3 Dropped
-    outcome[a_conv[tail]] = np.where(attempt_outcome == 3, 2, attempt_outcome)
-    outcome[last_code == code_of(intent.categories, FALLBACK_INTENT)] = 1  # fallback: Failed
+    outcome = np.full(len(frame), ConversationOutcome.DROPPED, dtype=np.int64)  # when no intent at all
+    # the last attempt of a conversation has no next one, so it is never Switched
+    last_outcome = attempts["outcome"].array.codes[tail]
+    outcome[a_conv[tail]] = np.select(
+        [last_outcome == IntentOutcome.SUCCESS, last_outcome == IntentOutcome.FAILED],
+        [ConversationOutcome.SUCCESS, ConversationOutcome.FAILED], ConversationOutcome.DROPPED)
+    outcome[last_code == code_of(intent.categories, FALLBACK_INTENT)] = ConversationOutcome.FAILED
     frame["last_intent"] = pd.Categorical.from_codes(last_code, categories=intent.categories)
     frame["outcome"] = pd.Categorical.from_codes(outcome, categories=list(CONVERSATION_OUTCOMES))
     return frame

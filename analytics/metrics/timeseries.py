@@ -18,7 +18,7 @@ BIN_CHOICES = [
 ]
 BIN_LABELS = {"5min": "5 minutes", "1h": "hour", "1D": "day", "7D": "week", "30D": "30 days"}
 ACTIVITY_COLUMNS = ["bin_start", "turns", "utterances", "active_sessions", "sessions_started",
-                    "missed", "missed_rate"]
+                    "missed", "fallback_rate"]
 
 
 def choose_bin(start: pd.Timestamp, end: pd.Timestamp) -> str:
@@ -63,7 +63,7 @@ def compute_activity_over_time(turns: pd.DataFrame, freq: str | None = None,
     activity["sessions_started"] = first_bins.value_counts().reindex(activity.index, fill_value=0)
     full_range = pd.date_range(activity.index.min(), activity.index.max(), freq=freq)
     activity = activity.reindex(full_range, fill_value=0).rename_axis("bin_start").reset_index()
-    activity["missed_rate"] = (activity["missed"] / activity["utterances"].where(
+    activity["fallback_rate"] = (activity["missed"] / activity["utterances"].where(
         activity["utterances"] > 0)).fillna(0.0)
     return activity[ACTIVITY_COLUMNS]
 

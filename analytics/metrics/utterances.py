@@ -11,6 +11,7 @@ import re
 import pandas as pd
 
 from lexlens.analytics.schema import order_by_session, text_values
+from lexlens.analytics.text.normalise import utterance_key
 
 # Lex's slot obfuscation writes a slot's value as its name in braces, e.g. "{dateOfBirth}",
 # and the whole utterance so when it cannot find the value in it:
@@ -19,11 +20,6 @@ OBFUSCATED = re.compile(r"^\s*\{[A-Za-z][A-Za-z0-9_]*\}\s*$")
 
 HISTORY_COLUMNS = ["time", "session_id", "transcript", "intent", "intent_state", "missed",
                    "input_mode", "turn", "session_key"]
-
-
-def normalise_text(text: str) -> str:
-    """The grouping key of an utterance: trimmed, spaces collapsed, case folded."""
-    return " ".join(text.split()).casefold()
 
 
 def is_obfuscated(text: str) -> bool:
@@ -42,7 +38,7 @@ def top_utterances(turns: pd.DataFrame, n: int | None = 10, missed_only: bool = 
                              "obfuscated": pd.Series(dtype="bool")})
     exact = transcripts.value_counts(sort=False)  # group raw texts first: cheap
     table = exact.rename_axis("text").reset_index(name="count")
-    table["key"] = [normalise_text(text) for text in table["text"]]
+    table["key"] = [utterance_key(text) for text in table["text"]]
     table = table.sort_values(["count", "text"], ascending=[False, True], kind="stable")
     grouped = table.groupby("key", sort=False).agg(utterance=("text", "first"), count=("count", "sum"))
     grouped["obfuscated"] = [is_obfuscated(text) for text in grouped["utterance"]]

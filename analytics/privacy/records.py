@@ -1,5 +1,5 @@
 """PII masking of raw Lex V2 conversation-log records and CloudWatch event lines, for
-``lexlens fetch --redact --out`` (the file it writes is read back by every command, so it keeps
+``lexlens pull --redact --out`` (the file it writes is read back by every command, so it keeps
 the record's shape; only values change). The rules are those of ``analytics.privacy.redact``.
 
 Record fields: https://docs.aws.amazon.com/lexv2/latest/dg/conversation-logs-text.html

@@ -19,6 +19,7 @@ from lexlens.analytics.metrics import (attributes, breakdowns, clusters, funnels
                                        outcomes, paths, sentiment, sessions, slots, timeseries, totals,
                                        utterances)
 from lexlens.analytics.metrics.conversations import IDLE_TIMEOUT_S, Conversations, compute_conversations
+from lexlens.analytics.metrics.escalation import EscalationRule
 from lexlens.analytics.report import testset
 from lexlens.analytics.report.model import (Breakdowns, LoadSummary, OutcomeSummary, Report, SessionStats,
                                             TopLists, Totals, UtteranceAnalysis, VaderSentiment)
@@ -42,7 +43,7 @@ class ReportOptions:
     top: int = 10
     tz: str = "UTC"
     idle_timeout_s: float = IDLE_TIMEOUT_S
-    escalation: Optional[outcomes.EscalationRule] = None
+    escalation: Optional[EscalationRule] = None
     tables: bool = False  # also the --out tables
 
 

@@ -9,6 +9,7 @@ import contextlib
 from typing import Iterator
 
 from lexlens.analytics.errors import LexlensError
+from lexlens.analytics.text.normalise import collapse_spaces
 
 SERVICE = "lexv2-models"
 PERMISSIONS = ("lex:ListIntents, lex:DescribeIntent, lex:ListSlots and lex:UpdateIntent "
@@ -75,5 +76,5 @@ def explain_client_error(error, client, bot_id: str, locale_id: str) -> LexlensE
     if code in ("UnrecognizedClientException", "InvalidSignatureException",
                 "ExpiredTokenException", "InvalidClientTokenId"):
         return LexlensError(f"AWS rejected the credentials ({code}); refresh or reconfigure them.", 2)
-    message = " ".join(str(error.response.get("Error", {}).get("Message", "")).split()).rstrip(".")
+    message = collapse_spaces(str(error.response.get("Error", {}).get("Message", ""))).rstrip(".")
     return LexlensError(f"Lex refused {operation} ({code or 'error'}): {message or 'no message'}.", 2)

@@ -36,6 +36,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Literal, Mapping, Sequence
 
+from lexlens.analytics.text.normalise import collapse_spaces, utterance_key
 from lexlens.analytics.text.visible import is_hidden, show_visible
 
 MAX_UTTERANCE_UNITS = 500
@@ -49,8 +50,6 @@ UTTERANCE_BUILTINS = frozenset({"AMAZON.QnAIntent", "AMAZON.BedrockAgentIntent"}
 
 SLOT_REFERENCE = re.compile(r"\{([^{}]*)\}")
 SLOT_NAME = re.compile(r"^([0-9a-zA-Z][_-]?){1,100}$")
-SPACES = re.compile(r"\s+")
-
 Action = Literal["add", "skip", "refuse"]
 
 
@@ -81,16 +80,6 @@ class TargetIntent:
     parent_signature: str | None
     sample_utterances: tuple[str, ...]
     slot_names: frozenset[str] | None = None  # None: not fetched (no candidate needed them)
-
-
-def clean_utterance(text: str) -> str:
-    """The text to send: trimmed, with each run of whitespace made one space."""
-    return SPACES.sub(" ", text).strip()
-
-
-def normalize_utterance(text: str) -> str:
-    """The comparison key: cleaned and case-folded (issue 5 dedupe rule)."""
-    return clean_utterance(text).casefold()
 
 
 def count_units(text: str) -> int:
@@ -145,11 +134,11 @@ def has_slot_reference(text: str) -> bool:
 
 
 def index_utterances(utterances_by_intent: Mapping[str, Iterable[str]]) -> dict[str, str]:
-    """Map each normalized sample utterance to the (first, by name) intent that owns it."""
+    """Map each sample utterance's key (``utterance_key``) to the (first, by name) intent that owns it."""
     owners: dict[str, str] = {}
     for intent in sorted(utterances_by_intent):
         for utterance in utterances_by_intent[intent]:
-            owners.setdefault(normalize_utterance(utterance), intent)
+            owners.setdefault(utterance_key(utterance), intent)
     return owners
 
 
@@ -180,14 +169,14 @@ def decide_candidates(
     seen: set[str] = set()
     rows = []
     for candidate in as_candidates(candidates):
-        text = clean_utterance(candidate.text)
+        text = collapse_spaces(candidate.text)
         action, reason = _decide_one(text, target, target_refusal, owners, seen, budget)
         rows.append(PlanRow(text, action, reason, candidate.count))
     return rows
 
 
 def _decide_one(text, target, target_refusal, owners, seen, budget) -> tuple[Action, str]:
-    key = normalize_utterance(text)
+    key = utterance_key(text)
     if target_refusal:
         return "refuse", target_refusal
     if key in seen:

@@ -22,7 +22,7 @@ totals = derive(view, "totals", lambda: compute_totals(view.turns, view_sessions
 tiles = st.columns(3)
 tiles[0].metric("Missed utterances", f"{totals['missed_utterances']:,}", border=True)
 tiles[1].metric("Utterances", f"{totals['utterances']:,}", border=True)
-tiles[2].metric("Missed rate", format_percent(totals["fallback_rate"], 2), border=True)
+tiles[2].metric("Fallback rate", format_percent(totals["fallback_rate"], 2), border=True)
 
 times = view.turns["time"].dt.tz_convert(view.tz)
 freq = choose_bin(times.min(), times.max())
@@ -34,10 +34,10 @@ with left:
                                         f"Missed utterances per {unit}", f"Time ({view.tz})",
                                         f"Missed utterances per {unit}"), "missed_trend")
 with right:
-    charts.show_chart(charts.time_lines(activity, "bin_start", {"missed_rate": "Missed rate"},
-                                        f"Missed rate per {unit}", f"Time ({view.tz})",
-                                        "Missed / utterances (%)", percent=True), "missed_rate")
-explain("Missed utterance", "Missed rate", "Activity over time")
+    charts.show_chart(charts.time_lines(activity, "bin_start", {"fallback_rate": "Fallback rate"},
+                                        f"Fallback rate per {unit}", f"Time ({view.tz})",
+                                        "Missed utterances / utterances (%)", percent=True), "fallback_rate")
+explain("Missed utterance", "Fallback rate", "Activity over time")
 
 by_intent = derive(view, "missed_by_intent", lambda: missed_by_previous_intent(view.turns))
 charts.show_chart(charts.bars(by_intent.head(20), "previous_intent", "missed",

@@ -16,7 +16,7 @@ if view.turns.empty:
     st.info("No turns match the filters. Widen the date range or clear a filter in the sidebar.")
     st.stop()
 render_kpis(view)
-explain("Record", "Session", "Conversation", "Missed rate", "Session duration", "Mean turns",
+explain("Record", "Session", "Conversation", "Fallback rate", "Session duration", "Mean turns",
         "Previous period")
 
 times = view.turns["time"].dt.tz_convert(view.tz)

@@ -1,4 +1,4 @@
-"""``lexlens fetch --redact --out``: the events pulled from CloudWatch Logs (moto's server over
+"""``lexlens pull --redact --out``: the events pulled from CloudWatch Logs (moto's server over
 HTTP) are written with their PII masked, in the shape every command reads back; the cache keeps
 the raw events, as ``--help`` and the README say."""
 from __future__ import annotations
@@ -31,7 +31,7 @@ def pii_group(aws_env, logs_client):
 
 def test_fetch_redact_masks_the_file_and_keeps_it_readable(pii_group, tmp_path):
     out = tmp_path / "window.jsonl.gz"
-    assert main(["fetch", "--log-group", pii_group, "--since", "3h", "--cache-dir", str(tmp_path / "cache"),
+    assert main(["pull", "--log-group", pii_group, "--since", "3h", "--cache-dir", str(tmp_path / "cache"),
                  "--out", str(out), "--redact", "--redact-slot", "FullName",
                  "--redact-attribute", "customerId"]) == 0
     written = gzip.decompress(out.read_bytes()).decode("utf-8")
@@ -48,5 +48,5 @@ def test_fetch_redact_masks_the_file_and_keeps_it_readable(pii_group, tmp_path):
 
 
 def test_fetch_redact_without_out_is_refused(pii_group, tmp_path, capsys):
-    assert main(["fetch", "--log-group", pii_group, "--cache-dir", str(tmp_path), "--redact"]) == 2
+    assert main(["pull", "--log-group", pii_group, "--cache-dir", str(tmp_path), "--redact"]) == 2
     assert "--out" in capsys.readouterr().err

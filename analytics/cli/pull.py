@@ -1,4 +1,5 @@
-"""``lexlens fetch``: pull CloudWatch Logs into the cache, optionally to a file."""
+"""``lexlens pull``: pull CloudWatch Logs into the cache, optionally to a file (``fetch`` is its
+deprecated old name)."""
 from __future__ import annotations
 
 import argparse
@@ -10,39 +11,42 @@ from lexlens.analytics.cli.option_types import positive_int, slice_hours
 
 
 def add_parser(subparsers) -> None:
-    fetch = subparsers.add_parser(
-        "fetch", help="pull CloudWatch Logs events into the local cache (and a file)",
+    pull = subparsers.add_parser(
+        "pull", aliases=["fetch"], help="pull CloudWatch Logs events into the local cache (and a file); "
+                                        "'fetch' is a deprecated alias",
         description="Pull Lex conversation logs from CloudWatch Logs into the local cache; with --out, "
                     "write the window's events (sorted, unique) as CloudWatch event lines.")
-    add_cloudwatch_arguments(fetch)
-    fetch.add_argument("--out", type=Path, metavar="FILE", help="write the events here (.gz to compress)")
-    fetch.add_argument("--bot-id", action="append", default=[], metavar="ID",
+    add_cloudwatch_arguments(pull)
+    pull.add_argument("--out", type=Path, metavar="FILE", help="write the events here (.gz to compress)")
+    pull.add_argument("--bot-id", action="append", default=[], metavar="ID",
                        help="only this bot, by id or name (repeatable; pushed into the filter pattern)")
-    fetch.add_argument("--locale", action="append", default=[], metavar="LOCALE",
+    pull.add_argument("--locale", action="append", default=[], metavar="LOCALE",
                        help="only this locale, e.g. en_US (repeatable; pushed into the filter pattern)")
-    fetch.add_argument("--workers", type=lambda text: positive_int(text, 64), default=8, metavar="N",
+    pull.add_argument("--workers", type=lambda text: positive_int(text, 64), default=8, metavar="N",
                        help="slices fetched at once (default 8, at most 64)")
-    fetch.add_argument("--slice-hours", type=slice_hours, default=6.0, metavar="H",
+    pull.add_argument("--slice-hours", type=slice_hours, default=6.0, metavar="H",
                        help="length of one cached time slice in hours (default 6; 1/60 to 8760)")
-    fetch.add_argument("--refresh", action="store_true", help="fetch every slice again, ignoring the cache")
+    pull.add_argument("--refresh", action="store_true", help="fetch every slice again, ignoring the cache")
     from lexlens.analytics.cli.redact_options import add_redact_arguments
 
-    add_redact_arguments(fetch)
-    fetch.set_defaults(run=run_fetch)
+    add_redact_arguments(pull)
+    pull.set_defaults(run=run_pull)
 
 
-def run_fetch(args: argparse.Namespace) -> int:
+def run_pull(args: argparse.Namespace) -> int:
     from lexlens.analytics.errors import LexlensError
     from lexlens.analytics.sources.cloudwatch import write_pull
     from lexlens.analytics.cli.cloudwatch_options import pull_from_args, raise_for_failures
 
     from lexlens.analytics.cli.redact_options import rules_from_args
 
+    if args.command == "fetch":
+        print("lexlens: 'lexlens fetch' is deprecated and will be removed: use 'lexlens pull'.", file=sys.stderr)
     if not args.log_group:
-        raise LexlensError("Name at least one --log-group to fetch.")
+        raise LexlensError("Name at least one --log-group to pull.")
     rules = rules_from_args(args)
     if rules is not None and not args.out:
-        raise LexlensError("--redact masks what fetch writes with --out FILE; the cache itself keeps "
+        raise LexlensError("--redact masks what pull writes with --out FILE; the cache itself keeps "
                            "raw events.", exit_code=2)
     result = pull_from_args(args)
     print(f"lexlens: {result.events:,} events in {len(result.files)} slices "
