@@ -22,7 +22,6 @@ from moto_server import HOUR_MS, iso_ms  # noqa: E402
 from tests.test_cloudwatch_faults import (GROUP, expect_describe, expect_slice, grid_window,  # noqa: E402
                                           stubbed)  # noqa: F401 (a fixture)
 
-pytest_plugins = ["moto_server"]
 
 
 def one_slice(folder, start=0, end=10, events=2) -> dict:

@@ -15,7 +15,6 @@ from lexlens.analytics.sources.cloudwatch import cache_status  # noqa: E402
 from lexlens.analytics.cli.cloudwatch_options import add_cloudwatch_arguments, load_from_args  # noqa: E402
 from moto_server import HOUR_MS, lex_event, put_events, unique_group  # noqa: E402
 
-pytest_plugins = ["moto_server"]
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ from lexlens.analytics.sources.cloudwatch import cache as cwcache  # noqa: E402
 from lexlens.analytics.timewindow import format_ms, now_ms, plan_slices  # noqa: E402
 from moto_server import HOUR_MS, aws_environment, iso_ms  # noqa: E402
 
-pytest_plugins = ["moto_server"]
 ROOT = Path(__file__).resolve().parents[1]
 
 

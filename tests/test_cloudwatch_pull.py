@@ -16,7 +16,6 @@ from lexlens.analytics.sources.cloudwatch.pull import OPEN_GRACE_MS, PAGE_LIMIT
 from lexlens.analytics.timewindow import plan_slices
 from moto_server import HOUR_MS, free_port, iso_ms, lex_event, put_events, unique_group
 
-pytest_plugins = ["moto_server"]
 
 
 def read_events(path):

@@ -24,18 +24,20 @@ from dashboard_helpers import HOSTILE_TEXTS, streamlit_run_on_loopback, write_ho
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 TIMEOUT = 120
 
-# page -> the titles its run must show; the meta-test below requires one entry per page
+# page -> what its run on the demo must show: its title, and exactly this many charts, tables and
+# metric tiles (a page that lost a chart or a table fails; the meta-test below requires one entry
+# per page)
 PAGE_CHECKS = {
-    "views/overview.py": {"title": "Overview", "charts": 3},
-    "views/conversations.py": {"title": "Conversations", "charts": 3},
-    "views/intents.py": {"title": "Intents", "charts": 3},
-    "views/missed.py": {"title": "Missed utterances", "charts": 3},
-    "views/slots_attributes.py": {"title": "Slots & attributes", "charts": 2},
-    "views/explorer.py": {"title": "Session explorer", "charts": 0},
-    "views/outcomes.py": {"title": "Outcomes & funnels", "charts": 1},
-    "views/nlu.py": {"title": "NLU health", "charts": 1},
-    "views/clusters.py": {"title": "Missed-utterance clusters", "charts": 1},
-    "views/comparisons.py": {"title": "Comparisons", "charts": 0},
+    "views/overview.py": {"title": "Overview", "charts": 3, "tables": 0, "tiles": 7},
+    "views/conversations.py": {"title": "Conversations", "charts": 3, "tables": 1, "tiles": 6},
+    "views/intents.py": {"title": "Intents", "charts": 3, "tables": 3, "tiles": 0},
+    "views/missed.py": {"title": "Missed utterances", "charts": 3, "tables": 2, "tiles": 3},
+    "views/slots_attributes.py": {"title": "Slots & attributes", "charts": 2, "tables": 2, "tiles": 0},
+    "views/explorer.py": {"title": "Session explorer", "charts": 0, "tables": 1, "tiles": 0},
+    "views/outcomes.py": {"title": "Outcomes & funnels", "charts": 2, "tables": 4, "tiles": 4},
+    "views/nlu.py": {"title": "NLU health", "charts": 3, "tables": 3, "tiles": 0},
+    "views/clusters.py": {"title": "Missed-utterance clusters", "charts": 2, "tables": 3, "tiles": 0},
+    "views/comparisons.py": {"title": "Comparisons", "charts": 0, "tables": 2, "tiles": 4},
 }
 
 
@@ -118,7 +120,9 @@ def test_page_runs_on_the_sample(page):
     assert_clean(at)
     check = PAGE_CHECKS[page]
     assert [title.value for title in at.main.title] == [check["title"]]
-    assert len(at.main.get("plotly_chart")) >= check["charts"]
+    shown = {"charts": len(at.main.get("plotly_chart")), "tables": len(at.main.dataframe),
+             "tiles": len(at.main.metric)}
+    assert shown == {key: check[key] for key in shown}
 
 
 def test_overview_kpis_equal_the_analytics(demo):

@@ -12,7 +12,6 @@ pytest.register_assert_rewrite("moto_server")
 from lexlens.dashboard.settings import CLOUDWATCH_VARS, SOURCES_VAR  # noqa: E402
 from moto_server import make_lex_record, put_events, unique_group  # noqa: E402
 
-pytest_plugins = ["moto_server"]
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 
 

@@ -16,7 +16,6 @@ from lexlens.dashboard.access import AccessSettings, access_environment  # noqa:
 from lexlens.dashboard.settings import CLOUDWATCH_VARS, SOURCES_VAR  # noqa: E402
 from moto_server import make_lex_record, put_events, unique_group  # noqa: E402
 
-pytest_plugins = ["moto_server"]
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 
 

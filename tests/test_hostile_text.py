@@ -15,9 +15,10 @@ from lexlens.analytics.cli import main
 from lexlens.analytics.text.csvsafe import neutralise_cell, starts_formula, to_safe_csv
 from lexlens.analytics.text.visible import is_hidden, json_text, show_visible
 from lexlens.analytics.writer.rules import validate_utterance
+from lex_records import fixture_record
 
 ROOT = Path(__file__).resolve().parent.parent
-REAL = json.loads((ROOT / "sample_logs" / "real-lex-records.jsonl").read_text().splitlines()[0])
+REAL = fixture_record(0)
 
 # ---------- spreadsheets ----------
 

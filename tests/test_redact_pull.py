@@ -16,7 +16,6 @@ from lexlens.analytics.ingest.loading import load_logs  # noqa: E402
 from moto_server import HOUR_MS, put_events, unique_group  # noqa: E402
 from test_redact import RAW, pii_records  # noqa: E402
 
-pytest_plugins = ["moto_server"]
 
 
 @pytest.fixture

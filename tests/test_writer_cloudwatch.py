@@ -12,7 +12,6 @@ from test_writer_fixtures import BOT, LOCALE, intent, queue_plan, stubbed
 from lexlens.analytics import writer
 from lexlens.analytics.cli import main
 
-pytest_plugins = ["moto_server"]
 BOOK = intent("BOOKHOTEL1", "BookHotel", ["book a hotel"])
 
 

@@ -24,22 +24,37 @@ COMMAND_MODULES = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+class RecordingSubparsers:
+    """The ``subparsers`` a command module registers with, remembering each command's parser."""
+
+    def __init__(self, subparsers, into: dict[str, argparse.ArgumentParser]):
+        self.subparsers, self.into = subparsers, into
+
+    def add_parser(self, name: str, **kwargs) -> argparse.ArgumentParser:
+        parser = self.subparsers.add_parser(name, **kwargs)
+        self.into[name] = parser
+        return parser
+
+
+def build_parser(commands: dict[str, argparse.ArgumentParser] | None = None) -> argparse.ArgumentParser:
+    """The ``lexlens`` parser; ``commands``, when given, receives each command's own parser."""
     parser = argparse.ArgumentParser(
         prog="lexlens",
         description="Analytics for Amazon Lex V2 conversation logs: reports, dashboard, writer.",
     )
     parser.add_argument("--version", action="version", version=f"lexlens {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    registry = RecordingSubparsers(subparsers, commands if commands is not None else {})
     for module_name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name == module_name:  # command not built yet
-                continue
-            raise
-        module.add_parser(subparsers)
+        importlib.import_module(module_name).add_parser(registry)
     return parser
+
+
+def command_parsers() -> dict[str, argparse.ArgumentParser]:
+    """Each command's parser, by name (``lexlens COMMAND --help`` prints its help)."""
+    commands: dict[str, argparse.ArgumentParser] = {}
+    build_parser(commands)
+    return commands
 
 
 def main(argv: list[str] | None = None) -> int:

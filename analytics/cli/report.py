@@ -1,6 +1,7 @@
 """``lexlens report``: the analytics of local log files or CloudWatch log groups, headless."""
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -15,8 +16,11 @@ filter-log-events output, S3-export lines; .gz or not) or a folder of them."""
 
 
 def add_parser(subparsers) -> None:
+    from lexlens.analytics.report.glossary import render_help
+
     parser = subparsers.add_parser("report", help="print a report of conversation logs",
-                                   description=DESCRIPTION)
+                                   description=DESCRIPTION, epilog=render_help(),
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("sources", nargs="*", metavar="SOURCE", help="log files or folders")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     parser.add_argument("--csv-dir", type=Path, metavar="DIR", help="write one CSV per table into DIR")

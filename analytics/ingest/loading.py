@@ -30,6 +30,17 @@ from lexlens.analytics.ingest.columns import session_keys
 Progress = Callable[[int, int], None]  # (bytes read, bytes in all)
 
 
+DEFINITIONS = {  # the user-facing text of the load's line accounting: README, dashboard and --help use it
+    "Lines": ("Every line read is accepted (a record), skipped as blank, counted as a duplicate, or "
+              "rejected with its file, line number and reason."),
+    "Duplicate": ("A record whose (`sessionId`, `requestId`) was already loaded (a file or CloudWatch "
+                  "slice read twice); counted once."),
+    "Rejected line": ("A line that is not a Lex V2 conversation-log record (not JSON, a Lex V1 or "
+                      "Lambda event, a time outside Lex V2's years, too long or too deeply nested, "
+                      "...); listed with its file, line and reason, and never stops the load."),
+}
+
+
 def drop_duplicate_turns(data: LogData) -> LogData:
     """Keep the first of the turns sharing (session_id, request_id); count the rest."""
     turns = data.turns

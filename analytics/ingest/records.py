@@ -3,7 +3,7 @@
 A line may be a raw Lex V2 record, a CloudWatch event (the record as a string in
 ``message``), an ``aws logs filter-log-events`` document (``events``), or a
 CloudWatch S3-export line (``<ISO time> <record JSON>``). See
-../shared/lex-log-format.md and
+docs/log-format.md and
 https://docs.aws.amazon.com/lexv2/latest/dg/conversation-logs-cw.html
 
 msgspec decodes only the fields lexlens reads and skips the rest without building

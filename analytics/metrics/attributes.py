@@ -9,6 +9,15 @@ from lexlens.analytics.schema import LogData, empty_frame, text_values
 ATTRIBUTE_VALUE_COLUMNS = ["key", "value", "sessions", "share"]
 
 
+DEFINITIONS = {  # the user-facing text of each metric here: README, dashboard and --help use it
+    "Session attributes": (
+        "Per key, the values by distinct sessions that held them at some turn (the reference "
+        "counted per turn, so long sessions weighed more). Share is of the key's sessions. A "
+        "key with more than 20 values and at least one value per two sessions (an id such as a "
+        "ContactId) is marked *nearly one value per session* and never picked by default."),
+}
+
+
 def compute_attribute_values(data: LogData, n: int | None = 10) -> pd.DataFrame:
     """ATTRIBUTE_VALUE_COLUMNS: per key, the top ``n`` values by distinct sessions;
     share is the fraction of the key's sessions holding that value at some turn."""

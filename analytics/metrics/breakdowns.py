@@ -8,6 +8,11 @@ from lexlens.analytics.schema import text_values
 SENTIMENT_LABELS = ["POSITIVE", "NEUTRAL", "NEGATIVE", "MIXED"]
 
 
+DEFINITIONS = {  # the user-facing text of each metric here: README, dashboard and --help use it
+    "Modality": "Turns per input mode: Text, Speech, DTMF (Unknown when the record had none).",
+}
+
+
 def share_table(values: pd.Series, name: str) -> pd.DataFrame:
     """[name, turns, share] for each value, most frequent first."""
     counts = text_values(values).value_counts()

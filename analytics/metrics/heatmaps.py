@@ -14,6 +14,15 @@ WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 HOURS = list(range(24))
 
 
+DEFINITIONS = {  # the user-facing text of each metric here: README, dashboard and --help use it
+    "Session heatmap": (
+        "For each weekday x hour cell (local time in the chosen zone), the number of distinct "
+        "sessions active in that hour, summed over every date in the range: a session counts "
+        "once per hour it is active, and two Mondays add up instead of overlapping."),
+    "Intent heatmap": "Turns per intent and hour of day, in the chosen time zone.",
+}
+
+
 def compute_session_heatmap(turns: pd.DataFrame, tz: str = "UTC") -> pd.DataFrame:
     """7 x 24 counts: index WEEKDAYS, columns hours 0..23 (local time in ``tz``)."""
     if turns.empty:

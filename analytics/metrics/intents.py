@@ -14,6 +14,17 @@ from lexlens.analytics.schema import empty_frame, order_by_session, text_values
 INTENT_COLUMNS = ["intent", "turns", "entries", "sessions", "missed"]
 
 
+DEFINITIONS = {  # the user-facing text of each metric here: README, dashboard and --help use it
+    "Intent of a turn": (
+        "`sessionState.intent.name`, else the top interpretation's intent, else "
+        "`FallbackIntent` on a missed utterance."),
+    "Top intents": (
+        "Turns per intent, plus *entries*: the times a session entered the intent (consecutive "
+        "turns of one intent count once), so intents with many slots do not look popular just "
+        "because each slot prompt is a turn."),
+}
+
+
 def intent_entries(turns: pd.DataFrame) -> pd.Series:
     """True for turns whose intent differs from the previous turn of the same session."""
     ordered = order_by_session(turns)

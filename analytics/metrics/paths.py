@@ -32,6 +32,28 @@ CLOSED_STATES = {"Fulfilled", "ReadyForFulfillment", "Failed"}
 ARROW = " → "
 
 
+DEFINITIONS = {  # the user-facing text of each metric here: README, dashboard and --help use it
+    "Intent paths": (
+        "A session's path is START, each intent it entered, then END. Consecutive turns of one "
+        "intent are one step unless the intent had closed (Fulfilled, ReadyForFulfillment or "
+        "Failed with a Close action) and was entered again: that repeat is a self-loop. Every "
+        "turn with an intent counts, FallbackIntent included. A move into an intent the session "
+        "already visited is *returning*."),
+    "Conversation flow": (
+        "One bot at a time, as Lex's console draws it: a column per step (START, the intent "
+        "entered at step 1, step 2, ... up to the steps shown, default 3, then END), each link "
+        "as wide as the sessions taking it. A session that ends at step n goes to END from its "
+        "step-n intent; one still going after the last step shown goes to 'More steps'. The "
+        "least travelled intents of each step are folded into 'Other' until about the chosen "
+        "number of links remains (15 by default). Columns are fixed by step, so a session that "
+        "returns to an intent moves right instead of drawing a loop."),
+    "Returning transitions": (
+        "Per pair of intents: how many moves went back into an intent the session had already "
+        "visited (returning), out of all the pair's moves (transitions), and that share. Listed "
+        "apart so the flow's shared links are not coloured by a minority of their sessions."),
+}
+
+
 def compute_path_steps(turns: pd.DataFrame) -> pd.DataFrame:
     """[session_key, step, intent, returning, time]: one row per intent entered, in order."""
     with_intent = turns.loc[turns["intent"] != "", ["turn", "time", "session_key", "intent",

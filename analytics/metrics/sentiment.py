@@ -19,6 +19,15 @@ VADER_NEGATIVE = -0.05
 VADER_MAX_CHARS = 1024
 
 
+DEFINITIONS = {  # the user-facing text of each metric here: README, dashboard and --help use it
+    "Sentiment": (
+        "Lex's own `sentimentResponse` of the first interpretation carrying one, when present; "
+        "otherwise VADER's compound score of the transcript (>= 0.05 positive, <= -0.05 "
+        "negative, else neutral; its first 1,024 characters, Lex's limit on a turn's text), "
+        "labelled VADER. The two sources are shown apart, never mixed silently."),
+}
+
+
 @lru_cache(maxsize=1)
 def vader_analyzer():
     """Created lazily: loading VADER's lexicon takes a noticeable fraction of a second."""

@@ -21,6 +21,26 @@ SESSION_DTYPES = {"session_key": "int64", "start": "datetime64[ns, UTC]", "end":
                   "conversations": "int64"}
 
 
+DEFINITIONS = {  # the user-facing text of each metric here: README, dashboard and --help use it
+    "Session": (
+        "The turns sharing one `sessionId` for one bot, alias and locale. Duration = last turn "
+        "time - first turn time; a one-turn session lasts 0 s."),
+    "Mean turns": "Turns per session, averaged over the sessions in the filtered range.",
+    "Session duration": (
+        "Per session, last turn time - first turn time (0 s for one turn), shown as m:ss "
+        "(h:mm:ss from an hour on; tables as an h:mm:ss clock that sorts by length). The median "
+        "comes first: a few sessions left open for hours pull the mean up. The histogram's bins "
+        "grow about twofold (1 s, 2 s, 5 s, 10 s, ... 1 h, 2 h: a log scale), since durations "
+        "run from seconds to hours and equal bins would put nearly every session in the first. "
+        "The reference dashboard's 'average session duration' was 300 s divided by sessions per "
+        "5 minutes: not a duration at all."),
+    "Turns per session": (
+        "Records per session; the histogram stops at the 95th percentile and says how many "
+        "sessions have more turns."),
+    "Top sessions": "Sessions with the most turns (ties: longer first, then earlier).",
+}
+
+
 def compute_sessions(turns: pd.DataFrame, *, conversations: Conversations) -> pd.DataFrame:
     """One row per session: SESSION_COLUMNS, ordered by start time; ``conversations`` (of the
     same turns) gives each session's conversation count."""

@@ -21,6 +21,15 @@ ACTIVITY_COLUMNS = ["bin_start", "turns", "utterances", "active_sessions", "sess
                     "missed", "fallback_rate"]
 
 
+DEFINITIONS = {  # the user-facing text of each metric here: README, dashboard and --help use it
+    "Activity over time": (
+        "Turns, utterances and sessions per time bin, in the chosen time zone. The bin follows "
+        "the range (5 minutes up to 6 hours, hourly up to 2 days, daily up to 3 months, weekly "
+        "up to 2 years, then 30 days), so any range works. *Active sessions* counts a session "
+        "once per bin it has a turn in; *sessions started* counts it once, in its first bin."),
+}
+
+
 def choose_bin(start: pd.Timestamp, end: pd.Timestamp) -> str:
     """A pandas frequency giving a readable number of bins for [start, end]."""
     span = end - start

@@ -5,6 +5,14 @@ from __future__ import annotations
 import pandas as pd
 
 
+DEFINITIONS = {  # the user-facing text of each metric here: README, dashboard and --help use it
+    "Record": "One conversation-log record: one user input and the bot's answer (a turn).",
+    "Utterance": "A turn with a non-empty `inputTranscript`.",
+    "Missed utterance": "A turn with `missedUtterance: true` (Lex fell back to FallbackIntent).",
+    "Fallback rate": "Missed utterances / utterances.",
+}
+
+
 def rate(numerator: float, denominator: float) -> float:
     """numerator / denominator, 0.0 when there is nothing to divide by."""
     return float(numerator) / float(denominator) if denominator else 0.0

@@ -22,6 +22,22 @@ HISTORY_COLUMNS = ["time", "session_id", "transcript", "intent", "intent_state",
                    "input_mode", "turn", "session_key"]
 
 
+DEFINITIONS = {  # the user-facing text of each metric here: README, dashboard and --help use it
+    "Missed by previous intent": (
+        "For each missed utterance, the intent the session was in just before it ('(session "
+        "start)' on a first turn): where users get lost."),
+    "Top utterances": (
+        "Utterances grouped after trimming and collapsing spaces, case-insensitively; the most "
+        "frequent spelling is shown."),
+    "Obfuscated utterances": (
+        "With slot obfuscation on, Lex logs a slot's value as the slot's name in braces "
+        "('{dateOfBirth}'), and the whole utterance so when it cannot find the value in it. "
+        "Such an utterance says which slot was asked, not what people said: it is marked "
+        "'obfuscated by Lex' and listed after every other one, whatever its count."),
+    "Message history": "Turns with a transcript (or every missed turn), newest first.",
+}
+
+
 def is_obfuscated(text: str) -> bool:
     """The whole utterance is a slot name Lex put in place of what the user said."""
     return OBFUSCATED.match(text) is not None

@@ -3,8 +3,8 @@
 
 Each section is a small frozen dataclass; each of its fields is one key of ``lexlens report
 --json`` (in this order) and names the definition it follows (``topic``, a key of
-``analytics.metrics.definitions.DEFINITIONS``), so the README, ``--help`` and the dashboard
-quote the same text. ``Report.tables`` holds the ``--out`` tables, by name, when they were
+``analytics.report.glossary.GLOSSARY``), so the README, ``--help`` and the dashboard
+quote the same text. ``Report.tables`` holds the ``--csv-dir`` tables, by name, when they were
 asked for.
 """
 from __future__ import annotations

@@ -20,7 +20,7 @@ DEFINITIONS = {
         "an expected intent is left out). Utterances are written exactly as users typed them, "
         "since Lex must test what they said; an utterance that starts like a spreadsheet formula "
         "(=, +, -, @, tab or carriage return) is left out instead, so the file is safe to open "
-        "in a spreadsheet. The dashboard and `lexlens report --out` follow the same rule."),
+        "in a spreadsheet. The dashboard and `lexlens report --csv-dir` follow the same rule."),
 }
 
 

@@ -38,7 +38,7 @@ table = part.assign(examples=part["examples"].map(" | ".join)).drop(columns=["bo
 charts.show_chart(charts.bars(table.head(20), "label", "turns", "Largest clusters (named by their most "
                               "frequent utterance)", "Cluster", "Turns"), "clusters")
 show_table(table, "clusters", column_config={"label": st.column_config.TextColumn("label", pinned=True)})
-explain("Utterance clusters", "Suggested intent", extra=clusters.DEFINITIONS)
+explain("Utterance clusters", "Suggested intent")
 
 trend = derive(view, "cluster_trend", lambda: clusters.compute_cluster_trend(members), low, similarity)
 top = part.head(5)
@@ -48,7 +48,7 @@ names = {c: f"#{c} {label}" for c, label in zip(top["cluster"], top["label"])}
 charts.show_chart(charts.time_lines(wide, "week", {c: names[c] for c in top["cluster"] if c in wide},
                                     "Weekly turns of the five largest clusters", "Week (UTC, from Monday)",
                                     "Turns per week", legend_below=True), "cluster_trend")
-explain("Trend", extra=clusters.DEFINITIONS)
+explain("Trend")
 
 st.subheader("Lex Test Workbench test set")
 st.caption(plain_text(f"For {bot_name} · {locale}: tick the clusters to test and pick the intent each should "
@@ -82,7 +82,7 @@ st.dataframe(plain_frame(testset), hide_index=True, height=240,
 st.download_button("Download test set CSV", testsets.render_testset_csv(testset),
                    f"lex_test_set_{bot_id}_{locale}.csv", "text/csv", key="download_testset",
                    on_click="ignore", disabled=testset.empty)
-explain("Test Workbench export", extra=testsets.DEFINITIONS)
+explain("Test Workbench export")
 
 if st.session_state["settings"].allow_writes:
     st.subheader("Send a cluster to the writer")

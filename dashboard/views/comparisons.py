@@ -52,7 +52,7 @@ st.caption(f"A = {escape_markdown(labels[0])} · B = {escape_markdown(labels[1])
 show_table(table, "comparison")
 if escalation is None:
     st.caption("Containment needs an escalation marker: set one under Outcome settings in the sidebar.")
-explain("Comparison", extra=compare.DEFINITIONS)
+explain("Comparison")
 
 st.subheader("Returning users")
 keys = (["session_id"] + sorted(view.full.attributes["key"].astype(str).unique())
@@ -87,4 +87,4 @@ show_table(shown, "returning_users", session_column="session_id",
            column_config={"nth": st.column_config.NumberColumn("contact #", format="%d"),
                           "since_previous_h": st.column_config.NumberColumn("hours since previous", format="%.1f")},
            caption="at most 2,000 conversations")
-explain("Returning users", extra=compare.DEFINITIONS)
+explain("Returning users")

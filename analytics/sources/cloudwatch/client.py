@@ -4,6 +4,7 @@ API: https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_De
 """
 from __future__ import annotations
 
+import functools
 import os
 
 from lexlens.analytics.errors import LexlensError
@@ -23,15 +24,16 @@ def make_logs_client(region=None, profile=None, endpoint_url=None, max_workers=M
     """
     import boto3
     import botocore.exceptions
+    import botocore.session
     from botocore.config import Config
 
     from lexlens.analytics.aws import client_error
 
     try:
-        session = boto3.session.Session(profile_name=profile, region_name=region)
+        core = botocore.session.Session(profile=profile)
+        session = boto3.session.Session(botocore_session=core, region_name=region)
         # Respect AWS_RETRY_MODE / AWS_MAX_ATTEMPTS and the profile's retry settings; botocore
         # reports its own default ("standard") when none is set, so look at the sources directly.
-        core = session._session
         scoped = core.get_scoped_config()
         retries = {"mode": os.environ.get("AWS_RETRY_MODE") or scoped.get("retry_mode") or "adaptive",
                    # AWS_MAX_ATTEMPTS counts the first try too: botocore's total_max_attempts
@@ -70,6 +72,9 @@ def resolve_namespace(client, log_group: str, filter_pattern: str) -> cwcache.Na
     import hashlib
 
     account = ""
+    signed_by: list[str] = []  # the access key id of the DescribeLogGroups requests, from their signature
+    remember = functools.partial(remember_key_id, signed_by)
+    client.meta.events.register("before-send.logs.DescribeLogGroups", remember)
     try:
         for page in client.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=log_group):
             match = next((g for g in page.get("logGroups", []) if g["logGroupName"] == log_group), None)
@@ -85,8 +90,22 @@ def resolve_namespace(client, log_group: str, filter_pattern: str) -> cwcache.Na
         if "AccessDenied" not in code:
             raise explain_error(error, client, log_group) from None
         # No DescribeLogGroups permission: the (public) access key id, hashed, stands for the account.
-        credentials = getattr(getattr(client, "_request_signer", None), "_credentials", None)
-        key_id = getattr(credentials, "access_key", "") or ""
+        key_id = signed_by[-1] if signed_by else ""
         account = "key-" + hashlib.sha256(key_id.encode()).hexdigest()[:12]
+    finally:
+        client.meta.events.unregister("before-send.logs.DescribeLogGroups", remember)
     return cwcache.Namespace(log_group, client.meta.region_name or "", client.meta.endpoint_url or "",
                              account, filter_pattern)
+
+
+
+def remember_key_id(into: list[str], request, **_) -> None:
+    """A botocore ``before-send`` handler (bind ``into`` with functools.partial): appends the
+    request's access key id, the ``Credential=<key id>/<date>/...`` part of its Signature Version 4
+    Authorization header (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html),
+    read from what was sent through botocore's public event system."""
+    header = request.headers.get("Authorization") or b""
+    text = header.decode("ascii", "replace") if isinstance(header, bytes) else str(header)
+    credential = text.partition("Credential=")[2]
+    if credential:
+        into.append(credential.partition("/")[0])
