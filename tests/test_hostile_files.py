@@ -20,7 +20,7 @@ from lexlens.analytics.errors import LexlensError
 from lexlens.analytics.ingest.loading import load_logs
 from lexlens.analytics.sources.limits import ReadLimits, limits_from_environment, parse_size
 from lex_records import fixture_record
-from tests.test_native_scanner import assert_native_matches_python, assert_same_load
+from native_compare import assert_native_matches_python, assert_same_load
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = fixture_record(0)

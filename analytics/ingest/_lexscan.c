@@ -8,7 +8,7 @@
  * narrow: a field of an unexpected JSON type, a duplicate key, an escape in a key,
  * invalid UTF-8, an unusual number or time format, a Lambda event or a Lex V1 log:
  * all go back to Python. So this file never rejects a line and never decides an
- * edge case; tests/test_native_scanner.py checks both paths give identical tables.
+ * edge case; tests/test_native_*.py check both paths give identical tables.
  *
  * Scanner.feed(buffer, first_line_no, max_line=0, separator=b"\n") -> [(line_no, start, end)]
  *                     lines for Python (longer than max_line, when > 0, included)

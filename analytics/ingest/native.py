@@ -4,7 +4,7 @@ The scanner turns canonical raw Lex V2 records straight into the columns of
 ``analytics.schema`` and hands every line it is not certain about (other shapes,
 odd types, duplicate keys, unusual times, anything to reject) back to the Python
 parser, which stays the one definition of what a line means. Both paths give the
-same tables (tests/test_native_scanner.py); the scanner only makes them faster.
+same tables (tests/test_native_*.py); the scanner only makes them faster.
 
 This module imports neither numpy nor pandas, so a command can start scanning before
 those slow imports (``start_scan``); ``analytics.ingest.native_tables`` makes the tables.
