@@ -7,7 +7,7 @@ from typing import Optional
 
 import pandas as pd
 
-from analytics.schema import LogData
+from lexlens.analytics.schema import LogData
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The tidy tables lexlens computes everything from, declared once.
 
-The parser (``analytics.loading``) produces exactly these tables; every metric may
+The parser (``analytics.ingest.loading``) produces exactly these tables; every metric may
 assume them. One row of ``turns`` is one Lex V2 conversation-log record (one user
 turn and the bot's answer). The side tables hang off a turn by ``turn``, the
 row position of that turn in ``turns`` (0..n-1, stable after filtering because

@@ -22,11 +22,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path.insert(0, str(ROOT / "tests"))  # the tests' moto helpers; lexlens itself is installed
 
 import boto3  # noqa: E402
 
-from analytics.sources.timewindow import plan_slices  # noqa: E402
+from lexlens.analytics.timewindow import plan_slices  # noqa: E402
 from moto_server import HOUR_MS, aws_environment, free_port, iso_ms, lex_event, put_events  # noqa: E402
 
 
@@ -80,7 +80,7 @@ def pick_single_slice_hours(since: int, until: int, now: int) -> float:
 
 def run_fetch(url, group, since, until, cache, slice_hours, workers) -> float:
     out = Path(cache).parent / "out.jsonl.gz"
-    command = [sys.executable, "-m", "analytics", "fetch", "--log-group", group, "--since", iso_ms(since),
+    command = [sys.executable, "-m", "lexlens", "fetch", "--log-group", group, "--since", iso_ms(since),
                "--until", iso_ms(until), "--cache-dir", str(cache), "--slice-hours", str(slice_hours),
                "--workers", str(workers), "--out", str(out)]
     began = time.perf_counter()

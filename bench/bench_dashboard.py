@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from common import ensure_bench_file  # noqa: E402  (bench/common.py: the file bench_report.py times)
 from dashboard_helpers import launch_chromium, serving, wait_drawn  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results" / "dashboard.json"
+RESULTS = ROOT / "bench" / "results" / "lexlens.dashboard.json"
 OVERVIEW_CHARTS = 3
 FILTER_CHANGES = [("Locale", "en_GB"), ("Input mode", "Text"), ("Locale", "es_US"), ("Alias", "prod")]
 

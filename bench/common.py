@@ -59,6 +59,6 @@ def ensure_bench_file(sessions: int = 50_000, seed: int = 11) -> Path:
     DATA.mkdir(parents=True, exist_ok=True)
     path = DATA / f"bench-{sessions}.jsonl"
     if not path.exists():
-        subprocess.run([sys.executable, "-m", "analytics", "sample", "--sessions", str(sessions),
+        subprocess.run([sys.executable, "-m", "lexlens", "sample", "--sessions", str(sessions),
                         "--seed", str(seed), "--end", BENCH_END, str(path)], check=True, cwd=ROOT)
     return path

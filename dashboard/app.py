@@ -2,24 +2,17 @@
 
 Run with ``lexlens serve [SOURCE...]`` or ``streamlit run dashboard/app.py``.
 """
-import sys
 from dataclasses import replace
-from pathlib import Path
-
-try:
-    import dashboard  # noqa: F401  (installed package)
-except ImportError:  # run from a checkout without installing
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import streamlit as st
 
-from dashboard.access import read_access
-from dashboard.failures import run_page
-from dashboard.links import follow_pending_link
-from dashboard.pagelist import PAGES
-from dashboard.settings import read_settings
-from dashboard.sidebar import render_sidebar
-from dashboard.signin import render_sign_in_gate, render_signed_in, writes_allowed
+from lexlens.dashboard.access import read_access
+from lexlens.dashboard.failures import run_page
+from lexlens.dashboard.links import follow_pending_link
+from lexlens.dashboard.pagelist import PAGES
+from lexlens.dashboard.settings import read_settings
+from lexlens.dashboard.sidebar import render_sidebar
+from lexlens.dashboard.signin import render_sign_in_gate, render_signed_in, writes_allowed
 
 st.set_page_config(page_title="lexlens", page_icon=":material/insights:", layout="wide")
 # Tables have lexlens's formula-safe CSV button; Streamlit's toolbar download would export log

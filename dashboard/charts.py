@@ -13,8 +13,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.formats import format_duration
-from dashboard.safe import escape_plotly, escape_plotly_series
+from lexlens.dashboard.formats import format_duration
+from lexlens.dashboard.safe import escape_plotly, escape_plotly_series
 
 RED, BLUE, GREY = "#d62728", "#1f77b4", "#9e9e9e"
 CONFIG = {"displaylogo": False}

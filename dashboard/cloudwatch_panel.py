@@ -11,28 +11,28 @@ from pathlib import Path
 
 import streamlit as st
 
-from analytics.errors import LexlensError
-from dashboard.safe import escape_markdown
-from dashboard.settings import ServeSettings
+from lexlens.analytics.errors import LexlensError
+from lexlens.dashboard.safe import escape_markdown
+from lexlens.dashboard.settings import ServeSettings
 
 PULLED = "cw_pulled"  # session state: paths of the last pulled window
 
 
 @st.cache_resource(show_spinner=False)
 def make_client(region: str | None, profile: str | None, endpoint_url: str | None):
-    from analytics.sources.cloudwatch import make_logs_client
+    from lexlens.analytics.sources.cloudwatch import make_logs_client
 
     return make_logs_client(region or None, profile or None, endpoint_url or None)
 
 
 def cache_dir(settings: ServeSettings) -> Path:
-    from analytics.sources.cwcache import default_cache_dir
+    from lexlens.analytics.sources.cloudwatch.cache import default_cache_dir
 
     return Path(settings.cloudwatch["cache_dir"]) if settings.cloudwatch.get("cache_dir") else default_cache_dir()
 
 
 def render_cache_status(folder: Path) -> None:
-    from analytics.sources.cloudwatch import cache_status
+    from lexlens.analytics.sources.cloudwatch import cache_status
 
     status = cache_status(folder)
     groups = len({n["log_group"] for n in status["namespaces"]})
@@ -42,8 +42,8 @@ def render_cache_status(folder: Path) -> None:
 
 def pull(client, groups, since, until, folder: Path, refresh: bool) -> tuple[str, ...]:
     """Pull the window with a progress bar on the page; the window file's path."""
-    from analytics.sources.cloudwatch import pull_log_groups, write_pull
-    from analytics.sources.cwcache import new_window_path
+    from lexlens.analytics.sources.cloudwatch import pull_log_groups, write_pull
+    from lexlens.analytics.sources.cloudwatch.cache import new_window_path
 
     bar = st.progress(0.0, text="Pulling from CloudWatch Logs…")
     latest = {}
@@ -73,7 +73,7 @@ def pick_groups_scope(settings: ServeSettings):
     operator's region, profile, ``--log-group`` and ``--log-group-prefix`` (visitors choose among
     them); ``free`` only for ``streamlit run`` on a loopback address, where the visitor is the
     operator and types them."""
-    from dashboard.access import is_loopback, read_access
+    from lexlens.dashboard.access import is_loopback, read_access
 
     options, access = settings.cloudwatch, read_access()
     given = tuple(options.get("log_groups") or ())
@@ -90,7 +90,7 @@ def pick_groups_scope(settings: ServeSettings):
 
 def render_cloudwatch_source(settings: ServeSettings):
     """The CloudWatch part of the Source expander; the pulled window's path(s) or None."""
-    from dashboard.access import GROUP_REFUSAL, read_access, group_allowed
+    from lexlens.dashboard.access import GROUP_REFUSAL, read_access, group_allowed
 
     options = settings.cloudwatch
     st.markdown("**CloudWatch Logs**")
@@ -131,6 +131,6 @@ def render_cloudwatch_source(settings: ServeSettings):
 
 
 def list_groups(client, prefix: str) -> list[str]:
-    from analytics.sources.cloudwatch import list_log_groups
+    from lexlens.analytics.sources.cloudwatch import list_log_groups
 
     return list_log_groups(client, prefix)

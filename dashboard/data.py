@@ -21,15 +21,16 @@ from typing import Callable, Optional
 import pandas as pd
 import streamlit as st
 
-from analytics.errors import LexlensError
-from analytics.filters import Filters, apply_filters
-from analytics.outcomes import IDLE_TIMEOUT_S, EscalationRule
-from analytics.schema import LogData
+from lexlens.analytics.errors import LexlensError
+from lexlens.analytics.filters import Filters, apply_filters
+from lexlens.analytics.metrics.conversations import IDLE_TIMEOUT_S
+from lexlens.analytics.metrics.escalation import EscalationRule
+from lexlens.analytics.schema import LogData
 
 
 def source_stamp(paths: tuple[str, ...]) -> tuple:
     """(path, size, mtime_ns) of every log file the paths name: the cache key of a load."""
-    from analytics.sources.files import find_log_files
+    from lexlens.analytics.sources.files import find_log_files
 
     files = find_log_files(list(paths))  # raises LexlensError for a missing path
     return tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files)
@@ -39,7 +40,7 @@ def source_stamp(paths: tuple[str, ...]) -> tuple:
 def redaction_rules(options: tuple):
     """The masking rules of this server process: one secret for its whole life, so a value
     masks to the same token on every page and in every session."""
-    from analytics.redact import RedactionRules
+    from lexlens.analytics.privacy.redact import RedactionRules
 
     slots, attributes, min_digits = options
     return RedactionRules(slots=slots, attributes=attributes, min_digits=min_digits)
@@ -51,14 +52,14 @@ def load_stamped(stamp: tuple, redaction: tuple | None = None) -> LogData:
     ``redaction`` (``lexlens serve --redact``) the cached tables are already masked, so
     nothing unmasked is kept or shown. An upload reads at most LEXLENS_MAX_UPLOAD_BYTES
     (analytics/sources/limits.py): a visitor's bomb stops there."""
-    from analytics.loading import load_logs
-    from analytics.sources.limits import limits_from_environment
+    from lexlens.analytics.ingest.loading import load_logs
+    from lexlens.analytics.sources.limits import limits_from_environment
 
     paths = [path for path, _, _ in stamp]
     upload = all(Path(path).resolve().is_relative_to(upload_dir().resolve()) for path in paths)
     data = load_logs(paths, limits=limits_from_environment(upload=upload))
     if redaction is not None:
-        from analytics.redact import redact_log_data
+        from lexlens.analytics.privacy.redact import redact_log_data
 
         data = redact_log_data(data, redaction_rules(redaction))
     return data
@@ -66,7 +67,7 @@ def load_stamped(stamp: tuple, redaction: tuple | None = None) -> LogData:
 
 def load_source(paths: tuple[str, ...]) -> tuple[tuple, LogData]:
     """(stamp, data) for the paths; LexlensError for a missing or unreadable path."""
-    from dashboard.access import read_redaction
+    from lexlens.dashboard.access import read_redaction
 
     try:
         stamp = source_stamp(paths)
@@ -124,7 +125,9 @@ class View:
 
     @property
     def key(self) -> tuple:
-        return (self.stamp, self.filters, self.tz)
+        """What every derived value depends on, the outcome settings included: a value cached
+        under this key cannot outlive a change of the inactivity threshold."""
+        return (self.stamp, self.filters, self.tz, self.outcome)
 
     @property
     def turns(self) -> pd.DataFrame:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from dashboard import urlstate
-from dashboard.safe import escape_markdown
+from lexlens.dashboard import urlstate
+from lexlens.dashboard.safe import escape_markdown
 
 FROM_PARAM, TO_PARAM = "from", "to"
 CALENDAR_KEY = "date_calendar"

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.paths import END, MORE, OTHER, START
-from dashboard.charts import layout
-from dashboard.safe import escape_plotly
+from lexlens.analytics.metrics.paths import END, MORE, OTHER, START
+from lexlens.dashboard.charts import layout
+from lexlens.dashboard.safe import escape_plotly
 
 LINK_COLOUR = "rgba(31, 119, 180, 0.30)"
 OTHER_COLOUR = "rgba(158, 158, 158, 0.30)"
@@ -38,7 +38,7 @@ def place_nodes(flow: pd.DataFrame, last: int) -> pd.DataFrame:
 
 
 def flow_figure(flow: pd.DataFrame, depth: int) -> go.Figure:
-    """The flow of ``analytics.paths.fold_flow`` ([step, source, target, sessions])."""
+    """The flow of ``analytics.metrics.paths.fold_flow`` ([step, source, target, sessions])."""
     last = depth + 1
     nodes = place_nodes(flow, last) if not flow.empty else pd.DataFrame(columns=["column", "name", "sessions", "x", "y"])
     index = {(row.column, row.name): i for i, row in enumerate(nodes.itertuples())}

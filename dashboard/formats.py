@@ -12,7 +12,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from analytics.report_text import format_duration  # noqa: F401  (one definition for CLI and app)
+from lexlens.analytics.report.as_text import format_duration  # noqa: F401  (one definition for CLI and app)
 
 TIME_FORMAT = "YYYY-MM-DD HH:mm:ss"
 DURATION_SUFFIX = "_s"          # a column of seconds: duration_s, mean_duration_s, ...
@@ -101,7 +101,7 @@ def format_change(delta, kind: str) -> str:
 
 
 def readable_comparison(table: pd.DataFrame, labels: dict) -> pd.DataFrame:
-    """``analytics.compare.compare_kpis``'s table for people: named KPIs, values in their
+    """``analytics.metrics.compare.compare_kpis``'s table for people: named KPIs, values in their
     kind's format, the change, the relative change and the p-value of rates."""
     rows = []
     for row in table.itertuples(index=False):

@@ -6,17 +6,18 @@ from typing import Optional
 import pandas as pd
 import streamlit as st
 
-from analytics.sessions import compute_duration_stats, compute_sessions, compute_turns_per_session
-from analytics.totals import compute_totals
-from dashboard.data import View, derive, previous_period
-from dashboard.formats import format_duration
+from lexlens.analytics.metrics.sessions import compute_duration_stats, compute_sessions, compute_turns_per_session
+from lexlens.analytics.metrics.totals import compute_totals
+from lexlens.dashboard.data import View, derive, previous_period
+from lexlens.dashboard.formats import format_duration
+from lexlens.dashboard.outcome_settings import view_conversations
 
 # key, label, kind ("count", "rate", "seconds", "number"), lower is better
 KPIS = [
     ("records", "Records", "count", False),
     ("sessions", "Sessions", "count", False),
     ("conversations", "Conversations", "count", False),
-    ("missed_rate", "Missed rate", "rate", True),
+    ("fallback_rate", "Fallback rate", "rate", True),
     ("median_duration_s", "Median duration", "seconds", False),  # first: robust to sessions left open
     ("mean_duration_s", "Mean duration", "seconds", False),
     ("mean_turns", "Mean turns", "number", False),
@@ -25,16 +26,17 @@ KPIS = [
 
 def compute_kpis(turns: pd.DataFrame, sessions: pd.DataFrame) -> dict:
     """The headline values from the analytics functions."""
-    totals = compute_totals(turns)
+    totals = compute_totals(turns, sessions)
     durations = compute_duration_stats(sessions)
     return {"records": totals["records"], "sessions": totals["sessions"],
-            "conversations": totals["conversations"], "missed_rate": totals["fallback_rate"],
+            "conversations": totals["conversations"], "fallback_rate": totals["fallback_rate"],
             "median_duration_s": durations["median"], "mean_duration_s": durations["mean"],
             "mean_turns": compute_turns_per_session(sessions)["mean"]}
 
 
 def view_sessions(view: View) -> pd.DataFrame:
-    return derive(view, "sessions", lambda: compute_sessions(view.turns))
+    """The sessions of the view, each with its conversations under the outcome settings."""
+    return derive(view, "sessions", lambda: compute_sessions(view.turns, conversations=view_conversations(view)))
 
 
 def view_kpis(view: View) -> dict:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.pagelist import EXPLORER_PAGE, EXPLORER_SLUG
-from dashboard.urlstate import forwarded_params
+from lexlens.dashboard.pagelist import EXPLORER_PAGE, EXPLORER_SLUG
+from lexlens.dashboard.urlstate import forwarded_params
 
 SESSION_PARAM = "session"
 SESSION_STATE = "explore_session"

@@ -11,12 +11,14 @@ from typing import Optional
 
 import streamlit as st
 
-from analytics.outcomes import EscalationRule, compute_outcomes
-from analytics.schema import LogData
-from dashboard import urlstate
-from dashboard.data import OutcomeSettings, View, derive
-from dashboard.safe import show_bidi
-from dashboard.settings import ServeSettings
+from lexlens.analytics.metrics.conversations import Conversations, compute_conversations
+from lexlens.analytics.metrics.escalation import EscalationRule
+from lexlens.analytics.metrics.outcomes import compute_outcomes
+from lexlens.analytics.schema import LogData
+from lexlens.dashboard import urlstate
+from lexlens.dashboard.data import OutcomeSettings, View, derive
+from lexlens.dashboard.safe import show_bidi
+from lexlens.dashboard.settings import ServeSettings
 
 DIALOG_ACTIONS = ["Close", "ConfirmIntent", "Delegate", "ElicitIntent", "ElicitSlot"]
 MAX_IDLE_S = 86_400  # Lex's idleSessionTTLInSeconds is at most 24 hours
@@ -52,7 +54,15 @@ def render_outcome_settings(full: LogData, settings: ServeSettings) -> OutcomeSe
     return OutcomeSettings(float(idle), build_rule(chosen, key, value, actions))
 
 
+def view_conversations(view: View) -> Conversations:
+    """The conversations of the view under its inactivity threshold (cached): the one count of
+    conversations that the tiles, the sessions tables and the outcomes all read."""
+    idle = view.outcome.idle_timeout_s
+    return derive(view, "conversations", lambda: compute_conversations(view.turns, idle_timeout_s=idle))
+
+
 def view_outcomes(view: View):
     """The outcomes of the view under its outcome settings (cached)."""
     idle, escalation = view.outcome.idle_timeout_s, view.outcome.escalation
-    return derive(view, "outcomes", lambda: compute_outcomes(view.data, idle, escalation), idle, escalation)
+    return derive(view, "outcomes", lambda: compute_outcomes(view.data, idle, escalation,
+                                                             conversations=view_conversations(view)))

@@ -12,7 +12,8 @@ import re
 
 import pandas as pd
 
-from analytics.visible_text import BIDI_CONTROLS, escape_char
+from lexlens.analytics.text.normalise import collapse_spaces
+from lexlens.analytics.text.visible import BIDI_CONTROLS, escape_char
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&\"'])")
 BIDI = re.compile("[" + "".join(sorted(BIDI_CONTROLS)) + "\u061c]")
@@ -32,7 +33,7 @@ def plain_text(text: object) -> str:
 def escape_markdown(text: object) -> str:
     """``text`` as literal Markdown: every punctuation mark backslash-escaped, one line,
     bidirectional controls visible."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(show_bidi(text).split()))
+    return MARKDOWN_SPECIAL.sub(r"\\\1", collapse_spaces(show_bidi(text)))
 
 
 def escape_plotly(text: object) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import count_axis, layout
-from dashboard.safe import escape_plotly, escape_plotly_series
+from lexlens.dashboard.charts import count_axis, layout
+from lexlens.dashboard.safe import escape_plotly, escape_plotly_series
 
 ORDER = ["POSITIVE", "NEUTRAL", "NEGATIVE", "MIXED"]
 SOURCE_NAMES = {"Lex": "Lex sentimentResponse", "VADER": "VADER (turns without Lex sentiment)"}

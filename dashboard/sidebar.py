@@ -7,17 +7,17 @@ from zoneinfo import available_timezones
 import pandas as pd
 import streamlit as st
 
-from analytics.attributes import attribute_keys
-from analytics.errors import LexlensError
-from analytics.filters import Filters
-from analytics.schema import LogData
-from dashboard import urlstate
-from dashboard.access import is_loopback
-from dashboard.data import View, load_source, make_view, save_uploads
-from dashboard.date_range import DateChoice, local_midnight, pick_dates
-from dashboard.outcome_settings import render_outcome_settings
-from dashboard.safe import escape_markdown, show_bidi
-from dashboard.settings import ServeSettings
+from lexlens.analytics.metrics.attributes import attribute_keys
+from lexlens.analytics.errors import LexlensError
+from lexlens.analytics.filters import Filters
+from lexlens.analytics.schema import LogData
+from lexlens.dashboard import urlstate
+from lexlens.dashboard.access import is_loopback
+from lexlens.dashboard.data import View, load_source, make_view, save_uploads
+from lexlens.dashboard.date_range import DateChoice, local_midnight, pick_dates
+from lexlens.dashboard.outcome_settings import render_outcome_settings
+from lexlens.dashboard.safe import escape_markdown, show_bidi
+from lexlens.dashboard.settings import ServeSettings
 
 PATH_SEPARATOR = ";"
 ALL_ZONES = sorted(available_timezones())
@@ -29,7 +29,7 @@ def default_sources(settings: ServeSettings) -> tuple[str, ...]:
     """What ``lexlens serve`` was given, else the bundled demo logs (no AWS needed)."""
     if settings.sources:
         return settings.sources
-    from sample_logs import DEMO_LOG
+    from lexlens.sample_logs import DEMO_LOG
 
     return (str(DEMO_LOG),)
 
@@ -45,7 +45,7 @@ def pick_source(settings: ServeSettings) -> tuple[str, ...]:
         urlstate.remember("src", text.strip(), default)
         uploads = st.file_uploader("…or upload JSONL / .gz logs", accept_multiple_files=True,
                                    type=["jsonl", "json", "gz", "log", "txt"], key="f_upload")
-        from dashboard.cloudwatch_panel import render_cloudwatch_source
+        from lexlens.dashboard.cloudwatch_panel import render_cloudwatch_source
 
         pulled = render_cloudwatch_source(settings)
     render_redaction_note()
@@ -63,13 +63,13 @@ def pick_source(settings: ServeSettings) -> tuple[str, ...]:
 def refuse_outside(paths: tuple[str, ...], settings: ServeSettings) -> None:
     """Stop the page with ``access.REFUSAL`` unless every path, and every file found below
     it, is one the operator allowed (symlinks and ``..`` resolved first)."""
-    from analytics.sources.files import find_log_files
-    from dashboard.access import REFUSAL, allowed_locations, path_allowed, read_access
+    from lexlens.analytics.sources.files import find_log_files
+    from lexlens.dashboard.access import REFUSAL, allowed_locations, path_allowed, read_access
 
     access = read_access()
     if not access.served and is_loopback(st.get_option("server.address")):
         return  # ``streamlit run`` on this machine only: the free path box of a local tool
-    from sample_logs import DEMO_LOG
+    from lexlens.sample_logs import DEMO_LOG
 
     roots, files = allowed_locations((*settings.sources, str(DEMO_LOG)), access,
                                      st.session_state.get(UPLOADS_STATE, ()))
@@ -87,8 +87,8 @@ def refuse_outside(paths: tuple[str, ...], settings: ServeSettings) -> None:
 
 def render_redaction_note() -> None:
     """The sidebar's sign that PII masking (``--redact``) is on, and what it masks."""
-    from dashboard.access import read_redaction
-    from dashboard.data import redaction_rules
+    from lexlens.dashboard.access import read_redaction
+    from lexlens.dashboard.data import redaction_rules
 
     options = read_redaction()
     if options is not None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.access import AccessSettings, user_allowed
-from dashboard.safe import escape_markdown
+from lexlens.dashboard.access import AccessSettings, user_allowed
+from lexlens.dashboard.safe import escape_markdown
 
 USER_STATE = "signed_in_user"  # session state: the signed-in e-mail, for the audit line
 

@@ -7,11 +7,11 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from analytics.csvsafe import to_safe_csv
-from dashboard import links
-from dashboard.formats import display_columns, display_frame
-from dashboard.pagelist import SESSION_TABLES
-from dashboard.safe import plain_frame
+from lexlens.analytics.text.csvsafe import to_safe_csv
+from lexlens.dashboard import links
+from lexlens.dashboard.formats import display_columns, display_frame
+from lexlens.dashboard.pagelist import SESSION_TABLES
+from lexlens.dashboard.safe import plain_frame
 
 TEXT_KINDS = ("O", "U", "S")
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.schema import LogData
-from analytics.sentiment import vader_analyzer, vader_label
+from lexlens.analytics.schema import LogData
+from lexlens.analytics.metrics.sentiment import vader_analyzer, vader_label
 
 # utterance and the bot's reply first: they are what a reader looks for
 TRANSCRIPT_COLUMNS = ["time", "utterance", "bot_messages", "missed", "intent", "intent_state",
                       "dialog_action", "confidence", "interpretations", "slots", "sentiment", "input_mode"]
-LOW_CONFIDENCE = 0.5  # the near-miss threshold of NLU health (analytics.nlu)
+LOW_CONFIDENCE = 0.5  # the near-miss threshold of NLU health (analytics.metrics.nlu)
 
 
 def find_sessions(sessions: pd.DataFrame, turns: pd.DataFrame, query: str, limit: int = 500) -> pd.DataFrame:

@@ -21,7 +21,7 @@ from typing import Callable, Iterable, Sequence
 
 import streamlit as st
 
-from dashboard.safe import show_bidi
+from lexlens.dashboard.safe import show_bidi
 
 URL_VALUES = "_url_values"  # param -> value to write back at the end of the run
 PERSIST = "session"  # keep a setting's value across page switches

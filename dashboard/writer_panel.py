@@ -10,8 +10,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics.errors import LexlensError
-from dashboard.safe import escape_markdown
+from lexlens.analytics.errors import LexlensError
+from lexlens.dashboard.safe import escape_markdown
 
 CLIENT_STATE = "writer_client"
 CANDIDATES_STATE = "writer_candidates"
@@ -20,7 +20,7 @@ MAX_CHOICES = 500
 
 @st.cache_resource(show_spinner=False)
 def make_writer_client(region: str | None, profile: str | None, endpoint_url: str | None):
-    from analytics.writer import make_client
+    from lexlens.analytics.writer import make_client
 
     return make_client(region=region, profile=profile, endpoint_url=endpoint_url)
 
@@ -34,7 +34,7 @@ def writer_client(settings):
 
 def pick_candidates(missed: pd.DataFrame) -> list:
     """Multiselect of missed utterances with their counts; returns writer Candidates."""
-    from analytics.writer_rules import Candidate
+    from lexlens.analytics.writer.rules import Candidate
 
     counts = dict(zip(missed["utterance"].head(MAX_CHOICES), missed["count"].head(MAX_CHOICES)))
     preset = [text for text in st.session_state.pop(CANDIDATES_STATE, []) if text]
@@ -49,7 +49,7 @@ def pick_candidates(missed: pd.DataFrame) -> list:
 
 def pick_target(view, client):
     """Bot id, locale and a writable intent (ListIntents on DRAFT, on request)."""
-    from analytics.writer import list_intent_choices
+    from lexlens.analytics.writer import list_intent_choices
 
     turns = view.turns
     left, right = st.columns(2)
@@ -67,7 +67,7 @@ def pick_target(view, client):
 
 
 def render_plan(plan) -> None:
-    from analytics.writer_rules import plan_rows_as_records
+    from lexlens.analytics.writer.rules import plan_rows_as_records
 
     st.dataframe(pd.DataFrame(plan_rows_as_records(plan.rows), columns=["utterance", "action", "reason", "count"]),
                  hide_index=True)
@@ -76,9 +76,9 @@ def render_plan(plan) -> None:
 
 
 def apply_and_audit(client, plan, settings):
-    from analytics.writer import apply_plan, audit_applied, default_audit_path
+    from lexlens.analytics.writer import apply_plan, audit_applied, default_audit_path
 
-    from dashboard.signin import USER_STATE
+    from lexlens.dashboard.signin import USER_STATE
 
     result = apply_plan(client, plan)
     audit_applied(default_audit_path(), plan, result, region=settings.cloudwatch.get("region"),
@@ -101,7 +101,7 @@ def render_writer_panel(view, missed: pd.DataFrame) -> None:
             st.info("List the intents of the bot's locale, then pick the target intent.")
             return
         if st.button("Plan (reads only)", key="writer_plan", disabled=not candidates):
-            from analytics.writer import plan_utterances
+            from lexlens.analytics.writer import plan_utterances
 
             st.session_state["writer_planned"] = plan_utterances(client, bot, locale, intent, candidates)
         plan = st.session_state.get("writer_planned")
@@ -127,7 +127,7 @@ def render_plan_and_apply(client, plan, settings) -> None:
 def render_build(client, bot: str, locale: str) -> None:
     """BuildBotLocale on DRAFT and wait for it, on request."""
     if st.button("Build the DRAFT locale", key="writer_build"):
-        from analytics.writer import build_locale
+        from lexlens.analytics.writer import build_locale
 
         with st.spinner("Building (up to 10 minutes)…"):
             built = build_locale(client, bot, locale)

@@ -1,7 +1,10 @@
-"""Bundled sample logs: a hand-written variants file and the demo dataset."""
+"""Bundled sample logs: a hand-written variants file and the demo dataset (package data of
+``lexlens.sample_logs``, found with ``importlib.resources``)."""
+from importlib.resources import files
 from pathlib import Path
 
-SAMPLE_DIR = Path(__file__).resolve().parent
+# A regular install or a checkout keeps package data as files on disk, where the loader reads them.
+SAMPLE_DIR = Path(str(files(__name__)))
 DEMO_LOG = SAMPLE_DIR / "demo.jsonl.gz"
 VARIANTS_LOG = SAMPLE_DIR / "variants.jsonl"
 REAL_RECORDS_LOG = SAMPLE_DIR / "real-lex-records.jsonl"

@@ -12,7 +12,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import datetime, timezone
 from pathlib import Path
+
+from lex_records import record
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -29,22 +32,11 @@ HOSTILE_TEXTS = [
 
 def hostile_record(number: int, text: str, minute: int) -> dict:
     """A missed-utterance Lex V2 record whose transcript, slot and attribute are ``text``."""
-    return {
-        "timestamp": f"2026-11-10T12:{minute:02d}:{number % 60:02d}.000Z", "messageVersion": "2.0",
-        "requestId": f"hostile-{number}", "sessionId": f"hostile-<i>{number % 3}</i>",
-        "inputMode": "Text", "operationName": "RecognizeText", "missedUtterance": True,
-        "inputTranscript": text,
-        "bot": {"name": "BankerBot", "version": "3", "id": "BANKERBOT1", "aliasName": "Live",
-                "aliasId": "LIVEALIAS1", "localeId": "en_US"},
-        "sessionState": {"originatingRequestId": f"hostile-conv-{number % 3}",
-                         "sessionAttributes": {"channel": text},
-                         "intent": {"name": "FallbackIntent", "state": "InProgress",
-                                    "slots": {"note": {"value": {"originalValue": text,
-                                                                 "interpretedValue": text}}}},
-                         "dialogAction": {"type": "ElicitIntent"}},
-        "interpretations": [{"intent": {"name": "FallbackIntent"}}],
-        "messages": [{"contentType": "PlainText", "content": "Sorry, I did not get that."}],
-    }
+    at = datetime(2026, 11, 10, 12, minute, number % 60, tzinfo=timezone.utc)
+    return record(f"hostile-<i>{number % 3}</i>", at_ms=int(at.timestamp() * 1000), request=f"hostile-{number}",
+                  text=text, intent="FallbackIntent", missed=True, conv=f"hostile-conv-{number % 3}",
+                  attributes={"channel": text}, slots={"note": text}, message="Sorry, I did not get that.",
+                  version="3", alias="Live", alias_id="LIVEALIAS1", bot_id="BANKERBOT1", bot_name="BankerBot")
 
 
 def write_hostile_log(path: Path, copies: int = 4) -> Path:
@@ -68,7 +60,7 @@ def free_port() -> int:
 
 def lexlens_command() -> list[str]:
     script = Path(sys.executable).with_name("lexlens")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "analytics"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "lexlens"]
 
 
 @contextlib.contextmanager

@@ -9,7 +9,8 @@ Fixtures (import this module from a conftest, or list it in ``pytest_plugins``):
 - ``logs_client`` (function): a boto3 ``logs`` client built from that environment.
 
 Helpers: ``put_events(client, group, stream, events)`` (batches, sorts, creates the
-group/stream) and ``make_lex_record(...)`` (a Lex V2 record in the documented shape).
+group/stream); ``make_lex_record(...)`` and ``lex_event(...)`` build their records with
+tests/lex_records.py, the one builder.
 """
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ import sys
 import time
 import urllib.request
 import uuid
-from datetime import datetime, timezone
 from pathlib import Path
+
+from lex_records import iso_ms, record  # noqa: F401 - iso_ms is re-exported for the CloudWatch tests
 
 import pytest
 
@@ -123,26 +125,14 @@ def put_events(client, group: str, stream: str, events: list[dict]) -> None:
         client.put_log_events(logGroupName=group, logStreamName=stream, logEvents=batch)
 
 
-def iso_ms(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
 def make_lex_record(ms: int, session_id: str, request_id: str, transcript: str = "hello",
                     intent: str = "MakeAppointment", bot_id: str = "BOTAAAAAAA", locale: str = "en_US",
                     missed: bool = False) -> dict:
-    """A small Lex V2 conversation-log record (shape of /work/shared/fixtures)."""
-    intent_name = "FallbackIntent" if missed else intent
-    return {
-        "timestamp": iso_ms(ms), "messageVersion": "2.0", "requestId": request_id, "sessionId": session_id,
-        "inputMode": "Text", "operationName": "RecognizeText", "developerOverride": False,
-        "missedUtterance": missed, "inputTranscript": transcript,
-        "bot": {"name": "TestBot", "version": "DRAFT", "id": bot_id, "aliasName": "TestBotAlias",
-                "aliasId": "TSTALIASID", "localeId": locale},
-        "sessionState": {"originatingRequestId": session_id, "dialogAction": {"type": "Close"},
-                         "intent": {"name": intent_name, "state": "Fulfilled", "confirmationState": "None",
-                                    "slots": {}}},
-        "interpretations": [{"nluConfidence": "0.91", "intent": {"name": intent_name, "slots": {}}}],
-    }
+    """A fulfilled (or missed) Lex V2 turn at ``ms``, built by tests/lex_records.record."""
+    return record(session_id, at_ms=ms, request=request_id, text=transcript,
+                  intent="FallbackIntent" if missed else intent, state="Fulfilled", action="Close",
+                  missed=missed, conv=session_id, confidence=0.91, bot_id=bot_id, bot_name="TestBot",
+                  locale=locale)
 
 
 def lex_event(ms: int, session_id: str, turn: int, **fields) -> dict:

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from analytics.aws_options import endpoint_url, region_name
-from analytics.cli import main
-from analytics.commands.option_types import idle_seconds, slice_hours
-from analytics.errors import LexlensError
-from analytics.sources.cloudwatch import MAX_SLICES, pull_log_groups
-from analytics.sources.timewindow import EARLIEST_MS, LATEST_MS, parse_time, parse_window
+from lexlens.analytics.aws import endpoint_url, region_name
+from lexlens.analytics.cli import main
+from lexlens.analytics.cli.option_types import idle_seconds, slice_hours
+from lexlens.analytics.errors import LexlensError
+from lexlens.analytics.sources.cloudwatch import pull_log_groups
+from lexlens.analytics.sources.cloudwatch.pull import MAX_SLICES
+from lexlens.analytics.timewindow import EARLIEST_MS, LATEST_MS, parse_time, parse_window
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "sample_logs" / "real-lex-records.jsonl"
@@ -70,7 +71,7 @@ FETCH_OPTIONS = {
 @pytest.mark.parametrize("options, message", list(FETCH_OPTIONS.values()), ids=list(FETCH_OPTIONS))
 def test_fetch_refuses_a_bad_option_in_one_sentence(options, message, capsys, monkeypatch):
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    code, err = run(["fetch", "--log-group", "g", "--endpoint-url", "http://127.0.0.1:9", *options], capsys)
+    code, err = run(["pull", "--log-group", "g", "--endpoint-url", "http://127.0.0.1:9", *options], capsys)
     assert code == 2 and message in err and "Traceback" not in err
 
 
@@ -104,7 +105,7 @@ def test_a_missing_region_gets_advice_that_works(capsys, monkeypatch, tmp_path):
     code, err = run(["add-utterances", "--bot-id", "ABCDEFGHIJ", "--locale", "en_US", "--intent", "X",
                      "--utterance", "hi"], capsys)
     assert code == 2 and "set AWS_DEFAULT_REGION" in err and "AWS_REGION." not in err
-    code, err = run(["fetch", "--log-group", "g"], capsys)
+    code, err = run(["pull", "--log-group", "g"], capsys)
     assert code == 2 and "set AWS_DEFAULT_REGION" in err
 
 
@@ -115,7 +116,7 @@ def test_a_missing_region_gets_advice_that_works(capsys, monkeypatch, tmp_path):
 ])
 def test_the_dashboard_client_turns_what_a_visitor_typed_into_one_sentence(region, endpoint, message):
     """The CloudWatch panel passes its text boxes to make_logs_client as they are."""
-    from analytics.sources.cloudwatch import make_logs_client
+    from lexlens.analytics.sources.cloudwatch import make_logs_client
 
     with pytest.raises(LexlensError, match=message):
         make_logs_client(region, None, endpoint)
@@ -177,7 +178,7 @@ def test_records_at_both_ends_of_the_accepted_years_report_and_export(tmp_path, 
                                         "sessionId": f"s{n}"}) + "\n"
                             for n, stamp in enumerate(["1970-01-01T00:00:00Z", "2199-12-31T23:59:59.999Z",
                                                        "1690-01-01T00:00:00Z", "2250-01-01T00:00:00Z"])))
-    code, err = run(["report", path, "--out", tmp_path / "out", "--tz", "Pacific/Kiritimati", "--json"], capsys)
+    code, err = run(["report", path, "--csv-dir", tmp_path / "out", "--tz", "Pacific/Kiritimati", "--json"], capsys)
     assert code == 0, err
     assert len(list((tmp_path / "out").glob("*.csv"))) > 10
 
@@ -188,7 +189,7 @@ def test_records_at_both_ends_of_the_accepted_years_draw_every_page(page, tmp_pa
     """Overview and Missed utterances broke on records of 1690 and 2250 (OutOfBoundsDatetime)."""
     from streamlit.testing.v1 import AppTest
 
-    from dashboard.settings import SOURCES_VAR
+    from lexlens.dashboard.settings import SOURCES_VAR
 
     record = json.loads(REAL.read_text().splitlines()[0])
     path = tmp_path / "edges.jsonl"
@@ -202,3 +203,33 @@ def test_records_at_both_ends_of_the_accepted_years_draw_every_page(page, tmp_pa
         at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
+
+
+OLD_NAMES = {  # old spelling -> new spelling: the same result, plus one deprecation sentence
+    "report --out": (["report", REAL, "--out", "{tmp}/csv"], ["report", REAL, "--csv-dir", "{tmp}/csv"],
+                     "--out is deprecated"),
+    "report --version": (["report", REAL, "--json", "--version", "DRAFT", "--version", "1"],
+                         ["report", REAL, "--json", "--bot-version", "DRAFT", "--bot-version", "1"],
+                         "--version is deprecated"),
+}
+
+
+@pytest.mark.parametrize("old, new, warning", list(OLD_NAMES.values()), ids=list(OLD_NAMES))
+def test_an_old_option_name_still_works_and_says_so(old, new, warning, tmp_path, capsys):
+    def run_with(argv):
+        code = main([str(part).replace("{tmp}", str(tmp_path)) for part in argv])
+        captured = capsys.readouterr()
+        files = sorted(path.name for path in (tmp_path / "csv").glob("*")) if (tmp_path / "csv").exists() else []
+        return code, captured.out, captured.err, files
+
+    old_code, old_out, old_err, old_files = run_with(old)
+    new_code, new_out, new_err, new_files = run_with(new)
+    assert (old_code, old_out, old_files) == (new_code, new_out, new_files) and old_code == 0
+    assert warning in old_err and "deprecated" not in new_err
+
+
+def test_fetch_is_the_deprecated_name_of_pull(capsys):
+    code, err = run(["fetch"], capsys)  # no --log-group: the same sentence as pull's
+    assert code == 2 and "'lexlens fetch' is deprecated" in err and "--log-group to pull" in err
+    code, err = run(["pull"], capsys)
+    assert code == 2 and "deprecated" not in err and "--log-group to pull" in err

@@ -11,18 +11,17 @@ import pytest
 
 pytest.register_assert_rewrite("moto_server")
 
-import analytics.sources.cloudwatch as cloudwatch  # noqa: E402
-from analytics.cli import main  # noqa: E402
-from analytics.errors import LexlensError  # noqa: E402
-from analytics.sources import cwcache, cwcache_admin  # noqa: E402
-from analytics.sources.cloudwatch import SliceFailure  # noqa: E402
-from analytics.sources.cloudwatch_options import raise_for_failures  # noqa: E402
-from analytics.sources.timewindow import plan_slices  # noqa: E402
+import lexlens.analytics.sources.cloudwatch as cloudwatch  # noqa: E402
+from lexlens.analytics.cli import main  # noqa: E402
+from lexlens.analytics.errors import LexlensError  # noqa: E402
+from lexlens.analytics.sources.cloudwatch import cache as cwcache, cache_admin as cwcache_admin  # noqa: E402
+from lexlens.analytics.sources.cloudwatch import SliceFailure  # noqa: E402
+from lexlens.analytics.cli.cloudwatch_options import raise_for_failures  # noqa: E402
+from lexlens.analytics.timewindow import plan_slices  # noqa: E402
 from moto_server import HOUR_MS, iso_ms  # noqa: E402
 from tests.test_cloudwatch_faults import (GROUP, expect_describe, expect_slice, grid_window,  # noqa: E402
                                           stubbed)  # noqa: F401 (a fixture)
 
-pytest_plugins = ["moto_server"]
 
 
 def one_slice(folder, start=0, end=10, events=2) -> dict:
@@ -194,6 +193,6 @@ def test_fetch_with_a_file_as_cache_is_one_sentence(stubbed, tmp_path, capsys, m
     since, until = grid_window(slices=1)
     expect_describe(stubber)
     monkeypatch.setattr(cloudwatch, "make_logs_client", lambda *args, **kwargs: client)
-    code, out, err = cli(capsys, "fetch", "--log-group", GROUP, "--since", iso_ms(since), "--until",
+    code, out, err = cli(capsys, "pull", "--log-group", GROUP, "--since", iso_ms(since), "--until",
                          iso_ms(until), "--cache-dir", "/etc/passwd")
     assert code == 2 and "Cannot write the CloudWatch cache at /etc/passwd" in err and "Traceback" not in err

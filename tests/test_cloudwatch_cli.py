@@ -8,14 +8,13 @@ import pytest
 
 pytest.register_assert_rewrite("moto_server")  # before the import below: keeps its asserts rewritten
 
-from analytics.cli import build_parser, main  # noqa: E402
-from analytics.errors import LexlensError  # noqa: E402
-from analytics.loading import load_logs  # noqa: E402
-from analytics.sources.cloudwatch import cache_status  # noqa: E402
-from analytics.sources.cloudwatch_options import add_cloudwatch_arguments, load_from_args  # noqa: E402
+from lexlens.analytics.cli import build_parser, main  # noqa: E402
+from lexlens.analytics.errors import LexlensError  # noqa: E402
+from lexlens.analytics.ingest.loading import load_logs  # noqa: E402
+from lexlens.analytics.sources.cloudwatch import cache_status  # noqa: E402
+from lexlens.analytics.cli.cloudwatch_options import add_cloudwatch_arguments, load_from_args  # noqa: E402
 from moto_server import HOUR_MS, lex_event, put_events, unique_group  # noqa: E402
 
-pytest_plugins = ["moto_server"]
 
 
 @pytest.fixture
@@ -42,7 +41,7 @@ def test_cache_info_and_clear(two_groups, capsys, tmp_path):
     assert "empty" in cache_info(capsys, cache)                          # no cache yet
     assert json.loads(cache_info(capsys, cache, "--json"))["namespaces"] == []
     for name in two_groups:
-        assert main(["fetch", "--log-group", name, "--since", "4h", "--cache-dir", str(cache)]) == 0
+        assert main(["pull", "--log-group", name, "--since", "4h", "--cache-dir", str(cache)]) == 0
     status = json.loads(cache_info(capsys, cache, "--json"))
     assert {(entry["log_group"], entry["events"]) for entry in status["namespaces"]} == {
         (two_groups[0], 30), (two_groups[1], 20)}
@@ -57,25 +56,27 @@ def test_cache_info_and_clear(two_groups, capsys, tmp_path):
 
 def test_default_cache_dir_follows_xdg(two_groups, monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert main(["fetch", "--log-group", two_groups[1], "--since", "4h"]) == 0
+    assert main(["pull", "--log-group", two_groups[1], "--since", "4h"]) == 0
     assert [entry["events"] for entry in cache_status(tmp_path / "xdg" / "lexlens" / "cloudwatch")
             ["namespaces"]] == [20]
 
 
-def report_like_parser(with_window: bool):
+def report_like_parser(own_window: bool):
+    """A parser with the CloudWatch options; ``own_window``: it has --since/--until already (as
+    ``report``'s filters), so the CloudWatch group must not add them again."""
     parser = argparse.ArgumentParser()
     parser.add_argument("source", nargs="*")
-    if with_window:
+    if own_window:
         parser.add_argument("--since")
         parser.add_argument("--until")
     parser.add_argument("--locale")
-    add_cloudwatch_arguments(parser)
+    add_cloudwatch_arguments(parser, window=not own_window)
     return parser
 
 
-@pytest.mark.parametrize("with_window", [True, False])
-def test_options_helper_adds_options_once(with_window):
-    args = report_like_parser(with_window).parse_args(
+@pytest.mark.parametrize("own_window", [True, False])
+def test_options_helper_adds_options_once(own_window):
+    args = report_like_parser(own_window).parse_args(
         ["--log-group", "a", "--log-group", "b", "--region", "eu-west-1", "--since", "2d"])
     assert args.log_group == ["a", "b"] and args.region == "eu-west-1" and args.since == "2d"
     assert args.until is None and args.profile is None and args.endpoint_url is None
@@ -106,7 +107,7 @@ def test_load_from_args_reports_setup_errors_as_lexlens_errors(aws_env, tmp_path
 def test_commands_are_registered():
     parser = build_parser()
     assert parser.parse_args(["cache", "info"]).run.__name__ == "run_cache_info"
-    assert parser.parse_args(["fetch", "--log-group", "x"]).run.__name__ == "run_fetch"
+    assert parser.parse_args(["fetch", "--log-group", "x"]).run.__name__ == "run_pull"
 
 
 @pytest.mark.parametrize("env, expected", [
@@ -114,7 +115,7 @@ def test_commands_are_registered():
     ({"AWS_RETRY_MODE": "standard", "AWS_MAX_ATTEMPTS": "4"}, {"mode": "standard", "total_max_attempts": 4}),
 ])
 def test_client_retries_default_to_adaptive_but_follow_configuration(aws_env, monkeypatch, env, expected):
-    from analytics.sources.cloudwatch import make_logs_client
+    from lexlens.analytics.sources.cloudwatch import make_logs_client
 
     monkeypatch.delenv("AWS_MAX_ATTEMPTS")
     for key, value in env.items():
@@ -135,14 +136,14 @@ def test_shared_config_and_credentials_files_keep_working(two_groups, monkeypatc
         monkeypatch.delenv(key)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
-    from analytics.sources.cloudwatch import make_logs_client
+    from lexlens.analytics.sources.cloudwatch import make_logs_client
 
     client = make_logs_client(profile="analyst")
     assert client.meta.endpoint_url == endpoint and client.meta.config.retries["mode"] == "standard"
-    assert main(["fetch", "--log-group", two_groups[0], "--since", "4h", "--profile", "analyst",
+    assert main(["pull", "--log-group", two_groups[0], "--since", "4h", "--profile", "analyst",
                  "--cache-dir", str(tmp_path / "c")]) == 0
     monkeypatch.setenv("AWS_PROFILE", "analyst")                 # the same through AWS_PROFILE
-    assert main(["fetch", "--log-group", two_groups[0], "--since", "4h", "--cache-dir", str(tmp_path / "c")]) == 0
+    assert main(["pull", "--log-group", two_groups[0], "--since", "4h", "--cache-dir", str(tmp_path / "c")]) == 0
     monkeypatch.setenv("AWS_PROFILE", "nobody")
     with pytest.raises(LexlensError, match="The AWS profile 'nobody' is not"):
         make_logs_client()

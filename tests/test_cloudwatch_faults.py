@@ -14,14 +14,14 @@ pytest.register_assert_rewrite("moto_server")  # before the import below: keeps 
 
 from botocore.stub import Stubber  # noqa: E402
 
-import analytics.sources.cloudwatch as cloudwatch  # noqa: E402
-from analytics.cli import main  # noqa: E402
-from analytics.errors import LexlensError  # noqa: E402
-from analytics.sources import cwcache  # noqa: E402
-from analytics.sources.timewindow import format_ms, now_ms, plan_slices  # noqa: E402
+import lexlens.analytics.sources.cloudwatch as cloudwatch  # noqa: E402
+from lexlens.analytics.sources.cloudwatch import pull  # noqa: E402
+from lexlens.analytics.cli import main  # noqa: E402
+from lexlens.analytics.errors import LexlensError  # noqa: E402
+from lexlens.analytics.sources.cloudwatch import cache as cwcache  # noqa: E402
+from lexlens.analytics.timewindow import format_ms, now_ms, plan_slices  # noqa: E402
 from moto_server import HOUR_MS, aws_environment, iso_ms  # noqa: E402
 
-pytest_plugins = ["moto_server"]
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -30,7 +30,7 @@ def cached_slices(cache: Path) -> int:
 
 
 def start_fetch(moto_server, group, since, until, cache, out=None):
-    command = [sys.executable, "-m", "analytics", "fetch", "--log-group", group, "--since", iso_ms(since),
+    command = [sys.executable, "-m", "lexlens", "fetch", "--log-group", group, "--since", iso_ms(since),
                "--until", iso_ms(until), "--cache-dir", str(cache), "--slice-hours", "1", "--workers", "2"]
     command += ["--out", str(out)] if out else []
     return subprocess.Popen(command, cwd=ROOT, env=aws_environment(moto_server),
@@ -145,7 +145,7 @@ def test_fetch_command_exits_1_naming_the_failed_slice(stubbed, monkeypatch, cap
         expect_slice(stubber, s1, "ServiceUnavailableException")
     expect_slice(stubber, s2)
     monkeypatch.setattr(cloudwatch, "make_logs_client", lambda *args, **kwargs: client)
-    monkeypatch.setattr(cloudwatch.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(pull.time, "sleep", lambda seconds: None)
     out = tmp_path / "out.jsonl"
     code = main(["fetch", "--log-group", GROUP, "--since", iso_ms(since), "--until", iso_ms(until),
                  "--workers", "1", "--cache-dir", str(tmp_path), "--out", str(out)])

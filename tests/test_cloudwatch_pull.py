@@ -9,14 +9,13 @@ import pytest
 
 pytest.register_assert_rewrite("moto_server")  # before the import below: keeps its asserts rewritten
 
-from analytics.cli import main
-from analytics.loading import load_logs
-from analytics.sources.cloudwatch import (OPEN_GRACE_MS, PAGE_LIMIT, list_log_groups, make_logs_client,
-                                          pull_log_groups, write_pull)
-from analytics.sources.timewindow import plan_slices
+from lexlens.analytics.cli import main
+from lexlens.analytics.ingest.loading import load_logs
+from lexlens.analytics.sources.cloudwatch import list_log_groups, make_logs_client, pull_log_groups, write_pull
+from lexlens.analytics.sources.cloudwatch.pull import OPEN_GRACE_MS, PAGE_LIMIT
+from lexlens.analytics.timewindow import plan_slices
 from moto_server import HOUR_MS, free_port, iso_ms, lex_event, put_events, unique_group
 
-pytest_plugins = ["moto_server"]
 
 
 def read_events(path):
@@ -73,7 +72,7 @@ def test_window_that_cuts_sessions_keeps_exactly_the_events_inside(aws_env, lex_
            if e.get("bot_id") and (e["timestamp"] < since or e["timestamp"] >= until)}
     assert any(json.loads(message)["sessionId"] in cut for message in in_window if message.startswith("{\"t"))
     out = tmp_path / "window.jsonl.gz"
-    assert main(["fetch", "--log-group", lex_group.name, "--since", iso_ms(since), "--until", iso_ms(until),
+    assert main(["pull", "--log-group", lex_group.name, "--since", iso_ms(since), "--until", iso_ms(until),
                  "--cache-dir", str(tmp_path / "c"), "--slice-hours", "4", "--out", str(out)]) == 0
     events = read_events(out)
     assert sorted((e["timestamp"], e["message"]) for e in events) == lex_group.in_window(since, until)
@@ -137,7 +136,7 @@ def test_several_groups_merge_into_one_time_ordered_file(aws_env, logs_client, t
         put_events(logs_client, name, "s", [lex_event(now - HOUR_MS * 3 + i * 2000 + offset * 1000,
                                                       f"{name}-{i}", 0) for i in range(50)])
     out = tmp_path / "two.jsonl"
-    assert main(["fetch", "--log-group", names[0], "--log-group", names[1], "--log-group", names[0],
+    assert main(["pull", "--log-group", names[0], "--log-group", names[1], "--log-group", names[0],
                  "--since", "5h", "--cache-dir", str(tmp_path), "--out", str(out)]) == 0
     stamps = [e["timestamp"] for e in read_events(out)]
     assert len(stamps) == 100 and stamps == sorted(stamps)
@@ -147,10 +146,10 @@ def test_empty_group_and_empty_window(aws_env, logs_client, tmp_path):
     name = unique_group()
     logs_client.create_log_group(logGroupName=name)
     out = tmp_path / "empty.jsonl.gz"
-    assert main(["fetch", "--log-group", name, "--since", "2h", "--cache-dir", str(tmp_path),
+    assert main(["pull", "--log-group", name, "--since", "2h", "--cache-dir", str(tmp_path),
                  "--out", str(out)]) == 0
     assert read_events(out) == []
-    assert main(["fetch", "--log-group", name, "--since", "1h", "--until", "2h",
+    assert main(["pull", "--log-group", name, "--since", "1h", "--until", "2h",
                  "--cache-dir", str(tmp_path)]) == 2
 
 
@@ -170,7 +169,7 @@ def one_sentence(capsys):
 
 
 def test_unknown_log_group_exits_2_with_one_sentence(aws_env, capsys, tmp_path):
-    code = main(["fetch", "--log-group", "/aws/lex/does-not-exist", "--since", "1d", "--cache-dir", str(tmp_path)])
+    code = main(["pull", "--log-group", "/aws/lex/does-not-exist", "--since", "1d", "--cache-dir", str(tmp_path)])
     assert code == 2
     assert "log group '/aws/lex/does-not-exist' does not exist in region us-east-1" in one_sentence(capsys)
 
@@ -178,21 +177,21 @@ def test_unknown_log_group_exits_2_with_one_sentence(aws_env, capsys, tmp_path):
 def test_unreachable_endpoint_exits_2(aws_env, capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     dead = f"http://127.0.0.1:{free_port()}"
-    code = main(["fetch", "--log-group", "/aws/lex/x", "--endpoint-url", dead, "--cache-dir", str(tmp_path)])
+    code = main(["pull", "--log-group", "/aws/lex/x", "--endpoint-url", dead, "--cache-dir", str(tmp_path)])
     assert code == 2
     assert f"Cannot reach the CloudWatch Logs endpoint {dead}" in one_sentence(capsys)
 
 
 def test_endpoint_option_overrides_the_environment(aws_env, monkeypatch, lex_group, tmp_path):
     monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", f"http://127.0.0.1:{free_port()}")
-    assert main(["fetch", "--log-group", lex_group.name, "--since", "3h", "--endpoint-url", aws_env,
+    assert main(["pull", "--log-group", lex_group.name, "--since", "3h", "--endpoint-url", aws_env,
                  "--cache-dir", str(tmp_path)]) == 0
 
 
 def test_missing_credentials_and_unknown_profile_exit_2(aws_env, capsys, monkeypatch, tmp_path):
     for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(key)
-    assert main(["fetch", "--log-group", "/aws/lex/x", "--cache-dir", str(tmp_path)]) == 2
+    assert main(["pull", "--log-group", "/aws/lex/x", "--cache-dir", str(tmp_path)]) == 2
     assert "No AWS credentials were found" in one_sentence(capsys)
-    assert main(["fetch", "--log-group", "/aws/lex/x", "--profile", "nobody", "--cache-dir", str(tmp_path)]) == 2
+    assert main(["pull", "--log-group", "/aws/lex/x", "--profile", "nobody", "--cache-dir", str(tmp_path)]) == 2
     assert "The AWS profile 'nobody' is not in your AWS config" in one_sentence(capsys)

@@ -9,11 +9,12 @@ from datetime import datetime, timezone
 
 import pytest
 
-from analytics.errors import LexlensError
-from analytics.sources import cwcache
-from analytics.sources.cloudwatch import match_message, plan_filter_pattern
-from analytics.sources.cloudwatch_options import make_progress_bar
-from analytics.sources.timewindow import format_ms, parse_time, parse_window, plan_slices
+from lexlens.analytics.errors import LexlensError
+from lexlens.analytics.sources.cloudwatch import cache as cwcache
+from lexlens.analytics.sources.cloudwatch import match_message, plan_filter_pattern
+from lexlens.analytics.cli.cloudwatch_options import make_progress_bar
+from lexlens.analytics.timewindow import format_ms, parse_time, parse_window, plan_slices
+from lex_records import cloudwatch_event
 
 NOW = int(datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc).timestamp() * 1000)
 H = 3_600_000
@@ -101,7 +102,7 @@ def test_match_message(message, bots, locales, expected):
 
 
 def event(ms, eid, message="m", stream="s"):
-    return {"timestamp": ms, "eventId": eid, "message": message, "logStreamName": stream, "ingestionTime": ms}
+    return cloudwatch_event(message, ms, event_id=eid, stream=stream)
 
 
 def test_encode_event_lines_sorts_dedupes_and_keeps_slice_range():
@@ -180,7 +181,7 @@ def test_progress_bar_only_on_a_terminal():
     assert make_progress_bar(io.StringIO()) is None
     stream = FakeTTY()
     bar = make_progress_bar(stream)
-    from analytics.sources.cloudwatch import PullProgress
+    from lexlens.analytics.sources.cloudwatch import PullProgress
 
     bar(PullProgress(events=48210, bytes=71_300_000, slices_done=12, slices_total=12, slices_cached=2))
     bar.close()

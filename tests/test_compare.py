@@ -4,10 +4,10 @@ import math
 import pandas as pd
 import pytest
 
-from analytics.compare import (compare_kpis, compute_kpis, compute_returning_users, slice_value,
-                               slice_window, two_proportion_test)
-from analytics.outcomes import EscalationRule
-from analytics.schema import LogData
+from lexlens.analytics.metrics.compare import (compare_kpis, compute_kpis, compute_returning_users, slice_value,
+                                               slice_window, two_proportion_test)
+from lexlens.analytics.metrics.escalation import EscalationRule
+from lexlens.analytics.schema import LogData
 from lex_records import T0, load, record as r
 
 HOUR = 3600

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import sample_logs
-from dashboard.access import (REFUSAL, AccessSettings, access_environment, is_loopback, path_allowed,
-                              read_access, real_path, user_allowed)
-from dashboard.settings import SOURCES_VAR
+import lexlens.sample_logs as sample_logs
+from lexlens.dashboard.access import (REFUSAL, AccessSettings, access_environment, is_loopback, path_allowed,
+                                      read_access, real_path, user_allowed)
+from lexlens.dashboard.settings import SOURCES_VAR
 from dashboard_helpers import streamlit_run_on_loopback, write_hostile_log
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"

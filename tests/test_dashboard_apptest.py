@@ -9,33 +9,41 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import sample_logs
-from analytics.filters import Filters, apply_filters
-from analytics.intents import top_intents
-from analytics.loading import load_logs
-from analytics.sessions import compute_duration_stats, compute_sessions, compute_turns_per_session
-from analytics.totals import compute_totals
-from analytics.utterances import top_utterances
-from dashboard.pagelist import EXPLORER_PAGE, PAGES
-from dashboard.settings import ALLOW_WRITES_VAR, SOURCES_VAR, settings_environment
+import lexlens.sample_logs as sample_logs
+from lexlens.analytics.filters import Filters, apply_filters
+from lexlens.analytics.metrics.intents import top_intents
+from lexlens.analytics.ingest.loading import load_logs
+from lexlens.analytics.metrics.conversations import compute_conversations
+from lexlens.analytics.metrics.sessions import compute_duration_stats, compute_sessions, compute_turns_per_session
+from lexlens.analytics.metrics.totals import compute_totals
+from lexlens.analytics.metrics.utterances import top_utterances
+from lexlens.dashboard.pagelist import EXPLORER_PAGE, PAGES
+from lexlens.dashboard.settings import ALLOW_WRITES_VAR, SOURCES_VAR, settings_environment
 from dashboard_helpers import HOSTILE_TEXTS, streamlit_run_on_loopback, write_hostile_log
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 TIMEOUT = 120
 
-# page -> the titles its run must show; the meta-test below requires one entry per page
+# page -> what its run on the demo must show: its title, and exactly this many charts, tables and
+# metric tiles (a page that lost a chart or a table fails; the meta-test below requires one entry
+# per page)
 PAGE_CHECKS = {
-    "views/overview.py": {"title": "Overview", "charts": 3},
-    "views/conversations.py": {"title": "Conversations", "charts": 3},
-    "views/intents.py": {"title": "Intents", "charts": 3},
-    "views/missed.py": {"title": "Missed utterances", "charts": 3},
-    "views/slots_attributes.py": {"title": "Slots & attributes", "charts": 2},
-    "views/explorer.py": {"title": "Session explorer", "charts": 0},
-    "views/outcomes.py": {"title": "Outcomes & funnels", "charts": 1},
-    "views/nlu.py": {"title": "NLU health", "charts": 1},
-    "views/clusters.py": {"title": "Missed-utterance clusters", "charts": 1},
-    "views/comparisons.py": {"title": "Comparisons", "charts": 0},
+    "views/overview.py": {"title": "Overview", "charts": 3, "tables": 0, "tiles": 7},
+    "views/conversations.py": {"title": "Conversations", "charts": 3, "tables": 1, "tiles": 6},
+    "views/intents.py": {"title": "Intents", "charts": 3, "tables": 3, "tiles": 0},
+    "views/missed.py": {"title": "Missed utterances", "charts": 3, "tables": 2, "tiles": 3},
+    "views/slots_attributes.py": {"title": "Slots & attributes", "charts": 2, "tables": 2, "tiles": 0},
+    "views/explorer.py": {"title": "Session explorer", "charts": 0, "tables": 1, "tiles": 0},
+    "views/outcomes.py": {"title": "Outcomes & funnels", "charts": 2, "tables": 4, "tiles": 4},
+    "views/nlu.py": {"title": "NLU health", "charts": 3, "tables": 3, "tiles": 0},
+    "views/clusters.py": {"title": "Missed-utterance clusters", "charts": 2, "tables": 3, "tiles": 0},
+    "views/comparisons.py": {"title": "Comparisons", "charts": 0, "tables": 2, "tiles": 4},
 }
+
+
+def sessions_at_default(turns):
+    """The sessions table at Lex's default inactivity threshold, as the dashboard starts."""
+    return compute_sessions(turns, conversations=compute_conversations(turns, idle_timeout_s=300))
 
 
 @pytest.fixture(autouse=True)
@@ -81,10 +89,10 @@ def shown_kpis(at: AppTest) -> dict[str, float]:
 
 
 def expected_kpis(turns: pd.DataFrame) -> dict[str, float]:
-    totals = compute_totals(turns)
-    sessions = compute_sessions(turns)
+    totals = compute_totals(turns, sessions_at_default(turns))
+    sessions = sessions_at_default(turns)
     return {"Records": totals["records"], "Sessions": totals["sessions"],
-            "Conversations": totals["conversations"], "Missed rate": totals["fallback_rate"],
+            "Conversations": totals["conversations"], "Fallback rate": totals["fallback_rate"],
             "Median duration": compute_duration_stats(sessions)["median"],
             "Mean duration": compute_duration_stats(sessions)["mean"],
             "Mean turns": compute_turns_per_session(sessions)["mean"]}
@@ -94,7 +102,7 @@ def assert_kpis_match(at: AppTest, turns: pd.DataFrame) -> None:
     shown, expected = shown_kpis(at), expected_kpis(turns)
     assert set(shown) == set(expected)
     # tiles round: counts exact, a rate to 0.01 percentage point, seconds to the second, turns to 0.01
-    tolerance = {"Missed rate": 5e-5, "Median duration": 0.5, "Mean duration": 0.5, "Mean turns": 0.005}
+    tolerance = {"Fallback rate": 5e-5, "Median duration": 0.5, "Mean duration": 0.5, "Mean turns": 0.005}
     for label, value in expected.items():
         assert shown[label] == pytest.approx(value, abs=tolerance.get(label, 0)), label
 
@@ -112,7 +120,9 @@ def test_page_runs_on_the_sample(page):
     assert_clean(at)
     check = PAGE_CHECKS[page]
     assert [title.value for title in at.main.title] == [check["title"]]
-    assert len(at.main.get("plotly_chart")) >= check["charts"]
+    shown = {"charts": len(at.main.get("plotly_chart")), "tables": len(at.main.dataframe),
+             "tiles": len(at.main.metric)}
+    assert shown == {key: check[key] for key in shown}
 
 
 def test_overview_kpis_equal_the_analytics(demo):
@@ -203,7 +213,7 @@ def test_table_search_keeps_matching_rows(demo):
 
 
 def test_session_link_opens_the_transcript(demo):
-    session = compute_sessions(demo.turns).sort_values("turns").iloc[-1]
+    session = sessions_at_default(demo.turns).sort_values("turns").iloc[-1]
     at = start({"session": session["session_id"]}, page=EXPLORER_PAGE)
     assert_clean(at)
     transcript = at.main.dataframe[-1].value
@@ -232,7 +242,7 @@ def test_writer_panel_only_with_allow_writes(monkeypatch):
 
 
 def test_settings_environment_round_trips():
-    from dashboard.settings import read_settings
+    from lexlens.dashboard.settings import read_settings
 
     env = settings_environment(["/a", "/b"], True, {"log_groups": ["g1", "g2"], "region": "eu-west-1"})
     settings = read_settings(env)
@@ -245,7 +255,7 @@ def test_settings_environment_round_trips():
 def test_clusters_test_set_is_one_bot_and_locale_and_leaves_formulas_out(tmp_path, monkeypatch):
     import json
 
-    from analytics.clusters import TESTSET_COLUMNS
+    from lexlens.analytics.report.testset import TESTSET_COLUMNS
     from lex_records import record
 
     rows = [record(f"s{i}", i, text, "FallbackIntent", missed=True, alternatives=(("CheckBalance", 0.3),))
@@ -263,9 +273,10 @@ def test_clusters_test_set_is_one_bot_and_locale_and_leaves_formulas_out(tmp_pat
 
 def test_serve_outcome_options_are_the_sidebar_defaults(monkeypatch, demo):
     """`lexlens serve --escalation-intent SpeakToAgent --idle-timeout 600` reaches every page."""
-    from analytics.cli import build_parser
-    from analytics.commands.serve import build_environment
-    from analytics.outcomes import EscalationRule, compute_containment, compute_outcomes
+    from lexlens.analytics.cli import build_parser
+    from lexlens.analytics.cli.serve import build_environment
+    from lexlens.analytics.metrics.escalation import EscalationRule
+    from lexlens.analytics.metrics.outcomes import compute_containment, compute_outcomes
 
     args = build_parser().parse_args(["serve", "--escalation-intent", "SpeakToAgent", "--idle-timeout", "600",
                                       "--escalation-attribute", "escalated=true"])
@@ -286,7 +297,7 @@ def test_serve_outcome_options_are_the_sidebar_defaults(monkeypatch, demo):
 
 
 def test_explorer_with_nothing_in_the_filters_says_so_and_still_opens_a_linked_session(demo):
-    session = compute_sessions(demo.turns).iloc[0]
+    session = sessions_at_default(demo.turns).iloc[0]
     at = start({"bot": "PizzaBot", "intent": "CheckBalance", "session": session["session_id"]}, page=EXPLORER_PAGE)
     assert_clean(at)
     assert any("No sessions match the filters" in info.value for info in at.main.info)
@@ -316,7 +327,7 @@ def test_the_calendar_fills_the_date_boxes(demo):
 def test_date_boxes_resolve_inside_the_data(start_text, end_text, expected, notes):
     import datetime as dt
 
-    from dashboard.date_range import resolve_dates
+    from lexlens.dashboard.date_range import resolve_dates
 
     choice = resolve_dates(start_text, end_text, dt.date(2026, 10, 21), dt.date(2026, 11, 19))
     assert (choice.start.isoformat(), choice.end.isoformat()) == expected and len(choice.notes) == notes

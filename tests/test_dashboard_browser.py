@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-import sample_logs
-from analytics.intents import top_intents
-from analytics.loading import load_logs
-from dashboard.pagelist import PAGES
+import lexlens.sample_logs as sample_logs
+from lexlens.analytics.metrics.intents import top_intents
+from lexlens.analytics.ingest.loading import load_logs
+from lexlens.dashboard.pagelist import PAGES
 from dashboard_helpers import HOSTILE_TEXTS, chromium_available, launch_chromium, serving, wait_drawn, \
     write_hostile_chart_log, write_hostile_log
 

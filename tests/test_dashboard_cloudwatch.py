@@ -9,10 +9,9 @@ from streamlit.testing.v1 import AppTest
 
 pytest.register_assert_rewrite("moto_server")
 
-from dashboard.settings import CLOUDWATCH_VARS, SOURCES_VAR  # noqa: E402
+from lexlens.dashboard.settings import CLOUDWATCH_VARS, SOURCES_VAR  # noqa: E402
 from moto_server import make_lex_record, put_events, unique_group  # noqa: E402
 
-pytest_plugins = ["moto_server"]
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 
 
@@ -57,7 +56,7 @@ def test_unknown_log_group_is_a_message(aws_env, tmp_path, monkeypatch):
     ("2199-06-01", "time window is empty"),
 ])
 def test_a_window_past_the_rule_is_a_sentence_in_the_panel(since, message, lex_group, tmp_path, monkeypatch):
-    """The panel parses its Since box with the CLI's window rule (analytics/sources/timewindow.py)."""
+    """The panel parses its Since box with the CLI's window rule (analytics/timewindow.py)."""
     monkeypatch.delenv(SOURCES_VAR, raising=False)
     monkeypatch.setenv(CLOUDWATCH_VARS["log_groups"], lex_group)
     monkeypatch.setenv(CLOUDWATCH_VARS["cache_dir"], str(tmp_path / "cache"))

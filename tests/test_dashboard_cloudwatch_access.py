@@ -12,11 +12,10 @@ from streamlit.testing.v1 import AppTest
 
 pytest.register_assert_rewrite("moto_server")
 
-from dashboard.access import AccessSettings, access_environment  # noqa: E402
-from dashboard.settings import CLOUDWATCH_VARS, SOURCES_VAR  # noqa: E402
+from lexlens.dashboard.access import AccessSettings, access_environment  # noqa: E402
+from lexlens.dashboard.settings import CLOUDWATCH_VARS, SOURCES_VAR  # noqa: E402
 from moto_server import make_lex_record, put_events, unique_group  # noqa: E402
 
-pytest_plugins = ["moto_server"]
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.access import REDACT_VAR, redaction_environment
-from dashboard.pagelist import PAGES
-from dashboard.settings import ALLOW_WRITES_VAR, SOURCES_VAR
+from lexlens.dashboard.access import REDACT_VAR, redaction_environment
+from lexlens.dashboard.pagelist import PAGES
+from lexlens.dashboard.settings import ALLOW_WRITES_VAR, SOURCES_VAR
 from dashboard_helpers import streamlit_run_on_loopback
-from analytics.redact import RedactionRules
+from lexlens.analytics.privacy.redact import RedactionRules
 from test_redact import RAW, pii_records
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import pytest
 
-import sample_logs
+import lexlens.sample_logs as sample_logs
 from dashboard_helpers import chromium_available, free_port, launch_chromium, serving, wait_drawn
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,

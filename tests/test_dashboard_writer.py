@@ -8,7 +8,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard.settings import ALLOW_WRITES_VAR, SOURCES_VAR
+from lexlens.dashboard.settings import ALLOW_WRITES_VAR, SOURCES_VAR
 from dashboard_helpers import hostile_record
 from test_writer_fixtures import (BOT, LOCALE, T0, fake_aws_env, intent, queue_describe,  # noqa: F401
                                   queue_list_intents, queue_plan, stubbed)
@@ -77,7 +77,7 @@ def test_aws_error_is_a_message(tmp_path, monkeypatch):
 
 def test_with_sign_in_the_audit_line_records_the_signed_in_writer(tmp_path, monkeypatch):
     """``lexlens serve --auth ... --allow-writes --writer wanda@team.example`` (issue 11)."""
-    from dashboard.access import AccessSettings, access_environment
+    from lexlens.dashboard.access import AccessSettings, access_environment
     from dashboard_helpers import streamlit_run_on_loopback
 
     monkeypatch.setenv(*next(iter(access_environment(AccessSettings(

@@ -3,8 +3,8 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from analytics.paths import (END, MORE, OTHER, START, compute_bot_flows, compute_returning_transitions,
-                             compute_step_flow, fold_flow, top_paths)
+from lexlens.analytics.metrics.paths import (END, MORE, OTHER, START, compute_bot_flows, compute_returning_transitions,
+                                             compute_step_flow, fold_flow, top_paths)
 from lex_records import load, record as r
 
 

@@ -1,4 +1,5 @@
-"""Golden outputs for the bundled sample logs.
+"""Golden outputs for the bundled sample logs: the report's JSON and 13 of its tables, each its
+own test (one id per sample and table), so each fails on its own.
 
 Refresh after an intended change with ``LEXLENS_REFRESH_GOLDEN=1 pytest tests/test_golden.py``,
 review the diff of tests/golden/, then run again without the switch: while it is on,
@@ -10,49 +11,53 @@ from pathlib import Path
 
 import pytest
 
-from analytics.loading import load_logs
-from analytics.report import compute_report, report_tables
-from analytics.csvsafe import to_safe_csv
+from lexlens.analytics.ingest.loading import load_logs
+from lexlens.analytics.report.build import ReportOptions, build_report
+from lexlens.analytics.text.csvsafe import to_safe_csv
+from lexlens.sample_logs import DEMO_LOG, REAL_RECORDS_LOG, VARIANTS_LOG
 
-ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).resolve().parent / "golden"
 REFRESH = os.environ.get("LEXLENS_REFRESH_GOLDEN") == "1"
-SOURCES = {
-    "demo": [ROOT / "sample_logs" / "demo.jsonl.gz"],
-    "variants": [ROOT / "sample_logs" / "variants.jsonl", ROOT / "sample_logs" / "real-lex-records.jsonl"],
-}
+SOURCES = {"demo": [DEMO_LOG], "variants": [VARIANTS_LOG, REAL_RECORDS_LOG]}
 TABLES = ["intents", "missed_utterances", "paths", "path_edges", "slot_values", "session_attributes",
           "heatmap_sessions", "rejects_summary", "intent_outcomes", "conversation_outcomes",
           "slot_outcomes", "confusion_pairs", "clusters"]
 
 
 def check(path: Path, text: str) -> None:
-    text = text.replace(str(ROOT), "<checkout>")  # golden files must not depend on where we run
+    # golden files must not depend on where the sample logs are installed
+    text = text.replace(str(DEMO_LOG.parent), "<checkout>/sample_logs")
     if REFRESH:
         path.write_text(text, encoding="utf-8")
     assert path.exists(), f"{path.name} missing: run with LEXLENS_REFRESH_GOLDEN=1 once"
     assert text == path.read_text(encoding="utf-8"), f"{path.name} changed"
 
 
-@pytest.fixture(scope="module", params=list(SOURCES))
-def sample(request):
-    data = load_logs(SOURCES[request.param], workers=1)
-    return request.param, data
+@pytest.fixture(scope="module")
+def reports():
+    """The report of each sample, with its tables (heatmaps in a zone other than UTC)."""
+    options = ReportOptions(top=10, tz="America/New_York", tables=True)
+    return {name: build_report(load_logs(paths, workers=1), options) for name, paths in SOURCES.items()}
 
 
-def test_report_json_matches_golden(sample):
-    name, data = sample
-    report = compute_report(data, top=10)
-    check(GOLDEN / f"{name}-report.json", json.dumps(report, indent=1, sort_keys=True,
+@pytest.mark.parametrize("sample", list(SOURCES))
+def test_report_json_matches_golden(reports, sample):
+    check(GOLDEN / f"{sample}-report.json", json.dumps(reports[sample].values(), indent=1, sort_keys=True,
                                                        ensure_ascii=False, default=str) + "\n")
 
 
-def test_tables_match_golden(sample):
-    name, data = sample
-    tables = report_tables(data, tz="America/New_York")
-    for table in TABLES:
-        numbers = tables[table].select_dtypes("float").columns
-        check(GOLDEN / f"{name}-{table}.csv", to_safe_csv(tables[table].round({c: 6 for c in numbers})))
+@pytest.mark.parametrize("table", TABLES)
+@pytest.mark.parametrize("sample", list(SOURCES))
+def test_table_matches_golden(reports, sample, table):
+    frame = reports[sample].tables[table]
+    numbers = frame.select_dtypes("float").columns
+    check(GOLDEN / f"{sample}-{table}.csv", to_safe_csv(frame.round({column: 6 for column in numbers})))
+
+
+def test_every_golden_file_is_checked():
+    expected = {f"{sample}-report.json" for sample in SOURCES} | {
+        f"{sample}-{table}.csv" for sample in SOURCES for table in TABLES}
+    assert {path.name for path in GOLDEN.iterdir() if path.is_file()} == expected  # help/: test_meta.py
 
 
 def test_refresh_switch_is_off():

@@ -16,13 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from analytics.errors import LexlensError
-from analytics.loading import load_logs
-from analytics.sources.limits import ReadLimits, limits_from_environment, parse_size
-from tests.test_native_scanner import assert_native_matches_python, assert_same_load
+from lexlens.analytics.errors import LexlensError
+from lexlens.analytics.ingest.loading import load_logs
+from lexlens.analytics.sources.limits import ReadLimits, limits_from_environment, parse_size
+from lex_records import fixture_record
+from native_compare import assert_native_matches_python, assert_same_load
 
 ROOT = Path(__file__).resolve().parent.parent
-REAL = json.loads((ROOT / "sample_logs" / "real-lex-records.jsonl").read_text().splitlines()[0])
+REAL = fixture_record(0)
 
 
 def record_line(number: int, **changes) -> bytes:
@@ -72,7 +73,7 @@ def truncate_while_reading() -> None:
     os.truncate(path, 5000)  # as logrotate's copytruncate does
 
 threading.Thread(target=truncate_while_reading, daemon=True).start()
-from analytics.loading import load_logs
+from lexlens.analytics.ingest.loading import load_logs
 data = load_logs([path], workers=1, native=native)
 print(json.dumps({"accepted": data.report.accepted,
                   "reasons": [rejection.reason for rejection in data.report.rejections]}))
@@ -266,7 +267,7 @@ def test_limits_default_and_uploads_have_their_own_load_limit():
 def test_the_report_names_a_limit_it_applied(tmp_path):
     path = tmp_path / "bomb.jsonl.gz"
     gzip_bomb(path, 4 << 20, records_text(200))
-    done = subprocess.run([sys.executable, "-m", "analytics", "report", str(path), "--json"],
+    done = subprocess.run([sys.executable, "-m", "lexlens", "report", str(path), "--json"],
                           capture_output=True, text=True, cwd=ROOT, timeout=120,
                           env={**os.environ, "LEXLENS_MAX_FILE_BYTES": "256K"})
     assert done.returncode == 0, done.stderr
@@ -278,8 +279,8 @@ def test_the_report_names_a_limit_it_applied(tmp_path):
 
 SMALL_STACK = r"""
 import json, sys, threading
-from analytics import native
-from analytics.records import decode_line
+from lexlens.analytics.ingest import native
+from lexlens.analytics.ingest.records import decode_line
 line = sys.stdin.buffer.read()
 results = []
 
@@ -329,7 +330,7 @@ class Upload:
 
 def test_a_dashboard_upload_reads_at_most_the_upload_limit(tmp_path, monkeypatch, request):
     """A 1 MB gzip bomb uploaded drove the server from 0.2 to 4.3 GB."""
-    from dashboard import data as dashboard_data
+    from lexlens.dashboard import data as dashboard_data
 
     monkeypatch.setenv("LEXLENS_MAX_UPLOAD_BYTES", "256K")
     bomb = tmp_path / "bomb.gz"

@@ -11,13 +11,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analytics.cli import main
-from analytics.csvsafe import neutralise_cell, starts_formula, to_safe_csv
-from analytics.visible_text import is_hidden, json_text, show_visible
-from analytics.writer_rules import validate_utterance
+from lexlens.analytics.cli import main
+from lexlens.analytics.text.csvsafe import neutralise_cell, starts_formula, to_safe_csv
+from lexlens.analytics.text.visible import is_hidden, json_text, show_visible
+from lexlens.analytics.writer.rules import validate_utterance
+from lex_records import fixture_record
 
 ROOT = Path(__file__).resolve().parent.parent
-REAL = json.loads((ROOT / "sample_logs" / "real-lex-records.jsonl").read_text().splitlines()[0])
+REAL = fixture_record(0)
 
 # ---------- spreadsheets ----------
 
@@ -84,7 +85,7 @@ def hostile_log(path: Path) -> Path:
 
 
 def test_every_csv_of_report_out_is_formula_safe(tmp_path, capsys):
-    assert main(["report", str(hostile_log(tmp_path / "logs.jsonl")), "--out", str(tmp_path / "out")]) == 0
+    assert main(["report", str(hostile_log(tmp_path / "logs.jsonl")), "--csv-dir", str(tmp_path / "out")]) == 0
     capsys.readouterr()
     written = sorted((tmp_path / "out").glob("*.csv"))
     assert len(written) > 15
@@ -100,17 +101,17 @@ def test_every_csv_of_report_out_is_formula_safe(tmp_path, capsys):
 
 
 def test_every_csv_writer_calls_the_one_rule():
-    """No CSV is written but through analytics.csvsafe.to_safe_csv (the Lex test set apart)."""
+    """No CSV is written but through analytics.text.csvsafe.to_safe_csv (the Lex test set apart)."""
     writers = []
     for path in [*ROOT.glob("analytics/**/*.py"), *ROOT.glob("dashboard/**/*.py")]:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if re.search(r"\.to_csv\(|csv\.writer\(|DictWriter\(", line):
                 writers.append(f"{path.relative_to(ROOT)}:{number}")
-    assert all(writer.startswith(("analytics/csvsafe.py", "analytics/clusters.py")) for writer in writers), writers
+    assert all(writer.startswith(("analytics/text/csvsafe.py", "analytics/report/testset.py")) for writer in writers), writers
 
 
 def test_the_dashboard_download_is_the_safe_csv():
-    from dashboard.tables import table_csv
+    from lexlens.dashboard.tables import table_csv
 
     shown = pd.DataFrame({"utterance": ["a\r=cmd", "\uff1d1+1"]})
     assert table_csv(shown) == to_safe_csv(shown)

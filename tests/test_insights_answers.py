@@ -13,7 +13,6 @@ pytest.register_assert_rewrite("moto_server", "insights_standin", "insights_samp
 
 from insights_samples import HOUR, START, T0, put_sample, run_query, shown  # noqa: E402
 
-pytest_plugins = ["moto_server", "insights_standin", "insights_samples"]
 
 
 def lex(documents):

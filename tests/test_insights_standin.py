@@ -14,7 +14,6 @@ from insights_samples import END, START, T0, poll, put_sample, run_query, start 
 from insights_shapes import exception_errors, response_errors, service_model  # noqa: E402
 from moto_server import unique_group  # noqa: E402
 
-pytest_plugins = ["moto_server", "insights_standin", "insights_samples"]
 
 
 def test_scheduled_then_running_with_partial_rows_then_complete(insights, insights_client, sample):

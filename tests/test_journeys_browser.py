@@ -17,16 +17,18 @@ from urllib.parse import parse_qs, urlsplit
 import pandas as pd
 import pytest
 
-import sample_logs
-from analytics import nlu
-from analytics.compare import compute_returning_users
-from analytics.filters import Filters, apply_filters
-from analytics.loading import load_logs
-from analytics.outcomes import EscalationRule, compute_containment, compute_outcomes
-from analytics.sessions import compute_sessions, top_sessions
-from analytics.utterances import message_history
-from dashboard.pagelist import SESSION_TABLES
-from dashboard.transcripts import find_sessions
+import lexlens.sample_logs as sample_logs
+from lexlens.analytics.metrics import nlu
+from lexlens.analytics.metrics.compare import compute_returning_users
+from lexlens.analytics.filters import Filters, apply_filters
+from lexlens.analytics.ingest.loading import load_logs
+from lexlens.analytics.metrics.escalation import EscalationRule
+from lexlens.analytics.metrics.outcomes import compute_containment, compute_outcomes
+from lexlens.analytics.metrics.conversations import compute_conversations
+from lexlens.analytics.metrics.sessions import compute_sessions, top_sessions
+from lexlens.analytics.metrics.utterances import message_history
+from lexlens.dashboard.pagelist import SESSION_TABLES
+from lexlens.dashboard.transcripts import find_sessions
 from dashboard_helpers import (chromium_available, launch_chromium, pick_row, serving, table_grid,
                                wait_drawn, wait_settled)
 
@@ -40,6 +42,11 @@ SETTINGS = {"tz": ["Europe/Paris"], "from": ["2026-11-01"], "to": ["2026-11-19"]
             "idle": ["600"], "esc_intent": ["SpeakToAgent"]}
 SETTLE_S = 10  # a drill-down must be drawn and idle within this (measured: about 1-2 s)
 TIMES: dict[str, float] = {}
+
+
+def sessions_at_default(turns):
+    """The sessions table at Lex's default inactivity threshold, as the dashboard starts."""
+    return compute_sessions(turns, conversations=compute_conversations(turns, idle_timeout_s=300))
 
 
 def query(settings: dict) -> str:
@@ -63,11 +70,11 @@ def expected_sessions(table: str, data) -> list[str]:
     """The session of each row of ``table`` under SETTINGS, from the analytics functions."""
     turns = data.turns
     if table == "top_sessions":
-        return top_sessions(compute_sessions(turns), 50)["session_id"].tolist()
+        return top_sessions(sessions_at_default(turns), 50)["session_id"].tolist()
     if table == "missed_history":
         return message_history(turns, missed_only=True, limit=2000)["session_id"].tolist()
     if table == "sessions_found":
-        return find_sessions(compute_sessions(turns), turns, "")["session_id"].tolist()
+        return find_sessions(sessions_at_default(turns), turns, "")["session_id"].tolist()
     if table == "near_misses":
         return nlu.top_near_misses(data)["session_id"].head(2000).tolist()
     if table == "returning_users":
@@ -179,7 +186,7 @@ def test_explorer_search_then_pick(page, view_data):
     box.press("Enter")
     page.get_by_text("matching the search").wait_for()
     wait_drawn(page)
-    sessions = compute_sessions(view_data.turns)
+    sessions = sessions_at_default(view_data.turns)
     expected = find_sessions(sessions, view_data.turns, "balance")["session_id"].tolist()
     seconds = drill_down(page, "sessions_found", 3)
     TIMES["sessions_found after a search"] = round(seconds, 2)

@@ -5,23 +5,18 @@ from pathlib import Path
 
 import pytest
 
-from analytics.errors import LexlensError
-from analytics.loading import load_logs
-from analytics.sources import files as files_module
-
-FIXTURES = [json.loads(line) for line in open("sample_logs/real-lex-records.jsonl")]
-
+from lexlens.analytics.errors import LexlensError
+from lexlens.analytics.ingest.loading import load_logs
+from lexlens.analytics.sources import files as files_module
+from lex_records import cloudwatch_event, fixture_record
 
 def lex_record(session: str, request: str, second: int, text: str = "hi") -> dict:
-    rec = json.loads(json.dumps(FIXTURES[0]))
-    rec.update(sessionId=session, requestId=request, inputTranscript=text,
-               timestamp=f"2026-11-01T10:00:{second:02d}.000Z")
-    return rec
+    return fixture_record(0, sessionId=session, requestId=request, inputTranscript=text,
+                          timestamp=f"2026-11-01T10:00:{second:02d}.000Z")
 
 
 def event(rec: dict, ms: int = 1761991200000) -> dict:
-    return {"timestamp": ms, "message": json.dumps(rec), "logStreamName": "s", "ingestionTime": ms,
-            "eventId": rec["requestId"]}
+    return cloudwatch_event(rec, ms)
 
 
 RECORDS = [lex_record("s1", f"r{i}", i) for i in range(6)]
@@ -79,7 +74,7 @@ def test_units_split_big_files_without_losing_or_misnumbering_lines(tmp_path, mo
     path = tmp_path / "big.jsonl"
     path.write_text("\n".join(lines) + "\n")
     original = files_module.plan_read_units
-    monkeypatch.setattr("analytics.loading.plan_read_units",
+    monkeypatch.setattr("lexlens.analytics.ingest.loading.plan_read_units",
                         lambda files, unit_bytes, **limits: original(files, 3000, **limits))
     assert len(original([path], unit_bytes=3000)) > 10
     data = load_logs([path], workers=workers)

@@ -2,10 +2,11 @@
 import pandas as pd
 import pytest
 
-from analytics import (attributes, breakdowns, heatmaps, intents, paths, sentiment, sessions, slots,
-                       timeseries, totals, utterances)
-from analytics.filters import Filters, apply_filters
-from analytics.schema import LogData
+from lexlens.analytics.metrics.conversations import compute_conversations
+from lexlens.analytics.metrics import (attributes, breakdowns, heatmaps, intents, paths, sentiment, sessions,
+                                       slots, timeseries, totals, utterances)
+from lexlens.analytics.filters import Filters, apply_filters
+from lexlens.analytics.schema import LogData
 from tests.lex_records import load, record
 
 EMPTY = LogData.empty()
@@ -27,30 +28,33 @@ def two_sessions() -> LogData:
     ])
 
 
+def sessions_of(turns, idle_timeout_s=300):
+    return sessions.compute_sessions(turns, conversations=compute_conversations(turns, idle_timeout_s=idle_timeout_s))
+
+
 def test_totals():
     data = two_sessions()
-    assert totals.compute_totals(data.turns) | {"first_time": None, "last_time": None} == {
+    assert totals.compute_totals(data.turns, sessions_of(data.turns)) | {"first_time": None, "last_time": None} == {
         "records": 6, "utterances": 6, "sessions": 2, "conversations": 2, "missed_utterances": 2,
         "fallback_rate": round(2 / 6, 6), "first_time": None, "last_time": None}
 
 
 def test_totals_empty():
-    assert totals.compute_totals(EMPTY.turns)["records"] == 0
-    assert totals.compute_totals(EMPTY.turns)["fallback_rate"] == 0.0
+    summary = totals.compute_totals(EMPTY.turns, sessions_of(EMPTY.turns))
+    assert (summary["records"], summary["conversations"], summary["fallback_rate"]) == (0, 0, 0.0)
 
 
 def test_sessions_duration_and_turns():
-    table = sessions.compute_sessions(two_sessions().turns)
+    table = sessions_of(two_sessions().turns)
     assert table["duration_s"].tolist() == [40.0, 0.0]
     assert table["turns"].tolist() == [5, 1]
     assert sessions.compute_duration_stats(table) == {"mean": 20.0, "median": 20.0, "p90": 36.0}
     assert sessions.top_sessions(table, 1)["session_id"].tolist() == ["s1"]
 
 
-@pytest.mark.parametrize("function", [sessions.compute_sessions])
-def test_sessions_empty(function):
-    table = function(EMPTY.turns)
-    assert table.empty
+def test_sessions_empty():
+    table = sessions_of(EMPTY.turns)
+    assert table.empty and list(table.columns) == sessions.SESSION_COLUMNS
     assert sessions.compute_duration_stats(table) == {"mean": 0.0, "median": 0.0, "p90": 0.0}
 
 
@@ -212,7 +216,7 @@ def sessions_frame(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
      + [("B0", "A0", "L0", "extra"), ("B0", "A0", "L0", "more")], 65_537),
 ], ids=["empty", "one", "each part separates", "past int64", "past int64, two more"])
 def test_session_keys_separate_every_session(rows, sessions):
-    from analytics.turn_table import session_keys
+    from lexlens.analytics.ingest.columns import session_keys
 
     frame = sessions_frame(rows)
     keys = session_keys(frame)

@@ -1,10 +1,10 @@
 """NLU health: confidence distribution, near misses, confusion pairs, switched-intent matrix."""
 import pytest
 
-from analytics.nlu import (compute_confidence_distribution, compute_confidence_histogram,
-                           compute_confusion_pairs, compute_switch_matrix, top_near_misses)
-from analytics.outcomes import compute_outcomes
-from analytics.schema import LogData
+from lexlens.analytics.metrics.nlu import (compute_confidence_distribution, compute_confidence_histogram,
+                                           compute_confusion_pairs, compute_switch_matrix, top_near_misses)
+from lexlens.analytics.metrics.outcomes import compute_outcomes
+from lexlens.analytics.schema import LogData
 from lex_records import load, record as r
 
 RECORDS = [

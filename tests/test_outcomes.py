@@ -2,10 +2,11 @@
 (https://docs.aws.amazon.com/lexv2/latest/dg/analytics-key-definitions.html)."""
 import pytest
 
-from analytics.funnels import build_slot_runs, compute_funnel, compute_slot_outcomes
-from analytics.outcomes import (EscalationRule, compute_containment, compute_conversation_outcomes,
-                                compute_intent_outcomes, compute_outcomes, top_dropoffs)
-from analytics.schema import LogData
+from lexlens.analytics.metrics.funnels import build_slot_runs, compute_funnel, compute_slot_outcomes
+from lexlens.analytics.metrics.escalation import EscalationRule
+from lexlens.analytics.metrics.outcomes import (compute_containment, compute_conversation_outcomes,
+                                                compute_intent_outcomes, compute_outcomes, top_dropoffs)
+from lexlens.analytics.schema import LogData
 from lex_records import load, record as r
 
 M, B = "MakeAppointment", "CheckBalance"
@@ -249,15 +250,16 @@ def test_dropoffs_rank_last_intent_slot_and_prompt():
 def test_extra_report_keys_are_json(records):
     import json
 
-    from analytics.report_extras import compute_extra_report, extra_tables
+    from lexlens.analytics.report.build import ReportOptions, build_report
+
     data = load(records) if records else LogData.empty()
-    report = compute_extra_report(data, escalation=EscalationRule(intents=(B,)))
-    assert set(report) == {"conversations", "intent_outcomes", "conversation_outcomes",
-                           "containment_rate", "slot_outcomes", "confusion_pairs", "clusters"}
+    built = build_report(data, ReportOptions(escalation=EscalationRule(intents=(B,)), tables=True))
+    report = built.values()
+    assert {"conversations", "intent_outcomes", "conversation_outcomes", "containment_rate", "slot_outcomes",
+            "confusion_pairs", "clusters"} <= set(report)
     json.dumps(report)
     assert set(report["conversation_outcomes"]) == {"Success", "Failed", "Dropped"}
     assert sum(report["conversation_outcomes"].values()) == report["conversations"]
     for counts in report["intent_outcomes"].values():
         assert set(counts) == {"Success", "Failed", "Switched", "Dropped"}
-    tables = extra_tables(data)
-    assert len(tables["conversations"]) == report["conversations"]
+    assert len(built.tables["conversations"]) == report["conversations"]

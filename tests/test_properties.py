@@ -3,8 +3,9 @@ import io
 
 from hypothesis import given, settings, strategies as st
 
-from analytics import intents, sessions, totals
-from analytics.progress import make_byte_progress
+from lexlens.analytics.metrics import intents, sessions, totals
+from lexlens.analytics.metrics.conversations import compute_conversations
+from lexlens.analytics.cli.progress import make_byte_progress
 from tests.lex_records import load, record
 
 TURN = st.tuples(st.sampled_from(["a", "b", "c", "d"]), st.integers(0, 3 * 86400),
@@ -17,7 +18,7 @@ TURN = st.tuples(st.sampled_from(["a", "b", "c", "d"]), st.integers(0, 3 * 86400
 def test_session_counts_add_up_and_durations_are_never_negative(turns):
     data = load([record(session, second, text, intent=intent, missed=missed)
                  for session, second, intent, missed, text in turns])
-    table = sessions.compute_sessions(data.turns)
+    table = sessions.compute_sessions(data.turns, conversations=compute_conversations(data.turns, idle_timeout_s=300))
     summary = totals.compute_totals(data.turns, table)
     assert (table["duration_s"] >= 0).all()
     assert table["turns"].sum() == summary["records"] == len(turns)
@@ -55,8 +56,8 @@ FUNNEL_TURN = st.tuples(
 @settings(max_examples=80, deadline=None)
 @given(st.lists(FUNNEL_TURN, max_size=30))
 def test_a_funnel_never_grows_from_one_step_to_the_next(turns):
-    from analytics.funnels import build_slot_runs, compute_funnel
-    from analytics.outcomes import compute_outcomes
+    from lexlens.analytics.metrics.funnels import build_slot_runs, compute_funnel
+    from lexlens.analytics.metrics.outcomes import compute_outcomes
 
     records = [record(session, second, "x", intent=intent, action=action,
                       slot=slot if action == "ElicitSlot" else "", state=state, confirmation=confirmation,

@@ -5,17 +5,15 @@ import json
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from analytics.loading import load_lines
-from analytics.records import decode_line
+from lexlens.analytics.ingest.loading import load_lines
+from lexlens.analytics.ingest.records import decode_line
+from lex_records import cloudwatch_event, fixture_record
 
-FIXTURES = [json.loads(line) for line in open("sample_logs/real-lex-records.jsonl")]
-CONFIRMED, MISSED = FIXTURES
+CONFIRMED, MISSED = fixture_record(0), fixture_record(1)
 
 
 def record(**changes):
-    base = json.loads(json.dumps(CONFIRMED))
-    base.update(changes)
-    return base
+    return fixture_record(0, **changes)
 
 
 def dumps(value) -> str:
@@ -23,8 +21,7 @@ def dumps(value) -> str:
 
 
 def event_line(rec, ms=1648173967382):
-    return dumps({"timestamp": ms, "message": dumps(rec), "logStreamName": "s", "ingestionTime": ms,
-                  "eventId": "1"})
+    return dumps(cloudwatch_event(rec, ms, event_id="1"))
 
 
 ACCEPTED = [
@@ -99,7 +96,7 @@ LINE_TEXT = st.one_of(
                                   lambda children: st.lists(children, max_size=4)
                                   | st.dictionaries(st.text(max_size=10), children, max_size=4),
                                   max_leaves=20)),
-    st.builds(lambda r, k, v: dumps({**r, k: v}), st.sampled_from(FIXTURES),
+    st.builds(lambda r, k, v: dumps({**r, k: v}), st.sampled_from([CONFIRMED, MISSED]),
               st.sampled_from(["bot", "sessionState", "interpretations", "inputTranscript", "timestamp",
                                "sessionId", "requestId", "missedUtterance", "messages"]),
               st.none() | st.integers() | st.text(max_size=5) | st.lists(st.integers(), max_size=2)
@@ -119,7 +116,7 @@ def test_parser_never_raises_and_every_line_is_accounted_for(lines):
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.sampled_from(FIXTURES), max_size=8))
+@given(st.lists(st.sampled_from([CONFIRMED, MISSED]), max_size=8))
 def test_reloading_the_same_records_only_adds_duplicates(records):
     lines = [dumps(r) for r in records] * 2
     data = load_lines(lines)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from analytics.redact import RedactionRules, luhn_valid, mask_identifier, mask_text, redact_log_data
-from analytics.redact_records import redact_event_line, redact_record
+from lexlens.analytics.privacy.redact import RedactionRules, luhn_valid, mask_identifier, mask_text, redact_log_data
+from lexlens.analytics.privacy.records import redact_event_line, redact_record
 from lex_records import load, record
 
 RULES = RedactionRules(secret=b"test secret")
@@ -167,7 +167,7 @@ def test_redact_record_and_event_line_keep_the_shape():
 
 
 def run_lexlens(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "analytics", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "lexlens", *args], capture_output=True, text=True,
                           cwd=Path(__file__).resolve().parents[1])
 
 
@@ -199,7 +199,7 @@ def test_redact_options_need_redact():
 def test_mask_column_keeps_categories_when_two_values_mask_alike():
     import pandas as pd
 
-    from analytics.redact import mask_column
+    from lexlens.analytics.privacy.redact import mask_column
 
     column = pd.Series(["555-123-4567", "(555) 123-4567", "hi", "555-123-4567"], dtype="category")
     masked = mask_column(column, lambda text: mask_text(text, RULES))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics.cli import main
+from lexlens.analytics.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 VARIANTS = ROOT / "sample_logs" / "variants.jsonl"
@@ -16,7 +16,7 @@ REAL = ROOT / "sample_logs" / "real-lex-records.jsonl"
 
 
 def run_cli(*args, **kwargs):
-    return subprocess.run([sys.executable, "-m", "analytics", *map(str, args)], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "lexlens", *map(str, args)], capture_output=True,
                           text=True, cwd=ROOT, timeout=120, **kwargs)
 
 
@@ -45,7 +45,7 @@ def test_text_summary_is_readable():
 
 
 def test_out_writes_every_table_formula_safe(tmp_path):
-    result = run_cli("report", VARIANTS, "--out", tmp_path / "csv")
+    result = run_cli("report", VARIANTS, "--csv-dir", tmp_path / "csv")
     assert result.returncode == 0, result.stderr
     names = {path.stem for path in (tmp_path / "csv").glob("*.csv")}
     assert {"utterances", "missed_utterances", "intents", "sessions", "turns", "heatmap_sessions",
@@ -133,16 +133,21 @@ def test_containment_needs_an_escalation_rule():
 
 
 def test_two_core_report_equals_the_sequential_one():
-    from analytics.commands.report import compute_report_on_two_cores
-    from analytics.loading import load_records
-    from analytics.report import compute_report
-    from analytics.sample import generate_records
+    from lexlens.analytics.text.csvsafe import to_safe_csv
+    from lexlens.analytics.ingest.loading import load_records
+    from lexlens.analytics.metrics.escalation import EscalationRule
+    from lexlens.analytics.report.build import ReportOptions, build_report
+    from lexlens.analytics.report.two_cores import build_report_on_two_cores, worth_two_cores
+    from lexlens.analytics.simulator.generate import generate_records
 
     data = load_records(generate_records(5000, days=7, seed=3))
-    assert len(data.turns) >= 20_000   # large enough to take the forked path
-    parallel = compute_report_on_two_cores(data, 10, 300.0, None)
-    assert json.dumps(parallel, sort_keys=True, default=str) == \
-        json.dumps(compute_report(data, 10), sort_keys=True, default=str)
+    assert worth_two_cores(data)  # large enough to take the forked path
+    options = ReportOptions(idle_timeout_s=120, escalation=EscalationRule(intents=("SpeakToAgent",)), tables=True)
+    parallel, sequential = build_report_on_two_cores(data, options), build_report(data, options)
+    assert parallel.values() == sequential.values()
+    assert list(parallel.tables) == list(sequential.tables)
+    for name, table in parallel.tables.items():
+        assert to_safe_csv(table) == to_safe_csv(sequential.tables[name]), name
 
 
 def test_text_report_makes_control_characters_visible(tmp_path):
@@ -167,7 +172,7 @@ def test_test_sets_are_per_bot_and_locale_and_leave_formulas_out(tmp_path):
             missed("f", "exit", "PIZZA", runner="OrderPizza")]  # 50%: no default, so not in the file
     source = tmp_path / "logs.jsonl"
     source.write_text("\n".join(json.dumps(row) for row in rows) + "\n", encoding="utf-8")
-    result = run_cli("report", source, "--out", tmp_path / "csv")
+    result = run_cli("report", source, "--csv-dir", tmp_path / "csv")
     assert result.returncode == 0, result.stderr
     sets = {path.name: list(csv.reader(open(path, encoding="utf-8")))[1:]
             for path in (tmp_path / "csv").glob("lex_test_set*.csv")}

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-import sample_logs
-from analytics.cli import main
-from analytics.commands import serve as serve_command
-from analytics.commands.serve_access import HARDENED_FLAGS
-from dashboard.access import REFUSAL, read_access, read_redaction
-from dashboard.failures import FAILURE
+import lexlens.sample_logs as sample_logs
+from lexlens.analytics.cli import main
+from lexlens.analytics.cli import serve as serve_command
+from lexlens.analytics.cli.serve_access import HARDENED_FLAGS
+from lexlens.dashboard.access import REFUSAL, read_access, read_redaction
+from lexlens.dashboard.failures import FAILURE
 from dashboard_helpers import (chromium_available, free_port, launch_chromium, serving, stop_group,
                                wait_drawn, wait_healthy, write_hostile_log)
 
@@ -131,7 +131,7 @@ def test_the_shipped_config_holds_the_same_hardening():
         assert str(config[section][name]).lower() == value
     assert config["server"]["address"] == "127.0.0.1"
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert ".streamlit/*.toml" in pyproject["tool"]["setuptools"]["package-data"]["dashboard"]
+    assert ".streamlit/config.toml" in pyproject["tool"]["setuptools"]["package-data"]["lexlens.dashboard"]
 
 
 def listening_addresses(port: int) -> set[str]:
@@ -172,10 +172,10 @@ def breaking(tmp_path, monkeypatch):
         "def broken(*args, **kwargs):\n"
         "    raise RuntimeError('broken at ' + __file__)\n"
         "if where == 'page':\n"
-        "    import analytics.breakdowns as module; module.compute_modality = broken\n"
+        "    import lexlens.analytics.metrics.breakdowns as module; module.compute_modality = broken\n"
         "elif where == 'sidebar':\n"
-        "    import analytics.attributes as module; module.attribute_keys = broken\n")
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(folder), str(ROOT)]))
+        "    import lexlens.analytics.metrics.attributes as module; module.attribute_keys = broken\n")
+    monkeypatch.setenv("PYTHONPATH", str(folder))
     return folder
 
 

@@ -1,4 +1,4 @@
-"""analytics.writer against a real lexv2-models client wrapped in botocore's Stubber."""
+"""lexlens.analytics.writer against a real lexv2-models client wrapped in botocore's Stubber."""
 from __future__ import annotations
 
 import copy
@@ -23,8 +23,8 @@ from test_writer_fixtures import (  # noqa: F401  (fake_aws_env is an autouse fi
     stubbed,
 )
 
-from analytics import writer
-from analytics.errors import LexlensError
+from lexlens.analytics import writer
+from lexlens.analytics.errors import LexlensError
 
 BOOK = intent("BOOKHOTEL1", "BookHotel", ["book a hotel", "I need a room"])
 CANCEL = intent("CANCELBOOK", "CancelBooking", ["Cancel my  Booking"])

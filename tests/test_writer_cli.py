@@ -20,9 +20,9 @@ from test_writer_fixtures import (  # noqa: F401  (fake_aws_env is an autouse fi
     stubbed,
 )
 
-from analytics import writer
-from analytics.cli import main
-from analytics.commands import add_utterances
+from lexlens.analytics import writer
+from lexlens.analytics.cli import main
+from lexlens.analytics.cli import add_utterances
 
 BOOK = intent("BOOKHOTEL1", "BookHotel", ["book a hotel"])
 CANCEL = intent("CANCELBOOK", "CancelBooking", ["cancel my booking"])
@@ -293,7 +293,7 @@ def test_endpoint_env_variable_is_honoured_end_to_end(tmp_path):
     try:
         env = {**os.environ, "AWS_ENDPOINT_URL_LEX_MODELS_V2": f"http://127.0.0.1:{server.server_port}"}
         done = subprocess.run(
-            [sys.executable, "-m", "analytics", "add-utterances", "--bot-id", BOT, "--locale", LOCALE,
+            [sys.executable, "-m", "lexlens", "add-utterances", "--bot-id", BOT, "--locale", LOCALE,
              "--intent", "BookHotel", "--utterance", "hi", "--audit-log", str(tmp_path / "a.jsonl")],
             env=env, capture_output=True, text=True, timeout=60,
             cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

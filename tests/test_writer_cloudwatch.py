@@ -9,10 +9,9 @@ import pytest
 from moto_server import put_events, unique_group
 from test_writer_fixtures import BOT, LOCALE, intent, queue_plan, stubbed
 
-from analytics import writer
-from analytics.cli import main
+from lexlens.analytics import writer
+from lexlens.analytics.cli import main
 
-pytest_plugins = ["moto_server"]
 BOOK = intent("BOOKHOTEL1", "BookHotel", ["book a hotel"])
 
 

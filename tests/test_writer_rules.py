@@ -1,17 +1,15 @@
-"""The writer's pure decision rules (analytics.writer_rules), table-driven."""
+"""The writer's pure decision rules (analytics.writer.rules), table-driven."""
 from __future__ import annotations
 
 import pytest
 
-from analytics.writer_rules import (
+from lexlens.analytics.writer.rules import (
     Candidate,
     PlanRow,
     TargetIntent,
-    clean_utterance,
     count_units,
     decide_candidates,
     index_utterances,
-    normalize_utterance,
     refuse_target,
     render_plan_table,
     show_visible,
@@ -21,18 +19,6 @@ from analytics.writer_rules import (
 
 def target(name="BookHotel", utterances=(), parent=None, slots=None) -> TargetIntent:
     return TargetIntent("INTENT0001", name, parent, tuple(utterances), slots)
-
-
-@pytest.mark.parametrize("text, cleaned, key", [
-    ("", "", ""),
-    ("   ", "", ""),
-    ("book a hotel", "book a hotel", "book a hotel"),
-    ("  Book   a\tHOTEL \n", "Book a HOTEL", "book a hotel"),
-    ("Straße", "Straße", "strasse"),  # casefold, not lower: ß compares equal to ss
-])
-def test_clean_and_normalize(text, cleaned, key):
-    assert clean_utterance(text) == cleaned
-    assert normalize_utterance(text) == key
 
 
 @pytest.mark.parametrize("text, units", [

@@ -3,7 +3,7 @@ CloudWatch S3-export lines, gzip-compressed or not, in folders, mixed freely.
 
 This module finds files, tells how each is written (``sniff_file``: gzip or not, UTF-8
 or UTF-16, LF or CR line breaks, lines or one JSON document) and plans the pieces read
-in parallel; ``analytics.sources.linereader`` reads them and ``analytics.loading``
+in parallel; ``analytics.sources.linereader`` reads them and ``analytics.ingest.loading``
 decides what each line is.
 """
 from __future__ import annotations
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence, Union
 
-from analytics.errors import LexlensError
-from analytics.sources.limits import FILE_BYTES
+from lexlens.analytics.errors import LexlensError
+from lexlens.analytics.sources.limits import FILE_BYTES
 
 GZIP_MAGIC = b"\x1f\x8b"
 SKIPPED_NAMES = {".DS_Store", "Thumbs.db"}

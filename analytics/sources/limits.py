@@ -19,7 +19,7 @@ import threading
 from dataclasses import dataclass
 from typing import Mapping, Optional
 
-from analytics.errors import LexlensError
+from lexlens.analytics.errors import LexlensError
 
 LINE_BYTES, FILE_BYTES, LOAD_BYTES, UPLOAD_BYTES = 8 << 20, 4 << 30, 16 << 30, 2 << 30
 ENVIRONMENT = {"line_bytes": "LEXLENS_MAX_LINE_BYTES", "file_bytes": "LEXLENS_MAX_FILE_BYTES",

@@ -24,8 +24,8 @@ import gzip
 import zlib
 from typing import Iterator, NamedTuple, Optional, Union
 
-from analytics.sources.files import UTF8_BOM, ReadUnit, open_log_file
-from analytics.sources.limits import ByteBudget, ReadLimits, describe_size
+from lexlens.analytics.sources.files import UTF8_BOM, ReadUnit, open_log_file
+from lexlens.analytics.sources.limits import ByteBudget, ReadLimits, describe_size
 
 BLOCK_BYTES = 16 << 20
 HEAD_BYTES = 10_000  # of a long line, kept for the rejection's text

@@ -3,13 +3,14 @@ a Lex Test Workbench test set whose expected intents the analyst picks; a cluste
 to the writer (issue 6)."""
 import streamlit as st
 
-from analytics import clusters
-from dashboard import charts
-from dashboard.data import current_view, derive
-from dashboard.definitions import explain
-from dashboard.formats import format_percent, plural
-from dashboard.safe import plain_frame, plain_text
-from dashboard.tables import show_table
+from lexlens.analytics.metrics import clusters
+from lexlens.analytics.report import testset as testsets
+from lexlens.dashboard import charts
+from lexlens.dashboard.data import current_view, derive
+from lexlens.dashboard.definitions import explain
+from lexlens.dashboard.formats import format_percent, plural
+from lexlens.dashboard.safe import plain_frame, plain_text
+from lexlens.dashboard.tables import show_table
 
 view = current_view()
 st.title("Missed-utterance clusters")
@@ -37,7 +38,7 @@ table = part.assign(examples=part["examples"].map(" | ".join)).drop(columns=["bo
 charts.show_chart(charts.bars(table.head(20), "label", "turns", "Largest clusters (named by their most "
                               "frequent utterance)", "Cluster", "Turns"), "clusters")
 show_table(table, "clusters", column_config={"label": st.column_config.TextColumn("label", pinned=True)})
-explain("Utterance clusters", "Suggested intent", extra=clusters.DEFINITIONS)
+explain("Utterance clusters", "Suggested intent")
 
 trend = derive(view, "cluster_trend", lambda: clusters.compute_cluster_trend(members), low, similarity)
 top = part.head(5)
@@ -47,7 +48,7 @@ names = {c: f"#{c} {label}" for c, label in zip(top["cluster"], top["label"])}
 charts.show_chart(charts.time_lines(wide, "week", {c: names[c] for c in top["cluster"] if c in wide},
                                     "Weekly turns of the five largest clusters", "Week (UTC, from Monday)",
                                     "Turns per week", legend_below=True), "cluster_trend")
-explain("Trend", extra=clusters.DEFINITIONS)
+explain("Trend")
 
 st.subheader("Lex Test Workbench test set")
 st.caption(plain_text(f"For {bot_name} · {locale}: tick the clusters to test and pick the intent each should "
@@ -70,18 +71,18 @@ edited = st.data_editor(plain_frame(picks), hide_index=True, key=f"testset_{bot_
                             "expected": st.column_config.SelectboxColumn("expected intent", options=bot_intents)})
 intents = {int(row.cluster): row.expected for row in edited.itertuples()
            if row.include and isinstance(row.expected, str) and row.expected}
-testset = clusters.build_testset(members, part, intents)
-left_out = clusters.count_formula_like(members, part, intents)
+testset = testsets.build_testset(members, part, intents)
+left_out = testsets.count_formula_like(members, part, intents)
 st.caption(f"{plural(len(testset), 'utterance')} from {plural(len(intents), 'cluster')}; a cluster needs to be "
            "ticked and given an expected intent"
            + (f"; {plural(left_out, 'utterance')} starting like a spreadsheet formula left out (see How is "
               "this computed?)" if left_out else ""))
 st.dataframe(plain_frame(testset), hide_index=True, height=240,
              column_config={"Input": st.column_config.TextColumn("Input", width="large")})
-st.download_button("Download test set CSV", clusters.render_testset_csv(testset),
+st.download_button("Download test set CSV", testsets.render_testset_csv(testset),
                    f"lex_test_set_{bot_id}_{locale}.csv", "text/csv", key="download_testset",
                    on_click="ignore", disabled=testset.empty)
-explain("Test Workbench export", extra=clusters.DEFINITIONS)
+explain("Test Workbench export")
 
 if st.session_state["settings"].allow_writes:
     st.subheader("Send a cluster to the writer")

@@ -4,14 +4,14 @@ import datetime as dt
 
 import streamlit as st
 
-from analytics import compare
-from dashboard.data import current_view, derive
-from dashboard.date_range import local_midnight
-from dashboard.definitions import explain
-from dashboard.formats import format_percent, readable_comparison
-from dashboard.outcome_settings import view_outcomes
-from dashboard.safe import escape_markdown, show_bidi
-from dashboard.tables import show_table
+from lexlens.analytics.metrics import compare
+from lexlens.dashboard.data import current_view, derive
+from lexlens.dashboard.date_range import local_midnight
+from lexlens.dashboard.definitions import explain
+from lexlens.dashboard.formats import format_percent, readable_comparison
+from lexlens.dashboard.outcome_settings import view_outcomes
+from lexlens.dashboard.safe import escape_markdown, show_bidi
+from lexlens.dashboard.tables import show_table
 
 DIMENSIONS = {"Two time windows": None, "Two versions": "bot_version", "Two aliases": "alias_name",
               "Two locales": "locale"}
@@ -52,7 +52,7 @@ st.caption(f"A = {escape_markdown(labels[0])} · B = {escape_markdown(labels[1])
 show_table(table, "comparison")
 if escalation is None:
     st.caption("Containment needs an escalation marker: set one under Outcome settings in the sidebar.")
-explain("Comparison", extra=compare.DEFINITIONS)
+explain("Comparison")
 
 st.subheader("Returning users")
 keys = (["session_id"] + sorted(view.full.attributes["key"].astype(str).unique())
@@ -87,4 +87,4 @@ show_table(shown, "returning_users", session_column="session_id",
            column_config={"nth": st.column_config.NumberColumn("contact #", format="%d"),
                           "since_previous_h": st.column_config.NumberColumn("hours since previous", format="%.1f")},
            caption="at most 2,000 conversations")
-explain("Returning users", extra=compare.DEFINITIONS)
+explain("Returning users")

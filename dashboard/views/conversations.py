@@ -1,14 +1,14 @@
 """Conversations: session duration and turns distributions, top sessions, session heatmap."""
 import streamlit as st
 
-from analytics.heatmaps import compute_session_heatmap
-from analytics.sessions import compute_duration_stats, compute_turns_per_session, top_sessions
-from dashboard import charts
-from dashboard.data import current_view, derive
-from dashboard.definitions import explain
-from dashboard.formats import format_duration
-from dashboard.kpis import view_sessions
-from dashboard.tables import show_table
+from lexlens.analytics.metrics.heatmaps import compute_session_heatmap
+from lexlens.analytics.metrics.sessions import compute_duration_stats, compute_turns_per_session, top_sessions
+from lexlens.dashboard import charts
+from lexlens.dashboard.data import current_view, derive
+from lexlens.dashboard.definitions import explain
+from lexlens.dashboard.formats import format_duration
+from lexlens.dashboard.kpis import view_sessions
+from lexlens.dashboard.tables import show_table
 
 view = current_view()
 st.title("Conversations")

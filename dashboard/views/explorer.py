@@ -1,15 +1,15 @@
 """Session explorer: find sessions by id or by what users said; read one as a conversation."""
 import streamlit as st
 
-from analytics.utterances import is_obfuscated
+from lexlens.analytics.metrics.utterances import is_obfuscated
 
-from dashboard.data import current_view
-from dashboard.formats import plural, time_column
-from dashboard.kpis import view_sessions
-from dashboard.links import SESSION_STATE, requested_session
-from dashboard.safe import plain_text
-from dashboard.tables import show_table
-from dashboard.transcripts import build_transcript, describe_turn, find_sessions, flag_turn
+from lexlens.dashboard.data import current_view
+from lexlens.dashboard.formats import plural, time_column
+from lexlens.dashboard.kpis import view_sessions
+from lexlens.dashboard.links import SESSION_STATE, requested_session
+from lexlens.dashboard.safe import plain_text
+from lexlens.dashboard.tables import show_table
+from lexlens.dashboard.transcripts import build_transcript, describe_turn, find_sessions, flag_turn
 
 MAX_BUBBLES = 300  # longer sessions: the table below has every turn
 

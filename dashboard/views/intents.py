@@ -1,15 +1,15 @@
 """Intents: top intents, intent x hour heatmap, the conversation flow and the top paths."""
 import streamlit as st
 
-from analytics.heatmaps import compute_intent_heatmap
-from analytics.intents import top_intents
-from analytics.paths import compute_returning_transitions, compute_step_flow, fold_flow, top_paths
-from dashboard import charts
-from dashboard.data import current_view, derive
-from dashboard.definitions import explain
-from dashboard.flow_chart import flow_figure
-from dashboard.safe import plain_text
-from dashboard.tables import show_table
+from lexlens.analytics.metrics.heatmaps import compute_intent_heatmap
+from lexlens.analytics.metrics.intents import top_intents
+from lexlens.analytics.metrics.paths import compute_returning_transitions, compute_step_flow, fold_flow, top_paths
+from lexlens.dashboard import charts
+from lexlens.dashboard.data import current_view, derive
+from lexlens.dashboard.definitions import explain
+from lexlens.dashboard.flow_chart import flow_figure
+from lexlens.dashboard.safe import plain_text
+from lexlens.dashboard.tables import show_table
 
 view = current_view()
 st.title("Intents")

@@ -1,14 +1,15 @@
 """Missed utterances: trend, rate, per previous intent, top-N table, history, writer panel."""
 import streamlit as st
 
-from analytics.timeseries import BIN_LABELS, choose_bin, compute_activity_over_time
-from analytics.totals import compute_totals
-from analytics.utterances import message_history, missed_by_previous_intent, top_utterances
-from dashboard import charts
-from dashboard.data import current_view, derive
-from dashboard.definitions import explain
-from dashboard.formats import format_percent
-from dashboard.tables import show_table
+from lexlens.analytics.metrics.timeseries import BIN_LABELS, choose_bin, compute_activity_over_time
+from lexlens.analytics.metrics.totals import compute_totals
+from lexlens.analytics.metrics.utterances import message_history, missed_by_previous_intent, top_utterances
+from lexlens.dashboard import charts
+from lexlens.dashboard.data import current_view, derive
+from lexlens.dashboard.definitions import explain
+from lexlens.dashboard.formats import format_percent
+from lexlens.dashboard.kpis import view_sessions
+from lexlens.dashboard.tables import show_table
 
 HISTORY_ROWS = 2000
 
@@ -17,11 +18,11 @@ st.title("Missed utterances")
 if view.turns.empty:
     st.info("No turns match the filters. Widen the date range or clear a filter in the sidebar.")
     st.stop()
-totals = derive(view, "totals", lambda: compute_totals(view.turns))
+totals = derive(view, "totals", lambda: compute_totals(view.turns, view_sessions(view)))
 tiles = st.columns(3)
 tiles[0].metric("Missed utterances", f"{totals['missed_utterances']:,}", border=True)
 tiles[1].metric("Utterances", f"{totals['utterances']:,}", border=True)
-tiles[2].metric("Missed rate", format_percent(totals["fallback_rate"], 2), border=True)
+tiles[2].metric("Fallback rate", format_percent(totals["fallback_rate"], 2), border=True)
 
 times = view.turns["time"].dt.tz_convert(view.tz)
 freq = choose_bin(times.min(), times.max())
@@ -33,10 +34,10 @@ with left:
                                         f"Missed utterances per {unit}", f"Time ({view.tz})",
                                         f"Missed utterances per {unit}"), "missed_trend")
 with right:
-    charts.show_chart(charts.time_lines(activity, "bin_start", {"missed_rate": "Missed rate"},
-                                        f"Missed rate per {unit}", f"Time ({view.tz})",
-                                        "Missed / utterances (%)", percent=True), "missed_rate")
-explain("Missed utterance", "Missed rate", "Activity over time")
+    charts.show_chart(charts.time_lines(activity, "bin_start", {"fallback_rate": "Fallback rate"},
+                                        f"Fallback rate per {unit}", f"Time ({view.tz})",
+                                        "Missed utterances / utterances (%)", percent=True), "fallback_rate")
+explain("Missed utterance", "Fallback rate", "Activity over time")
 
 by_intent = derive(view, "missed_by_intent", lambda: missed_by_previous_intent(view.turns))
 charts.show_chart(charts.bars(by_intent.head(20), "previous_intent", "missed",
@@ -65,7 +66,7 @@ show_table(history, "missed_history", session_column="session_id",
 explain("Message history", "Times")
 
 if st.session_state["settings"].allow_writes:
-    from dashboard.writer_panel import render_writer_panel
+    from lexlens.dashboard.writer_panel import render_writer_panel
 
     render_writer_panel(view, derive(view, "all_missed", lambda: top_utterances(
         view.turns, None, missed_only=True)))

@@ -1,12 +1,12 @@
 """NLU health: confidence per intent, near misses, intent confusion, switched intents (issue 6)."""
 import streamlit as st
 
-from analytics import nlu
-from dashboard import charts
-from dashboard.data import current_view, derive
-from dashboard.definitions import explain
-from dashboard.outcome_settings import view_outcomes
-from dashboard.tables import show_table
+from lexlens.analytics.metrics import nlu
+from lexlens.dashboard import charts
+from lexlens.dashboard.data import current_view, derive
+from lexlens.dashboard.definitions import explain
+from lexlens.dashboard.outcome_settings import view_outcomes
+from lexlens.dashboard.tables import show_table
 
 view = current_view()
 st.title("NLU health")
@@ -28,7 +28,7 @@ else:
                "confidence_per_intent", column_config={
                    name: st.column_config.NumberColumn(name, format="%.2f")
                    for name in ("mean", "p10", "p25", "median", "p75", "p90", "min")})
-explain("Confidence distribution", extra=nlu.DEFINITIONS)
+explain("Confidence distribution")
 
 st.subheader("Near misses")
 left, right = st.columns(2)
@@ -44,7 +44,7 @@ show_table(shown, "near_misses", session_column="session_id", caption="smallest 
                           "runner_up_confidence": st.column_config.NumberColumn("runner-up confidence",
                                                                                 format="%.2f"),
                           "margin": st.column_config.NumberColumn("margin", format="%.2f")})
-explain("Near miss", extra=nlu.DEFINITIONS)
+explain("Near miss")
 
 st.subheader("Intent confusion")
 pairs = derive(view, "confusion", lambda: nlu.compute_confusion_pairs(view.data))
@@ -54,7 +54,7 @@ if not pairs.empty:
                                   "Intent pair", "Turns"), "confusion")
 show_table(pairs, "confusion_pairs",
            column_config={"mean_margin": st.column_config.NumberColumn("mean margin", format="%.2f")})
-explain("Intent confusion", extra=nlu.DEFINITIONS)
+explain("Intent confusion")
 
 st.subheader("Switched intents")
 idle, escalation = view.outcome.idle_timeout_s, view.outcome.escalation
@@ -65,4 +65,4 @@ if switches.empty:
 else:
     charts.show_chart(charts.heatmap(switches, "Switched intent attempts: from (rows) to (columns)",
                                      "Switched to", "Switched from", "Attempts"), "switch_matrix")
-explain("Switched-intent matrix", extra=nlu.DEFINITIONS)
+explain("Switched-intent matrix")

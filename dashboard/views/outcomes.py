@@ -3,18 +3,17 @@ drop-off, and the per-intent funnel (issue 6)."""
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import funnels, outcomes as outcome_defs
-from analytics.outcomes import compute_containment, compute_conversation_outcomes, \
+from lexlens.analytics.metrics import conversations, funnels, outcomes as outcome_defs
+from lexlens.analytics.metrics.outcomes import compute_containment, compute_conversation_outcomes, \
     compute_intent_outcomes, top_dropoffs
-from dashboard import charts
-from dashboard.data import current_view, derive
-from dashboard.definitions import explain
-from dashboard.formats import format_percent
-from dashboard.outcome_settings import view_outcomes
-from dashboard.safe import escape_plotly_series
-from dashboard.tables import show_table
+from lexlens.dashboard import charts
+from lexlens.dashboard.data import current_view, derive
+from lexlens.dashboard.definitions import explain
+from lexlens.dashboard.formats import format_percent
+from lexlens.dashboard.outcome_settings import view_outcomes
+from lexlens.dashboard.safe import escape_plotly_series
+from lexlens.dashboard.tables import show_table
 
-DEFS = {**outcome_defs.DEFINITIONS, **funnels.DEFINITIONS}
 COLOURS = {"Success": "#2ca02c", "Failed": "#d62728", "Switched": "#ff7f0e", "Dropped": "#9e9e9e"}
 
 view = current_view()
@@ -34,7 +33,7 @@ for tile, name in zip(tiles, ["Success", "Failed", "Dropped"]):
 rate = containment["containment_rate"]
 tiles[3].metric("Containment rate", format_percent(rate), border=True,
                 help="Declare escalation markers under Outcome settings in the sidebar to compute it.")
-explain("Conversation outcome", "Containment rate", "Inactivity threshold", extra=DEFS)
+explain("Conversation outcome", "Containment rate", "Inactivity threshold")
 
 intent_table = derive(view, "intent_outcomes", lambda: compute_intent_outcomes(result), idle, escalation)
 top = intent_table.head(20)
@@ -47,16 +46,16 @@ fig.update_xaxes(**charts.count_axis(top[list(outcome_defs.INTENT_OUTCOMES)].sum
 charts.show_chart(charts.layout(fig, "Intent outcomes (attempts)", "Intent attempts", "Intent",
                                 height=max(320, 26 * len(top) + 140)), "intent_outcomes")
 show_table(intent_table, "intent_outcomes")
-explain("Intent outcome", extra=DEFS)
+explain("Intent outcome")
 
 st.subheader("Slot outcomes")
 runs = derive(view, "slot_runs", lambda: funnels.build_slot_runs(result), idle, escalation)
 show_table(funnels.compute_slot_outcomes(runs), "slot_outcomes")
-explain(*funnels.DEFINITIONS.keys(), extra=DEFS)
+explain(*funnels.DEFINITIONS.keys())
 
 st.subheader("Drop-off")
 show_table(top_dropoffs(result, 50), "dropoffs", caption="where dropped conversations stopped")
-explain("Drop-off", extra=DEFS)
+explain("Drop-off")
 
 st.subheader("Per-intent funnel")
 funnel = derive(view, "funnel", lambda: funnels.compute_funnel(result, runs), idle, escalation)

@@ -1,14 +1,14 @@
 """Overview: KPI tiles with changes, activity over time, modality, sentiment."""
 import streamlit as st
 
-from analytics.breakdowns import compute_modality
-from analytics.sentiment import compute_sentiment_summary
-from analytics.timeseries import BIN_LABELS, choose_bin, compute_activity_over_time
-from dashboard import charts
-from dashboard.data import current_view, derive
-from dashboard.definitions import explain
-from dashboard.kpis import render_kpis
-from dashboard.sentiment_chart import sentiment_figure
+from lexlens.analytics.metrics.breakdowns import compute_modality
+from lexlens.analytics.metrics.sentiment import compute_sentiment_summary
+from lexlens.analytics.metrics.timeseries import BIN_LABELS, choose_bin, compute_activity_over_time
+from lexlens.dashboard import charts
+from lexlens.dashboard.data import current_view, derive
+from lexlens.dashboard.definitions import explain
+from lexlens.dashboard.kpis import render_kpis
+from lexlens.dashboard.sentiment_chart import sentiment_figure
 
 view = current_view()
 st.title("Overview")
@@ -16,7 +16,7 @@ if view.turns.empty:
     st.info("No turns match the filters. Widen the date range or clear a filter in the sidebar.")
     st.stop()
 render_kpis(view)
-explain("Record", "Session", "Conversation", "Missed rate", "Session duration", "Mean turns",
+explain("Record", "Session", "Conversation", "Fallback rate", "Session duration", "Mean turns",
         "Previous period")
 
 times = view.turns["time"].dt.tz_convert(view.tz)

@@ -1,13 +1,13 @@
 """Slots & attributes: top slot values per intent x slot, session attribute values."""
 import streamlit as st
 
-from analytics.attributes import compute_attribute_values, rank_attribute_keys
-from analytics.slots import compute_slot_values
-from dashboard import charts
-from dashboard.data import current_view, derive
-from dashboard.definitions import explain
-from dashboard.safe import plain_text
-from dashboard.tables import show_table
+from lexlens.analytics.metrics.attributes import compute_attribute_values, rank_attribute_keys
+from lexlens.analytics.metrics.slots import compute_slot_values
+from lexlens.dashboard import charts
+from lexlens.dashboard.data import current_view, derive
+from lexlens.dashboard.definitions import explain
+from lexlens.dashboard.safe import plain_text
+from lexlens.dashboard.tables import show_table
 
 view = current_view()
 st.title("Slots & attributes")

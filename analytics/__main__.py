@@ -1,3 +1,0 @@
-from analytics.cli import run_and_exit
-
-run_and_exit()

@@ -1,0 +1,93 @@
+"""The ``lexlens`` command: one sub-command per module in ``analytics.cli``.
+
+Each command module defines ``add_parser(subparsers)``, which registers its
+options and sets ``run=<function(args) -> int>``. Heavy imports (pandas,
+boto3, streamlit) happen inside ``run`` so that ``--help`` stays fast.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from lexlens import __version__
+from lexlens.analytics.errors import LexlensError
+
+COMMAND_MODULES = (
+    "lexlens.analytics.cli.report",
+    "lexlens.analytics.cli.serve",
+    "lexlens.analytics.cli.sample",
+    "lexlens.analytics.cli.pull",
+    "lexlens.analytics.cli.cache",
+    "lexlens.analytics.cli.add_utterances",
+)
+
+
+class RecordingSubparsers:
+    """The ``subparsers`` a command module registers with, remembering each command's parser."""
+
+    def __init__(self, subparsers, into: dict[str, argparse.ArgumentParser]):
+        self.subparsers, self.into = subparsers, into
+
+    def add_parser(self, name: str, **kwargs) -> argparse.ArgumentParser:
+        parser = self.subparsers.add_parser(name, **kwargs)
+        self.into[name] = parser
+        return parser
+
+
+def build_parser(commands: dict[str, argparse.ArgumentParser] | None = None) -> argparse.ArgumentParser:
+    """The ``lexlens`` parser; ``commands``, when given, receives each command's own parser."""
+    parser = argparse.ArgumentParser(
+        prog="lexlens",
+        description="Analytics for Amazon Lex V2 conversation logs: reports, dashboard, writer.",
+    )
+    parser.add_argument("--version", action="version", version=f"lexlens {__version__}")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    registry = RecordingSubparsers(subparsers, commands if commands is not None else {})
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).add_parser(registry)
+    return parser
+
+
+def command_parsers() -> dict[str, argparse.ArgumentParser]:
+    """Each command's parser, by name (``lexlens COMMAND --help`` prints its help)."""
+    commands: dict[str, argparse.ArgumentParser] = {}
+    build_parser(commands)
+    return commands
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except LexlensError as error:  # may quote a path or a reason from the logs: made visible
+        from lexlens.analytics.text.visible import show_visible
+
+        print(f"lexlens: {show_visible(error)}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("lexlens: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def run_and_exit() -> None:
+    """The console script: ``main``, then exit without tearing down the interpreter.
+
+    A report leaves a few hundred MB of tables behind; freeing them object by object
+    takes longer than the rest of a small report, and the OS reclaims them at once.
+    Output is flushed first; ``main`` stays a plain function for tests and embedding."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        pass
+    os._exit(code)
+
+
+if __name__ == "__main__":
+    run_and_exit()

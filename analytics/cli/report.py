@@ -1,0 +1,165 @@
+"""``lexlens report``: the analytics of local log files or CloudWatch log groups, headless."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from lexlens.analytics.cli.option_types import Deprecated, positive_int
+from lexlens.analytics.cli.options import (add_filter_arguments, add_outcome_arguments, escalation_from_args,
+                                           filters_from_args)
+from lexlens.analytics.errors import LexlensError
+
+DESCRIPTION = """Summarise Lex V2 conversation logs: totals, sessions, intents, missed
+utterances, sentiment, paths, outcomes. SOURCE is a file (JSONL, CloudWatch event lines,
+filter-log-events output, S3-export lines; .gz or not) or a folder of them."""
+
+
+def add_parser(subparsers) -> None:
+    from lexlens.analytics.report.glossary import render_help
+
+    parser = subparsers.add_parser("report", help="print a report of conversation logs",
+                                   description=DESCRIPTION, epilog=render_help(),
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("sources", nargs="*", metavar="SOURCE", help="log files or folders")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    parser.add_argument("--csv-dir", type=Path, metavar="DIR", help="write one CSV per table into DIR")
+    parser.add_argument("--out", dest="csv_dir", type=Path, action=Deprecated, new="--csv-dir DIR", metavar="DIR")
+    parser.add_argument("--top", type=positive_int, default=10, metavar="N",
+                        help="rows in top-N lists (default 10)")
+    parser.add_argument("--tz", default="UTC", metavar="ZONE",
+                        help="time zone for heatmaps and time bins, e.g. Europe/Paris (default UTC)")
+    parser.add_argument("--rejects", type=Path, metavar="FILE",
+                        help="write rejected lines with file, line number and reason (JSON lines)")
+    add_filter_arguments(parser)
+    add_outcome_arguments(parser)
+    from lexlens.analytics.cli.cloudwatch_options import add_cloudwatch_arguments
+
+    add_cloudwatch_arguments(parser, window=False)  # the filters' --since and --until bound the pull
+    from lexlens.analytics.cli.redact_options import add_redact_arguments
+
+    add_redact_arguments(parser)
+    parser.set_defaults(run=run)
+
+
+def check_time_zone(name: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise LexlensError(f"unknown time zone {name!r}; use an IANA name such as Europe/Paris.",
+                           exit_code=2) from None
+    return name
+
+
+def start_scan(args):
+    """Start the C scanner on local SOURCE files at once, so it runs while pandas is
+    imported (see ``analytics.ingest.native.start_scan``); None when it does not apply."""
+    if getattr(args, "log_group", None):
+        return None
+    from lexlens.analytics.ingest.native import start_scan as start_native_scan
+
+    return start_native_scan(args.sources)
+
+
+def load_sources(args, progress=True, pending=None):
+    """LogData from the SOURCE paths and any --log-group, or a LexlensError."""
+    from lexlens.analytics.ingest.loading import load_logs
+    from lexlens.analytics.cli.progress import make_byte_progress
+    from lexlens.analytics.cli.cloudwatch_options import load_from_args
+
+    paths = list(args.sources) + list(load_from_args(args))
+    if not paths:
+        raise LexlensError("no input: name a log file or folder, or --log-group NAME.", exit_code=2)
+    return load_logs(paths, progress=make_byte_progress() if progress else None, pending=pending)
+
+
+def write_rejects(path: Path, data) -> None:
+    from lexlens.analytics.text.visible import json_text
+
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            for rejection in data.report.rejections:  # control characters escaped: people cat it
+                handle.write(json_text({"file": rejection.source, "line": rejection.line,
+                                        "reason": rejection.reason, "text": rejection.text}) + "\n")
+    except OSError as error:
+        raise LexlensError(f"cannot write {path}: {error.strerror or error}.", exit_code=2) from None
+
+
+def run(args) -> int:
+    from lexlens.analytics.cli.redact_options import rules_from_args
+
+    pending = start_scan(args)
+    try:
+        tz = check_time_zone(args.tz)
+        filters = filters_from_args(args)
+        rules = rules_from_args(args)
+        data = load_sources(args, pending=pending)
+    finally:
+        if pending is not None:  # used by now, or not needed after an error
+            pending.executor.shutdown(wait=False, cancel_futures=True)
+    if rules is not None:  # before anything is printed or written
+        from lexlens.analytics.privacy.redact import redact_log_data
+
+        data = redact_log_data(data, rules)
+    if args.rejects:
+        write_rejects(args.rejects, data)
+    if data.report.accepted == 0:
+        raise LexlensError(empty_input_sentence(data), exit_code=1)
+    from lexlens.analytics.filters import apply_filters
+
+    filtered = apply_filters(data, filters)
+    if filtered.turns.empty:
+        raise LexlensError(nothing_matches_sentence(data, args), exit_code=NOTHING_MATCHES)
+    data = filtered
+    from lexlens.analytics.report.build import ReportOptions
+    from lexlens.analytics.report.two_cores import build_report_on_two_cores
+
+    options = ReportOptions(top=args.top, tz=tz, idle_timeout_s=args.idle_timeout,
+                            escalation=escalation_from_args(args), tables=bool(args.csv_dir))
+    report = build_report_on_two_cores(data, options)
+    if args.csv_dir:
+        from lexlens.analytics.report.as_csv import describe_written, write_tables
+
+        sys.stderr.write(describe_written(args.csv_dir, write_tables(args.csv_dir, report)))
+    if args.json:
+        from lexlens.analytics.report.as_json import render_json
+
+        sys.stdout.write(render_json(report))
+    else:
+        from lexlens.analytics.report.as_text import render_text_report
+
+        sys.stdout.write(render_text_report(report))
+    return 0
+
+
+NOTHING_MATCHES = 3  # exit code: the input has records, but none passes the filters
+
+
+def nothing_matches_sentence(data, args) -> str:
+    """One sentence saying the filters left nothing, and what the data holds instead."""
+    from lexlens.analytics.filters import describe_values
+
+    given = [f"{option} {value}" for option, values in (("--bot-id", args.bot_id), ("--alias", args.alias),
+                                                         ("--locale", args.locale), ("--bot-version", args.bot_version),
+                                                         ("--since", [args.since] if args.since else []),
+                                                         ("--until", [args.until] if args.until else []))
+             for value in values]
+    held = describe_values(data)
+    bots = ", ".join(f"{name} ({bot_id})" for name, bot_id in held["bots"])
+    return (f"no turns match the filters ({', '.join(given)}); the data has bots {bots}; "
+            f"aliases {', '.join(held['aliases'])}; locales {', '.join(held['locales'])}; "
+            f"versions {', '.join(held['versions'])}; times from {held['first']:%Y-%m-%d %H:%M} to "
+            f"{held['last']:%Y-%m-%d %H:%M} UTC.")
+
+
+def empty_input_sentence(data) -> str:
+    report = data.report
+    if report.rejected:
+        from collections import Counter
+
+        top = Counter(r.reason for r in report.rejections).most_common(1)[0][0]
+        return (f"no Lex V2 conversation-log records in the input: {report.lines} lines read, "
+                f"{report.rejected} rejected (most often: {top}).")
+    return f"no Lex V2 conversation-log records in the input ({report.lines} lines read, all blank)."

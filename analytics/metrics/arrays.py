@@ -1,0 +1,42 @@
+"""Vector helpers the metrics share: text columns as numpy arrays, times as integers, runs of
+equal keys (the building blocks of one-pass, loop-free metrics)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def as_values(column: pd.Series) -> np.ndarray:
+    """A column as a numpy object array of str ('' for missing), fast for categoricals."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categories = np.append(column.cat.categories.to_numpy(dtype=object), "")
+        return categories[column.cat.codes.to_numpy()]  # code -1 picks the trailing ''
+    return column.astype(object).fillna("").to_numpy()
+
+
+def time_ns(column: pd.Series) -> np.ndarray:
+    """UTC timestamps as int64 nanoseconds."""
+    return pd.DatetimeIndex(column).asi8
+
+
+def starts_of(keys: np.ndarray) -> np.ndarray:
+    """Boolean mask: True where ``keys`` differs from the previous row (first row True)."""
+    start = np.ones(len(keys), dtype=bool)
+    start[1:] = keys[1:] != keys[:-1]
+    return start
+
+
+def bounds(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(first, last) row positions of each run of equal consecutive ``keys``."""
+    first = np.flatnonzero(starts_of(keys))
+    last = np.append(first[1:], len(keys)) - 1 if len(keys) else first
+    return first, last
+
+
+def fill_within(codes: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """Forward-fill codes < 0 from earlier rows of the same group (``first``: group start mask)."""
+    pos = np.arange(len(codes))
+    start = np.maximum.accumulate(np.where(first, pos, 0))
+    source = np.maximum.accumulate(np.where(codes >= 0, pos, -1))
+    ok = source >= start
+    return np.where(ok, codes[np.maximum(source, 0)], codes)

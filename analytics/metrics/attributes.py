@@ -1,0 +1,63 @@
+"""Session attribute values, counted once per session (the reference counts per turn,
+so a long session weighs more than a short one)."""
+from __future__ import annotations
+
+import pandas as pd
+
+from lexlens.analytics.schema import LogData, empty_frame, text_values
+
+ATTRIBUTE_VALUE_COLUMNS = ["key", "value", "sessions", "share"]
+
+
+DEFINITIONS = {  # the user-facing text of each metric here: README, dashboard and --help use it
+    "Session attributes": (
+        "Per key, the values by distinct sessions that held them at some turn (the reference "
+        "counted per turn, so long sessions weighed more). Share is of the key's sessions. A "
+        "key with more than 20 values and at least one value per two sessions (an id such as a "
+        "ContactId) is marked *nearly one value per session* and never picked by default."),
+}
+
+
+def compute_attribute_values(data: LogData, n: int | None = 10) -> pd.DataFrame:
+    """ATTRIBUTE_VALUE_COLUMNS: per key, the top ``n`` values by distinct sessions;
+    share is the fraction of the key's sessions holding that value at some turn."""
+    attributes = data.attributes
+    if attributes.empty:
+        return empty_frame(ATTRIBUTE_VALUE_COLUMNS)
+    session_of_turn = pd.Series(data.turns["session_key"].to_numpy(), index=data.turns["turn"])
+    frame = pd.DataFrame({"key": text_values(attributes["key"]).to_numpy(),
+                          "value": attributes["value"].to_numpy(),
+                          "session_key": session_of_turn.reindex(attributes["turn"]).to_numpy()})
+    frame = frame.drop_duplicates()
+    table = frame.groupby(["key", "value"], sort=False).size().reset_index(name="sessions")
+    sessions_per_key = frame.drop_duplicates(["key", "session_key"]).groupby("key").size()
+    table["share"] = table["sessions"] / table["key"].map(sessions_per_key)
+    table = table.sort_values(["key", "sessions", "value"], ascending=[True, False, True],
+                              kind="stable")
+    if n:
+        table = table.groupby("key", sort=False).head(n)
+    return table[ATTRIBUTE_VALUE_COLUMNS].reset_index(drop=True)
+
+
+def attribute_keys(data: LogData) -> list[str]:
+    """The session attribute keys present, sorted."""
+    return sorted(str(key) for key in pd.unique(data.attributes["key"].astype(str)))
+
+
+def rank_attribute_keys(data: LogData, min_values: int = 20, unique_share: float = 0.5) -> pd.DataFrame:
+    """[key, values, sessions, high_cardinality]: each session attribute key with its distinct
+    values and the sessions holding it; *high cardinality* when it has more than ``min_values``
+    values and at least ``unique_share`` values per session (an id such as a ContactId: a
+    chart of its values says nothing). Keys worth charting first, then by sessions."""
+    columns = ["key", "values", "sessions", "high_cardinality"]
+    if data.attributes.empty:
+        return empty_frame(columns).astype({"values": "int64", "sessions": "int64", "high_cardinality": "bool"})
+    session_of_turn = pd.Series(data.turns["session_key"].to_numpy(), index=data.turns["turn"])
+    frame = pd.DataFrame({"key": text_values(data.attributes["key"]).to_numpy(),
+                          "value": data.attributes["value"].to_numpy(),
+                          "session_key": session_of_turn.reindex(data.attributes["turn"]).to_numpy()})
+    per_key = frame.groupby("key").agg(values=("value", "nunique"), sessions=("session_key", "nunique")).reset_index()
+    per_key["high_cardinality"] = (per_key["values"] > min_values) & \
+        (per_key["values"] >= unique_share * per_key["sessions"])
+    return per_key.sort_values(["high_cardinality", "sessions", "key"], ascending=[True, False, True],
+                               ignore_index=True)[columns]

@@ -1,0 +1,77 @@
+"""Slot values per intent x slot, counted once per session.
+
+Lex repeats every filled slot in each later turn of the intent, so counting per turn
+(as the reference's query does) inflates values by the number of follow-up prompts.
+Here a value counts once per session; List slots count each item; Composite slots
+count each sub-slot ('Parent.Child'); a slot that stayed empty for a session counts
+as '(unfilled)'.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from lexlens.analytics.schema import LogData, empty_frame, text_values
+
+UNFILLED = "(unfilled)"
+SLOT_VALUE_COLUMNS = ["intent", "slot", "value", "original_value", "sessions", "share"]
+
+
+DEFINITIONS = {  # the user-facing text of each metric here: README, dashboard and --help use it
+    "Slot values": (
+        "Per intent x slot, the interpreted value (else the original wording, with the most "
+        "common original wording shown beside it), counted once per session: Lex repeats every "
+        "filled slot in each later turn. List slots count each item, Composite slots each "
+        "sub-slot ('Parent.Child'); a slot that stayed empty for a session counts as "
+        "'(unfilled)'. Share is within the intent x slot."),
+}
+
+
+def slots_with_sessions(data: LogData) -> pd.DataFrame:
+    """The slots table with each row's session_key."""
+    session_of_turn = pd.Series(data.turns["session_key"].to_numpy(), index=data.turns["turn"])
+    slots = data.slots
+    return slots.assign(session_key=session_of_turn.reindex(slots["turn"]).to_numpy())
+
+
+def compute_slot_values(data: LogData, n: int | None = 10) -> pd.DataFrame:
+    """SLOT_VALUE_COLUMNS: per (intent, slot), the top ``n`` interpreted values by sessions,
+    with their most common original wording; share is within the (intent, slot)."""
+    slots = slots_with_sessions(data)
+    if slots.empty:
+        return empty_frame(SLOT_VALUE_COLUMNS)
+    slots = slots.assign(intent=text_values(slots["intent"]), slot=text_values(slots["slot"]))
+    filled = slots[slots["filled"]]
+    value = filled["interpreted_value"].where(filled["interpreted_value"] != "",
+                                              filled["original_value"])
+    filled = filled.assign(value=value)
+    keys = ["intent", "slot", "value"]
+    counted = filled.drop_duplicates(["session_key", *keys])
+    table = counted.groupby(keys, sort=False).agg(sessions=("session_key", "size"),
+                                                  original_value=("original_value", most_common))
+    table = table.reset_index()
+    unfilled = unfilled_sessions(slots, filled)
+    table = pd.concat([table, unfilled], ignore_index=True)
+    table["share"] = table["sessions"] / table.groupby(["intent", "slot"])["sessions"].transform("sum")
+    table = table.sort_values(["intent", "slot", "sessions", "value"],
+                              ascending=[True, True, False, True], kind="stable")
+    if n:
+        table = table.groupby(["intent", "slot"], sort=False).head(n)
+    return table[SLOT_VALUE_COLUMNS].reset_index(drop=True)
+
+
+def unfilled_sessions(slots: pd.DataFrame, filled: pd.DataFrame) -> pd.DataFrame:
+    """[intent, slot, value, original_value, sessions] for slots never filled in a session."""
+    seen = slots.drop_duplicates(["session_key", "intent", "slot"])
+    ever_filled = filled.drop_duplicates(["session_key", "intent", "slot"])
+    merged = seen.merge(ever_filled[["session_key", "intent", "slot"]], how="left",
+                        on=["session_key", "intent", "slot"], indicator=True)
+    never = merged[merged["_merge"] == "left_only"]
+    counts = never.groupby(["intent", "slot"], sort=False).size().reset_index(name="sessions")
+    counts["value"] = UNFILLED
+    counts["original_value"] = ""
+    return counts
+
+
+def most_common(values: pd.Series) -> str:
+    counts = values.value_counts()
+    return str(counts.index[0]) if len(counts) else ""

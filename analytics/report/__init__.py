@@ -1,0 +1,1 @@
+"""The headless report: computed once, rendered as text, JSON, CSV and Lex test sets."""

@@ -1,0 +1,37 @@
+"""The report's tables as CSV files (``lexlens report --out DIR``): one UTF-8, formula-safe
+CSV per table. The Lex Test Workbench test sets are the exception: Lex must receive their
+utterances unchanged, so they are written as they are (``report.testset`` leaves
+formula-like utterances out of them instead)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from lexlens.analytics.errors import LexlensError
+from lexlens.analytics.report.model import Report
+from lexlens.analytics.report.testset import TESTSET_PREFIX, render_testset_csv
+from lexlens.analytics.text.csvsafe import to_safe_csv
+
+
+def write_tables(out: Path, report: Report) -> list[Path]:
+    """One CSV per table of ``report`` into ``out``; the paths written."""
+    written = []
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, table in report.tables.items():
+            path = out / f"{name}.csv"
+            raw = name.startswith(TESTSET_PREFIX)
+            path.write_text(render_testset_csv(table) if raw else to_safe_csv(table), encoding="utf-8")
+            written.append(path)
+    except OSError as error:
+        raise LexlensError(f"cannot write CSV files into {out}: {error.strerror or error}.",
+                           exit_code=2) from None
+    return written
+
+
+def describe_written(out: Path, written: list[Path]) -> str:
+    """What --out wrote, for stderr: a line per file (the test sets' rule said once)."""
+    lines = [f"lexlens: wrote {len(written)} CSV files in {out}:"] + [f"  {path.name}" for path in written]
+    if not any(path.name.startswith(TESTSET_PREFIX) for path in written):
+        lines.append("  (no Lex test set: no cluster's suggested intent reaches a 70% share; "
+                     "pick expected intents on the dashboard's Clusters page)")
+    return "\n".join(lines) + "\n"

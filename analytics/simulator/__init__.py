@@ -1,0 +1,1 @@
+"""Seeded, realistic Lex V2 traffic for demos and benchmarks (``lexlens sample``)."""

@@ -1,0 +1,1 @@
+"""Text rules every layer shares: control characters made visible, formula-safe CSV."""

@@ -1,0 +1,12 @@
+"""Shared fixtures for every test module.
+
+- ``moto_server``, ``aws_env``, ``logs_client`` (tests/moto_server.py): a real moto server over
+  HTTP, the one AWS environment pointing boto3 at it (fake credentials, the standard
+  ``AWS_ENDPOINT_URL_*`` variables, the user's own AWS files hidden), and a Logs client;
+- ``insights_server``, ``insights``, ``insights_client`` (tests/insights_standin.py): the Logs
+  Insights stand-in over HTTP; ``sample``, ``seven`` (tests/insights_samples.py): log groups
+  for it.
+
+Test data comes from one builder, tests/lex_records.py (records and CloudWatch events).
+"""
+pytest_plugins = ["moto_server", "insights_standin", "insights_samples"]

@@ -1,0 +1,150 @@
+"""The C scanner, on whole files (analytics/ingest/_lexscan.c via analytics/ingest/native.py) against the Python parser.
+
+The scanner is only a fast path: whatever it reads itself must give exactly the tables
+and load report the pure-Python load gives (analytics/ingest/records.py + turn_table.py), and
+every line it is unsure of goes back to Python. So every test here loads the same file
+both ways and compares everything; ``scan_counts`` checks canonical lines really are
+read in C, so equality cannot hold just because everything fell back.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from lexlens.analytics.ingest import loading, native
+from lexlens.analytics.ingest.loading import load_logs
+from lexlens.analytics.errors import LexlensError
+
+
+
+from native_compare import (SAMPLES, assert_native_matches_python, assert_same_load, physical_lines)
+from native_cases import base
+
+
+def test_the_scanner_is_built():
+    """.ci/run builds it (gcc is on every machine it runs on): a failed build must fail here,
+    not silently skip every comparison below."""
+    assert native.available(), "analytics/ingest/_lexscan.c was not compiled (pip install -e . needs gcc)"
+
+
+
+
+def test_assert_same_load_sees_a_difference(tmp_path):
+    """The comparison itself can fail: one changed value, one reordered category set."""
+    path = SAMPLES / "real-lex-records.jsonl"
+    a, b = load_logs([path], native=False), load_logs([path], native=False)
+    assert_same_load(a, b)
+    b.turns["transcript"] = b.turns["transcript"] + "!"
+    with pytest.raises(AssertionError, match="transcript"):
+        assert_same_load(a, b)
+    c = load_logs([path], native=False)
+    c.turns["nlu_confidence"] = c.turns["nlu_confidence"].fillna(0.5)
+    with pytest.raises(AssertionError, match="nlu_confidence"):
+        assert_same_load(a, c)
+    d = load_logs([path], native=False)
+    d.turns["intent"] = d.turns["intent"].cat.reorder_categories(
+        d.turns["intent"].cat.categories[::-1])
+    assert_same_load(a, d)  # category order is not data
+    d.report.blank += 1
+    with pytest.raises(AssertionError, match="blank"):
+        assert_same_load(a, d)
+
+
+# ---------- real files ----------
+
+@pytest.fixture(scope="module")
+def demo_plain(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.jsonl"
+    with gzip.open(SAMPLES / "demo.jsonl.gz", "rb") as source, open(path, "wb") as target:
+        shutil.copyfileobj(source, target)
+    return path
+
+
+def test_every_demo_line_is_read_in_c(demo_plain):
+    content = demo_plain.read_bytes()
+    counts = native.scan_counts(content)
+    assert counts == {"fast": physical_lines(content), "blank": 0, "fallback": 0}
+
+
+def test_demo_native_equals_python_in_one_unit_and_in_parallel_small_units(demo_plain):
+    # 1 MB units on 2 workers: ~16 units, every boundary cutting a line
+    python = assert_native_matches_python(demo_plain, unit_sizes=(1 << 20,), workers=2)
+    assert len(python.turns) == 9231  # sample_logs/README.md
+
+
+@pytest.mark.parametrize("path", [SAMPLES / "variants.jsonl", SAMPLES / "real-lex-records.jsonl"],
+                         ids=lambda path: path.name)
+def test_sample_files_native_equals_python(path, tmp_path):
+    content = path.read_bytes()
+    counts = native.scan_counts(content)
+    assert counts["fast"] >= 2  # both real records, and most variants, are canonical
+    assert sum(counts.values()) == physical_lines(content)
+    python = assert_native_matches_python(path, unit_sizes=(300, 1000))
+    assert len(python.turns) >= 2
+    assert_native_matches_python(path, unit_sizes=(700,), workers=2)
+
+
+def test_variants_with_crlf_endings_and_no_final_newline(tmp_path):
+    content = (SAMPLES / "variants.jsonl").read_bytes().replace(b"\n", b"\r\n").rstrip(b"\r\n")
+    path = tmp_path / "variants-crlf.jsonl"
+    path.write_bytes(content)
+    assert native.scan_counts(content)["fast"] >= 10
+    assert_native_matches_python(path, unit_sizes=(333,))
+
+
+def test_folder_of_plain_gzip_and_json_document_files(tmp_path):
+    """Several files in one load: plain ones (cut into units), a gzip file and a pretty-printed
+    filter-log-events document (neither splittable), line numbers per file."""
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "variants.jsonl", folder / "a-variants.jsonl")
+    shutil.copy(SAMPLES / "real-lex-records.jsonl", folder / "b-real.jsonl")
+    with gzip.open(folder / "c-real.jsonl.gz", "wb") as handle:
+        handle.write((SAMPLES / "real-lex-records.jsonl").read_bytes()
+                     .replace(b'"requestId": "', b'"requestId": "gz-'))
+    plain_only = assert_native_matches_python(folder, unit_sizes=(2000,))
+    assert len(plain_only.report.files) == 3
+    events = [{"timestamp": 1729468800000 + i, "message": json.dumps(base(requestId=f"doc-{i}"))}
+              for i in range(3)]
+    (folder / "d-document.json").write_text(json.dumps({"events": events}, indent=4))
+    python = assert_native_matches_python(folder, unit_sizes=(2000,))
+    assert len(python.turns) == len(plain_only.turns) + 3
+
+
+# ---------- empty and blank files ----------
+
+@pytest.mark.parametrize("content", [b"", b"\n", b"\n\n\n", b" \n\t\n\x0b\n\x0c\n\r\n\r\n  \t \r\n",
+                                     b"   ", b"\r"], ids=repr)
+def test_empty_and_blank_only_files(content, tmp_path):
+    path = tmp_path / "blank.jsonl"
+    path.write_bytes(content)
+    python = assert_native_matches_python(path, unit_sizes=(1, 2, 3))
+    assert python.turns.empty and python.report.blank == physical_lines(content)
+    assert native.scan_counts(content) == {"fast": 0, "blank": physical_lines(content), "fallback": 0}
+
+
+def test_native_switch_off_by_environment_and_required_on_demand(monkeypatch):
+    monkeypatch.setenv("LEXLENS_NATIVE", "0")
+    assert native.use_native(None) is False
+    assert native.use_native(True) is True
+    monkeypatch.setenv("LEXLENS_NATIVE", "1")
+    assert native.use_native(None) is True
+    monkeypatch.setattr(native, "_lexscan", None)
+    assert native.use_native(None) is False
+    with pytest.raises(LexlensError, match="not built"):
+        native.use_native(True)
+
+
+def test_progress_reaches_the_whole_size_on_the_native_path(tmp_path, monkeypatch):
+    path = tmp_path / "demo.jsonl"
+    path.write_bytes(gzip.decompress((SAMPLES / "demo.jsonl.gz").read_bytes()))
+    monkeypatch.setattr(loading, "unit_bytes_for", lambda files, workers: 1 << 20)
+    seen = []
+    loading.load_logs([path], progress=lambda done, total: seen.append((done, total)), native=True,
+                      workers=2)
+    assert len(seen) >= 2 and seen[-1] == (path.stat().st_size, path.stat().st_size)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
