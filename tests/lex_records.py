@@ -2,6 +2,7 @@
 comparison tests (shape as in /work/shared/fixtures/real-lex-records.jsonl)."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 from itertools import count
 from typing import Optional
@@ -25,9 +26,12 @@ def record(session: str, seconds: float, text: str = "hi", intent: str = "",
            slots: Optional[dict] = None, confirmation: str = "None", missed: bool = False,
            conv: Optional[str] = "c1", confidence: Optional[float] = None,
            alternatives: tuple = (), attributes: Optional[dict] = None,
-           message: str = "", version: str = "DRAFT", alias: str = "TestBotAlias") -> dict:
+           message: str = "", version: str = "DRAFT", alias: str = "TestBotAlias",
+           reason: str = "", request: str = "", mode: str = "Text", extra: Optional[dict] = None) -> dict:
     """One record: ``session`` at T0 + ``seconds``; ``alternatives`` = ((intent, conf), ...)
-    after the top interpretation; ``slots`` maps name -> value or None (unfilled)."""
+    after the top interpretation; ``slots`` maps name -> value or None (unfilled);
+    ``reason``: its ``responseReason`` (none when ''); ``request``: its requestId (a fresh
+    one when ''); ``extra``: more top-level fields (e.g. ``bargeIn``)."""
     slot_map = {name: slot_value(value) for name, value in (slots or {}).items()}
     dialog = {"type": action, **({"slotToElicit": slot} if slot else {})}
     state_ = {"dialogAction": dialog, "sessionAttributes": attributes or {}}
@@ -45,12 +49,32 @@ def record(session: str, seconds: float, text: str = "hi", intent: str = "",
     rec = {
         "timestamp": (T0 + timedelta(seconds=seconds)).isoformat(timespec="milliseconds")
         .replace("+00:00", "Z"),
-        "messageVersion": "2.0", "requestId": f"req-{next(_ids)}", "sessionId": session,
-        "inputMode": "Text", "operationName": "RecognizeText", "inputTranscript": text,
+        "messageVersion": "2.0", "requestId": request or f"req-{next(_ids)}", "sessionId": session,
+        "inputMode": mode, "operationName": "RecognizeText", "inputTranscript": text,
         "missedUtterance": missed, "sessionState": state_, "interpretations": interpretations,
         "bot": {"name": "Bot", "version": version, "id": "BOT1", "aliasName": alias,
                 "aliasId": "TSTALIASID", "localeId": "en_US"},
     }
+    if message:
+        rec["messages"] = [{"contentType": "PlainText", "content": message}]
+    if reason:
+        rec["responseReason"] = reason
+    rec.update(extra or {})
+    return rec
+
+
+def server_response(user_turn: dict, seconds: float, reason: str, state: str = "",
+                    message: str = "", action: str = "None") -> dict:
+    """A server response logged ``seconds`` after T0 for the request of ``user_turn`` (same
+    session, requestId, intent and transcript, as Lex logs them), with ``responseReason``
+    ``reason`` and the intent in ``state`` (the user turn's state when '')."""
+    rec = json.loads(json.dumps(user_turn))
+    rec["timestamp"] = (T0 + timedelta(seconds=seconds)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    rec["responseReason"] = reason
+    rec["sessionState"]["dialogAction"] = {"type": action}
+    if state and "intent" in rec["sessionState"]:
+        rec["sessionState"]["intent"]["state"] = state
+    rec.pop("messages", None)
     if message:
         rec["messages"] = [{"contentType": "PlainText", "content": message}]
     return rec

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, event, given, note, settings, strategies as 
 from lexlens.analytics.ingest import loading, native
 from lexlens.analytics.ingest.loading import load_logs
 from lexlens.analytics.errors import LexlensError
-from lexlens.analytics.schema import TABLES, LogData
+from lexlens.analytics.schema import SERVER_RESPONSE_COLUMNS, TABLES, LogData
 from lexlens.analytics.sources.files import sniff_file
 from lexlens.analytics.sources.limits import ReadLimits
 
@@ -71,8 +71,8 @@ def assert_same_column(table: str, name: str, a: pd.Series, b: pd.Series) -> Non
 
 
 def assert_same_load(a: LogData, b: LogData) -> None:
-    """``a`` (native) and ``b`` (Python) hold the same five tables and the same report."""
-    for table, columns in TABLES.items():
+    """``a`` (native) and ``b`` (Python) hold the same tables and the same report."""
+    for table, columns in {**TABLES, "server_responses": SERVER_RESPONSE_COLUMNS}.items():
         left, right = getattr(a, table), getattr(b, table)
         assert list(left.columns) == list(right.columns) == list(columns), table
         assert len(left) == len(right), f"{table}: {len(left)} rows (native) != {len(right)} (python)"
@@ -445,6 +445,21 @@ CASES = [
     ("events document", line({"events": [{"timestamp": 1729468800000, "message": json.dumps(REAL[0])},
                                          {"timestamp": 1, "message": "x"}, 5]}), False),
     ("record that also has message and events", line(base(message="x", events=[1])), True),
+    # responseReason (https://docs.aws.amazon.com/lexv2/latest/dg/conversation-logs-cw.html):
+    # an answer to user input stays on the fast path; a server response goes to Python
+    ("responseReason UtteranceResponse", line(base(responseReason="UtteranceResponse")), True),
+    *[(f"responseReason {reason}", line(base(responseReason=reason)), False)
+      for reason in ("StartTimeout", "StillWaitingResponse", "FulfillmentInitiated",
+                     "FulfillmentStartedResponse", "FulfillmentUpdateResponse",
+                     "FulfillmentCompletedResponse", "SomeFutureReason", "")],
+    ("responseReason null", line(base(responseReason=None)), False),
+    ("responseReason a number", line(base(responseReason=3)), False),
+    ("responseReason escaped", line(base(responseReason="X")).replace(b'"X"', b'"\\u0055tteranceResponse"'),
+     False),
+    ("responseReason twice", line(base(responseReason="UtteranceResponse"))[:-1]
+     + b', "responseReason": "StartTimeout"}', False),
+    ("bargeIn and audioProperties", line(base(bargeIn=True, audioProperties={
+        "duration": {"total": 1200, "voice": 800, "silence": 400}})), True),
     ("a JSON array", b"[1, 2]", False),
     ("a JSON string", b'"hello"', False),
     ("garbage", b"not json at all", False),

@@ -44,7 +44,9 @@ def render_text_report(report: Report) -> str:
     values = report.values()
     duration = values["session_duration_s"]
     lines = [
-        f"Records {values['records']:,}  (lines {values['lines']:,}; duplicates {values['duplicates']:,}; "
+        f"Records {values['records']:,}  (lines {values['lines']:,}; "
+        + (f"server responses {values['server_responses']:,}; " if values["server_responses"] else "")
+        + f"duplicates {values['duplicates']:,}; "
         f"rejected {values['rejected']:,}; blank {values['blank']:,})",
         f"Sessions {values['sessions']:,}   conversations {values['conversations']:,}   "
         f"utterances {values['utterances']:,}",

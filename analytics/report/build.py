@@ -31,8 +31,8 @@ REPORT_CLUSTERS = 20  # clusters listed in the JSON report (all are in the clust
 TABLE_ORDER = ("utterances", "missed_utterances", "missed_by_previous_intent", "intents", "sessions", "turns",
                "activity_over_time", "heatmap_sessions", "heatmap_intents", "path_edges", "path_flow",
                "returning_transitions", "paths", "slot_values", "session_attributes", "modality", "sentiment",
-               "rejects_summary", "conversations", "intent_outcomes", "conversation_outcomes", "containment",
-               "slot_outcomes", "funnel", "dropoff", "confidence", "near_misses", "confusion_pairs",
+               "rejects_summary", "server_responses", "conversations", "intent_outcomes",
+               "conversation_outcomes", "containment", "slot_outcomes", "funnel", "dropoff", "confidence", "near_misses", "confusion_pairs",
                "switch_matrix", "clusters", "cluster_trend")
 
 
@@ -90,10 +90,15 @@ def summarise_rejections(report: LoadReport) -> pd.DataFrame:
 def compute_load_part(data: LogData, found: Conversations, options: ReportOptions) -> Part:
     """What happened to every line read."""
     rejects = summarise_rejections(data.report)
-    load = LoadSummary(lines=data.report.lines, records=len(data.turns), blank=data.report.blank,
+    responses = data.server_responses
+    load = LoadSummary(lines=data.report.lines, records=len(data.turns) + len(responses),
+                       server_responses=len(responses), blank=data.report.blank,
                        duplicates=data.report.duplicates, rejected=data.report.rejected,
                        rejected_reasons=counts_of(rejects, "reason", "lines"))
-    return Part({"load": load}, {"rejects_summary": rejects})
+    tables = {"rejects_summary": rejects}
+    if options.tables:
+        tables["server_responses"] = responses.drop(columns=["response", "session_key"])
+    return Part({"load": load}, tables)
 
 
 def compute_activity_part(data: LogData, found: Conversations, options: ReportOptions) -> Part:

@@ -25,7 +25,8 @@ class LoadSummary:
     """What happened to every line read."""
 
     lines: int = value("Lines", "lines read")
-    records: int = value("Record", "records after the filters")
+    records: int = value("Record", "records after the filters: user turns and server responses")
+    server_responses: int = value("Server response", "records after the filters")
     blank: int = value("Lines", "blank lines")
     duplicates: int = value("Duplicate", "lines")
     rejected: int = value("Rejected line", "lines")
