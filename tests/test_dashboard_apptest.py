@@ -34,6 +34,7 @@ PAGE_CHECKS = {
     "views/explorer.py": {"title": "Session explorer", "charts": 0},
     "views/outcomes.py": {"title": "Outcomes & funnels", "charts": 1},
     "views/nlu.py": {"title": "NLU health", "charts": 1},
+    "views/generative.py": {"title": "Generative answers", "charts": 2},  # the demo's assisted NLU
     "views/clusters.py": {"title": "Missed-utterance clusters", "charts": 1},
     "views/comparisons.py": {"title": "Comparisons", "charts": 0},
 }
