@@ -9,7 +9,8 @@ source in ``x-amz-lex:qnA-search-response-source``
 (JSON with ``actionGroupName`` and ``function``) and ``x-amz-lex:bedrock-agent-knowledge-base-lookup-input``
 (https://docs.aws.amazon.com/lexv2/latest/dg/bedrock-agent-intent-sample.html). Session attributes
 outlive the turn that set them, so a turn counts as a QnA or agent turn by its *intent*: an
-intent of a bot that carried such attributes on some turn. Assisted NLU is in
+intent of a bot on which a turn set such an attribute (a value the session's turn before did
+not carry). Assisted NLU is in
 ``analytics.metrics.assisted_nlu``.
 """
 from __future__ import annotations
@@ -21,7 +22,7 @@ import pandas as pd
 
 from lexlens.analytics.metrics.arrays import as_values
 from lexlens.analytics.metrics.clusters import assign_leaders
-from lexlens.analytics.schema import LogData, empty_frame
+from lexlens.analytics.schema import LogData, empty_frame, order_by_session
 from lexlens.analytics.text.normalise import similarity_texts
 
 QNA_PREFIX = "x-amz-lex:qnA-"
@@ -70,8 +71,24 @@ def generative_attributes(data: LogData, prefix: str) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else empty_frame(["turn", "key", "value"])
 
 
+def set_on_turn(data: LogData, found: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``found`` (an attribute table) that their turn set: the session's turn before
+    did not carry the same key and value (session attributes are carried over otherwise)."""
+    if found.empty:
+        return found
+    ordered = order_by_session(data.turns)
+    turn, session = ordered["turn"].to_numpy(), ordered["session_key"].to_numpy()
+    previous = np.full(len(turn), -1, dtype="int64")
+    same = np.r_[False, session[1:] == session[:-1]]
+    previous[same] = turn[:-1][same[1:]]
+    before = found["turn"].map(pd.Series(previous, index=turn))
+    carried = pd.MultiIndex.from_frame(found[["turn", "key", "value"]])
+    return found[~pd.MultiIndex.from_arrays([before, found["key"], found["value"]]).isin(carried)]
+
+
 def intents_with(data: LogData, found: pd.DataFrame) -> set[tuple[str, str]]:
-    """(bot_id, intent) of the turns in ``found`` (an attribute table)."""
+    """(bot_id, intent) of the turns that set an attribute of ``found`` (an attribute table)."""
+    found = set_on_turn(data, found)
     turns = data.turns.set_index("turn").loc[found["turn"].unique()] if len(found) else data.turns.head(0)
     return set(zip(as_values(turns["bot_id"]), as_values(turns["intent"])))
 
