@@ -164,6 +164,15 @@ def top_unanswered_questions(marked: pd.DataFrame, n: int | None = None) -> pd.D
     return table.head(n).reset_index(drop=True) if n else table.reset_index(drop=True)
 
 
+def unanswered_utterances(marked: pd.DataFrame) -> pd.DataFrame:
+    """Each distinct unanswered question as asked: utterance, count; most asked first (what the
+    writer offers as sample utterances of a real intent)."""
+    missing = marked.loc[marked["qna"] & ~marked["answered"], "transcript"]
+    counts = missing.value_counts()
+    table = pd.DataFrame({"utterance": counts.index.astype(object), "count": counts.to_numpy()})
+    return table.sort_values(["count", "utterance"], ascending=[False, True], ignore_index=True)
+
+
 def cited_sources(value: str) -> list[str]:
     """The documents of one source attribute: a JSON list's ``uri`` (else ``title``) of each
     item, else the text itself (a single URI)."""

@@ -45,6 +45,15 @@ else:
     show_table(unanswered, "qna_unanswered", caption="grouped by spelling similarity, most asked first",
                column_config={"label": st.column_config.TextColumn("question", width="large", pinned=True)})
     explain("QnA turn", "Unanswered questions", extra=DEFINITIONS)
+    if st.session_state["settings"].allow_writes:
+        from lexlens.dashboard.writer_panel import render_writer_panel
+
+        render_writer_panel(view, derive(view, "qna_unanswered_utterances",
+                                         lambda: generative.unanswered_utterances(marked)),
+                            noun="unanswered questions")
+    else:
+        st.caption("Adding unanswered questions to an intent as sample utterances is off. Start the "
+                   "dashboard with `lexlens serve --allow-writes` to enable the writer panel.")
 
 st.subheader("Knowledge-base sources cited")
 sources = derive(view, "generative_sources", lambda: generative.count_sources(view.data, marked))
