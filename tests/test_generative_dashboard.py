@@ -108,3 +108,10 @@ def test_unanswered_questions_go_to_the_writer_as_sample_utterances(tmp_path, mo
     plan = next(frame.value for frame in at.main.dataframe if "action" in frame.value.columns)
     assert plan[["utterance", "action"]].values.tolist() == [[question, "add"]]
     assert at.button(key="writer_apply").disabled  # nothing written before confirming
+
+
+def test_overview_records_tile_counts_server_responses_too(data):
+    at = start("views/overview.py")
+    shown = {metric.label: metric.value for metric in at.main.metric}
+    assert int(shown["Records"].replace(",", "")) == len(data.turns) + len(data.server_responses)
+    assert len(data.server_responses) > 0
