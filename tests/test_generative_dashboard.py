@@ -115,3 +115,16 @@ def test_overview_records_tile_counts_server_responses_too(data):
     shown = {metric.label: metric.value for metric in at.main.metric}
     assert int(shown["Records"].replace(",", "")) == len(data.turns) + len(data.server_responses)
     assert len(data.server_responses) > 0
+
+
+def test_a_source_of_server_responses_only_says_so(tmp_path, monkeypatch):
+    from lex_records import record, server_response
+
+    user = record("s1", 0, "status", intent="OrderStatus", state="FulfillmentInProgress", action="None")
+    path = tmp_path / "responses.jsonl"
+    path.write_text(json.dumps(server_response(user, 3, "StillWaitingResponse")) + "\n")
+    monkeypatch.setenv(SOURCES_VAR, str(path))
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("every record in it (1) is a server response" in warning.value for warning in at.warning)

@@ -234,3 +234,13 @@ def test_native_and_python_paths_agree_on_a_file_of_server_responses(tmp_path, u
     assert (len(python.turns), len(python.server_responses), python.report.duplicates) == (24, 12, 1)
     assert load_logs([path], native=True).server_responses["session_key"].tolist() == \
         python.server_responses["session_key"].tolist()
+
+
+def test_an_input_of_server_responses_only_is_one_sentence_not_a_traceback(tmp_path):
+    user = record("s1", 0, "status", intent="OrderStatus", state="FulfillmentInProgress", action="None")
+    path = tmp_path / "responses.jsonl"
+    path.write_text("\n".join(json.dumps(server_response(user, i, "FulfillmentUpdateResponse"))
+                              for i in range(3)) + "\n")
+    result = subprocess.run([sys.executable, "-m", "lexlens", "report", str(path)], capture_output=True, text=True)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "no user turns in the input: every record in it (3) is a server response" in result.stderr

@@ -110,3 +110,10 @@ def session_keys_like(turns: pd.DataFrame, responses: pd.DataFrame) -> np.ndarra
         codes, _ = pd.factorize(wanted[missing])
         found[missing] = start + codes
     return found.astype("int64")
+
+
+def describe_only_server_responses(count: int) -> str:
+    """The sentence for an input whose records are all server responses (no user turn)."""
+    return (f"no user turns in the input: every record in it ({count:,}) is a server response (a "
+            "responseReason other than UtteranceResponse: the bot speaking on its own), and "
+            "every figure but the record count is about user turns.")
