@@ -2,7 +2,7 @@
 intent and a session-attribute filter. Applied once, before any metric."""
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Optional
 
 import pandas as pd
@@ -47,9 +47,10 @@ def to_utc(moment) -> Optional[pd.Timestamp]:
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
-def filter_turn_mask(data: LogData, filters: Filters) -> pd.Series:
-    """True for the turns that pass every filter."""
-    turns = data.turns
+def filter_turn_mask(data: LogData, filters: Filters, table: Optional[pd.DataFrame] = None) -> pd.Series:
+    """True for the turns (or the rows of ``table``, e.g. the server responses, which share the
+    filtered columns) that pass every filter."""
+    turns = data.turns if table is None else table
     mask = pd.Series(True, index=turns.index)
     if filters.since is not None:
         mask &= turns["time"] >= to_utc(filters.since)
@@ -88,7 +89,11 @@ def apply_filters(data: LogData, filters: Filters) -> LogData:
     """The data restricted to the turns that pass ``filters`` (side tables follow)."""
     if filters.is_empty():
         return data
-    return data.with_turns(data.turns[filter_turn_mask(data, filters).to_numpy()])
+    kept = data.with_turns(data.turns[filter_turn_mask(data, filters).to_numpy()])
+    responses = data.server_responses
+    if len(responses):
+        responses = responses[filter_turn_mask(data, filters, responses).to_numpy()]
+    return replace(kept, server_responses=responses)
 
 
 def describe_values(data: LogData) -> dict:

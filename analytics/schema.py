@@ -84,6 +84,34 @@ INTERPRETATION_COLUMNS: dict[str, tuple[str, str]] = {
     "confidence": ("float64", "its nluConfidence (NaN when absent)"),
 }
 
+# A record whose ``responseReason`` is present and is not ``UtteranceResponse`` is a response
+# the server generated (StartTimeout, StillWaitingResponse, FulfillmentInitiated,
+# FulfillmentStartedResponse, FulfillmentUpdateResponse, FulfillmentCompletedResponse), not a
+# user turn: it lives in its own table, so no user-turn figure can count it.
+# https://docs.aws.amazon.com/lexv2/latest/dg/conversation-logs-cw.html
+USER_TURN_REASON = "UtteranceResponse"
+SERVER_RESPONSE_COLUMNS: dict[str, tuple[str, str]] = {
+    "response": ("int64", "row id of the server response, unique within one load"),
+    "time": ("datetime64[ns, UTC]", "record timestamp, else the CloudWatch event time (UTC)"),
+    "session_key": ("int64", "the Lex session, as in turns (one key per session for both tables)"),
+    "session_id": ("str", "sessionId as the client sent it"),
+    "request_id": ("str", "requestId ('' when absent); often the user turn's it follows"),
+    "conversation_id": ("str", "sessionState.originatingRequestId ('' when absent)"),
+    "bot_id": ("category", "bot.id"),
+    "bot_name": ("category", "bot.name"),
+    "alias_id": ("category", "bot.aliasId"),
+    "alias_name": ("category", "bot.aliasName"),
+    "locale": ("category", "bot.localeId"),
+    "bot_version": ("category", "bot.version: DRAFT or a number"),
+    "input_mode": ("category", "Text, Speech, DTMF ('Unknown' when absent)"),
+    "response_reason": ("category", "responseReason: why Lex logged this response"),
+    "intent": ("category", "sessionState.intent.name ('' when absent)"),
+    "intent_state": ("category", "sessionState.intent.state ('' when absent)"),
+    "dialog_action": ("category", "sessionState.dialogAction.type ('' when absent)"),
+    "transcript": ("str", "inputTranscript as logged (a repeat of the user's words, not a turn)"),
+    "bot_messages": ("str", "the bot's messages, joined by newlines"),
+}
+
 TABLES = {
     "turns": TURN_COLUMNS,
     "slots": SLOT_COLUMNS,
@@ -178,6 +206,8 @@ class LogData:
     report: LoadReport = field(default_factory=LoadReport)
     request_attributes: pd.DataFrame = field(
         default_factory=lambda: empty_table(REQUEST_ATTRIBUTE_COLUMNS))
+    server_responses: pd.DataFrame = field(
+        default_factory=lambda: empty_table(SERVER_RESPONSE_COLUMNS))
 
     @classmethod
     def empty(cls) -> "LogData":
@@ -192,7 +222,12 @@ class LogData:
         return replace(self, turns=turns, **side)
 
     def with_turns(self, turns: pd.DataFrame) -> "LogData":
-        """The same data restricted to ``turns`` (a filtered subset of ``self.turns``)."""
+        """The same data restricted to ``turns`` (a filtered subset of ``self.turns``); server
+        responses follow their sessions."""
         kept = turns["turn"]
-        return self.with_tables(turns, **{name: table[table["turn"].isin(kept)]
-                                          for name, table in self.side_tables().items()})
+        responses = self.server_responses
+        if len(responses):
+            responses = responses[responses["session_key"].isin(turns["session_key"])]
+        return replace(self.with_tables(turns, **{name: table[table["turn"].isin(kept)]
+                                                  for name, table in self.side_tables().items()}),
+                       server_responses=responses)

@@ -24,11 +24,12 @@ KPIS = [
 ]
 
 
-def compute_kpis(turns: pd.DataFrame, sessions: pd.DataFrame) -> dict:
-    """The headline values from the analytics functions."""
+def compute_kpis(turns: pd.DataFrame, sessions: pd.DataFrame, server_responses: int = 0) -> dict:
+    """The headline values from the analytics functions; Records counts the user turns and
+    the ``server_responses`` (as the report's ``records`` does), every other value user turns."""
     totals = compute_totals(turns, sessions)
     durations = compute_duration_stats(sessions)
-    return {"records": totals["records"], "sessions": totals["sessions"],
+    return {"records": totals["records"] + server_responses, "sessions": totals["sessions"],
             "conversations": totals["conversations"], "fallback_rate": totals["fallback_rate"],
             "median_duration_s": durations["median"], "mean_duration_s": durations["mean"],
             "mean_turns": compute_turns_per_session(sessions)["mean"]}
@@ -40,7 +41,8 @@ def view_sessions(view: View) -> pd.DataFrame:
 
 
 def view_kpis(view: View) -> dict:
-    return derive(view, "kpis", lambda: compute_kpis(view.turns, view_sessions(view)))
+    return derive(view, "kpis", lambda: compute_kpis(view.turns, view_sessions(view),
+                                                     len(view.data.server_responses)))
 
 
 def format_value(value: float, kind: str) -> str:

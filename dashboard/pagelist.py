@@ -16,6 +16,7 @@ PAGES = [
     (EXPLORER_PAGE, "Session explorer", ":material/search:", EXPLORER_SLUG),
     ("views/outcomes.py", "Outcomes & funnels", ":material/flag:", "outcomes"),
     ("views/nlu.py", "NLU health", ":material/psychology:", "nlu"),
+    ("views/generative.py", "Generative answers", ":material/auto_awesome:", "generative"),
     ("views/clusters.py", "Clusters", ":material/bubble_chart:", "clusters"),
     ("views/comparisons.py", "Comparisons", ":material/compare_arrows:", "comparisons"),
 ]

@@ -189,6 +189,11 @@ def render_sidebar(settings: ServeSettings) -> View:
     except Exception as error:  # a file that breaks the reader must not show a traceback
         render_source_error(f"could not read the logs ({type(error).__name__}).")
     render_load_report(full)
+    if full.turns.empty and len(full.server_responses):
+        from lexlens.analytics.ingest.server_responses import describe_only_server_responses
+
+        st.warning(describe_only_server_responses(len(full.server_responses)).capitalize())
+        st.stop()
     if full.turns.empty:
         st.warning("No Lex V2 conversation-log records in this source: "
                    f"{full.report.lines:,} lines read, {full.report.rejected:,} rejected. "

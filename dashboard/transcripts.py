@@ -7,7 +7,9 @@ from lexlens.analytics.schema import LogData
 from lexlens.analytics.metrics.sentiment import vader_analyzer, vader_label
 
 # utterance and the bot's reply first: they are what a reader looks for
-TRANSCRIPT_COLUMNS = ["time", "utterance", "bot_messages", "missed", "intent", "intent_state",
+# server_response: Lex's responseReason on a response the server generated (the bot speaking on
+# its own, e.g. a fulfillment update), '' on a user turn
+TRANSCRIPT_COLUMNS = ["time", "utterance", "bot_messages", "server_response", "missed", "intent", "intent_state",
                       "dialog_action", "confidence", "interpretations", "slots", "sentiment", "input_mode"]
 LOW_CONFIDENCE = 0.5  # the near-miss threshold of NLU health (analytics.metrics.nlu)
 
@@ -79,7 +81,34 @@ def label_sentiment(turn: pd.Series) -> str:
 
 
 def build_transcript(data: LogData, session_key: int, tz: str) -> pd.DataFrame:
-    """TRANSCRIPT_COLUMNS for one session, in time order."""
+    """TRANSCRIPT_COLUMNS for one session, in time order: its user turns and, as rows of their
+    own, the server responses (a response logged at the time of a turn comes after it)."""
+    turns = build_turn_rows(data, session_key, tz)
+    responses = build_response_rows(data, session_key, tz)
+    if responses.empty:
+        return turns
+    rows = pd.concat([turns, responses], ignore_index=True)
+    return rows.iloc[rows["time"].argsort(kind="stable")].reset_index(drop=True)[TRANSCRIPT_COLUMNS]
+
+
+def build_response_rows(data: LogData, session_key: int, tz: str) -> pd.DataFrame:
+    """TRANSCRIPT_COLUMNS for one session's server responses, in time order."""
+    found = data.server_responses[data.server_responses["session_key"] == session_key].sort_values(["time", "response"])
+    blank = [""] * len(found)
+    return pd.DataFrame({
+        "time": found["time"].dt.tz_convert(tz).to_numpy(), "utterance": blank,
+        "bot_messages": found["bot_messages"].to_numpy(),
+        "server_response": found["response_reason"].astype(str).to_numpy(),
+        "missed": [False] * len(found), "intent": found["intent"].astype(str).to_numpy(),
+        "intent_state": found["intent_state"].astype(str).to_numpy(),
+        "dialog_action": found["dialog_action"].astype(str).to_numpy(),
+        "confidence": [float("nan")] * len(found), "interpretations": blank, "slots": blank,
+        "sentiment": blank, "input_mode": found["input_mode"].astype(str).to_numpy(),
+    })[TRANSCRIPT_COLUMNS]
+
+
+def build_turn_rows(data: LogData, session_key: int, tz: str) -> pd.DataFrame:
+    """TRANSCRIPT_COLUMNS for one session's user turns, in time order."""
     turns = data.turns[data.turns["session_key"] == session_key].sort_values(["time", "turn"])
     ids = turns["turn"]
     interpretations = describe_interpretations(data.interpretations[data.interpretations["turn"].isin(ids)])
@@ -96,5 +125,6 @@ def build_transcript(data: LogData, session_key: int, tz: str) -> pd.DataFrame:
         "slots": slots.reindex(ids).fillna("").to_numpy(),
         "sentiment": [label_sentiment(row) for _, row in turns.iterrows()],
         "bot_messages": turns["bot_messages"].to_numpy(),
+        "server_response": [""] * len(turns),
         "input_mode": turns["input_mode"].astype(str).to_numpy(),
     })[TRANSCRIPT_COLUMNS]

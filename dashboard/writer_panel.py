@@ -32,8 +32,8 @@ def writer_client(settings):
     return make_writer_client(cloudwatch.get("region"), cloudwatch.get("profile"), None)
 
 
-def pick_candidates(missed: pd.DataFrame) -> list:
-    """Multiselect of missed utterances with their counts; returns writer Candidates."""
+def pick_candidates(missed: pd.DataFrame, noun: str = "missed utterances") -> list:
+    """Multiselect of ``missed`` utterances with their counts; returns writer Candidates."""
     from lexlens.analytics.writer.rules import Candidate
 
     counts = dict(zip(missed["utterance"].head(MAX_CHOICES), missed["count"].head(MAX_CHOICES)))
@@ -42,7 +42,7 @@ def pick_candidates(missed: pd.DataFrame) -> list:
         counts.setdefault(text, None)
     if preset:
         st.session_state["writer_pick"] = preset
-    chosen = st.multiselect("Missed utterances to add", list(counts), key="writer_pick",
+    chosen = st.multiselect(f"{noun.capitalize()} to add", list(counts), key="writer_pick",
                             format_func=lambda t: t if counts[t] is None else f"{t}  ({counts[t]}×)")
     return [Candidate(text, counts[text]) for text in chosen]
 
@@ -86,16 +86,17 @@ def apply_and_audit(client, plan, settings):
     return result
 
 
-def render_writer_panel(view, missed: pd.DataFrame) -> None:
-    """Choose utterances and an intent, see the plan, confirm, see the result, build."""
+def render_writer_panel(view, missed: pd.DataFrame, *, noun: str = "missed utterances") -> None:
+    """Choose utterances (``missed``: columns utterance, count; ``noun`` says what they are) and
+    an intent, see the plan, confirm, see the result, build."""
     settings = st.session_state["settings"]
-    st.subheader("Add missed utterances to a bot")
+    st.subheader(f"Add {noun} to a bot")
     st.caption("Writes are enabled (`--allow-writes`): this panel changes the DRAFT version of a bot "
                "through the Lex V2 models API with this server's AWS credentials. Nothing is written "
                "before you confirm a plan; every change is appended to the local audit log.")
     try:
         client = writer_client(settings)
-        candidates = pick_candidates(missed)
+        candidates = pick_candidates(missed, noun)
         bot, locale, intent = pick_target(view, client)
         if intent is None:
             st.info("List the intents of the bot's locale, then pick the target intent.")

@@ -44,10 +44,12 @@ def record(session: str, seconds: float = 0, text: str = "hi", intent: str = "",
            alternatives: tuple = (), attributes: Optional[dict] = None,
            message: str = "", version: str = "DRAFT", alias: str = "TestBotAlias",
            at_ms: Optional[int] = None, request: Optional[str] = None, bot_id: str = "BOT1",
-           bot_name: str = "Bot", locale: str = "en_US", alias_id: str = "TSTALIASID") -> dict:
+           bot_name: str = "Bot", locale: str = "en_US", alias_id: str = "TSTALIASID",
+           reason: str = "", mode: str = "Text", extra: Optional[dict] = None) -> dict:
     """One record: ``session`` at T0 + ``seconds`` (or at epoch ms ``at_ms``); ``alternatives`` =
     ((intent, conf), ...) after the top interpretation; ``slots`` maps name -> value or None
-    (unfilled); ``request``: its requestId (default a fresh one)."""
+    (unfilled); ``request``: its requestId (default a fresh one); ``reason``: its
+    ``responseReason`` (none when ''); ``extra``: more top-level fields (e.g. ``bargeIn``)."""
     slot_map = {name: slot_value(value) for name, value in (slots or {}).items()}
     dialog = {"type": action, **({"slotToElicit": slot} if slot else {})}
     state_ = {"dialogAction": dialog, "sessionAttributes": attributes or {}}
@@ -67,11 +69,31 @@ def record(session: str, seconds: float = 0, text: str = "hi", intent: str = "",
     rec = {
         "timestamp": when,
         "messageVersion": "2.0", "requestId": request or f"req-{next(_ids)}", "sessionId": session,
-        "inputMode": "Text", "operationName": "RecognizeText", "inputTranscript": text,
+        "inputMode": mode, "operationName": "RecognizeText", "inputTranscript": text,
         "missedUtterance": missed, "sessionState": state_, "interpretations": interpretations,
         "bot": {"name": bot_name, "version": version, "id": bot_id, "aliasName": alias,
                 "aliasId": alias_id, "localeId": locale},
     }
+    if message:
+        rec["messages"] = [{"contentType": "PlainText", "content": message}]
+    if reason:
+        rec["responseReason"] = reason
+    rec.update(extra or {})
+    return rec
+
+
+def server_response(user_turn: dict, seconds: float, reason: str, state: str = "",
+                    message: str = "", action: str = "None") -> dict:
+    """A server response logged ``seconds`` after T0 for the request of ``user_turn`` (same
+    session, requestId, intent and transcript, as Lex logs them), with ``responseReason``
+    ``reason`` and the intent in ``state`` (the user turn's state when '')."""
+    rec = copy.deepcopy(user_turn)
+    rec["timestamp"] = (T0 + timedelta(seconds=seconds)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    rec["responseReason"] = reason
+    rec["sessionState"]["dialogAction"] = {"type": action}
+    if state and "intent" in rec["sessionState"]:
+        rec["sessionState"]["intent"]["state"] = state
+    rec.pop("messages", None)
     if message:
         rec["messages"] = [{"contentType": "PlainText", "content": message}]
     return rec

@@ -238,6 +238,21 @@ CASES = [
     ("events document", line({"events": [{"timestamp": 1729468800000, "message": json.dumps(REAL[0])},
                                          {"timestamp": 1, "message": "x"}, 5]}), False),
     ("record that also has message and events", line(base(message="x", events=[1])), True),
+    # responseReason (https://docs.aws.amazon.com/lexv2/latest/dg/conversation-logs-cw.html):
+    # an answer to user input stays on the fast path; a server response goes to Python
+    ("responseReason UtteranceResponse", line(base(responseReason="UtteranceResponse")), True),
+    *[(f"responseReason {reason}", line(base(responseReason=reason)), False)
+      for reason in ("StartTimeout", "StillWaitingResponse", "FulfillmentInitiated",
+                     "FulfillmentStartedResponse", "FulfillmentUpdateResponse",
+                     "FulfillmentCompletedResponse", "SomeFutureReason", "")],
+    ("responseReason null", line(base(responseReason=None)), False),
+    ("responseReason a number", line(base(responseReason=3)), False),
+    ("responseReason escaped", line(base(responseReason="X")).replace(b'"X"', b'"\\u0055tteranceResponse"'),
+     False),
+    ("responseReason twice", line(base(responseReason="UtteranceResponse"))[:-1]
+     + b', "responseReason": "StartTimeout"}', False),
+    ("bargeIn and audioProperties", line(base(bargeIn=True, audioProperties={
+        "duration": {"total": 1200, "voice": 800, "silence": 400}})), True),
     ("a JSON array", b"[1, 2]", False),
     ("a JSON string", b'"hello"', False),
     ("garbage", b"not json at all", False),

@@ -10,7 +10,7 @@ import pandas as pd
 
 from lexlens.analytics.ingest import loading
 from lexlens.analytics.ingest.loading import load_logs
-from lexlens.analytics.schema import TABLES, LogData
+from lexlens.analytics.schema import SERVER_RESPONSE_COLUMNS, TABLES, LogData
 
 
 
@@ -48,8 +48,8 @@ def assert_same_column(table: str, name: str, a: pd.Series, b: pd.Series) -> Non
 
 
 def assert_same_load(a: LogData, b: LogData) -> None:
-    """``a`` (native) and ``b`` (Python) hold the same five tables and the same report."""
-    for table, columns in TABLES.items():
+    """``a`` (native) and ``b`` (Python) hold the same tables and the same report."""
+    for table, columns in {**TABLES, "server_responses": SERVER_RESPONSE_COLUMNS}.items():
         left, right = getattr(a, table), getattr(b, table)
         assert list(left.columns) == list(right.columns) == list(columns), table
         assert len(left) == len(right), f"{table}: {len(left)} rows (native) != {len(right)} (python)"

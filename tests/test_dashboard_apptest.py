@@ -36,6 +36,7 @@ PAGE_CHECKS = {
     "views/explorer.py": {"title": "Session explorer", "charts": 0, "tables": 1, "tiles": 0},
     "views/outcomes.py": {"title": "Outcomes & funnels", "charts": 2, "tables": 4, "tiles": 4},
     "views/nlu.py": {"title": "NLU health", "charts": 3, "tables": 3, "tiles": 0},
+    "views/generative.py": {"title": "Generative answers", "charts": 2, "tables": 2, "tiles": 5},  # the demo: assisted NLU
     "views/clusters.py": {"title": "Missed-utterance clusters", "charts": 2, "tables": 3, "tiles": 0},
     "views/comparisons.py": {"title": "Comparisons", "charts": 0, "tables": 2, "tiles": 4},
 }

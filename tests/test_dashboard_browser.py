@@ -30,7 +30,7 @@ import playwright.sync_api as playwright_api  # noqa: E402  (a test dependency: 
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "dashboard" / "screenshots"
 MIN_CHARTS = {"overview": 3, "conversations": 3, "intents": 3, "missed": 3, "slots": 2, "explorer": 0,
-              "outcomes": 1, "nlu": 1, "clusters": 1, "comparisons": 0}
+              "outcomes": 1, "nlu": 1, "generative": 2, "clusters": 1, "comparisons": 0}
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Golden outputs for the bundled sample logs: the report's JSON and 13 of its tables, each its
+"""Golden outputs for the bundled sample logs: the report's JSON and 18 of its tables, each its
 own test (one id per sample and table), so each fails on its own.
 
 Refresh after an intended change with ``LEXLENS_REFRESH_GOLDEN=1 pytest tests/test_golden.py``,
@@ -14,14 +14,15 @@ import pytest
 from lexlens.analytics.ingest.loading import load_logs
 from lexlens.analytics.report.build import ReportOptions, build_report
 from lexlens.analytics.text.csvsafe import to_safe_csv
-from lexlens.sample_logs import DEMO_LOG, REAL_RECORDS_LOG, VARIANTS_LOG
+from lexlens.sample_logs import DEMO_LOG, GENERATIVE_LOG, REAL_RECORDS_LOG, VARIANTS_LOG
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 REFRESH = os.environ.get("LEXLENS_REFRESH_GOLDEN") == "1"
-SOURCES = {"demo": [DEMO_LOG], "variants": [VARIANTS_LOG, REAL_RECORDS_LOG]}
+SOURCES = {"demo": [DEMO_LOG], "variants": [VARIANTS_LOG, REAL_RECORDS_LOG], "generative": [GENERATIVE_LOG]}
 TABLES = ["intents", "missed_utterances", "paths", "path_edges", "slot_values", "session_attributes",
           "heatmap_sessions", "rejects_summary", "intent_outcomes", "conversation_outcomes",
-          "slot_outcomes", "confusion_pairs", "clusters"]
+          "slot_outcomes", "confusion_pairs", "clusters", "server_responses", "qna_unanswered",
+          "generative_sources", "agent_action_groups", "assisted_nlu_outcomes"]
 
 
 def check(path: Path, text: str) -> None:

@@ -107,6 +107,10 @@ def run(args) -> int:
         write_rejects(args.rejects, data)
     if data.report.accepted == 0:
         raise LexlensError(empty_input_sentence(data), exit_code=1)
+    if data.turns.empty:
+        from lexlens.analytics.ingest.server_responses import describe_only_server_responses
+
+        raise LexlensError(describe_only_server_responses(len(data.server_responses)), exit_code=1)
     from lexlens.analytics.filters import apply_filters
 
     filtered = apply_filters(data, filters)

@@ -25,6 +25,10 @@ def add_parser(subparsers) -> None:
                         help="jsonl: one Lex record per line; cloudwatch: CloudWatch event lines; "
                              "export: CloudWatch S3-export lines; filter-log-events: the JSON "
                              "`aws logs filter-log-events` prints (default jsonl)")
+    parser.add_argument("--generative", action="store_true",
+                        help="add HelpDeskBot, a generative-era bot (QnAIntent answers, a Bedrock "
+                             "agent, assisted NLU, fulfillment updates and other server "
+                             "responses), to a fifth of the sessions")
     parser.add_argument("--end", metavar="ISO",
                         help="end of the time range, e.g. 2026-11-20T00:00:00Z "
                              "(default: the current hour, UTC)")
@@ -41,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         raise LexlensError("--days must be at least 1.")
     end = parse_end(args.end) if args.end else None
     written = write_sample(args.out, args.sessions, shape=args.shape, days=args.days,
-                           seed=args.seed, end=end)
+                           seed=args.seed, end=end, generative=args.generative)
     print(f"wrote {written} records from {args.sessions} sessions to {args.out}",
           file=sys.stderr)
     return 0

@@ -1001,7 +1001,7 @@ static int parse_messages(Cur *c, Rec *r) {
 enum {
     F_TIMESTAMP, F_BOT, F_SESSION, F_REQUEST, F_MODE, F_OPERATION, F_TRANSCRIPT, F_MISSED,
     F_INTERPRETATIONS, F_STATE, F_MESSAGES, F_REQUEST_ATTRS, F_MESSAGE, F_EVENTS,
-    F_VERSION, F_VERSION_DASHED
+    F_VERSION, F_VERSION_DASHED, F_RESPONSE_REASON
 };
 
 /* The whole line as one record; FAIL (or -2 for a Python error) unless certain. */
@@ -1063,6 +1063,13 @@ static int parse_record(Cur *c, Rec *r) {
             SEEN(F_REQUEST_ATTRS);
             if ((status = parse_attributes(c, &r->req_attrs, &r->n_req_attrs, &r->cap_req_attrs)) < 0)
                 return status;
+        } else if (key_is(key, "responseReason")) {
+            /* "UtteranceResponse" answers user input: a turn like any other. Any other reason
+             * is a server response (records.is_server_response), which Python files apart. */
+            SEEN(F_RESPONSE_REASON);
+            Str reason;
+            if (peek(c) != '"' || parse_string(c, &reason) < 0 || !str_eq(reason, "UtteranceResponse"))
+                return FAIL;
         } else if (key_is(key, "invocationSource") || key_is(key, "proposedNextState") ||
                    key_is(key, "botName") || key_is(key, "botAlias") || key_is(key, "userId")) {
             return FAIL;  /* Lambda events and Lex V1 logs: Python says why they are rejected */

@@ -11,7 +11,8 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from typing import Iterator, Optional, Union
 
-from lexlens.analytics.ingest.records import TIME_RULE, decode_line, parse_iso_time_ms
+from lexlens.analytics.ingest.records import TIME_RULE, decode_line, is_server_response, parse_iso_time_ms
+from lexlens.analytics.ingest.server_responses import ServerResponseBuilder
 from lexlens.analytics.schema import LoadReport, LogData, Rejection
 from lexlens.analytics.sources.files import ReadUnit
 from lexlens.analytics.sources.limits import ByteBudget, ReadLimits
@@ -28,8 +29,13 @@ class LineLoader:
 
     def __init__(self) -> None:
         self.builder = TurnTableBuilder()
+        self.responses = ServerResponseBuilder()
         self.report = LoadReport()
         self.turn_lines: list[int] = []  # the line each turn came from
+
+    def tables(self) -> dict:
+        """The tables of the records read so far: LogData's keyword arguments (no report)."""
+        return {**self.builder.build(), "server_responses": self.responses.build()}
 
     def feed(self, source: str, line_no: int, line: Union[bytes, str, LongLine, ReadNote],
              order: Optional[int] = None) -> None:
@@ -56,6 +62,9 @@ class LineLoader:
                     reason = ("no usable 'timestamp' and no CloudWatch event time" if record.timestamp
                               is None else f"timestamp is not {TIME_RULE} "
                               f"({str(record.timestamp)[:80]!r})")
+                elif is_server_response(record):  # the bot speaking on its own: not a turn
+                    self.responses.add(record, time_ms)
+                    continue
                 else:
                     self.builder.add(record, time_ms)
                     self.turn_lines.append(line_no if order is None else order)
@@ -112,7 +121,7 @@ def load_unit(unit: ReadUnit, limits: ReadLimits,
                 loader.feed(name, line_no, item)
             else:  # a ReadNote: said after the last line read
                 loader.feed(name, line_no + 1, item)
-        return LogData(**loader.builder.build(), report=loader.report), line_no
+        return LogData(**loader.tables(), report=loader.report), line_no
     finally:
         if collecting:
             gc.enable()

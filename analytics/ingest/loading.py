@@ -26,6 +26,7 @@ from lexlens.analytics.sources.files import (ReadUnit, find_log_files, plan_read
                                              unit_bytes_for)
 from lexlens.analytics.sources.limits import ReadLimits, limits_from_environment
 from lexlens.analytics.ingest.columns import session_keys
+from lexlens.analytics.ingest.server_responses import concat_responses, finish_responses
 
 Progress = Callable[[int, int], None]  # (bytes read, bytes in all)
 
@@ -34,7 +35,8 @@ DEFINITIONS = {  # the user-facing text of the load's line accounting: README, d
     "Lines": ("Every line read is accepted (a record), skipped as blank, counted as a duplicate, or "
               "rejected with its file, line number and reason."),
     "Duplicate": ("A record whose (`sessionId`, `requestId`) was already loaded (a file or CloudWatch "
-                  "slice read twice); counted once."),
+                  "slice read twice; for a server response, also the same `responseReason` and "
+                  "time); counted once."),
     "Rejected line": ("A line that is not a Lex V2 conversation-log record (not JSON, a Lex V1 or "
                       "Lambda event, a time outside Lex V2's years, too long or too deeply nested, "
                       "...); listed with its file, line and reason, and never stops the load."),
@@ -91,9 +93,19 @@ def load_lines(lines: Iterable[Union[bytes, str]], source: str = "<lines>") -> L
     loader = LineLoader()
     for line_no, line in enumerate(lines, start=1):
         loader.feed(source, line_no, line)
-    data = drop_duplicate_turns(LogData(**loader.builder.build(), report=loader.report))
-    data.report.accepted = len(data.turns)
-    return sort_by_time(data)
+    return finish_load(LogData(**loader.tables(), report=loader.report))
+
+
+def finish_load(data: LogData) -> LogData:
+    """Repeated records dropped and counted, turns and server responses in time order, one
+    session key per session across both, ``accepted`` set."""
+    responses = data.server_responses  # keyed below, once the turns have their final keys
+    data = sort_by_time(drop_duplicate_turns(replace(data, server_responses=responses.head(0))))
+    responses, repeats = finish_responses(responses, data.turns)
+    data = replace(data, server_responses=responses)
+    data.report.duplicates += repeats
+    data.report.accepted = len(data.turns) + len(responses)
+    return data
 
 
 def load_records(records: Iterable[dict], source: str = "<records>") -> LogData:
@@ -122,9 +134,7 @@ def load_logs(paths: Sequence[Union[str, Path]], progress: Optional[Progress] = 
     else:
         data = load_files(files, progress, workers, native, limits)
     data.report.files = [str(file) for file in files]
-    data = drop_duplicate_turns(data)
-    data.report.accepted = len(data.turns)
-    return sort_by_time(data)
+    return finish_load(data)
 
 
 def load_files(files: list[Path], progress: Optional[Progress], workers: Optional[int],
@@ -179,11 +189,12 @@ def load_units_natively(units: list[ReadUnit], workers: int, limits: ReadLimits,
         for line_no, line in scan.fallback:
             loader.feed(str(unit.path), file_offset + line_no, line, order=run_offset + line_no)
     if loader.turn_lines:
-        python_part = LogData(**loader.builder.build(), report=loader.report)
+        python_part = LogData(**loader.tables(), report=loader.report)
         data = merge_by_line([data, python_part],
                              [columns["line_no"], np.asarray(loader.turn_lines, dtype="int64")])
     else:
         data.report.merge(loader.report)
+        data = replace(data, server_responses=loader.responses.build())
     data.turns["session_key"] = session_keys(data.turns)
     return data
 
@@ -225,14 +236,16 @@ def stack_parts(parts: list[LogData]) -> LogData:
     report = LoadReport()
     tables: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
     offset = 0
+    responses = []
     for part in parts:
         report.merge(part.report)
+        responses.append(part.server_responses)
         for name in TABLES:
             table = getattr(part, name)
             tables[name].append(table.assign(turn=table["turn"] + offset) if offset else table)
         offset += len(part.turns)
     return LogData(**{name: concat_tables(frames, TABLES[name]) for name, frames in tables.items()},
-                   report=report)
+                   report=report, server_responses=concat_responses(responses))
 
 
 def concat_tables(frames: list[pd.DataFrame], columns: dict) -> pd.DataFrame:

@@ -104,6 +104,9 @@ class Record(_Struct):
     session_state: Optional[SessionState] = None
     messages: Optional[list[Optional[Message]]] = None
     request_attributes: Optional[dict[str, Any]] = None
+    # why Lex logged the record: "UtteranceResponse" answers user input; any other value is
+    # a response the server generated (see is_server_response)
+    response_reason: Any = None
     # CloudWatch envelopes
     message: Any = None
     events: Any = None
@@ -174,6 +177,15 @@ def classify_record(record: Record) -> None:
         raise Rejected("not a Lex V2 conversation log: no 'bot' object")
     if record.session_id is None or record.session_id == "":
         raise Rejected("not a Lex V2 conversation log: no 'sessionId'")
+
+
+def is_server_response(record: Record) -> bool:
+    """A record Lex logged for a response the server generated (``StartTimeout``,
+    ``StillWaitingResponse``, ``FulfillmentInitiated``, ``Fulfillment...Response``): its
+    ``responseReason`` is present and is not ``UtteranceResponse``. Not a user turn.
+    https://docs.aws.amazon.com/lexv2/latest/dg/conversation-logs-cw.html"""
+    reason = record.response_reason
+    return reason is not None and reason != "UtteranceResponse"
 
 
 def decode_message(message: Any, event_time: Any) -> tuple[Record, Optional[int]]:

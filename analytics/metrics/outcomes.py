@@ -21,6 +21,7 @@ from lexlens.analytics.metrics.arrays import as_values, bounds, time_ns
 from lexlens.analytics.metrics.conversations import (IDLE_TIMEOUT_S, Conversations, compute_conversations,
                                                      sort_turns)
 from lexlens.analytics.metrics.escalation import EscalationRule, mark_escalated
+from lexlens.analytics.metrics.settled import settle_states
 from lexlens.analytics.schema import FALLBACK_INTENT, LogData, text_values
 
 
@@ -71,7 +72,15 @@ DEFINITIONS = {
         "Lex's wording asks for the dialog action Close with Fulfilled and Failed too; lexlens "
         "also accepts them with another action (e.g. ElicitIntent, 'anything else?'), since "
         "the intent cannot continue after either state. Turns without any intent (e.g. "
-        "PutSession) are skipped. FallbackIntent's own attempts follow the same rules."),
+        "PutSession) are skipped. FallbackIntent's own attempts follow the same rules. "
+        "FulfillmentInProgress (a fulfillment is running) and Waiting (the bot waits for the user "
+        "to continue) neither succeed nor fail; when a server response of the same intent that "
+        "follows the turn (e.g. FulfillmentCompletedResponse) reaches Fulfilled or Failed, its "
+        "state and dialog action decide, so a fulfillment completed after a 'still working on "
+        "it' update is a Success. The dialog action None is an action other than Close. A "
+        "barged-in turn (bargeIn: the user spoke over the prompt) is a user turn like any other. "
+        "An EndConversation next step needs no rule of its own: the intent's state on that turn "
+        "decides, and a user who comes back gets a new originatingRequestId."),
     "Conversation outcome": (
         "The outcome of the conversation's last intent attempt: Success, Failed (also when the "
         "last intent is FallbackIntent, as in Lex), or Dropped. A conversation with no intent "
@@ -241,10 +250,11 @@ def compute_outcomes(data: LogData, idle_timeout_s: float = IDLE_TIMEOUT_S,
         conversations = compute_conversations(data.turns, idle_timeout_s=idle_timeout_s)
     elif conversations.idle_timeout_s != idle_timeout_s:
         raise ValueError(f"conversations were cut at {conversations.idle_timeout_s} s, not {idle_timeout_s} s")
-    t = annotate_turns(data.turns, conversations)
+    turns = settle_states(data.turns, data.server_responses)  # fulfillment updates settle a turn
+    t = annotate_turns(turns, conversations)
     attempts = build_attempts(t, idle_timeout_s)
     escalated = mark_escalated(t, data, escalation)
-    conversations = build_conversations(data.turns, t, attempts, escalated)
+    conversations = build_conversations(turns, t, attempts, escalated)
     return Outcomes(t, attempts, conversations, escalation, data.slots)
 
 

@@ -6,7 +6,20 @@ import pandas as pd
 
 
 DEFINITIONS = {  # the user-facing text of each metric here: README, dashboard and --help use it
-    "Record": "One conversation-log record: one user input and the bot's answer (a turn).",
+    "Record": (
+        "One conversation-log record: one user input and the bot's answer (a turn), or a server "
+        "response. `records` counts both."),
+    "Server response": (
+        "A record whose `responseReason` is present and is not `UtteranceResponse` "
+        "(`StartTimeout`, `StillWaitingResponse`, `FulfillmentInitiated`, "
+        "`FulfillmentStartedResponse`, `FulfillmentUpdateResponse`, "
+        "`FulfillmentCompletedResponse`): the bot speaking on its own, e.g. while a fulfillment "
+        "runs. It is shown in transcripts as the bot speaking and counted in `records` and "
+        "`server_responses`, never as a user turn: no utterance, missed-utterance, intent, "
+        "modality, sentiment, top-utterance, turns-per-session or outcome figure counts it, even "
+        "when it repeats the user's `inputTranscript`. It may share `sessionId` and `requestId` "
+        "with the user turn it follows without being a duplicate; a duplicate is the same record "
+        "loaded twice (same session, request, reason and time)."),
     "Utterance": "A turn with a non-empty `inputTranscript`.",
     "Missed utterance": "A turn with `missedUtterance: true` (Lex fell back to FallbackIntent).",
     "Fallback rate": "Missed utterances / utterances.",

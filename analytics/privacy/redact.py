@@ -222,6 +222,7 @@ def redact_log_data(data: LogData, rules: RedactionRules) -> LogData:
                               slots=mask_value_columns(slots, rules),
                               attributes=mask_value_columns(attributes, rules),
                               request_attributes=mask_value_columns(requested, rules))
+    masked = replace(masked, server_responses=mask_turn_text(data.server_responses, {}, rules))
     rejections = [Rejection(r.source, r.line, r.reason, mask_text(r.text, rules))
                   for r in data.report.rejections]
     return replace(masked, report=replace(data.report, rejections=rejections))

@@ -44,7 +44,9 @@ def render_text_report(report: Report) -> str:
     values = report.values()
     duration = values["session_duration_s"]
     lines = [
-        f"Records {values['records']:,}  (lines {values['lines']:,}; duplicates {values['duplicates']:,}; "
+        f"Records {values['records']:,}  (lines {values['lines']:,}; "
+        + (f"server responses {values['server_responses']:,}; " if values["server_responses"] else "")
+        + f"duplicates {values['duplicates']:,}; "
         f"rejected {values['rejected']:,}; blank {values['blank']:,})",
         f"Sessions {values['sessions']:,}   conversations {values['conversations']:,}   "
         f"utterances {values['utterances']:,}",
@@ -65,6 +67,8 @@ def render_text_report(report: Report) -> str:
                                                    for r in values["top_missed_utterances"]])
     lines += render_rows("Top paths (sessions)", [(r["path"], r["sessions"]) for r in values["top_paths"]])
     lines += render_rows("Conversation outcomes", list(values["conversation_outcomes"].items()))
+    if any(values["generative"].values()):
+        lines += render_rows("Generative answers (turns)", list(values["generative"].items()))
     containment = values["containment_rate"]
     lines.append("Containment rate: " + (percent(containment) if containment is not None else
                  "not computed (define escalation with --escalation-intent, "

@@ -15,14 +15,14 @@ from typing import Callable, Optional
 
 import pandas as pd
 
-from lexlens.analytics.metrics import (attributes, breakdowns, clusters, funnels, heatmaps, intents, nlu,
-                                       outcomes, paths, sentiment, sessions, slots, timeseries, totals,
-                                       utterances)
+from lexlens.analytics.metrics import (assisted_nlu, attributes, breakdowns, clusters, funnels, generative,
+                                       heatmaps, intents, nlu, outcomes, paths, sentiment, sessions, slots,
+                                       timeseries, totals, utterances)
 from lexlens.analytics.metrics.conversations import IDLE_TIMEOUT_S, Conversations, compute_conversations
 from lexlens.analytics.metrics.escalation import EscalationRule
 from lexlens.analytics.report import testset
-from lexlens.analytics.report.model import (Breakdowns, LoadSummary, OutcomeSummary, Report, SessionStats,
-                                            TopLists, Totals, UtteranceAnalysis, VaderSentiment)
+from lexlens.analytics.report.model import (Breakdowns, GenerativeSummary, LoadSummary, OutcomeSummary, Report,
+                                            SessionStats, TopLists, Totals, UtteranceAnalysis, VaderSentiment)
 from lexlens.analytics.schema import LoadReport, LogData
 
 REASON_DETAIL = re.compile(r"\s*\(.*\)\s*$|^event \d+: ")
@@ -31,9 +31,10 @@ REPORT_CLUSTERS = 20  # clusters listed in the JSON report (all are in the clust
 TABLE_ORDER = ("utterances", "missed_utterances", "missed_by_previous_intent", "intents", "sessions", "turns",
                "activity_over_time", "heatmap_sessions", "heatmap_intents", "path_edges", "path_flow",
                "returning_transitions", "paths", "slot_values", "session_attributes", "modality", "sentiment",
-               "rejects_summary", "conversations", "intent_outcomes", "conversation_outcomes", "containment",
-               "slot_outcomes", "funnel", "dropoff", "confidence", "near_misses", "confusion_pairs",
-               "switch_matrix", "clusters", "cluster_trend")
+               "rejects_summary", "server_responses", "conversations", "intent_outcomes",
+               "conversation_outcomes", "containment", "slot_outcomes", "funnel", "dropoff", "confidence", "near_misses", "confusion_pairs",
+               "switch_matrix", "clusters", "cluster_trend", "qna_unanswered", "generative_sources",
+               "agent_action_groups", "assisted_nlu_by_intent", "assisted_nlu_outcomes")
 
 
 @dataclass(frozen=True)
@@ -90,10 +91,15 @@ def summarise_rejections(report: LoadReport) -> pd.DataFrame:
 def compute_load_part(data: LogData, found: Conversations, options: ReportOptions) -> Part:
     """What happened to every line read."""
     rejects = summarise_rejections(data.report)
-    load = LoadSummary(lines=data.report.lines, records=len(data.turns), blank=data.report.blank,
+    responses = data.server_responses
+    load = LoadSummary(lines=data.report.lines, records=len(data.turns) + len(responses),
+                       server_responses=len(responses), blank=data.report.blank,
                        duplicates=data.report.duplicates, rejected=data.report.rejected,
                        rejected_reasons=counts_of(rejects, "reason", "lines"))
-    return Part({"load": load}, {"rejects_summary": rejects})
+    tables = {"rejects_summary": rejects}
+    if options.tables:
+        tables["server_responses"] = responses.drop(columns=["response", "session_key"])
+    return Part({"load": load}, tables)
 
 
 def compute_activity_part(data: LogData, found: Conversations, options: ReportOptions) -> Part:
@@ -180,6 +186,7 @@ def compute_outcome_part(data: LogData, found: Conversations, options: ReportOpt
         "containment": pd.DataFrame([containment]), "slot_outcomes": slot_table,
         "funnel": funnels.compute_funnel(o, runs), "dropoff": outcomes.top_dropoffs(o, n=100),
         "switch_matrix": nlu.compute_switch_matrix(o.attempts).reset_index(),
+        "assisted_nlu_outcomes": assisted_nlu.compare_outcomes_by_source(o, data.turns),
     })
 
 
@@ -210,9 +217,23 @@ def compute_utterance_part(data: LogData, found: Conversations, options: ReportO
     })
 
 
+def compute_generative_part(data: LogData, found: Conversations, options: ReportOptions) -> Part:
+    """QnAIntent answers, Bedrock agent turns and assisted NLU (``metrics.generative``)."""
+    marked = generative.mark_generative_turns(data, found.keys)
+    section = GenerativeSummary(generative=generative.compute_generative_summary(marked, data))
+    if not options.tables:
+        return Part({"generative": section}, {})
+    return Part({"generative": section}, {
+        "qna_unanswered": generative.top_unanswered_questions(marked),
+        "generative_sources": generative.count_sources(data, marked),
+        "agent_action_groups": generative.count_action_groups(data, marked),
+        "assisted_nlu_by_intent": assisted_nlu.compute_bedrock_share_by_intent(data.turns),
+    })
+
+
 PartFunction = Callable[[LogData, Conversations, ReportOptions], Part]
 PARTS: tuple[PartFunction, ...] = (compute_load_part, compute_activity_part, compute_vader_part,
-                                   compute_outcome_part, compute_utterance_part)
+                                   compute_outcome_part, compute_utterance_part, compute_generative_part)
 
 
 def assemble_report(parts: list[Part]) -> Report:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import textwrap
 
 from lexlens.analytics.ingest import loading
-from lexlens.analytics.metrics import (attributes, breakdowns, clusters, compare, conversations, funnels,
-                                       heatmaps, intents, nlu, outcomes, paths, sentiment, sessions, slots,
+from lexlens.analytics.metrics import (assisted_nlu, attributes, breakdowns, clusters, compare, conversations, funnels,
+                                       generative, heatmaps, intents, nlu, outcomes, paths, sentiment, sessions, slots,
                                        timeseries, totals, utterances)
 from lexlens.analytics.report import testset
 
@@ -28,7 +28,8 @@ CONVENTIONS = {
 }
 
 SOURCES = (loading, totals, sessions, conversations, intents, timeseries, breakdowns, sentiment, heatmaps, utterances,
-           paths, slots, attributes, outcomes, funnels, nlu, clusters, testset, compare)
+           paths, slots, attributes, outcomes, funnels, nlu, clusters, testset, generative,
+           assisted_nlu, compare)
 
 
 def gather(*dictionaries: dict[str, str]) -> dict[str, str]:

@@ -25,7 +25,8 @@ class LoadSummary:
     """What happened to every line read."""
 
     lines: int = value("Lines", "lines read")
-    records: int = value("Record", "records after the filters")
+    records: int = value("Record", "records after the filters: user turns and server responses")
+    server_responses: int = value("Server response", "records after the filters")
     blank: int = value("Lines", "blank lines")
     duplicates: int = value("Duplicate", "lines")
     rejected: int = value("Rejected line", "lines")
@@ -97,8 +98,16 @@ class UtteranceAnalysis:
     clusters: list = value("Utterance clusters", "the 20 largest, each with a {week: turns} trend")
 
 
+@dataclass(frozen=True)
+class GenerativeSummary:
+    """What the generative intents and Bedrock did: QnAIntent answers, agent turns, assisted NLU."""
+
+    generative: dict = value("Generative answers", "{qna_turns, qna_answered, qna_unanswered, "
+                                                   "bedrock_interpretations, bedrock_agent_turns}: turns")
+
+
 SECTIONS = (LoadSummary, Totals, Breakdowns, SessionStats, TopLists, VaderSentiment, OutcomeSummary,
-            UtteranceAnalysis)
+            UtteranceAnalysis, GenerativeSummary)
 
 
 @dataclass(frozen=True)
@@ -113,6 +122,7 @@ class Report:
     vader: VaderSentiment
     outcomes: OutcomeSummary
     utterances: UtteranceAnalysis
+    generative: GenerativeSummary
     tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
 
     def sections(self) -> list:

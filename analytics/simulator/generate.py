@@ -25,6 +25,7 @@ import msgspec
 
 from lexlens.analytics.errors import LexlensError
 from lexlens.analytics.simulator.dialogs import run_session
+from lexlens.analytics.simulator.generative import HELPDESK, run_helpdesk_session
 from lexlens.analytics.simulator.traffic import Session, pick_deployment, sample_start_ms
 
 SHAPES = ("jsonl", "cloudwatch", "export", "filter-log-events")
@@ -32,23 +33,26 @@ _encode = msgspec.json.Encoder().encode
 
 
 def generate_records(sessions: int, days: int = 30, seed: int = 7,
-                     end: datetime | None = None) -> Iterator[dict]:
+                     end: datetime | None = None, *, generative: bool = False) -> Iterator[dict]:
     """Yield Lex V2 records for ``sessions`` sessions in ``[end - days, end)``, in time order.
 
     Deterministic for a given seed and end; ``end`` defaults to the current hour (UTC).
+    ``generative``: a fifth of the sessions go to HelpDeskBot (``simulator.generative``:
+    QnAIntent answers, a Bedrock agent, assisted NLU, fulfillment updates); without it the
+    traffic is exactly what it always was.
     """
     if sessions < 1 or days < 1:
         raise LexlensError("--sessions and --days must be at least 1.")
     end_ms = _to_ms(end if end is not None else _current_hour())
     begin_ms = end_ms - days * 86_400_000
     rng = Random(seed)
-    starts = sorted(_plan_starts(rng, sessions, begin_ms, end_ms))
+    starts = sorted(_plan_starts(rng, sessions, begin_ms, end_ms, generative))
     return _merge_in_time_order(rng, starts, end_ms)
 
 
-def _plan_starts(rng: Random, sessions: int, begin_ms: int, end_ms: int):
+def _plan_starts(rng: Random, sessions: int, begin_ms: int, end_ms: int, generative: bool):
     for index in range(sessions):
-        deployment = pick_deployment(rng)
+        deployment = HELPDESK if generative and rng.random() < HELPDESK.weight else pick_deployment(rng)
         zone = rng.choice(deployment.zones)
         yield sample_start_ms(rng, deployment, zone, begin_ms, end_ms), index, deployment
 
@@ -62,7 +66,7 @@ def _merge_in_time_order(rng: Random, starts, end_ms: int) -> Iterator[dict]:
         while pending and pending[0][0] < start_ms:
             yield heapq.heappop(pending)[2]
         session = Session(rng, deployment, start_ms)
-        run_session(session)
+        (run_helpdesk_session if deployment is HELPDESK else run_session)(session)
         for time_ms, record in session.records:
             if time_ms < end_ms:  # a session running past the range end is cut there
                 heapq.heappush(pending, (time_ms, sequence, record))
@@ -94,14 +98,14 @@ def parse_end(text: str) -> datetime:
 # --- writing -------------------------------------------------------------------------------
 
 def write_sample(path, sessions: int, shape: str = "jsonl", days: int = 30, seed: int = 7,
-                 end: datetime | None = None) -> int:
+                 end: datetime | None = None, *, generative: bool = False) -> int:
     """Write generated records to ``path`` in one of SHAPES (gzip when it ends in .gz).
 
     Returns the number of records written.
     """
     if shape not in SHAPES:
         raise LexlensError(f"unknown shape {shape!r}: choose one of {', '.join(SHAPES)}.")
-    records = generate_records(sessions, days=days, seed=seed, end=end)
+    records = generate_records(sessions, days=days, seed=seed, end=end, generative=generative)
     path = Path(path)
     try:
         with _open_output(path) as out:

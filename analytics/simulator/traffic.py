@@ -22,15 +22,20 @@ INTENT_SLOTS = {
     "TransferFunds": ("sourceAccount", "targetAccount", "transferAmount"), "SpeakToAgent": (),
     "Greeting": (), "OrderPizza": ("size", "crust", "toppings", "deliveryAddress"),
     "CheckOrderStatus": ("orderNumber",), FALLBACK: (),
+    # HelpDeskBot, the generative bot of ``lexlens sample --generative`` (simulator.generative)
+    "QnAIntent": (), "BedrockAgentIntent": (), "TrackOrder": ("orderNumber",), "ResetPassword": (),
 }
 BANK_INTENTS = ("WelcomeIntent", "CheckBalance", "FollowupCheckBalance", "TransferFunds",
                 "SpeakToAgent")
 PIZZA_INTENTS = ("Greeting", "OrderPizza", "CheckOrderStatus", "SpeakToAgent")
+HELPDESK_INTENTS = ("QnAIntent", "BedrockAgentIntent", "TrackOrder", "ResetPassword")
+INTENTS_OF = {"bank": BANK_INTENTS, "pizza": PIZZA_INTENTS, "helpdesk": HELPDESK_INTENTS}
 
 # Local-time traffic shape: banks peak in office hours on weekdays, pizza at lunch and dinner.
 _HOURS = {"bank": (1, .5, .3, .3, .4, .8, 2, 4, 7, 9, 10, 10, 9, 9, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1.5),
+          "helpdesk": (1, .5, .3, .3, .4, .8, 2, 4, 7, 9, 10, 10, 9, 9, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1.5),
           "pizza": (1, .6, .3, .2, .1, .1, .2, .5, 1, 1.5, 2.5, 5, 8, 6, 3, 3, 4, 7, 10, 10, 8, 5, 3, 2)}
-_DAYS = {"bank": (1, 1, 1, 1, .95, .5, .4), "pizza": (.7, .7, .75, .8, 1, 1, .9)}
+_DAYS = {"bank": (1, 1, 1, 1, .95, .5, .4), "helpdesk": (1, 1, 1, 1, 1, .7, .6), "pizza": (.7, .7, .75, .8, 1, 1, .9)}
 _US_ZONES = ("America/New_York",) * 9 + ("America/Chicago",) * 5 + ("America/Denver",) * 2 + (
     "America/Los_Angeles",) * 6
 
@@ -38,7 +43,7 @@ _US_ZONES = ("America/New_York",) * 9 + ("America/Chicago",) * 5 + ("America/Den
 class Deployment(NamedTuple):
     weight: float
     bot: dict
-    kind: str  # bank | pizza
+    kind: str  # bank | pizza | helpdesk
     lang: str  # en | gb | es
     sentiment: bool  # the alias has Lex sentiment analysis on
     zones: tuple
@@ -104,8 +109,8 @@ class Session:
 
     def __init__(self, rng: Random, deployment: Deployment, start_ms: int):
         self.rng, self.deployment, self.t = rng, deployment, start_ms
-        self.words = VOCABULARY[deployment.kind, deployment.lang]
-        self.intents = BANK_INTENTS if deployment.kind == "bank" else PIZZA_INTENTS
+        self.words = VOCABULARY.get((deployment.kind, deployment.lang), {})
+        self.intents = INTENTS_OF[deployment.kind]
         self.channel = deployment.channels.pick(rng) if deployment.channels else ""
         self.voice = self.channel == "VOICE"
         contact_id = new_request_id(rng)

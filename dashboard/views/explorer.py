@@ -7,7 +7,7 @@ from lexlens.dashboard.data import current_view
 from lexlens.dashboard.formats import plural, time_column
 from lexlens.dashboard.kpis import view_sessions
 from lexlens.dashboard.links import SESSION_STATE, requested_session
-from lexlens.dashboard.safe import plain_text
+from lexlens.dashboard.safe import escape_markdown, plain_text
 from lexlens.dashboard.tables import show_table
 from lexlens.dashboard.transcripts import build_transcript, describe_turn, find_sessions, flag_turn
 
@@ -47,11 +47,23 @@ choice = st.selectbox("Bot · alias · locale", range(len(labels)), format_func=
                       key="explorer_variant") if len(labels) > 1 else 0
 transcript = build_transcript(view.full, int(matches.iloc[choice]["session_key"]), view.tz)
 missed = int(transcript["missed"].sum())
-st.caption(f"{plural(len(transcript), 'turn')} · {missed:,} missed · times in {view.tz}. Text is shown exactly "
-           "as logged; missed and low-confidence turns are marked.")
+server = int((transcript["server_response"] != "").sum())
+st.caption(f"{plural(len(transcript) - server, 'turn')} · {missed:,} missed"
+           + (f" · {plural(server, 'server response')}" if server else "")
+           + f" · times in {view.tz}. Text is shown exactly as logged; missed and low-confidence "
+           "turns are marked" + ("; a server response is the bot speaking on its own (e.g. a "
+                                 "fulfillment update), not a user turn." if server else "."))
 details = st.toggle("Show intent, state and slots of each turn", key="explorer_details")
 
 for turn in transcript.head(MAX_BUBBLES).itertuples(index=False):
+    if turn.server_response:  # the bot speaking on its own: no user bubble
+        with st.chat_message("assistant", avatar=":material/smart_toy:"):
+            st.text(plain_text(turn.bot_messages) if turn.bot_messages else "(no message in the log)")
+            st.caption(f"{turn.time:%Y-%m-%d %H:%M:%S} · :blue-badge[Server response: "
+                       f"{escape_markdown(turn.server_response)}]")
+            if details:
+                st.text(plain_text(describe_turn(turn)))
+        continue
     flag = flag_turn(turn)
     with st.chat_message("user", avatar=":material/priority_high:" if flag else ":material/person:"):
         st.text(plain_text(turn.utterance) if turn.utterance else "(no text: e.g. a session update)")
@@ -65,7 +77,7 @@ for turn in transcript.head(MAX_BUBBLES).itertuples(index=False):
     with st.chat_message("assistant", avatar=":material/smart_toy:"):
         st.text(plain_text(turn.bot_messages) if turn.bot_messages else "(no reply in the log)")
 if len(transcript) > MAX_BUBBLES:
-    st.caption(f"The first {MAX_BUBBLES} turns are shown as a conversation; the table has all "
+    st.caption(f"The first {MAX_BUBBLES} rows are shown as a conversation; the table has all "
                f"{len(transcript):,}.")
 
 with st.expander("The same transcript as a table (every column, CSV download)"):
