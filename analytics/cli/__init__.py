@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "lexlens.analytics.cli.cache",
     "lexlens.analytics.cli.add_utterances",
     "lexlens.analytics.cli.check",
+    "lexlens.analytics.cli.publish",
 )
 
 
