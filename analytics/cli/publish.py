@@ -149,7 +149,20 @@ def run(args) -> int:
                                                    complete_until=complete_until(horizon, args.period,
                                                                                  args.idle_timeout)))
     if args.create_alarms:
-        from lexlens.analytics.cli.publish_alarms import create_alarms
-
-        create_alarms(client, groups, args, dry_run=args.dry_run)
+        create_alarms(client, sorted({group.namespace for group in groups}), args)
     return 0
+
+
+def create_alarms(client, namespaces: list[str], args) -> None:
+    """PutMetricAlarm for the example alarms of each namespace (printed only with --dry-run);
+    PutMetricAlarm replaces an alarm of the same name, so running it again changes nothing."""
+    from lexlens.analytics.monitor.alarms import describe_alarm, plan_alarms
+
+    verb = "would create" if args.dry_run else "created"
+    for request in plan_alarms(namespaces, args.period, args.alarm_action):
+        if not args.dry_run:
+            try:
+                client.put_metric_alarm(**request)
+            except Exception as error:  # noqa: BLE001
+                raise explain_metrics_error(error, client) from None
+        sys.stdout.write(f"{verb} alarm {describe_alarm(request)}\n")

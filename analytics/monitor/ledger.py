@@ -79,6 +79,13 @@ class Ledger:
             raise LexlensError(f"Another lexlens publish is using the ledger {self.path}; wait for it to end.",
                                exit_code=2) from None
         self.descriptor = descriptor
+        self.end_torn_line()
+
+    def end_torn_line(self) -> None:
+        """End a line a killed run left unfinished, so the next record starts on its own line."""
+        size = os.fstat(self.descriptor).st_size
+        if size and os.pread(self.descriptor, 1, size - 1) != b"\n":
+            self.append_bytes(b"\n")
 
     def close(self) -> None:
         os.close(self.descriptor)
@@ -91,7 +98,9 @@ class Ledger:
 
     def append(self, record: dict) -> None:
         """Write one line and wait until it is on disk."""
-        data = (json.dumps(record, ensure_ascii=True, separators=(",", ":")) + "\n").encode()
+        self.append_bytes((json.dumps(record, ensure_ascii=True, separators=(",", ":")) + "\n").encode())
+
+    def append_bytes(self, data: bytes) -> None:
         view = memoryview(data)
         while view:
             view = view[os.write(self.descriptor, view):]
