@@ -103,6 +103,17 @@ def explain_metrics_error(error: Exception, client) -> LexlensError:
                         f"{': ' + message if message else ''}).")
 
 
+def coverage_end(args, filters, data, now):
+    """How far the logs are known to reach: --until (at most now); else now for a log group
+    (the pull asked CloudWatch up to now) and the last turn for files, since nothing says what
+    happened after it. Periods are complete only up to there."""
+    if filters.until is not None:
+        return min(filters.until, now)
+    if args.log_group or data.turns.empty:
+        return now
+    return min(data.turns["time"].max(), now)
+
+
 def run(args) -> int:
     import pandas as pd
 
@@ -116,8 +127,8 @@ def run(args) -> int:
         args.since = "14d"  # as far back as CloudWatch accepts data points
     filters = filters_from_args(args)
     now = pd.Timestamp.now(tz="UTC")
-    horizon = min(filters.until, now) if filters.until is not None else now
     data = load_window(args, filters)
+    horizon = coverage_end(args, filters, data, now)
     table = compute_period_values(data, period_s=args.period, idle_timeout_s=args.idle_timeout,
                                   complete_until=complete_until(horizon, args.period, args.idle_timeout),
                                   since=filters.since, escalation=escalation)
