@@ -43,8 +43,8 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--ledger", type=Path, metavar="FILE",
                         help="the record of what was sent (default: the user data directory)")
     parser.add_argument("--create-alarms", action="store_true",
-                        help="also create example alarms (missed-utterance rate, traffic drop) and an anomaly "
-                             "detector on CountMessages")
+                        help="also create example alarms per namespace: missed-utterance rate (metric math), "
+                             "traffic drop, and a traffic anomaly alarm (CloudWatch anomaly detection)")
     parser.add_argument("--alarm-action", action="append", default=[], metavar="ARN",
                         help="an action (an SNS topic ARN) for the example alarms (repeatable)")
     add_filter_arguments(parser)
@@ -134,7 +134,13 @@ def run(args) -> int:
                                   since=filters.since, escalation=escalation)
     groups = plan.plan_groups(table, args.namespace)
     session, client = make_metrics_client(args.region, args.profile)
-    destination = describe_destination(session, client)
+    try:
+        destination = describe_destination(session, client)
+    except LexlensError as error:
+        if not args.dry_run:
+            raise
+        destination = None  # a dry run still shows the plan, without knowing what was sent before
+        sys.stderr.write(f"lexlens: {error} The plan below ignores what earlier runs sent.\n")
     with Ledger(args.ledger or default_ledger_path()) as ledger:
         state = ledger.state(destination)
         render_publish.check_same_period(state, groups, args.period)
