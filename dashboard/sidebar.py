@@ -195,6 +195,9 @@ def render_sidebar(settings: ServeSettings) -> View:
                    "The sidebar lists the reasons.")
         st.stop()
     filters, tz = render_filters(full)
+    from lexlens.dashboard.exclusions import render_exclusions
+
+    filters = render_exclusions(full, filters, settings)
     outcome = render_outcome_settings(full, settings)
     urlstate.write_url()
     return make_view(stamp, full, filters, tz, outcome)

@@ -133,8 +133,9 @@ def run(args) -> int:
                                   complete_until=complete_until(horizon, args.period, args.idle_timeout),
                                   since=filters.since, escalation=escalation)
     groups = plan.plan_groups(table, args.namespace)
-    session, client = make_metrics_client(args.region, args.profile)
+    client = None
     try:
+        session, client = make_metrics_client(args.region, args.profile)
         destination = describe_destination(session, client)
     except LexlensError as error:
         if not args.dry_run:
