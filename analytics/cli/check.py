@@ -26,6 +26,9 @@ def add_parser(subparsers) -> None:
                         help="a TOML file whose [rules] table maps names to rules")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     parser.add_argument("--list-metrics", action="store_true", help="list the metrics a rule may name, and exit")
+    parser.add_argument("--anomalies", action="store_true",
+                        help="also breach when the latest complete hour's traffic or fallback rate is unusual for "
+                             "that hour of the week (needs 3 earlier weeks in the window)")
     add_filter_arguments(parser)
     add_outcome_arguments(parser)
     from lexlens.analytics.cli.cloudwatch_options import add_cloudwatch_arguments
@@ -41,8 +44,8 @@ def rules_from_args(args) -> list:
     rules = [parse_rule(text) for text in args.rule]
     if args.rules:
         rules += load_rules_file(args.rules)
-    if not rules:
-        raise LexlensError("no rule to check: give --rule EXPR or --rules FILE.", exit_code=USAGE)
+    if not rules and not args.anomalies:
+        raise LexlensError("no rule to check: give --rule EXPR, --rules FILE or --anomalies.", exit_code=USAGE)
     return rules
 
 
@@ -87,8 +90,31 @@ def run(args) -> int:
     data = load_window(args, filters)
     values = compute_rule_values(data, ReportOptions(idle_timeout_s=args.idle_timeout, escalation=escalation))
     verdicts = [evaluate_rule(rule, values) for rule in rules]
+    latest = latest_hour(args, filters, data) if args.anomalies else None
     from lexlens.analytics.monitor.render import render_verdicts_json, render_verdicts_text
 
     render = render_verdicts_json if args.json else render_verdicts_text
-    sys.stdout.write(render(verdicts, values, filters))
-    return BREACHED if any(verdict.breached for verdict in verdicts) else HELD
+    sys.stdout.write(render(verdicts, values, filters, latest))
+    unusual = latest is not None and bool(latest["anomalous"].any())
+    return BREACHED if unusual or any(verdict.breached for verdict in verdicts) else HELD
+
+
+def coverage_end(args, filters, data, now):
+    """How far the logs are known to reach: --until (at most now); else now for a log group
+    (the pull asked CloudWatch up to now) and the last turn for files, since nothing says what
+    happened after it."""
+    if filters.until is not None:
+        return min(filters.until, now)
+    if getattr(args, "log_group", None) or data.turns.empty:
+        return now
+    return min(data.turns["time"].max(), now)
+
+
+def latest_hour(args, filters, data):
+    """The anomaly rows (traffic, fallback rate) of the latest complete hour in the window."""
+    import pandas as pd
+
+    from lexlens.analytics.metrics.anomalies import compute_anomalies, latest_complete_hour
+
+    end = coverage_end(args, filters, data, pd.Timestamp.now(tz="UTC"))
+    return latest_complete_hour(compute_anomalies(data.turns, until=end), end)

@@ -103,21 +103,10 @@ def explain_metrics_error(error: Exception, client) -> LexlensError:
                         f"{': ' + message if message else ''}).")
 
 
-def coverage_end(args, filters, data, now):
-    """How far the logs are known to reach: --until (at most now); else now for a log group
-    (the pull asked CloudWatch up to now) and the last turn for files, since nothing says what
-    happened after it. Periods are complete only up to there."""
-    if filters.until is not None:
-        return min(filters.until, now)
-    if args.log_group or data.turns.empty:
-        return now
-    return min(data.turns["time"].max(), now)
-
-
 def run(args) -> int:
     import pandas as pd
 
-    from lexlens.analytics.cli.check import load_window
+    from lexlens.analytics.cli.check import coverage_end, load_window
     from lexlens.analytics.monitor import plan, render_publish
     from lexlens.analytics.monitor.ledger import Ledger, default_ledger_path
     from lexlens.analytics.monitor.periods import complete_until, compute_period_values
