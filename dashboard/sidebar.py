@@ -48,6 +48,9 @@ def pick_source(settings: ServeSettings) -> tuple[str, ...]:
         from lexlens.dashboard.cloudwatch_panel import render_cloudwatch_source
 
         pulled = render_cloudwatch_source(settings)
+    from lexlens.dashboard.live import render_live_status
+
+    render_live_status()
     render_redaction_note()
     if uploads:
         folder = save_uploads(uploads)
