@@ -15,7 +15,6 @@ be a line whose step had not finished. The file is locked while a publish runs.
 """
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import sys
@@ -61,6 +60,15 @@ class LedgerState:
     periods: dict = field(default_factory=dict)  # namespace -> set of periods (s) already sent
 
 
+def lock_exclusively(descriptor: int) -> None:
+    """An exclusive lock on the open ledger (BlockingIOError when held); none where the OS has no flock."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: one publish at a time is then up to the operator
+        return
+    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
 class Ledger:
     """The ledger file, locked for one run; every line is on disk before the method returns."""
 
@@ -73,7 +81,7 @@ class Ledger:
             raise LexlensError(f"Cannot open the publish ledger {self.path}: {error.strerror or error}.",
                                exit_code=2) from None
         try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            lock_exclusively(descriptor)
         except BlockingIOError:
             os.close(descriptor)
             raise LexlensError(f"Another lexlens publish is using the ledger {self.path}; wait for it to end.",
