@@ -62,7 +62,8 @@ def parse_metric(text: str, name: str, argument: Optional[str]) -> Metric:
         hint = f"did you mean {close[0]}?" if close else "lexlens check --list-metrics lists them"
         raise bad_rule(text, f"unknown metric {name!r} ({hint})")
     if metric.argument and not (argument or "").strip():
-        raise bad_rule(text, f"{name} needs a {metric.argument} in brackets, e.g. {name}[...]")
+        article = "an" if metric.argument[0] in "aeiouAEIOU" else "a"
+        raise bad_rule(text, f"{name} needs {article} {metric.argument} in brackets, e.g. {name}[...]")
     if not metric.argument and argument is not None:
         raise bad_rule(text, f"{name} takes no [argument]")
     if metric.argument == "Intent.Slot" and "." not in argument.strip(". "):
