@@ -25,6 +25,11 @@ class Filters:
     intents: tuple[str, ...] = ()
     attribute_key: Optional[str] = None
     attribute_values: tuple[str, ...] = ()
+    # test traffic kept out of every number (issue 14): aliases by name or id, versions, and
+    # sessions that carried a session or request attribute KEY=VALUE on any turn
+    exclude_aliases: tuple[str, ...] = ()
+    exclude_versions: tuple[str, ...] = ()
+    exclude_attributes: tuple[tuple[str, str], ...] = ()
 
     def is_empty(self) -> bool:
         return all(not getattr(self, f.name) for f in fields(self))
@@ -66,7 +71,39 @@ def filter_turn_mask(data: LogData, filters: Filters, table: Optional[pd.DataFra
             mask &= turns[column].isin(wanted)
     if filters.attribute_key:
         mask &= turns["session_key"].isin(sessions_with_attribute(data, filters))
+    return mask & ~excluded_turn_mask(data, filters)
+
+
+def excluded_turn_mask(data: LogData, filters: Filters) -> pd.Series:
+    """True for the turns the exclusions remove (test aliases, versions, tagged sessions)."""
+    turns = data.turns
+    mask = pd.Series(False, index=turns.index)
+    if filters.exclude_aliases:
+        mask |= turns["alias_name"].isin(filters.exclude_aliases) | turns["alias_id"].isin(filters.exclude_aliases)
+    if filters.exclude_versions:
+        mask |= turns["bot_version"].isin(filters.exclude_versions)
+    if filters.exclude_attributes:
+        mask |= turns["session_key"].isin(sessions_tagged(data, filters.exclude_attributes))
     return mask
+
+
+def sessions_tagged(data: LogData, pairs: tuple[tuple[str, str], ...]) -> pd.Index:
+    """Sessions in which any turn carried one of the (key, value) pairs as a session or request attribute."""
+    hits = []
+    for table in (data.attributes, data.request_attributes):
+        keys, values = table["key"].astype(str).to_numpy(), table["value"].astype(str).to_numpy()
+        chosen = pd.Series(False, index=table.index)
+        for key, value in pairs:
+            chosen |= (keys == key) & (values == value)
+        hits.append(table.loc[chosen.to_numpy(), "turn"])
+    turn_ids = pd.concat(hits, ignore_index=True)
+    sessions = data.turns.loc[data.turns["turn"].isin(turn_ids), "session_key"]
+    return pd.Index(pd.unique(sessions))
+
+
+def count_excluded(data: LogData, filters: Filters) -> int:
+    """How many turns of ``data`` the exclusions remove."""
+    return int(excluded_turn_mask(data, filters).sum())
 
 
 def sessions_with_attribute(data: LogData, filters: Filters) -> pd.Index:

@@ -59,6 +59,14 @@ def time_lines(frame: pd.DataFrame, x: str, series: dict, title: str, x_label: s
     return fig
 
 
+def mark_hours(fig: go.Figure, hours) -> go.Figure:
+    """Shade each of ``hours`` (unusual hours) on a time chart."""
+    for start in hours:
+        fig.add_vrect(x0=start, x1=start + pd.Timedelta(hours=1), fillcolor="crimson", opacity=0.18,
+                      line_width=0, layer="below")
+    return fig
+
+
 def bars(frame: pd.DataFrame, label: str, value: str, title: str, label_title: str,
          value_title: str, horizontal: bool = True, percent: bool = False,
          color: str | None = None) -> go.Figure:

@@ -16,6 +16,7 @@ from lexlens.dashboard.safe import escape_markdown
 from lexlens.dashboard.settings import ServeSettings
 
 PULLED = "cw_pulled"  # session state: paths of the last pulled window
+LIVE = "cw_live_window"  # session state: the pulled window a live refresh extends (LiveWindow)
 
 
 @st.cache_resource(show_spinner=False)
@@ -65,6 +66,9 @@ def pull(client, groups, since, until, folder: Path, refresh: bool) -> tuple[str
         st.warning(escape_markdown(str(failure)))
     path = new_window_path(folder)
     write_pull(result, path)
+    from lexlens.analytics.sources.cloudwatch.live import start_live
+
+    st.session_state[LIVE] = start_live(str(path), result.since, result.until)
     return (str(path),)
 
 
@@ -124,6 +128,10 @@ def render_cloudwatch_source(settings: ServeSettings):
                 st.error(GROUP_REFUSAL)
                 return None
             st.session_state[PULLED] = pull(client(), groups, since, until, folder, refresh=False)
+        if PULLED in st.session_state:
+            from lexlens.dashboard.live import render_live_switch
+
+            render_live_switch(client, groups, folder, open_ended=not until.strip())
     except LexlensError as error:
         st.error(escape_markdown(str(error)))
         return None

@@ -30,4 +30,5 @@ SESSION_TABLES = {
     "sessions_found": EXPLORER_SLUG,
     "near_misses": "nlu",
     "returning_users": "comparisons",
+    "unusual_hour_sessions": "overview",
 }

@@ -26,6 +26,11 @@ OUTCOME_VARS = {  # outcome option -> variable; lists are os.pathsep-separated
     "escalation_attribute": "LEXLENS_ESCALATION_ATTRIBUTE",  # KEY or KEY=VALUE
     "escalation_action": "LEXLENS_ESCALATION_ACTIONS",
 }
+EXCLUSION_VARS = {  # lexlens serve's --exclude-* options -> variable; os.pathsep-separated (issue 14)
+    "exclude_alias": "LEXLENS_EXCLUDE_ALIASES",
+    "exclude_version": "LEXLENS_EXCLUDE_VERSIONS",
+    "exclude_attribute": "LEXLENS_EXCLUDE_ATTRIBUTES",  # KEY=VALUE each
+}
 DEFAULT_IDLE_TIMEOUT_S = 300.0  # Lex's default idle session timeout
 
 
@@ -41,6 +46,9 @@ class ServeSettings:
     escalation_key: str = ""
     escalation_value: str = ""
     escalation_actions: tuple[str, ...] = ()
+    exclude_aliases: tuple[str, ...] = ()
+    exclude_versions: tuple[str, ...] = ()
+    exclude_attributes: tuple[str, ...] = ()  # KEY=VALUE each
 
 
 def split_list(text: str | None) -> tuple[str, ...]:
@@ -68,11 +76,14 @@ def read_settings(environ=None) -> ServeSettings:
                          idle_timeout_s=read_idle_timeout(environ.get(OUTCOME_VARS["idle_timeout"])),
                          escalation_intents=split_list(environ.get(OUTCOME_VARS["escalation_intent"])),
                          escalation_key=key, escalation_value=value,
-                         escalation_actions=split_list(environ.get(OUTCOME_VARS["escalation_action"])))
+                         escalation_actions=split_list(environ.get(OUTCOME_VARS["escalation_action"])),
+                         exclude_aliases=split_list(environ.get(EXCLUSION_VARS["exclude_alias"])),
+                         exclude_versions=split_list(environ.get(EXCLUSION_VARS["exclude_version"])),
+                         exclude_attributes=split_list(environ.get(EXCLUSION_VARS["exclude_attribute"])))
 
 
 def settings_environment(sources, allow_writes: bool, cloudwatch: dict | None = None,
-                         outcome: dict | None = None) -> dict[str, str]:
+                         outcome: dict | None = None, exclusions: dict | None = None) -> dict[str, str]:
     """The variables that make ``read_settings`` return these options (``outcome``: the
     values of ``lexlens serve``'s outcome options, by their argparse names)."""
     env = {SOURCES_VAR: os.pathsep.join(str(source) for source in sources),
@@ -85,4 +96,6 @@ def settings_environment(sources, allow_writes: bool, cloudwatch: dict | None = 
         if isinstance(value, (list, tuple)):
             value = os.pathsep.join(value)
         env[OUTCOME_VARS[name]] = "" if value is None else str(value)
+    for name, values in (exclusions or {}).items():
+        env[EXCLUSION_VARS[name]] = os.pathsep.join(values or ())
     return env

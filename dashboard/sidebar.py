@@ -48,6 +48,9 @@ def pick_source(settings: ServeSettings) -> tuple[str, ...]:
         from lexlens.dashboard.cloudwatch_panel import render_cloudwatch_source
 
         pulled = render_cloudwatch_source(settings)
+    from lexlens.dashboard.live import render_live_status
+
+    render_live_status()
     render_redaction_note()
     if uploads:
         folder = save_uploads(uploads)
@@ -200,6 +203,9 @@ def render_sidebar(settings: ServeSettings) -> View:
                    "The sidebar lists the reasons.")
         st.stop()
     filters, tz = render_filters(full)
+    from lexlens.dashboard.exclusions import render_exclusions
+
+    filters = render_exclusions(full, filters, settings)
     outcome = render_outcome_settings(full, settings)
     urlstate.write_url()
     return make_view(stamp, full, filters, tz, outcome)

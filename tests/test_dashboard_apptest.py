@@ -28,7 +28,7 @@ TIMEOUT = 120
 # metric tiles (a page that lost a chart or a table fails; the meta-test below requires one entry
 # per page)
 PAGE_CHECKS = {
-    "views/overview.py": {"title": "Overview", "charts": 3, "tables": 0, "tiles": 7},
+    "views/overview.py": {"title": "Overview", "charts": 3, "tables": 2, "tiles": 7},  # + unusual hours
     "views/conversations.py": {"title": "Conversations", "charts": 3, "tables": 1, "tiles": 6},
     "views/intents.py": {"title": "Intents", "charts": 3, "tables": 3, "tiles": 0},
     "views/missed.py": {"title": "Missed utterances", "charts": 3, "tables": 2, "tiles": 3},

@@ -210,7 +210,7 @@ def test_readme_test_command_is_what_ci_runs():
 
 # analytics' layers, bottom up: a module imports only from its own layer and those before it
 LAYERS = ["errors", "aws", "timewindow", "schema", "filters", "text", "sources", "ingest", "metrics", "privacy",
-          "report", "writer", "simulator", "cli"]
+          "report", "monitor", "writer", "simulator", "cli"]
 
 
 def imported_layers(path: Path) -> set[str]:

@@ -21,6 +21,8 @@ COMMAND_MODULES = (
     "lexlens.analytics.cli.pull",
     "lexlens.analytics.cli.cache",
     "lexlens.analytics.cli.add_utterances",
+    "lexlens.analytics.cli.check",
+    "lexlens.analytics.cli.publish",
 )
 
 

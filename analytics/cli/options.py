@@ -21,9 +21,21 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
                        help="locale id, e.g. en_US (repeatable)")
     group.add_argument("--bot-version", action="append", default=[], metavar="V",
                        help="bot version: DRAFT or a number (repeatable)")
+    add_exclusion_arguments(group)
     # lexlens --version prints lexlens's version; this filter had the same name until 0.1
     group.add_argument("--version", dest="bot_version", action=Deprecated, new="--bot-version", append=True,
                        metavar="V")
+
+
+def add_exclusion_arguments(group) -> None:
+    """Test traffic to leave out of every number (also ``lexlens serve``'s sidebar defaults)."""
+    group.add_argument("--exclude-alias", action="append", default=[], metavar="NAME_OR_ID",
+                       help="leave out an alias's traffic, e.g. Lex's test alias TSTALIASID (repeatable)")
+    group.add_argument("--exclude-version", action="append", default=[], metavar="V",
+                       help="leave out a bot version's traffic, e.g. DRAFT (repeatable)")
+    group.add_argument("--exclude-attribute", action="append", default=[], type=attribute_pair,
+                       metavar="KEY=VALUE", help="leave out sessions with this session or request attribute, "
+                       "e.g. testIndicator=true (repeatable)")
 
 
 def filters_from_args(args):
@@ -44,7 +56,17 @@ def filters_from_args(args):
 
     return Filters(since=moment(since), until=moment(until),
                    bot_ids=tuple(args.bot_id), alias_names=tuple(args.alias),
-                   locales=tuple(args.locale), versions=tuple(args.bot_version))
+                   locales=tuple(args.locale), versions=tuple(args.bot_version),
+                   exclude_aliases=tuple(args.exclude_alias), exclude_versions=tuple(args.exclude_version),
+                   exclude_attributes=tuple(args.exclude_attribute))
+
+
+def attribute_pair(text: str) -> tuple[str, str]:
+    """An argparse type: KEY=VALUE with a non-empty key."""
+    key, equals, value = text.partition("=")
+    if not equals or not key.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not KEY=VALUE, e.g. testIndicator=true")
+    return key.strip(), value
 
 
 def add_outcome_arguments(parser: argparse.ArgumentParser) -> None:

@@ -147,6 +147,10 @@ def nothing_matches_sentence(data, args) -> str:
 
     given = [f"{option} {value}" for option, values in (("--bot-id", args.bot_id), ("--alias", args.alias),
                                                          ("--locale", args.locale), ("--bot-version", args.bot_version),
+                                                         ("--exclude-alias", args.exclude_alias),
+                                                         ("--exclude-version", args.exclude_version),
+                                                         ("--exclude-attribute",
+                                                          [f"{k}={v}" for k, v in args.exclude_attribute]),
                                                          ("--since", [args.since] if args.since else []),
                                                          ("--until", [args.until] if args.until else []))
              for value in values]

@@ -32,6 +32,9 @@ def add_parser(subparsers) -> None:
     from lexlens.analytics.cli.cloudwatch_options import add_cloudwatch_arguments
 
     add_outcome_arguments(parser)  # the same options as `lexlens report`: the sidebar's defaults
+    from lexlens.analytics.cli.options import add_exclusion_arguments
+
+    add_exclusion_arguments(parser.add_argument_group("test traffic (the sidebar's defaults)"))
     add_cloudwatch_arguments(parser)
     from lexlens.analytics.cli.redact_options import add_redact_arguments
     from lexlens.analytics.cli.serve_access import add_access_arguments
@@ -82,7 +85,10 @@ def build_environment(args: argparse.Namespace, auth_file: Path | None = None) -
                   "cache_dir": str(args.cache_dir) if args.cache_dir else None}
     outcome = {name: getattr(args, name) for name in OUTCOME_OPTIONS}
     env = dict(os.environ)
-    env.update(settings_environment(check_sources(args.sources), args.allow_writes, cloudwatch, outcome))
+    exclusions = {"exclude_alias": args.exclude_alias, "exclude_version": args.exclude_version,
+                  "exclude_attribute": [f"{key}={value}" for key, value in args.exclude_attribute]}
+    env.update(settings_environment(check_sources(args.sources), args.allow_writes, cloudwatch, outcome,
+                                    exclusions))
     env.update(access_environment(access_settings(args, auth_file)))
     env.update(redaction_environment(rules_from_args(args)))
     return env

@@ -11,7 +11,7 @@ from __future__ import annotations
 import textwrap
 
 from lexlens.analytics.ingest import loading
-from lexlens.analytics.metrics import (assisted_nlu, attributes, breakdowns, clusters, compare, conversations, funnels,
+from lexlens.analytics.metrics import (anomalies, assisted_nlu, attributes, breakdowns, clusters, compare, conversations, funnels,
                                        generative, heatmaps, intents, nlu, outcomes, paths, sentiment, sessions, slots,
                                        timeseries, totals, utterances)
 from lexlens.analytics.report import testset
@@ -27,7 +27,7 @@ CONVENTIONS = {
     "Times": "Times are stored in UTC and shown in the time zone picked in the sidebar (`--tz` in the CLI).",
 }
 
-SOURCES = (loading, totals, sessions, conversations, intents, timeseries, breakdowns, sentiment, heatmaps, utterances,
+SOURCES = (loading, totals, sessions, conversations, intents, timeseries, anomalies, breakdowns, sentiment, heatmaps, utterances,
            paths, slots, attributes, outcomes, funnels, nlu, clusters, testset, generative,
            assisted_nlu, compare)
 

@@ -3,12 +3,14 @@ import streamlit as st
 
 from lexlens.analytics.metrics.breakdowns import compute_modality
 from lexlens.analytics.metrics.sentiment import compute_sentiment_summary
+from lexlens.analytics.metrics.anomalies import compute_anomalies, unusual_hours
 from lexlens.analytics.metrics.timeseries import BIN_LABELS, choose_bin, compute_activity_over_time
 from lexlens.dashboard import charts
 from lexlens.dashboard.data import current_view, derive
 from lexlens.dashboard.definitions import explain
 from lexlens.dashboard.kpis import render_kpis
 from lexlens.dashboard.sentiment_chart import sentiment_figure
+from lexlens.dashboard.unusual_hours import render_unusual_hours
 
 view = current_view()
 st.title("Overview")
@@ -23,11 +25,15 @@ times = view.turns["time"].dt.tz_convert(view.tz)
 freq = choose_bin(times.min(), times.max())
 activity = derive(view, "activity", lambda: compute_activity_over_time(view.turns, freq, view.tz))
 unit = BIN_LABELS.get(freq, freq)
-charts.show_chart(charts.time_lines(
+anomalies = derive(view, "anomalies", lambda: compute_anomalies(view.turns, view.tz, view.filters.until))
+unusual = unusual_hours(anomalies)
+activity_chart = charts.time_lines(
     activity, "bin_start", {"utterances": "Messages (utterances)", "active_sessions": "Active sessions",
                             "sessions_started": "Sessions started"},
-    f"Messages and sessions per {unit}", f"Time ({view.tz})", f"Count per {unit}"), "activity")
+    f"Messages and sessions per {unit}", f"Time ({view.tz})", f"Count per {unit}")
+charts.show_chart(charts.mark_hours(activity_chart, unusual["bin_start"]), "activity")
 explain("Activity over time", "Utterance", "Times")
+render_unusual_hours(view, anomalies, unusual)
 
 left, right = st.columns(2)
 with left:
