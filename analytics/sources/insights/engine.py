@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lexlens.analytics.errors import LexlensError
-from lexlens.analytics.metrics.partials import Partials
-from lexlens.analytics.sources.insights.queries import FAMILIES, TURNS, guard_shortfall
-from lexlens.analytics.sources.insights.runner import Runner, plan_chunks
+from lexlens.analytics.metrics.partials import QUARTER_MS, Partials
+from lexlens.analytics.sources.insights import runner as runner_module
+from lexlens.analytics.sources.insights.queries import FAMILIES, TURNS, bin_ms, guard_shortfall, number
+from lexlens.analytics.sources.insights.runner import Chunk, Runner, plan_chunks
 
-CHUNK_MS = 24 * 3_600_000  # first chunks of a day; a chunk whose rows do not fit is split in two
+FIRST_CHUNKS = 64  # the first query's window in at most 64 chunks (of at least an hour); see plan_by_records
+MIN_CHUNK_MS = 3_600_000
 
 
 class FieldsMissing(LexlensError):
@@ -37,12 +39,42 @@ def read_rows(results, partials: Partials) -> Partials:
     return partials
 
 
+def first_chunk_ms(since_ms: int, until_ms: int) -> int:
+    """The first query's chunk length: the window in at most FIRST_CHUNKS pieces of at least an hour."""
+    return max(MIN_CHUNK_MS, -(-(until_ms - since_ms) // FIRST_CHUNKS))
+
+
+def plan_by_records(family, results, since_ms: int, until_ms: int, budget: int) -> list[Chunk]:
+    """Chunks of ``family`` holding at most ``budget`` records each (a busier quarter alone), from the
+    records per log-group batch and quarter the first query counted; quarters without records are
+    skipped. A chunk of at most ``budget`` records cannot return more rows than the row limit."""
+    per_batch: dict = {}
+    for chunk, rows in results:
+        quarters = per_batch.setdefault(chunk.groups, {})
+        for row in rows:
+            quarter = bin_ms(row["quarter"])
+            quarters[quarter] = quarters.get(quarter, 0) + number(row["n"])
+    chunks = []
+    for groups, quarters in per_batch.items():
+        start, held = None, 0
+        for quarter in sorted(quarters):
+            if start is not None and held + quarters[quarter] > budget:
+                chunks.append(Chunk(family, groups, max(start, since_ms), min(quarter, until_ms)))
+                start, held = None, 0
+            start = quarter if start is None else start
+            held += quarters[quarter]
+        if start is not None:
+            chunks.append(Chunk(family, groups, max(start, since_ms), min(max(quarters) + QUARTER_MS, until_ms)))
+    return chunks
+
+
 def count_records(client, groups, since_ms: int, until_ms: int, filters: dict, concurrency: int = 10,
-                  chunk_ms: int = CHUNK_MS):
+                  chunk_ms: int | None = None):
     """(records, turns-family results, runner): the probe, also the turns family's partials.
     Raises FieldsMissing when some records lack a relied-on field."""
     runner = Runner(client, filters, concurrency)
-    results = runner.run(plan_chunks(TURNS, list(groups), since_ms, until_ms, chunk_ms))
+    results = runner.run(plan_chunks(TURNS, list(groups), since_ms, until_ms,
+                                     chunk_ms or first_chunk_ms(since_ms, until_ms)))
     rows = [row for _, chunk_rows in results for row in chunk_rows]
     short = guard_shortfall(rows)
     if short:
@@ -54,13 +86,13 @@ def count_records(client, groups, since_ms: int, until_ms: int, filters: dict, c
 
 
 def insights_partials(client, groups, since_ms: int, until_ms: int, filters: dict, concurrency: int = 10,
-                      chunk_ms: int = CHUNK_MS, probed=None) -> InsightsResult:
+                      chunk_ms: int | None = None, probed=None) -> InsightsResult:
     """The partials of ``[since_ms, until_ms)`` in ``groups``; ``probed``: ``count_records``' answer
     when it already ran (auto), so the turns family is not run twice."""
     records, turn_results, runner = probed or count_records(client, groups, since_ms, until_ms, filters,
                                                             concurrency, chunk_ms)
     partials = read_rows(turn_results, Partials())
     chunks = [chunk for family in FAMILIES if family is not TURNS
-              for chunk in plan_chunks(family, list(groups), since_ms, until_ms, chunk_ms)]
+              for chunk in plan_by_records(family, turn_results, since_ms, until_ms, runner_module.ROW_LIMIT)]
     read_rows(runner.run(chunks), partials)
     return InsightsResult(partials, records, runner.stats.as_dict())
