@@ -10,6 +10,8 @@ import random
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 pytest.register_assert_rewrite("moto_server", "insights_standin")
 
@@ -203,3 +205,36 @@ def test_bad_filter_values_are_refused_before_any_query(insights, insights_clien
     with pytest.raises(LexlensError, match=message):
         insights_partials(insights_client, ["/aws/lex/none"], SINCE, UNTIL, filters)
     assert insights.counters.started == 0
+
+
+def test_the_local_report_and_the_finalizer_agree_on_the_sample():
+    """One finisher: the local report's values are what ``finalize`` makes of the local partials."""
+    from lexlens.analytics.ingest.loading import load_logs
+    from lexlens.analytics.report.build import ReportOptions, build_report
+    from lexlens.sample_logs import DEMO_LOG
+
+    data = load_logs([DEMO_LOG])
+    report = build_report(data, ReportOptions(top=7, tz="Asia/Kolkata")).values()
+    finished = finalize(local_partials(data.turns), 7, "Asia/Kolkata")
+    shared = [key for key in finished if key in report]
+    assert len(shared) == 13 and finished["records"] == report["records"] > 9_000
+    assert {key: finished[key] for key in shared} == {key: report[key] for key in shared}
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), cuts=st.lists(st.integers(0, 10_000), min_size=1, max_size=6))
+def test_partials_of_slices_merge_into_the_partials_of_the_whole(seed, cuts):
+    """Chunks of any size, cut right after a record (sessions and quarters across their edges): the merged
+    partials are the whole's partials."""
+    from lexlens.analytics.metrics.partials import Partials
+
+    records = sorted(generate(seed, 12), key=lambda item: item[0])
+    whole = local_partials(load([rec for _, rec in records]).turns)
+    edges = sorted({records[cut % len(records)][0] + 1 for cut in cuts}) + [records[-1][0] + 1]
+    merged, start = Partials(), records[0][0]
+    for end in edges:
+        piece = [rec for ms, rec in records if start <= ms < end]
+        if piece:
+            merged.merge(local_partials(load(piece).turns))
+        start = end
+    assert merged == whole
