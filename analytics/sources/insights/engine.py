@@ -15,8 +15,8 @@ from lexlens.analytics.sources.insights import runner as runner_module
 from lexlens.analytics.sources.insights.queries import FAMILIES, TURNS, bin_ms, guard_shortfall, number
 from lexlens.analytics.sources.insights.runner import Chunk, Runner, plan_chunks
 
-FIRST_CHUNKS = 64  # the first query's window in at most 64 chunks (of at least an hour); see plan_by_records
-MIN_CHUNK_MS = 3_600_000
+FIRST_CHUNKS = 64  # the first query's window in at most 64 chunks of at least a day; see plan_by_records
+MIN_CHUNK_MS = 24 * 3_600_000
 
 
 class FieldsMissing(LexlensError):
@@ -40,7 +40,7 @@ def read_rows(results, partials: Partials) -> Partials:
 
 
 def first_chunk_ms(since_ms: int, until_ms: int) -> int:
-    """The first query's chunk length: the window in at most FIRST_CHUNKS pieces of at least an hour."""
+    """The first query's chunk length: the window in at most FIRST_CHUNKS pieces of at least a day."""
     return max(MIN_CHUNK_MS, -(-(until_ms - since_ms) // FIRST_CHUNKS))
 
 
