@@ -238,3 +238,15 @@ def test_partials_of_slices_merge_into_the_partials_of_the_whole(seed, cuts):
             merged.merge(local_partials(load(piece).turns))
         start = end
     assert merged == whole
+
+
+@pytest.mark.parametrize("turns, first, last", [
+    ([], {}, {}),
+    ([("s1", 0, "A"), ("s1", 5, "B"), ("s1", 9, "")], {"A": 1}, {"B": 1}),  # a turn without intent is not one
+    ([("s1", 0, "B"), ("s1", 0, "A"), ("s2", 3, "B"), ("s2", 3, "A")], {"A": 2}, {"A": 2}),  # ties: by name
+    ([("s1", 0, "A"), ("s1", 5, "B"), ("s1", 9, "A"), ("s2", 1, "B")], {"A": 1, "B": 1}, {"A": 1, "B": 1}),
+])
+def test_first_and_last_intents_per_session(turns, first, last):
+    records = [record(session, seconds, intent=intent) for session, seconds, intent in turns]
+    finished = finalize(local_partials(load(records).turns))
+    assert (finished["first_intents"], finished["last_intents"]) == (first, last)

@@ -34,6 +34,9 @@ PUSHED_KEYS = {
     "top_missed_utterances": "[{utterance, count, obfuscated}], missed only",
     "activity": "[{hour, records, utterances, missed_utterances, sessions}] per UTC hour with traffic",
     "heatmap_sessions": "{weekday: [24 counts]}: distinct sessions per local hour, summed over dates",
+    "heatmap_intents": "{intent: [24 counts]}: turns per intent and local hour, most turns first",
+    "first_intents": "{intent: sessions}: the intent of each session's first turn with one",
+    "last_intents": "{intent: sessions}: the intent of each session's last turn with one",
 }
 
 
@@ -89,6 +92,33 @@ def session_heatmap(partials: Partials, tz: str) -> dict:
     return {weekday: [int(n) for n in table.loc[weekday]] for weekday in table.index}
 
 
+def intent_heatmap(partials: Partials, tz: str) -> dict:
+    """{intent: [24 counts]}: ``heatmaps.compute_intent_heatmap`` over the turns counted per quarter."""
+    keys = [key for key in partials.turns if key[3]]
+    frame = pd.DataFrame({"intent": pd.Series([key[3] for key in keys], dtype=object),
+                          "time": pd.to_datetime([key[0] for key in keys], unit="ms", utc=True),
+                          "n": [partials.turns[key] for key in keys]})
+    table = heatmaps.compute_intent_heatmap(frame, tz)
+    return {intent: [int(n) for n in table.loc[intent]] for intent in table.index}
+
+
+def first_and_last_intents(partials: Partials) -> tuple[dict, dict]:
+    """Sessions per first and per last intent. An intent's span in a session is [first, last] ms;
+    intents tied at the same millisecond are told apart by name (the first by name wins both ways),
+    since neither engine knows the order of records written in one millisecond."""
+    first: dict = {}
+    last: dict = {}
+    for (*session, intent), (start, end) in partials.session_intents.items():
+        session = tuple(session)
+        if session not in first or (start, intent) < first[session]:
+            first[session] = (start, intent)
+        held = last.get(session)
+        if held is None or end > held[0] or (end == held[0] and intent < held[1]):
+            last[session] = (end, intent)
+    return (ranked(Counter(intent for _, intent in first.values())),
+            ranked(Counter(intent for _, intent in last.values())))
+
+
 def finalize(partials: Partials, top: int = 10, tz: str = "UTC") -> dict:
     """Every value of PUSHED_KEYS, in order, from ``partials``."""
     records = sum(partials.turns.values())
@@ -114,6 +144,8 @@ def finalize(partials: Partials, top: int = 10, tz: str = "UTC") -> dict:
         "top_missed_utterances": _listed(utterances.rank_utterances(spoken[True], top)),
         "activity": hourly_activity(partials),
         "heatmap_sessions": session_heatmap(partials, tz),
+        "heatmap_intents": intent_heatmap(partials, tz),
+        **dict(zip(("first_intents", "last_intents"), first_and_last_intents(partials))),
     }
 
 

@@ -33,6 +33,7 @@ class Partials:
     transcripts: Counter = field(default_factory=Counter)      # (transcript, missed) -> utterances
     utterance_bins: Counter = field(default_factory=Counter)   # (quarter_ms, missed) -> utterances
     session_bins: dict = field(default_factory=dict)           # SessionKey -> [turns, first_ms, last_ms]
+    session_intents: dict = field(default_factory=dict)        # (*SessionKey[:4], intent) -> [first_ms, last_ms]
 
     def merge(self, other: "Partials") -> "Partials":
         """Add ``other`` (a disjoint slice of the logs) into this one; returns self."""
@@ -41,7 +42,17 @@ class Partials:
         self.utterance_bins.update(other.utterance_bins)
         for key, (turns, first, last) in other.session_bins.items():
             self.add_session_bin(key, turns, first, last)
+        for key, (first, last) in other.session_intents.items():
+            self.add_session_intent(key, first, last)
         return self
+
+    def add_session_intent(self, key: tuple, first: int, last: int) -> None:
+        """One intent of one session, seen from ``first`` to ``last`` ms."""
+        held = self.session_intents.get(key)
+        if held is None:
+            self.session_intents[key] = [first, last]
+        else:
+            held[0], held[1] = min(held[0], first), max(held[1], last)
 
     def add_session_bin(self, key: SessionKey, turns: int, first: int, last: int) -> None:
         """Count ``turns`` of one session in one quarter, between ``first`` and ``last`` ms."""
@@ -94,5 +105,15 @@ def local_partials(turns: pd.DataFrame) -> Partials:
     for (session, bot, alias, locale, quarter), n, first, last in zip(
             per_session.index, per_session["size"], per_session["min"], per_session["max"]):
         partials.session_bins[(session, bot, alias, locale, int(quarter))] = [int(n), int(first), int(last)]
+    with_intent = frame[frame["intent"] != ""]
+    spans = with_intent.groupby(["session_id", "bot_id", "alias_id", "locale", "intent"], sort=False)["ms"] \
+        .agg(["min", "max"])
+    for key, first, last in zip(spans.index, spans["min"], spans["max"]):
+        partials.session_intents[key] = [int(first), int(last)]
+    with_intent = frame[frame["intent"] != ""]
+    spans = with_intent.groupby(["session_id", "bot_id", "alias_id", "locale", "intent"], sort=False)["ms"] \
+        .agg(["min", "max"])
+    for key, first, last in zip(spans.index, spans["min"], spans["max"]):
+        partials.session_intents[key] = [int(first), int(last)]
     return partials
 

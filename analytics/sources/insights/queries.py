@@ -115,9 +115,13 @@ def read_utterance_bins(row: dict, partials: Partials) -> None:
 
 
 def read_sessions(row: dict, partials: Partials) -> None:
-    key = (row.get("sessionId", ""), row.get("bot.id", ""), row.get("bot.aliasId", ""), row.get("bot.localeId", ""),
-           bin_ms(row["quarter"]))
-    partials.add_session_bin(key, number(row["n"]), number(row["first"]), number(row["last"]))
+    session = (row.get("sessionId", ""), row.get("bot.id", ""), row.get("bot.aliasId", ""), row.get("bot.localeId", ""))
+    first, last = number(row["first"]), number(row["last"])
+    partials.add_session_bin((*session, bin_ms(row["quarter"])), number(row["n"]), first, last)
+    intent = resolve_intent(row.get("sessionState.intent.name"), row.get("interpretations.0.intent.name"),
+                            flag(row.get("missedUtterance")))
+    if intent:
+        partials.add_session_intent((*session, intent), first, last)
 
 
 GUARD_COUNTS = ", ".join(f"count({field}) as {name}" for field, name in GUARDED_FIELDS.items())
@@ -132,7 +136,8 @@ FAMILIES = (
     Family("utterance_bins", r"inputTranscript =~ /\S/", "stats count(*) as n by bin(15m) as quarter, missedUtterance",
            read_utterance_bins),
     Family("sessions", "", "stats count(*) as n, min(t) as first, max(t) as last by sessionId, bot.id, bot.aliasId, "
-                           "bot.localeId, bin(15m) as quarter", read_sessions),
+                           "bot.localeId, bin(15m) as quarter, sessionState.intent.name, "
+                           "interpretations.0.intent.name, missedUtterance", read_sessions),
 )
 
 
