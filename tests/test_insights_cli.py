@@ -94,6 +94,7 @@ def test_auto_pulls_when_the_guard_finds_records_it_cannot_read(insights, insigh
     (["--engine", "insights", "--log-group", "G", "--tz", "Mars/Base"], 2, "unknown time zone"),
     (["--engine", "insights", "--log-group", "/aws/lex/none", "--since", "2d"], 2, "does not exist"),
     (["--engine", "insights", "--log-group", "G", "--bot-id", "Nope", "--since", "2d"], 3, "pass the filters"),
+    (["--log-group", "G", "--drill-down", "d.jsonl"], 2, "--drill-down pulls sessions after an Insights run"),
 ])
 def test_mistakes_are_one_sentence(insights, lex_group, capsys, args, code, message):
     args = [lex_group if part == "G" else part for part in args]
@@ -126,3 +127,47 @@ def test_many_groups_are_queried_in_batches_of_50(insights, insights_client, cap
     values = json.loads(capsys.readouterr().out)
     assert values["insights"]["queries"] % 2 == 0 and values["records"] > 0
     assert all(len(query) < 10_000 for query in insights.counters.query_strings)
+
+
+def test_drill_down_pulls_the_turns_of_the_sessions_shown(insights, lex_group, tmp_path, capsys):
+    out = tmp_path / "drill.jsonl"
+    window = ["--since", SINCE, "--until", UNTIL]
+    assert main(["report", "--log-group", lex_group, "--engine", "insights", "--top", "3", "--json",
+                 "--drill-down", str(out), *window]) == 0
+    shown = json.loads(capsys.readouterr().out)["busiest_sessions"]
+    assert len(shown) == 3 and all(row["turns"] >= 2 for row in shown)
+    assert main(["report", str(out), "--json", "--top", "3"]) == 0
+    pulled = json.loads(capsys.readouterr().out)
+    assert pulled["records"] == sum(row["turns"] for row in shown) and pulled["rejected"] == 0
+    assert [(row["session_id"], row["turns"], row["duration_s"]) for row in pulled["top_sessions"]] == \
+        [(row["session_id"], row["turns"], row["duration_s"]) for row in shown]
+
+
+def test_drill_down_refuses_more_turns_than_one_query_returns(insights, lex_group, tmp_path, capsys, monkeypatch):
+    """Without a limit a query returns up to 10,000 rows (CWL_QuerySyntax-Limit.html): past the drill-down's
+    limit the pull stops with one sentence instead of writing a cut list of turns."""
+    from lexlens.analytics.sources.insights import drill
+
+    monkeypatch.setattr(drill, "DRILL_ROWS", 2)
+    code = main(["report", "--log-group", lex_group, "--engine", "insights", "--top", "3", "--since", SINCE,
+                 "--until", UNTIL, "--drill-down", str(tmp_path / "d.jsonl")])
+    assert code == 1 and "pull these sessions with lexlens pull" in capsys.readouterr().err
+    assert not (tmp_path / "d.jsonl").exists()
+
+
+@pytest.mark.parametrize("session_id, ok", [("3f2a09bc-1d2e-4c5b-9a8f-0123456789ab", True), ("user@example.com", True),
+                                            ('x" or sessionId != "', False), ("a b", False)])
+def test_drill_down_session_ids_go_into_the_query_only_when_safe(insights, tmp_path, session_id, ok):
+    from lexlens.analytics.errors import LexlensError
+    from lexlens.analytics.sources.insights.drill import drill_down
+    import boto3
+
+    client = boto3.client("logs")
+    group = unique_group("/aws/lex/drill")
+    put_events(client, group, "s", [{"timestamp": NOW - HOUR, "message": "{}"}])
+    sessions = [{"session_id": session_id, "bot_id": "B", "alias_id": "A", "locale": "en_US"}]
+    if ok:
+        assert drill_down(client, [group], NOW - 2 * HOUR, NOW, sessions, tmp_path / "d.jsonl") == 0
+    else:
+        with pytest.raises(LexlensError, match="does not put into a Logs Insights query"):
+            drill_down(client, [group], NOW - 2 * HOUR, NOW, sessions, tmp_path / "d.jsonl")

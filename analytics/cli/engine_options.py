@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from lexlens.analytics.cli.option_types import positive_int
 from lexlens.analytics.errors import LexlensError
@@ -34,6 +35,9 @@ def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
                             "Logs Insights; auto: insights when the window holds more than --auto-records records")
     group.add_argument("--auto-records", type=positive_int, default=AUTO_RECORDS, metavar="N",
                        help=f"--engine auto pulls up to N records (default {AUTO_RECORDS:,})")
+    group.add_argument("--drill-down", type=Path, metavar="FILE",
+                       help="with the Insights engine: write the turns of the busiest sessions listed (--top) to FILE "
+                            "as CloudWatch event lines; lexlens report FILE shows their paths, outcomes and transcripts")
     group.add_argument("--insights-concurrency", type=concurrency, default=CONCURRENCY, metavar="N",
                        help=f"Logs Insights queries at once, 1 to 100 (default {CONCURRENCY})")
 
@@ -41,6 +45,9 @@ def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
 def check_engine_args(args) -> None:
     """One sentence (exit 2) for options the Insights engine cannot honour."""
     if args.engine == "local":
+        if args.drill_down:
+            raise LexlensError("--drill-down pulls sessions after an Insights run; with --engine local every turn "
+                               "is here already (--csv-dir writes the turns table).", exit_code=2)
         return
     engine = f"--engine {args.engine}"
     if not args.log_group:
@@ -83,7 +90,8 @@ def run_engine(args, tz: str):
                                exit_code=NOTHING_MATCHES)
         if args.engine == "auto" and probed[0] <= args.auto_records:
             sys.stderr.write(f"--engine auto: {probed[0]:,} records in the window (at most --auto-records "
-                             f"{args.auto_records:,}): pulling them to compute here.\n")
+                             f"{args.auto_records:,}): pulling them to compute here"
+                             f"{' (so --drill-down has nothing to add)' if args.drill_down else ''}.\n")
             return None
         result = insights_partials(client, groups, since, until, filters, args.insights_concurrency, probed=probed)
     except FieldsMissing as missing:
@@ -99,5 +107,17 @@ def run_engine(args, tz: str):
     from lexlens.analytics.report.as_pushed import render_pushed_json, render_pushed_text
 
     metrics = finalize(result.partials, args.top, tz)
+    if args.drill_down:
+        from lexlens.analytics.sources.insights.drill import drill_down
+
+        try:
+            turns = drill_down(client, groups, since, until, metrics["busiest_sessions"], args.drill_down)
+        except LexlensError:
+            raise
+        except Exception as error:  # noqa: BLE001
+            raise explain_error(error, client, ", ".join(groups)) from None
+        sys.stderr.write(f"lexlens: wrote {turns:,} turns of the {len(metrics['busiest_sessions'])} busiest sessions to "
+                         f"{args.drill_down}; lexlens report {args.drill_down} shows their paths, outcomes and "
+                         "transcripts.\n")
     render = render_pushed_json if args.json else render_pushed_text
     return render(metrics, result.cost)

@@ -35,6 +35,8 @@ PUSHED_KEYS = {
     "activity": "[{hour, records, utterances, missed_utterances, sessions}] per UTC hour with traffic",
     "heatmap_sessions": "{weekday: [24 counts]}: distinct sessions per local hour, summed over dates",
     "heatmap_intents": "{intent: [24 counts]}: turns per intent and local hour, most turns first",
+    "busiest_sessions": "[{session_id, bot_id, alias_id, locale, start, turns, duration_s}]: the --top sessions with "
+                        "the most turns (ties: longer, then earlier); --drill-down pulls their turns",
     "first_intents": "{intent: sessions}: the intent of each session's first turn with one",
     "last_intents": "{intent: sessions}: the intent of each session's last turn with one",
 }
@@ -51,15 +53,30 @@ def ranked(counts: Counter) -> dict:
 
 
 def session_table(partials: Partials) -> pd.DataFrame:
-    """[duration_s, turns] per session (bot, alias, locale and sessionId), merged over quarters."""
+    """One row per session (sessionId, bot, alias and locale), merged over its quarters:
+    [session_id, bot_id, alias_id, locale, first_ms, turns, duration_s]."""
     merged: dict = {}
     for (session, bot, alias, locale, _), (n, first, last) in partials.session_bins.items():
         held = merged.setdefault((session, bot, alias, locale), [0, first, last])
         held[0] += n
         held[1], held[2] = min(held[1], first), max(held[2], last)
-    return pd.DataFrame({"turns": [held[0] for held in merged.values()],
-                         "duration_s": [(held[2] - held[1]) / 1000 for held in merged.values()]},
-                        dtype="float64")
+    keys = list(merged)
+    return pd.DataFrame({**{name: pd.Series([key[i] for key in keys], dtype=object)
+                            for i, name in enumerate(("session_id", "bot_id", "alias_id", "locale"))},
+                         "first_ms": pd.Series([merged[key][1] for key in keys], dtype="int64"),
+                         "turns": pd.Series([merged[key][0] for key in keys], dtype="float64"),
+                         "duration_s": pd.Series([(merged[key][2] - merged[key][1]) / 1000 for key in keys],
+                                                 dtype="float64")})
+
+
+def busiest_sessions(table: pd.DataFrame, top: int) -> list[dict]:
+    """The ``top`` sessions with the most turns; ties: longer, then earlier, then by id (as
+    ``sessions.top_sessions`` orders them, with a total order for sessions alike in all three)."""
+    ordered = table.sort_values(["turns", "duration_s", "first_ms", "session_id", "bot_id", "alias_id", "locale"],
+                                ascending=[False, False, True, True, True, True, True], kind="stable").head(top)
+    return [{"session_id": row["session_id"], "bot_id": row["bot_id"], "alias_id": row["alias_id"],
+             "locale": row["locale"], "start": iso_ms(row["first_ms"]), "turns": int(row["turns"]),
+             "duration_s": float(row["duration_s"])} for row in ordered.to_dict("records")]
 
 
 def hourly_activity(partials: Partials) -> list[dict]:
@@ -145,6 +162,7 @@ def finalize(partials: Partials, top: int = 10, tz: str = "UTC") -> dict:
         "activity": hourly_activity(partials),
         "heatmap_sessions": session_heatmap(partials, tz),
         "heatmap_intents": intent_heatmap(partials, tz),
+        "busiest_sessions": busiest_sessions(table, top),
         **dict(zip(("first_intents", "last_intents"), first_and_last_intents(partials))),
     }
 

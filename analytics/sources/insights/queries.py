@@ -146,3 +146,15 @@ def guard_shortfall(rows: list[dict]) -> dict[str, int]:
     total = sum(number(row["n"]) for row in rows)
     short = {field: total - sum(number(row.get(name, 0)) for row in rows) for field, name in GUARDED_FIELDS.items()}
     return {field: missing for field, missing in short.items() if missing}
+
+
+# Session ids are chosen by the client (any string); those going into a drill-down query are
+# limited to characters that need no escaping in a Logs Insights string.
+SESSION_ID = re.compile(r"^[A-Za-z0-9_.:@+=/\-]{1,100}$")
+
+
+def drill_query(since_ms: int, until_ms: int, session_ids, rows: int) -> str:
+    """The raw records of some sessions in ``[since_ms, until_ms)``, oldest first, at most ``rows``."""
+    listed = "[" + ", ".join(f'"{session}"' for session in session_ids) + "]"
+    return (f"fields toMillis(@timestamp) as t, @message, @logStream | filter t >= {since_ms} and t < {until_ms} "
+            f"and {LEX_RECORD} and sessionId in {listed} | sort t asc | limit {rows}")

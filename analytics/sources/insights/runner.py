@@ -134,7 +134,7 @@ class Runner:
         raise LexlensError(f"Logs Insights ended a {chunk.family.name} query with status {status}; run again, "
                            "or use --engine local.", exit_code=1)
 
-    def start(self, chunk: Chunk, text: str) -> str:
+    def start(self, chunk: Chunk, text: str, limit: int | None = None) -> str:
         """StartQuery, backing off while the account's concurrent queries are at their limit."""
         for attempt in range(START_ATTEMPTS):
             if self.stopping.is_set():
@@ -142,7 +142,7 @@ class Runner:
             try:
                 query_id = self.client.start_query(
                     logGroupNames=list(chunk.groups), startTime=chunk.since_ms // 1000,
-                    endTime=-(-chunk.until_ms // 1000), queryString=text, limit=ROW_LIMIT)["queryId"]
+                    endTime=-(-chunk.until_ms // 1000), queryString=text, limit=limit or ROW_LIMIT)["queryId"]
             except self.client.exceptions.LimitExceededException:
                 time.sleep(min(30.0, 0.5 * 2 ** attempt) * (0.5 + random.random()))
                 continue
