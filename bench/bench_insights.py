@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the tests' moto helpers and stand-in; lexlens itself is installed
 
 import boto3  # noqa: E402
+from botocore.config import Config  # noqa: E402
 
 from bench_cloudwatch import start_moto  # noqa: E402
 from insights_standin import start_standin  # noqa: E402
@@ -64,13 +65,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--days", type=int, default=7)
-    parser.add_argument("--concurrency", type=int, default=10)
+    parser.add_argument("--concurrency", type=int, default=2)
     args = parser.parse_args()
     moto, moto_url = start_moto()
     try:
         standin, server = start_standin(moto_url)
         os.environ.update(FAKE_ENV)
-        client = boto3.client("logs", endpoint_url=standin.url, region_name="us-east-1")
+        # the stand-in evaluates a query inside StartQuery, in this process: minutes for a million events
+        client = boto3.client("logs", endpoint_url=standin.url, region_name="us-east-1",
+                              config=Config(read_timeout=3600, retries={"total_max_attempts": 1}))
         group, until = "/aws/lex/bench-insights", int(time.time() * 1000) // HOUR * HOUR - HOUR
         since = until - args.days * 24 * HOUR
         client.create_log_group(logGroupName=group)

@@ -250,3 +250,31 @@ def test_first_and_last_intents_per_session(turns, first, last):
     records = [record(session, seconds, intent=intent) for session, seconds, intent in turns]
     finished = finalize(local_partials(load(records).turns))
     assert (finished["first_intents"], finished["last_intents"]) == (first, last)
+
+
+class InterruptedClient:
+    """The real client over HTTP, whose ``after``-th GetQueryResults is interrupted (Ctrl-C)."""
+
+    def __init__(self, client, after: int):
+        self.client, self.after, self.calls = client, after, 0
+
+    def __getattr__(self, name):
+        return getattr(self.client, name)
+
+    def get_query_results(self, **params):
+        self.calls += 1
+        if self.calls == self.after:
+            raise KeyboardInterrupt
+        return self.client.get_query_results(**params)
+
+
+def test_queries_still_running_are_stopped_on_the_way_out(insights, insights_client):
+    """StopQuery "Stops a CloudWatch Logs Insights query that is in progress" (API_StopQuery.html)."""
+    group = put_records(insights_client, generate(14, 30))
+    insights.controls.scheduled_polls = 20  # the other queries are still waiting when the run is interrupted
+    with pytest.raises(KeyboardInterrupt):
+        insights_partials(InterruptedClient(insights_client, 3), [group], SINCE, UNTIL, {}, concurrency=4,
+                          chunk_ms=3 * HOUR)
+    assert insights.counters.stopped >= 2
+    statuses = [query["status"] for query in insights_client.describe_queries(logGroupName=group)["queries"]]
+    assert "Scheduled" not in statuses and "Running" not in statuses and "Cancelled" in statuses

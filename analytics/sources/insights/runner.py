@@ -118,6 +118,9 @@ class Runner:
         query_id = self.start(chunk, text)
         try:
             status, rows, statistics = self.results(query_id)
+        except BaseException:  # an error, Ctrl-C, or another query's failure: leave nothing running
+            self.stop(query_id)
+            raise
         finally:
             with self.lock:
                 self.running.discard(query_id)
@@ -148,6 +151,9 @@ class Runner:
                 continue
             with self.lock:
                 self.running.add(query_id)
+            if self.stopping.is_set():  # the run stopped while this query was being started
+                self.stop(query_id)
+                raise LexlensError("stopped.", exit_code=1)
             return query_id
         raise LexlensError(f"Logs Insights refused {START_ATTEMPTS} times to start a query: the account is at its "
                            "limit of concurrent queries; lower --insights-concurrency or run again later.",
@@ -177,10 +183,14 @@ class Runner:
         with self.lock:
             running = list(self.running)
         for query_id in running:
-            try:
-                self.client.stop_query(queryId=query_id)
-            except Exception:  # noqa: BLE001 - ended meanwhile, or the endpoint is gone
-                pass
+            self.stop(query_id)
+
+    def stop(self, query_id: str) -> None:
+        """StopQuery ``query_id``; one that has ended already answers an error, ignored."""
+        try:
+            self.client.stop_query(queryId=query_id)
+        except Exception:  # noqa: BLE001 - ended meanwhile, or the endpoint is gone
+            pass
 
 
 def as_row(fields: list[dict]) -> dict:
