@@ -170,3 +170,14 @@ def test_drill_down_session_ids_go_into_the_query_only_when_safe(insights, tmp_p
     else:
         with pytest.raises(LexlensError, match="does not put into a Logs Insights query"):
             drill_down(client, [group], NOW - 2 * HOUR, NOW, sessions, tmp_path / "d.jsonl")
+
+
+def test_cache_clear_deletes_the_insights_answers(insights, lex_group, tmp_path, capsys):
+    """The cached answers hold transcripts: ``lexlens cache clear`` deletes them with the rest."""
+    argv = ["report", "--log-group", lex_group, "--engine", "insights", "--since", SINCE,
+            "--until", _iso(NOW - HOUR), "--cache-dir", str(tmp_path), "--json"]
+    assert main(argv) == 0 and json.loads(capsys.readouterr().out)["insights"]["cached"] == 0
+    assert main(argv) == 0 and json.loads(capsys.readouterr().out)["insights"]["queries"] == 0
+    assert list((tmp_path / "insights").glob("*.json"))
+    assert main(["cache", "clear", "--cache-dir", str(tmp_path)]) == 0
+    assert not (tmp_path / "insights").exists()

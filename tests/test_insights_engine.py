@@ -278,3 +278,20 @@ def test_queries_still_running_are_stopped_on_the_way_out(insights, insights_cli
     assert insights.counters.stopped >= 2
     statuses = [query["status"] for query in insights_client.describe_queries(logGroupName=group)["queries"]]
     assert "Scheduled" not in statuses and "Running" not in statuses and "Cancelled" in statuses
+
+
+def test_answers_of_windows_past_the_ingestion_lag_are_cached(insights, insights_client, tmp_path):
+    group = put_records(insights_client, generate(15, 30))
+    first = insights_partials(insights_client, [group], SINCE, UNTIL, {}, cache_dir=tmp_path)
+    started = insights.counters.started
+    again = insights_partials(insights_client, [group], SINCE, UNTIL, {}, cache_dir=tmp_path)
+    assert insights.counters.started == started and again.cost["cached"] == first.cost["queries"] > 0
+    assert again.partials == first.partials and again.records == first.records
+    now = int(time.time() * 1000)  # a window reaching the present may still grow: asked again
+    insights_partials(insights_client, [group], SINCE, now, {}, cache_dir=tmp_path)
+    started = insights.counters.started
+    recent = insights_partials(insights_client, [group], SINCE, now, {}, cache_dir=tmp_path)
+    assert insights.counters.started > started and recent.cost["queries"] > 0
+    for damaged in (tmp_path / "insights").glob("*.json"):
+        damaged.write_text("{not json")
+    assert insights_partials(insights_client, [group], SINCE, UNTIL, {}, cache_dir=tmp_path).partials == first.partials

@@ -80,7 +80,10 @@ def run_engine(args, tz: str):
     groups, filters = list(dict.fromkeys(args.log_group)), insights_filters(args)
     client = make_logs_client(args.region, args.profile, args.endpoint_url, max_workers=args.insights_concurrency)
     try:
-        probed = count_records(client, groups, since, until, filters, args.insights_concurrency)
+        from lexlens.analytics.cli.cloudwatch_options import resolve_cache_dir
+
+        probed = count_records(client, groups, since, until, filters, args.insights_concurrency,
+                               cache_dir=resolve_cache_dir(args))
         if probed[0] == 0:
             from lexlens.analytics.cli.report import NOTHING_MATCHES
             from lexlens.analytics.timewindow import format_ms

@@ -31,6 +31,7 @@ def render_pushed_text(metrics: dict, cost: dict) -> str:
     lines += render_rows("Top utterances", [(r["utterance"], r["count"]) for r in metrics["top_utterances"]])
     lines += render_rows("Top missed utterances", [(r["utterance"], r["count"])
                                                    for r in metrics["top_missed_utterances"]])
-    lines.append(f"Logs Insights: {cost['queries']:,} queries ({cost['splits']:,} splits), {cost['rows']:,} rows, "
+    lines.append(f"Logs Insights: {cost['queries']:,} queries ({cost['splits']:,} splits; {cost['cached']:,} answers "
+                 f"from the cache), {cost['rows']:,} rows, "
                  f"{cost['records_scanned']:,} records and {cost['bytes_scanned'] / 1e9:.3f} GB scanned")
     return "\n".join(lines) + "\n"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from lexlens.analytics.errors import LexlensError
 from lexlens.analytics.metrics.partials import QUARTER_MS, Partials
 from lexlens.analytics.sources.insights import runner as runner_module
+from lexlens.analytics.sources.insights.cache import AnswerCache
 from lexlens.analytics.sources.insights.queries import FAMILIES, TURNS, bin_ms, guard_shortfall, number
 from lexlens.analytics.sources.insights.runner import Chunk, Runner, plan_chunks
 
@@ -69,10 +70,11 @@ def plan_by_records(family, results, since_ms: int, until_ms: int, budget: int) 
 
 
 def count_records(client, groups, since_ms: int, until_ms: int, filters: dict, concurrency: int = 10,
-                  chunk_ms: int | None = None):
+                  chunk_ms: int | None = None, cache_dir=None):
     """(records, turns-family results, runner): the probe, also the turns family's partials.
-    Raises FieldsMissing when some records lack a relied-on field."""
-    runner = Runner(client, filters, concurrency)
+    Raises FieldsMissing when some records lack a relied-on field. ``cache_dir``: keep and reuse
+    the answers of windows older than the ingestion lag there (``insights.cache``)."""
+    runner = Runner(client, filters, concurrency, AnswerCache(cache_dir, client) if cache_dir else None)
     results = runner.run(plan_chunks(TURNS, list(groups), since_ms, until_ms,
                                      chunk_ms or first_chunk_ms(since_ms, until_ms)))
     rows = [row for _, chunk_rows in results for row in chunk_rows]
@@ -86,11 +88,11 @@ def count_records(client, groups, since_ms: int, until_ms: int, filters: dict, c
 
 
 def insights_partials(client, groups, since_ms: int, until_ms: int, filters: dict, concurrency: int = 10,
-                      chunk_ms: int | None = None, probed=None) -> InsightsResult:
+                      chunk_ms: int | None = None, probed=None, cache_dir=None) -> InsightsResult:
     """The partials of ``[since_ms, until_ms)`` in ``groups``; ``probed``: ``count_records``' answer
     when it already ran (auto), so the turns family is not run twice."""
     records, turn_results, runner = probed or count_records(client, groups, since_ms, until_ms, filters,
-                                                            concurrency, chunk_ms)
+                                                            concurrency, chunk_ms, cache_dir)
     partials = read_rows(turn_results, Partials())
     chunks = [chunk for family in FAMILIES if family is not TURNS
               for chunk in plan_by_records(family, turn_results, since_ms, until_ms, runner_module.ROW_LIMIT)]

@@ -51,6 +51,7 @@ class RunStats:
     """What a run cost: queries started, splits, rows read and the service's statistics."""
 
     queries: int = 0
+    cached: int = 0
     splits: int = 0
     rows: int = 0
     records_scanned: int = 0
@@ -65,7 +66,7 @@ class RunStats:
             self.bytes_scanned += number(statistics.get("bytesScanned", 0))
 
     def as_dict(self) -> dict:
-        return {"queries": self.queries, "splits": self.splits, "rows": self.rows,
+        return {"queries": self.queries, "cached": self.cached, "splits": self.splits, "rows": self.rows,
                 "records_scanned": self.records_scanned, "bytes_scanned": self.bytes_scanned}
 
 
@@ -79,8 +80,8 @@ def plan_chunks(family: Family, groups, since_ms: int, until_ms: int, chunk_ms: 
 class Runner:
     """Runs chunks on a bounded pool; ``run`` returns each chunk's rows (split chunks' halves)."""
 
-    def __init__(self, client, filters: dict, concurrency: int = 10):
-        self.client, self.filters, self.concurrency = client, filters, concurrency
+    def __init__(self, client, filters: dict, concurrency: int = 10, cache=None):
+        self.client, self.filters, self.concurrency, self.cache = client, filters, concurrency, cache
         self.stats = RunStats()
         self.running: set[str] = set()
         self.lock = threading.Lock()
@@ -115,6 +116,12 @@ class Runner:
     def run_chunk(self, chunk: Chunk) -> list[dict] | None:
         """The rows of one chunk, or None when they are incomplete and the chunk can be split."""
         text = query_string(chunk.family, chunk.since_ms, chunk.until_ms, self.filters)
+        cached = self.cache.get(chunk.groups, text) if self.cache else None
+        if cached is not None:
+            with self.stats.lock:
+                self.stats.cached += 1
+            return cached
+        started_ms = int(time.time() * 1000)
         query_id = self.start(chunk, text)
         try:
             status, rows, statistics = self.results(query_id)
@@ -128,6 +135,8 @@ class Runner:
         complete = status == "Complete" and sum(number(row["n"]) for row in rows) >= number(
             statistics.get("recordsMatched", 0))
         if complete:
+            if self.cache:
+                self.cache.put(chunk.groups, text, rows, chunk.until_ms, started_ms)
             return rows
         if status in ("Complete", "Timeout") and chunk.until_ms - chunk.since_ms > 1:
             return None
