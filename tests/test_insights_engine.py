@@ -295,3 +295,24 @@ def test_answers_of_windows_past_the_ingestion_lag_are_cached(insights, insights
     for damaged in (tmp_path / "insights").glob("*.json"):
         damaged.write_text("{not json")
     assert insights_partials(insights_client, [group], SINCE, UNTIL, {}, cache_dir=tmp_path).partials == first.partials
+
+
+class RowDroppingClient(InterruptedClient):
+    """The real client, minus the first row of every finished answer: a service leaving records out of
+    its groups (the documentation does not say what stats does with a record lacking a ``by`` field)."""
+
+    def __init__(self, client):
+        super().__init__(client, after=0)
+
+    def get_query_results(self, **params):
+        answer = self.client.get_query_results(**params)
+        if answer["status"] == "Complete" and answer["results"]:
+            answer["results"] = answer["results"][1:]
+        return answer
+
+
+def test_records_left_out_without_a_cut_stop_the_run(insights, insights_client):
+    group = put_records(insights_client, generate(16, 20))
+    with pytest.raises(LexlensError, match="lexlens cannot tell what was left out; use --engine local"):
+        insights_partials(RowDroppingClient(insights_client), [group], SINCE, UNTIL, {})
+    assert insights.counters.started <= 2  # the first chunks only, no split: a smaller window would not help

@@ -138,6 +138,11 @@ class Runner:
             if self.cache:
                 self.cache.put(chunk.groups, text, rows, chunk.until_ms, started_ms)
             return rows
+        if status == "Complete" and len(rows) < ROW_LIMIT:  # short of records, yet not cut: splitting cannot help
+            raise LexlensError(f"Logs Insights answered a {chunk.family.name} query with groups covering "
+                               f"{sum(number(row['n']) for row in rows):,} of its "
+                               f"{number(statistics.get('recordsMatched', 0)):,} records, below its row limit, so "
+                               "lexlens cannot tell what was left out; use --engine local.", exit_code=1)
         if status in ("Complete", "Timeout") and chunk.until_ms - chunk.since_ms > 1:
             return None
         if status in ("Complete", "Timeout"):
