@@ -39,6 +39,9 @@ def add_parser(subparsers) -> None:
     from lexlens.analytics.cli.redact_options import add_redact_arguments
 
     add_redact_arguments(parser)
+    from lexlens.analytics.cli.engine_options import add_engine_arguments
+
+    add_engine_arguments(parser)
     parser.set_defaults(run=run)
 
 
@@ -88,8 +91,16 @@ def write_rejects(path: Path, data) -> None:
 
 
 def run(args) -> int:
+    from lexlens.analytics.cli.engine_options import check_engine_args, run_engine
     from lexlens.analytics.cli.redact_options import rules_from_args
 
+    check_engine_args(args)
+    if args.engine != "local":
+        filters_from_args(args)  # the same option checks as the local engine's
+        pushed = run_engine(args, check_time_zone(args.tz))
+        if pushed is not None:
+            sys.stdout.write(pushed)
+            return 0
     pending = start_scan(args)
     try:
         tz = check_time_zone(args.tz)

@@ -45,7 +45,10 @@ def compute_intent_heatmap(turns: pd.DataFrame, tz: str = "UTC") -> pd.DataFrame
     if with_intent.empty:
         return pd.DataFrame(0, index=pd.Index([], name="intent"), columns=pd.Index(HOURS, name="hour"))
     hours = with_intent["time"].dt.tz_convert(tz).dt.hour
-    table = pd.crosstab(text_values(with_intent["intent"]).to_numpy(), hours.to_numpy())
+    # a column "n" counts several turns per row (metrics.finalize's turns per quarter)
+    weights = dict(values=with_intent["n"].to_numpy(), aggfunc="sum") if "n" in with_intent else {}
+    table = pd.crosstab(text_values(with_intent["intent"]).to_numpy(), hours.to_numpy(), **weights)
+    table = table.fillna(0).astype("int64")
     table = table.reindex(columns=HOURS, fill_value=0)
     table = table.loc[table.sum(axis=1).sort_values(ascending=False, kind="stable").index]
     table.index.name, table.columns.name = "intent", "hour"

@@ -48,11 +48,16 @@ def top_utterances(turns: pd.DataFrame, n: int | None = 10, missed_only: bool = 
     obfuscated ('{dateOfBirth}') last: they say which slot was asked, not what people said;
     ``n`` None means all."""
     chosen = turns["is_utterance"] & turns["missed"] if missed_only else turns["is_utterance"]
-    transcripts = turns["transcript"][chosen]
-    if transcripts.empty:
+    exact = turns["transcript"][chosen].value_counts(sort=False)  # group raw texts first: cheap
+    return rank_utterances(exact, n)
+
+
+def rank_utterances(exact: pd.Series, n: int | None = 10) -> pd.DataFrame:
+    """``top_utterances`` of raw texts already counted (``exact``: text -> count), as both engines
+    finalize them (``metrics.finalize``)."""
+    if exact.empty:
         return pd.DataFrame({"utterance": pd.Series(dtype="object"), "count": pd.Series(dtype="int64"),
                              "obfuscated": pd.Series(dtype="bool")})
-    exact = transcripts.value_counts(sort=False)  # group raw texts first: cheap
     table = exact.rename_axis("text").reset_index(name="count")
     table["key"] = [utterance_key(text) for text in table["text"]]
     table = table.sort_values(["count", "text"], ascending=[False, True], kind="stable")

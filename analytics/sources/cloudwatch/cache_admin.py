@@ -86,11 +86,14 @@ def clear_namespaces(cache_dir: Path, log_group: str | None = None) -> tuple[int
     windows = Path(cache_dir) / "windows"
     if log_group is None and windows.is_dir():
         targets.append(windows)
+    insights = Path(cache_dir) / "insights"  # Logs Insights answers (analytics.insights.cache), any group
+    if insights.is_dir():
+        targets.append(insights)
     for target in targets:
         before = tree_bytes(target)
         remove_tree(target, problems)
         freed += before - tree_bytes(target)
-        folders += target != windows and not target.exists()
+        folders += target not in (windows, insights) and not target.exists()
     return folders, freed, problems
 
 
