@@ -23,6 +23,11 @@ CONVENTIONS = {
                         "of the same length just before it, under the same other filters. "
                         "With the whole range selected there is no earlier period, so no change "
                         "is shown."),
+    "Selective conversation log capture": (
+        "An alias with it on logs only the parts of conversations you chose "
+        "(https://docs.aws.amazon.com/lexv2/latest/dg/monitoring-selective-logging.html), so every "
+        "figure counts the records that were logged; sessions, paths and outcomes of a partly "
+        "logged conversation are those of its logged turns."),
     "Rates and shares": "Shown as percentages; count axes start at zero with whole-number ticks.",
     "Times": "Times are stored in UTC and shown in the time zone picked in the sidebar (`--tz` in the CLI).",
 }
