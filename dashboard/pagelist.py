@@ -30,5 +30,5 @@ SESSION_TABLES = {
     "sessions_found": EXPLORER_SLUG,
     "near_misses": "nlu",
     "returning_users": "comparisons",
-    "unusual_hour_sessions": "overview",
+    "unusual_hour_sessions": "",  # the Overview is the default page: its URL is "/"
 }

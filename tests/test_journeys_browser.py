@@ -19,6 +19,7 @@ import pytest
 
 import lexlens.sample_logs as sample_logs
 from lexlens.analytics.metrics import nlu
+from lexlens.analytics.metrics.anomalies import compute_anomalies, sessions_in_hours, unusual_hours, within_window
 from lexlens.analytics.metrics.compare import compute_returning_users
 from lexlens.analytics.filters import Filters, apply_filters
 from lexlens.analytics.ingest.loading import load_logs
@@ -66,8 +67,9 @@ def view_data(demo):
     return apply_filters(demo, Filters(since=since, until=until, locales=("en_US",)))
 
 
-def expected_sessions(table: str, data) -> list[str]:
-    """The session of each row of ``table`` under SETTINGS, from the analytics functions."""
+def expected_sessions(table: str, data, whole=None) -> list[str]:
+    """The session of each row of ``table`` under SETTINGS, from the analytics functions
+    (``whole``: the data under every setting but the dates, where unusual hours find their baseline)."""
     turns = data.turns
     if table == "top_sessions":
         return top_sessions(sessions_at_default(turns), 50)["session_id"].tolist()
@@ -80,6 +82,11 @@ def expected_sessions(table: str, data) -> list[str]:
     if table == "returning_users":
         outcomes = compute_outcomes(data, 600, EscalationRule(intents=("SpeakToAgent",)))
         return compute_returning_users(data, "session_id", 24, outcomes=outcomes)[0]["session_id"].head(2000).tolist()
+    if table == "unusual_hour_sessions":
+        until = pd.Timestamp("2026-11-20").tz_localize("Europe/Paris")
+        judged = within_window(compute_anomalies(whole.turns, "Europe/Paris", until),
+                               pd.Timestamp("2026-11-01").tz_localize("Europe/Paris"), until)
+        return sessions_in_hours(turns, unusual_hours(judged)["bin_start"], "Europe/Paris")["session_id"].tolist()
     raise AssertionError(f"no expectation for the session table {table!r}: add one")
 
 
@@ -152,13 +159,13 @@ def shown_session(page) -> str:
 
 def test_every_session_table_is_walked():
     assert set(SESSION_TABLES) == {"top_sessions", "missed_history", "sessions_found", "near_misses",
-                                   "returning_users"}
+                                   "returning_users", "unusual_hour_sessions"}
 
 
 @pytest.mark.parametrize("table", sorted(SESSION_TABLES))
-def test_picking_a_row_opens_its_transcript_with_the_settings_kept(page, view_data, table):
+def test_picking_a_row_opens_its_transcript_with_the_settings_kept(page, view_data, demo, table):
     open_page(page, SESSION_TABLES[table], SETTINGS)
-    expected = expected_sessions(table, view_data)
+    expected = expected_sessions(table, view_data, apply_filters(demo, Filters(locales=("en_US",))))
     assert len(expected) > 1, "the settings must leave rows in the table"
     seconds = drill_down(page, table, 1)
     TIMES[table] = round(seconds, 2)

@@ -91,3 +91,22 @@ def test_live_switch_brings_new_events_in_and_keeps_the_filters(group, logs_clie
     assert not at.exception, [e.value for e in at.exception]
     assert records_shown(at) == "18"
     assert at.multiselect(key="locale").value == ["en_US"] and at.query_params["locale"] in ("en_US", ["en_US"])
+
+
+def test_an_open_transcript_stays_open_through_a_live_refresh(group, logs_client, tmp_path, monkeypatch):
+    monkeypatch.delenv(SOURCES_VAR, raising=False)
+    monkeypatch.setenv(CLOUDWATCH_VARS["log_groups"], group)
+    monkeypatch.setenv(CLOUDWATCH_VARS["cache_dir"], str(tmp_path / "cache"))
+    monkeypatch.setenv(CLOUDWATCH_VARS["since"], "1d")
+    at = AppTest.from_file(str(APP), default_timeout=120).run()
+    at.toggle(key="cw_live").set_value(True).run()
+    at.number_input(key="cw_every").set_value(5).run()
+    at.query_params["session"] = "session-2"
+    at.switch_page("views/explorer.py").run()
+    assert any("Session session-2" in text.value for text in [*at.main.markdown, *at.main.text])
+    put_events(logs_client, group, "stream-2", lex_events(int(time.time() * 1000) - 6 * MINUTE, range(6, 9)))
+    time.sleep(5.5)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("18 events" in caption.value for caption in at.sidebar.caption)  # the refresh happened
+    assert any("Session session-2" in text.value for text in [*at.main.markdown, *at.main.text])

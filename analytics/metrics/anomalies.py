@@ -1,7 +1,7 @@
 """Unusual hours: traffic or fallback rate far from what the same hour of the week usually holds.
 
 For each hour of the range, the baseline is the same hour in the previous weeks present in the
-data (168, 336, ... hours earlier): its median, and its spread as the median absolute deviation
+data (168, 336, ... hours earlier; at most 8 of them, within the last year of the data): its median, and its spread as the median absolute deviation
 (MAD, scaled by 1.4826 to match a standard deviation on normal data). The hour is unusual when
 its robust score ``(value - median) / spread`` is beyond +-3.5 (Iglewicz and Hoaglin's cut-off
 for the modified z-score), with at least 3 earlier weeks to compare. The spread has a floor, so a
@@ -18,6 +18,8 @@ from lexlens.analytics.metrics.timeseries import compute_activity_over_time
 
 WEEK_HOURS = 168
 MIN_WEEKS = 3
+MAX_WEEKS = 8  # the baseline: at most the 8 weeks before
+LOOKBACK = pd.Timedelta(weeks=52)  # hours judged: within the last year of the data
 CUTOFF = 3.5
 MAD_SCALE = 1.4826
 MIN_RATE_UTTERANCES = 20
@@ -28,7 +30,8 @@ METRICS = {"utterances": "traffic", "fallback_rate": "fallback rate"}
 
 DEFINITIONS = {"Unusual hours": (
     "Each hour's traffic (utterances) and fallback rate are held against the same hour of the week "
-    "in the previous weeks present in the data (168, 336, ... hours earlier, at least 3 of them): "
+    "in the previous weeks present in the data (168, 336, ... hours earlier; at least 3 and at most 8 of "
+    "them, also from before the chosen dates; hours within the last year of the data): "
     "their median is the usual value and their median absolute deviation (x 1.4826) the spread. "
     "An hour is unusual when (value - median) / spread is beyond +-3.5. The spread is at least the "
     "square root of the median and 2 utterances for traffic, and 2 percentage points for the "
@@ -64,7 +67,7 @@ def score_metric(hourly: pd.DataFrame, column: str) -> pd.DataFrame:
         enough = hourly["utterances"].to_numpy() >= MIN_RATE_UTTERANCES
         values = np.where(enough, values, np.nan)
         judged = enough
-    weeks = max(len(values) // WEEK_HOURS, 0)
+    weeks = min(max(len(values) // WEEK_HOURS, 0), MAX_WEEKS)
     history = earlier_weeks(values, weeks) if weeks else np.full((len(values), 0), np.nan)
     count = (~np.isnan(history)).sum(axis=1)
     with np.errstate(all="ignore"):
@@ -78,7 +81,7 @@ def score_metric(hourly: pd.DataFrame, column: str) -> pd.DataFrame:
     spread = np.maximum(mad * MAD_SCALE, floor)
     score = (values - usual) / spread
     keep = judged & (count >= MIN_WEEKS) & ~np.isnan(values)
-    return pd.DataFrame({"bin_start": hourly["bin_start"].to_numpy()[keep], "metric": METRICS[column],
+    return pd.DataFrame({"bin_start": hourly["bin_start"].array[keep], "metric": METRICS[column],
                          "value": values[keep], "usual": usual[keep], "spread": spread[keep],
                          "weeks": count[keep], "score": score[keep],
                          "anomalous": np.abs(score[keep]) > CUTOFF})
@@ -87,12 +90,25 @@ def score_metric(hourly: pd.DataFrame, column: str) -> pd.DataFrame:
 def compute_anomalies(turns: pd.DataFrame, tz: str = "UTC", until=None) -> pd.DataFrame:
     """ANOMALY_COLUMNS for every hour that could be judged, traffic then fallback rate by time
     (hours up to ``until``, when given, count even without a turn)."""
+    if not turns.empty:  # a range of centuries would be millions of hours: the last year is enough
+        end = turns["time"].max() if until is None else max(turns["time"].max(), pd.Timestamp(until))
+        turns = turns[(turns["time"] >= end - LOOKBACK).to_numpy()]
     if turns.empty:
         return score_metric(pd.DataFrame({"bin_start": pd.DatetimeIndex([], tz=tz), "utterances": [],
                                           "fallback_rate": []}), "utterances")
     hourly = compute_hourly(turns, tz, until)
     table = pd.concat([score_metric(hourly, column) for column in METRICS], ignore_index=True)
     return table.sort_values(["bin_start", "metric"], kind="stable").reset_index(drop=True)
+
+
+def within_window(anomalies: pd.DataFrame, since=None, until=None) -> pd.DataFrame:
+    """The judged hours inside ``[since, until)`` (their baseline may come from before ``since``)."""
+    keep = pd.Series(True, index=anomalies.index)
+    if since is not None:
+        keep &= anomalies["bin_start"] >= pd.Timestamp(since)
+    if until is not None:
+        keep &= anomalies["bin_start"] < pd.Timestamp(until)
+    return anomalies[keep.to_numpy()].reset_index(drop=True)
 
 
 def unusual_hours(anomalies: pd.DataFrame) -> pd.DataFrame:

@@ -1,9 +1,12 @@
-"""Overview: KPI tiles with changes, activity over time, modality, sentiment."""
+"""Overview: KPI tiles with changes, activity over time, unusual hours, modality, sentiment."""
+from dataclasses import replace
+
 import streamlit as st
 
 from lexlens.analytics.metrics.breakdowns import compute_modality
 from lexlens.analytics.metrics.sentiment import compute_sentiment_summary
-from lexlens.analytics.metrics.anomalies import compute_anomalies, unusual_hours
+from lexlens.analytics.filters import apply_filters
+from lexlens.analytics.metrics.anomalies import compute_anomalies, unusual_hours, within_window
 from lexlens.analytics.metrics.timeseries import BIN_LABELS, choose_bin, compute_activity_over_time
 from lexlens.dashboard import charts
 from lexlens.dashboard.data import current_view, derive
@@ -25,7 +28,11 @@ times = view.turns["time"].dt.tz_convert(view.tz)
 freq = choose_bin(times.min(), times.max())
 activity = derive(view, "activity", lambda: compute_activity_over_time(view.turns, freq, view.tz))
 unit = BIN_LABELS.get(freq, freq)
-anomalies = derive(view, "anomalies", lambda: compute_anomalies(view.turns, view.tz, view.filters.until))
+# the baseline may come from weeks before the chosen dates: the data under every other filter
+baseline = replace(view.filters, since=None, until=None)
+anomalies = derive(view, "anomalies", lambda: within_window(
+    compute_anomalies(apply_filters(view.full, baseline).turns, view.tz, view.filters.until),
+    view.filters.since, view.filters.until))
 unusual = unusual_hours(anomalies)
 activity_chart = charts.time_lines(
     activity, "bin_start", {"utterances": "Messages (utterances)", "active_sessions": "Active sessions",
