@@ -71,12 +71,13 @@ def filter_turn_mask(data: LogData, filters: Filters, table: Optional[pd.DataFra
             mask &= turns[column].isin(wanted)
     if filters.attribute_key:
         mask &= turns["session_key"].isin(sessions_with_attribute(data, filters))
-    return mask & ~excluded_turn_mask(data, filters)
+    return mask & ~excluded_turn_mask(data, filters, table)
 
 
-def excluded_turn_mask(data: LogData, filters: Filters) -> pd.Series:
-    """True for the turns the exclusions remove (test aliases, versions, tagged sessions)."""
-    turns = data.turns
+def excluded_turn_mask(data: LogData, filters: Filters, table: Optional[pd.DataFrame] = None) -> pd.Series:
+    """True for the turns (or the rows of ``table``) the exclusions remove (test aliases,
+    versions, tagged sessions)."""
+    turns = data.turns if table is None else table
     mask = pd.Series(False, index=turns.index)
     if filters.exclude_aliases:
         mask |= turns["alias_name"].isin(filters.exclude_aliases) | turns["alias_id"].isin(filters.exclude_aliases)

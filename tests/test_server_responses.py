@@ -244,3 +244,14 @@ def test_an_input_of_server_responses_only_is_one_sentence_not_a_traceback(tmp_p
     result = subprocess.run([sys.executable, "-m", "lexlens", "report", str(path)], capture_output=True, text=True)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "no user turns in the input: every record in it (3) is a server response" in result.stderr
+
+
+def test_exclusions_apply_to_server_responses():
+    """Test traffic kept out (issue 14's --exclude-*) leaves its server responses out too."""
+    user = record("s1", 0, "status", intent="OrderStatus", state="FulfillmentInProgress", action="None")
+    tester = record("s2", 0, "status", intent="OrderStatus", alias="TestBotAlias", version="9")
+    data = load([user, server_response(user, 5, "FulfillmentUpdateResponse"),
+                 tester, server_response(tester, 5, "StartTimeout")])
+    kept = apply_filters(data, Filters(exclude_versions=("9",)))
+    assert list(kept.turns["session_id"].astype(str)) == ["s1"]
+    assert list(kept.server_responses["response_reason"].astype(str)) == ["FulfillmentUpdateResponse"]
