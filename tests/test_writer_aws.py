@@ -10,6 +10,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+
+from lexlens.analytics.monitor.ledger import default_ledger_path
 from test_writer_fixtures import (  # noqa: F401  (fake_aws_env is an autouse fixture)
     BOT,
     LOCALE,
@@ -330,14 +332,18 @@ def test_audit_lines_append_and_stay_private(tmp_path):
     ("darwin", {}, ("/home/ana", "Library", "Application Support")),
     ("win32", {"LOCALAPPDATA": "/appdata"}, ("/appdata",)),
 ])
-def test_default_audit_path_follows_the_platform(monkeypatch, platform, env, parts):
+@pytest.mark.parametrize("default_path, file_name", [
+    (lambda: writer.default_audit_path(), "audit.jsonl"),
+    (lambda: default_ledger_path(), "publish-ledger.jsonl"),  # lexlens publish's ledger: data, not cache
+], ids=["audit", "publish ledger"])
+def test_default_data_paths_follow_the_platform(monkeypatch, platform, env, parts, default_path, file_name):
     monkeypatch.delenv("XDG_DATA_HOME", raising=False)
     monkeypatch.delenv("LOCALAPPDATA", raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("HOME", "/home/ana")
     monkeypatch.setattr(sys, "platform", platform)
-    assert writer.default_audit_path() == Path(*parts, "lexlens", "audit.jsonl")
+    assert default_path() == Path(*parts, "lexlens", file_name)
 
 
 @pytest.mark.parametrize("env, explicit, expected", [

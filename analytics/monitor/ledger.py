@@ -17,24 +17,18 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from lexlens.analytics.errors import LexlensError
+from lexlens.analytics.userdirs import user_data_dir
 
 
 def default_ledger_path() -> Path:
     """``<user data dir>/lexlens/publish-ledger.jsonl``: data, not cache (``cache clear`` keeps it)."""
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "lexlens" / "publish-ledger.jsonl"
+    return user_data_dir() / "publish-ledger.jsonl"
 
 
 @dataclass

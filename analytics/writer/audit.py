@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
 
 from lexlens import __version__
+from lexlens.analytics.userdirs import user_data_dir
 from lexlens.analytics.writer.apply import ApplyResult
 from lexlens.analytics.writer.plan import DRAFT, UtterancePlan
 
@@ -25,13 +25,7 @@ def fetch_caller_identity(sts_client) -> dict | None:
 
 def default_audit_path() -> Path:
     """``<user data dir>/lexlens/audit.jsonl`` (XDG on Linux, Library on macOS, LOCALAPPDATA)."""
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "lexlens" / "audit.jsonl"
+    return user_data_dir() / "audit.jsonl"
 
 
 def write_audit_line(path: Path | str, *, bot_id: str, locale_id: str, intent_id: str,
