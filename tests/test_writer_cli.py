@@ -250,6 +250,27 @@ def test_from_missed_takes_this_bots_top_missed_utterances(aws, capsys, tmp_path
     assert "5 missed utterance(s) in the logs belong to other bots" in err
 
 
+def test_from_missed_leaves_test_traffic_out(aws, capsys, tmp_path):
+    """--exclude-version/-alias (issue 14): a tester's misses on DRAFT are not added to the bot."""
+    users = [missed_record("where is my order", n, BOT) for n in range(3)]
+    testers = [missed_record("asdf test 123", n, BOT) for n in range(3, 8)]
+    for record in users:
+        record["bot"].update(version="3", aliasId="LIVEALIAS1", aliasName="Live")
+    log = tmp_path / "logs.jsonl"
+    log.write_text("\n".join(json.dumps(line) for line in users + testers) + "\n")
+    lex, _ = aws
+    queue_plan(lex, [BOOK], BOOK)
+    code, out, err = run_cli(capsys, "--intent", "BookHotel", "--from-missed", str(log),
+                             "--exclude-version", "DRAFT")
+    assert code == 0, err
+    assert "where is my order" in out and "asdf test 123" not in out
+    queue_plan(lex, [BOOK], BOOK)
+    code, out, err = run_cli(capsys, "--intent", "BookHotel", "--from-missed", str(log),
+                             "--exclude-alias", "TSTALIASID")
+    assert code == 0, err
+    assert "where is my order" in out and "asdf test 123" not in out
+
+
 def missed_record(text: str, n: int, bot: str) -> dict:
     return {
         "messageVersion": "2.0", "timestamp": f"2024-05-01T12:00:{n:02d}.000Z",

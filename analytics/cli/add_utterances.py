@@ -61,6 +61,9 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--audit-log", metavar="PATH",
                         help="JSON-lines audit log of applied changes (default: "
                              "<user data dir>/lexlens/audit.jsonl)")
+    from lexlens.analytics.cli.options import add_exclusion_arguments
+
+    add_exclusion_arguments(parser.add_argument_group("test traffic left out of --from-missed"))
     parser.set_defaults(run=run)
 
 
@@ -75,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     sources = list(args.from_missed) + pull_missed_log_groups(args)
     if sources:
         candidates += load_missed_candidates(sources, args.bot_id, args.locale,
-                                             args.top, args.min_count)
+                                             args.top, args.min_count, exclusions_from_args(args))
     elif not candidates:
         raise LexlensError("Give at least one --utterance TEXT or --from-missed SOURCE.", 2)
     client = writer.make_client(region=args.region, profile=args.profile,
@@ -120,13 +123,24 @@ def pull_missed_log_groups(args) -> list:
     return load_from_args(pull)
 
 
-def load_missed_candidates(sources, bot_id, locale, top, min_count):
-    """This bot's and locale's most frequent missed utterances, with counts, as Candidates."""
+def exclusions_from_args(args):
+    """The Filters of the --exclude-* options (test traffic's misses are not the users')."""
+    from lexlens.analytics.filters import Filters
+
+    return Filters(exclude_aliases=tuple(args.exclude_alias), exclude_versions=tuple(args.exclude_version),
+                   exclude_attributes=tuple(args.exclude_attribute))
+
+
+def load_missed_candidates(sources, bot_id, locale, top, min_count, exclusions=None):
+    """This bot's and locale's most frequent missed utterances, with counts, as Candidates;
+    ``exclusions``: a Filters of test traffic to leave out."""
+    from lexlens.analytics.filters import apply_filters
     from lexlens.analytics.ingest.loading import load_logs
     from lexlens.analytics.metrics.utterances import top_utterances
     from lexlens.analytics.writer.rules import Candidate
 
-    turns = load_logs(list(sources)).turns
+    data = load_logs(list(sources))
+    turns = (data if exclusions is None else apply_filters(data, exclusions)).turns
     mine = turns[(turns["bot_id"].astype(str) == bot_id) & (turns["locale"].astype(str) == locale)]
     others = int(turns["missed"].sum()) - int(mine["missed"].sum())
     if others:
