@@ -1,0 +1,148 @@
+"""Parse pieces of files on their own: one LogData per piece, so each can be stored and
+combined later (``analytics.store``) exactly as one load of the whole would have made it.
+
+A piece is the lines of one file that start at or after byte ``start``: a whole file
+(``start`` 0), or what was appended to a file since it was last read. All the pieces' units
+are parsed together (on every core), then combined piece by piece.
+"""
+from __future__ import annotations
+
+import gc
+import os
+from dataclasses import dataclass, replace
+from itertools import accumulate
+from pathlib import Path
+from typing import Callable, Optional
+
+import numpy as np
+
+from lexlens.analytics.ingest.columns import session_keys
+from lexlens.analytics.ingest.line_loader import LineLoader, map_units
+from lexlens.analytics.ingest.native import PendingScan, start_units
+from lexlens.analytics.ingest.native_tables import combine_columns, tables_from_columns
+from lexlens.analytics.schema import LoadReport, LogData
+from lexlens.analytics.sources.files import ReadUnit, plan_read_units, sniff_file, splittable
+from lexlens.analytics.sources.limits import ReadLimits
+
+Progress = Callable[[int, int], None]  # (bytes read, bytes in all)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """The lines of ``path`` starting in [start, end of file); ``lines_before`` lines of the
+    file come before them (so rejections keep file-relative line numbers)."""
+
+    path: Path
+    start: int = 0
+    lines_before: int = 0
+
+
+def piece_units(piece: Piece, unit_bytes: int, file_bytes: int) -> list[ReadUnit]:
+    """The read units of one piece, about ``unit_bytes`` each."""
+    if not piece.start:
+        return plan_read_units([piece.path], unit_bytes, file_bytes=file_bytes)
+    size, shape = piece.path.stat().st_size, sniff_file(piece.path)
+    starts = [start for start in range(piece.start, size, unit_bytes) if start < file_bytes]
+    return [ReadUnit(piece.path, start, end, (end or size) - start, shape)
+            for start, end in zip(starts, starts[1:] + [None])]
+
+
+def parse_pieces(pieces: list[Piece], unit_bytes: int, workers: int, native: bool, limits: ReadLimits,
+                 progress: Optional[Progress] = None, pending: Optional[PendingScan] = None) -> list[LogData]:
+    """One LogData per piece (turns in line order, duplicates not yet dropped). ``pending``:
+    the scan of exactly these pieces' units, started earlier."""
+    units_of = [piece_units(piece, unit_bytes, limits.file_bytes) for piece in pieces]
+    units = [unit for group in units_of for unit in group]
+    if not units:
+        return [LogData.empty() for _ in pieces]
+    workers = max(1, min(workers, len(units)))
+    if native and all(splittable(unit) for unit in units):
+        results = scanned_units(units, workers, limits, progress, pending)
+        combine = combine_scans
+    else:
+        results = parsed_units(units, workers, limits, progress)
+        combine = combine_parts
+    parts, taken = [], 0
+    for piece, group in zip(pieces, units_of):
+        part = combine(group, results[taken:taken + len(group)])
+        taken += len(group)
+        parts.append(with_lines_before(part, piece.lines_before))
+    return parts
+
+
+def with_lines_before(part: LogData, lines_before: int) -> LogData:
+    if lines_before:
+        part.report.rejections = [replace(rejection, line=rejection.line + lines_before)
+                                  for rejection in part.report.rejections]
+    return part
+
+
+def parsed_units(units: list[ReadUnit], workers: int, limits: ReadLimits,
+                 progress: Optional[Progress]) -> list:
+    """(LogData, physical lines) per unit, from the Python parser."""
+    parts, done, total = [], 0, sum(unit.size for unit in units)
+    for unit, part in zip(units, map_units(units, workers, limits)):
+        parts.append(part)
+        done += unit.size
+        if progress:
+            progress(done, total)
+    return parts
+
+
+def scanned_units(units: list[ReadUnit], workers: int, limits: ReadLimits, progress: Optional[Progress],
+                  pending: Optional[PendingScan]) -> list:
+    """Each unit's NativeScan, scanned in threads (the C scanner parses without the GIL)."""
+    if pending is None:
+        pending = start_units(units, workers, limits)
+    scans, done, total = [], 0, sum(unit.size for unit in units)
+    collecting = gc.isenabled()
+    gc.disable()  # process-wide: paused once here, not per thread
+    try:
+        for unit, scan in zip(units, pending.results()):
+            scans.append(scan)
+            done += unit.size
+            if progress:
+                progress(done, total)
+    finally:
+        if collecting:
+            gc.enable()
+    return scans
+
+
+def combine_parts(units: list[ReadUnit], parts: list) -> LogData:
+    """One LogData from the Python parser's per-unit parts: turn ids offset, line numbers
+    made file-relative."""
+    from lexlens.analytics.ingest.stacking import concat_parts
+
+    return concat_parts(units, parts)
+
+
+def combine_scans(units: list[ReadUnit], scans: list) -> LogData:
+    """One LogData from the C scanner's per-unit scans; the lines it left go through the
+    Python parser and are merged back in line order."""
+    from lexlens.analytics.ingest.stacking import file_line_offsets, merge_by_line
+
+    # line numbers: file-relative for people, and one running count ordering all input
+    physical = [scan.columns["physical"] for scan in scans]
+    file_offsets = file_line_offsets(units, physical)
+    run_offsets = [0, *accumulate(physical)][:-1]
+    columns = combine_columns([scan.columns for scan in scans], run_offsets)
+    data = LogData(**tables_from_columns(columns),
+                   report=LoadReport(lines=columns["lines"], blank=columns["blank"]))
+    loader = LineLoader()
+    for unit, scan, file_offset, run_offset in zip(units, scans, file_offsets, run_offsets):
+        for line_no, line in scan.fallback:
+            loader.feed(str(unit.path), file_offset + line_no, line, order=run_offset + line_no)
+    if loader.turn_lines:
+        python_part = LogData(**loader.tables(), report=loader.report)
+        data = merge_by_line([data, python_part],
+                             [columns["line_no"], np.asarray(loader.turn_lines, dtype="int64")])
+    else:
+        data.report.merge(loader.report)
+        data = replace(data, server_responses=loader.responses.build())
+    data.turns["session_key"] = session_keys(data.turns)
+    return data
+
+
+def default_workers(workers: Optional[int]) -> int:
+    return max(1, workers or os.cpu_count() or 1)
