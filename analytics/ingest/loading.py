@@ -125,6 +125,6 @@ def load_logs(paths: Sequence[Union[str, Path]], progress: Optional[Progress] = 
         pending = None
     parts = parse_pieces([Piece(file) for file in files], unit_bytes, workers, native, limits,
                          progress, pending)
-    data = combine_pieces(parts)
+    data = combine_pieces([part for part, _ in parts])
     data.report.files = [str(file) for file in files]
     return finish_load(data)

@@ -20,6 +20,7 @@ from lexlens.analytics.ingest.columns import session_keys
 from lexlens.analytics.ingest.line_loader import LineLoader, map_units
 from lexlens.analytics.ingest.native import PendingScan, start_units
 from lexlens.analytics.ingest.native_tables import combine_columns, tables_from_columns
+from lexlens.analytics.ingest.stacking import concat_parts, file_line_offsets, merge_by_line
 from lexlens.analytics.schema import LoadReport, LogData
 from lexlens.analytics.sources.files import ReadUnit, plan_read_units, sniff_file, splittable
 from lexlens.analytics.sources.limits import ReadLimits
@@ -48,13 +49,14 @@ def piece_units(piece: Piece, unit_bytes: int, file_bytes: int) -> list[ReadUnit
 
 
 def parse_pieces(pieces: list[Piece], unit_bytes: int, workers: int, native: bool, limits: ReadLimits,
-                 progress: Optional[Progress] = None, pending: Optional[PendingScan] = None) -> list[LogData]:
-    """One LogData per piece (turns in line order, duplicates not yet dropped). ``pending``:
-    the scan of exactly these pieces' units, started earlier."""
+                 progress: Optional[Progress] = None,
+                 pending: Optional[PendingScan] = None) -> list[tuple[LogData, int]]:
+    """(LogData, physical lines) per piece (turns in line order, duplicates not yet dropped).
+    ``pending``: the scan of exactly these pieces' units, started earlier."""
     units_of = [piece_units(piece, unit_bytes, limits.file_bytes) for piece in pieces]
     units = [unit for group in units_of for unit in group]
     if not units:
-        return [LogData.empty() for _ in pieces]
+        return [(LogData.empty(), 0) for _ in pieces]
     workers = max(1, min(workers, len(units)))
     if native and all(splittable(unit) for unit in units):
         results = scanned_units(units, workers, limits, progress, pending)
@@ -64,9 +66,10 @@ def parse_pieces(pieces: list[Piece], unit_bytes: int, workers: int, native: boo
         combine = combine_parts
     parts, taken = [], 0
     for piece, group in zip(pieces, units_of):
-        part = combine(group, results[taken:taken + len(group)])
+        results_of_piece = results[taken:taken + len(group)]
         taken += len(group)
-        parts.append(with_lines_before(part, piece.lines_before))
+        part, physical = combine(group, results_of_piece)
+        parts.append((with_lines_before(part, piece.lines_before), physical))
     return parts
 
 
@@ -109,19 +112,15 @@ def scanned_units(units: list[ReadUnit], workers: int, limits: ReadLimits, progr
     return scans
 
 
-def combine_parts(units: list[ReadUnit], parts: list) -> LogData:
+def combine_parts(units: list[ReadUnit], parts: list) -> tuple[LogData, int]:
     """One LogData from the Python parser's per-unit parts: turn ids offset, line numbers
-    made file-relative."""
-    from lexlens.analytics.ingest.stacking import concat_parts
-
-    return concat_parts(units, parts)
+    made file-relative; and the physical lines of the units."""
+    return concat_parts(units, parts), sum(physical for _, physical in parts)
 
 
-def combine_scans(units: list[ReadUnit], scans: list) -> LogData:
-    """One LogData from the C scanner's per-unit scans; the lines it left go through the
-    Python parser and are merged back in line order."""
-    from lexlens.analytics.ingest.stacking import file_line_offsets, merge_by_line
-
+def combine_scans(units: list[ReadUnit], scans: list) -> tuple[LogData, int]:
+    """One LogData from the C scanner's per-unit scans (the lines it left go through the
+    Python parser and are merged back in line order), and the physical lines of the units."""
     # line numbers: file-relative for people, and one running count ordering all input
     physical = [scan.columns["physical"] for scan in scans]
     file_offsets = file_line_offsets(units, physical)
@@ -141,7 +140,7 @@ def combine_scans(units: list[ReadUnit], scans: list) -> LogData:
         data.report.merge(loader.report)
         data = replace(data, server_responses=loader.responses.build())
     data.turns["session_key"] = session_keys(data.turns)
-    return data
+    return data, sum(physical)
 
 
 def default_workers(workers: Optional[int]) -> int:

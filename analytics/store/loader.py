@@ -1,0 +1,191 @@
+"""Loading through the store: each file's stored pieces are read, only what is new is parsed
+(a new or changed file whole, an appended file from where its stored part ends), and the
+parts are combined and finished exactly as ``analytics.ingest.loading.load_logs`` does, so
+the tables and the line accounting are the same with or without the store.
+
+Duplicates are dropped after the parts are combined, so a record in a stored part and again
+in a new part counts once. A load that a read limit could cut (``analytics.sources.limits``)
+does not use the store: the limit's cut depends on the whole load.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional, Sequence, Union
+
+from lexlens.analytics.ingest.loading import Progress, combine_pieces, finish_load, load_logs
+from lexlens.analytics.ingest.native import PendingScan, start_units, use_native
+from lexlens.analytics.ingest.pieces import Piece, default_workers, parse_pieces, piece_units
+from lexlens.analytics.ingest.stacking import stack_parts
+from lexlens.analytics.schema import LogData
+from lexlens.analytics.sources.files import find_log_files, splittable, unit_bytes_for
+from lexlens.analytics.sources.limits import ReadLimits, limits_from_environment
+from lexlens.analytics.store.catalog import (MAX_SEGMENTS, FilePlan, Segment, Store, ends_with_break,
+                                             entry_for, piece_name, probe)
+
+
+@dataclass
+class StoreUse:
+    """What one load took from the store and what it parsed."""
+
+    used: bool = False
+    files: dict[str, int] = field(default_factory=dict)  # why (stored, appended, new, ...) -> files
+    bytes_parsed: int = 0
+    bytes_from_store: int = 0
+    saved_pieces: int = 0
+    note: str = ""
+
+    def describe(self) -> str:
+        if not self.used:
+            return f"store: not used ({self.note})" if self.note else "store: not used"
+        counts = ", ".join(f"{count} {why}" for why, count in sorted(self.files.items()))
+        return (f"store: {counts} file(s); {self.bytes_from_store / 1e6:,.1f} MB from the store, "
+                f"{self.bytes_parsed / 1e6:,.1f} MB parsed")
+
+
+@dataclass
+class StoredLoad:
+    """A load planned against the store (no tables read yet): what ``start_stored_scan``
+    hands to ``load_logs_stored`` so that parsing starts before pandas is imported."""
+
+    files: list[Path]
+    plans: list[FilePlan]
+    limits: ReadLimits
+    workers: int
+    unit_bytes: int
+    pending: Optional[PendingScan] = None
+
+
+def limit_key(limits: ReadLimits) -> list:
+    return [limits.line_bytes, limits.file_bytes, limits.load_bytes]
+
+
+def within_limits(files: list[Path], limits: ReadLimits) -> bool:
+    sizes = [file.stat().st_size for file in files]
+    return all(size <= limits.file_bytes for size in sizes) and sum(sizes) <= limits.load_bytes
+
+
+def plan_stored_load(store: Store, paths: Sequence[Union[str, Path]], limits: ReadLimits,
+                     workers: Optional[int] = None) -> Optional[StoredLoad]:
+    """The plan of a load through ``store``; None when the store does not apply (a read limit
+    could cut the load). Raises LexlensError for a missing path."""
+    files = find_log_files(paths)
+    if not within_limits(files, limits):
+        return None
+    entries = store.read_manifest()
+    plans = [store.plan(file, entries.get(str(file.resolve())), limit_key(limits)) for file in files]
+    workers = default_workers(workers)
+    return StoredLoad(files, plans, limits, workers, unit_bytes_for(files, workers))
+
+
+def pieces_of(plans: list[FilePlan]) -> list[Piece]:
+    return [Piece(plan.path, plan.parse_from, plan.lines_before) for plan in plans if plan.parse_from is not None]
+
+
+def start_stored_scan(store: Store, paths, workers: Optional[int] = None) -> Optional[StoredLoad]:
+    """Plan the load and start the C scanner on what is new, in threads, so parsing overlaps
+    the imports that follow; None when that does not apply (``load_logs_stored`` then plans
+    again and reports any error)."""
+    try:
+        if not paths or not use_native(None):
+            return None
+        limits = limits_from_environment()
+        planned = plan_stored_load(store, paths, limits, workers)
+        if planned is None:
+            return None
+        units = [unit for piece in pieces_of(planned.plans)
+                 for unit in piece_units(piece, planned.unit_bytes, limits.file_bytes)]
+        if units and all(splittable(unit) for unit in units):
+            planned.pending = start_units(units, min(planned.workers, len(units)), limits)
+        return planned
+    except Exception:  # noqa: BLE001 - an early start is only a speed-up; the load says what is wrong
+        return None
+
+
+def load_logs_stored(paths: Sequence[Union[str, Path]], store: Optional[Store],
+                     progress: Optional[Progress] = None, workers: Optional[int] = None,
+                     native: Optional[bool] = None, limits: Optional[ReadLimits] = None,
+                     planned: Optional[StoredLoad] = None) -> tuple[LogData, StoreUse]:
+    """``load_logs(paths)`` through ``store`` (None: without it), and what the store gave."""
+    if store is None:
+        return load_logs(paths, progress, workers, native, limits=limits), StoreUse(note="--no-store")
+    native = use_native(native)
+    limits = limits or limits_from_environment()
+    if planned is None or planned.limits != limits:
+        planned = plan_stored_load(store, paths, limits, workers)
+    if planned is None:
+        return (load_logs(paths, progress, workers, native, limits=limits),
+                StoreUse(note="a read limit could cut this load"))
+    stored, pending = read_stored(store, planned.plans), planned.pending
+    if any(parts is None for parts in stored):  # a damaged piece: that file is parsed whole
+        pending = None
+        planned.plans = [plan if parts is not None else FilePlan(plan.path, plan.stat, [], 0, why="new")
+                         for plan, parts in zip(planned.plans, stored)]
+        stored = [parts or [] for parts in stored]
+    pieces = pieces_of(planned.plans)
+    parsed = parse_pieces(pieces, planned.unit_bytes, planned.workers, native, limits, progress, pending)
+    use = StoreUse(used=True)
+    by_file, fresh = [], iter(parsed)
+    for plan, parts in zip(planned.plans, stored):
+        new = next(fresh) if plan.parse_from is not None else None
+        by_file.append((plan, parts, new))
+        use.files[plan.why] = use.files.get(plan.why, 0) + 1
+        use.bytes_parsed += plan.stat.st_size - plan.parse_from if new else 0
+        use.bytes_from_store += plan.segments[-1].end if plan.segments else 0
+    data = combine_pieces([part for _, parts, new in by_file for part in [*parts, *([new[0]] if new else [])]])
+    data.report.files = [str(file) for file in planned.files]
+    use.saved_pieces = save_new_pieces(store, by_file, limits)
+    return finish_load(data), use
+
+
+def read_stored(store: Store, plans: list[FilePlan]) -> list[Optional[list[LogData]]]:
+    """Each file's stored parts (None for a file whose pieces cannot be read)."""
+    import pyarrow as pa
+
+    from lexlens.analytics.store.frames import read_piece
+
+    result = []
+    for plan in plans:
+        try:
+            result.append([read_piece(store.pieces / segment.piece) for segment in plan.segments])
+        except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
+            result.append(None)
+    return result
+
+
+def save_new_pieces(store: Store, by_file: list, limits: ReadLimits) -> int:
+    """Write what was parsed as pieces and record them; a file that changed while it was
+    read is not recorded (its next load parses it again). Returns the pieces written."""
+    from lexlens.analytics.store.frames import write_piece
+
+    changes, written = {}, []
+    try:
+        for plan, parts, new in by_file:
+            if new is None or changed_since(plan):
+                continue
+            data, physical = new
+            segments = list(plan.segments)
+            start = plan.parse_from
+            if len(segments) + 1 > MAX_SEGMENTS:  # one piece for the whole file again
+                data, start, segments = stack_parts([*parts, data]), 0, []
+                physical += plan.lines_before
+            folder = store.new_piece_folder()
+            write_piece(folder, data)
+            written.append(folder)
+            end = plan.stat.st_size
+            segments.append(Segment(piece_name(folder), start, end, physical, ends_with_break(plan.path, end),
+                                    probe(plan.path, end)))
+            changes[str(plan.path.resolve())] = entry_for(plan, segments, limit_key(limits), store.fingerprint)
+        if changes:
+            store.record(changes, written)
+    except OSError:
+        return 0  # a full disk or a read-only store: this load is still right, only not kept
+    return len(written)
+
+
+def changed_since(plan: FilePlan) -> bool:
+    try:
+        now = plan.path.stat()
+    except OSError:
+        return True
+    return (now.st_size, now.st_mtime_ns) != (plan.stat.st_size, plan.stat.st_mtime_ns)
