@@ -52,12 +52,16 @@ def load_stamped(stamp: tuple, redaction: tuple | None = None) -> LogData:
     ``redaction`` (``lexlens serve --redact``) the cached tables are already masked, so
     nothing unmasked is kept or shown. An upload reads at most LEXLENS_MAX_UPLOAD_BYTES
     (analytics/sources/limits.py): a visitor's bomb stops there."""
-    from lexlens.analytics.ingest.loading import load_logs
     from lexlens.analytics.sources.limits import limits_from_environment
+    from lexlens.analytics.store.catalog import store_from_environment
+    from lexlens.analytics.store.loader import load_logs_stored
 
     paths = [path for path, _, _ in stamp]
     upload = all(Path(path).resolve().is_relative_to(upload_dir().resolve()) for path in paths)
-    data = load_logs(paths, limits=limits_from_environment(upload=upload))
+    # an upload or a pulled CloudWatch window is read once: keeping its tables would only cost
+    kept = not upload and not any(Path(path).parent.name == "windows" for path in paths)
+    data, _ = load_logs_stored(paths, store_from_environment() if kept else None,
+                               limits=limits_from_environment(upload=upload))
     if redaction is not None:
         from lexlens.analytics.privacy.redact import redact_log_data
 

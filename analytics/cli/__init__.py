@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "lexlens.analytics.cli.sample",
     "lexlens.analytics.cli.pull",
     "lexlens.analytics.cli.cache",
+    "lexlens.analytics.cli.store",
     "lexlens.analytics.cli.add_utterances",
     "lexlens.analytics.cli.check",
     "lexlens.analytics.cli.publish",

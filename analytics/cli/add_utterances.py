@@ -64,6 +64,9 @@ def add_parser(subparsers) -> None:
     from lexlens.analytics.cli.options import add_exclusion_arguments
 
     add_exclusion_arguments(parser.add_argument_group("test traffic left out of --from-missed"))
+    from lexlens.analytics.cli.store_options import add_store_arguments
+
+    add_store_arguments(parser)
     parser.set_defaults(run=run)
 
 
@@ -75,10 +78,13 @@ def run(args: argparse.Namespace) -> int:
         raise LexlensError(f"Lex V2 locale ids use an underscore, e.g. "
                            f"{args.locale.replace('-', '_')} rather than {args.locale}.", 2)
     candidates = [Candidate(text) for text in args.utterance]
-    sources = list(args.from_missed) + pull_missed_log_groups(args)
+    pulled = pull_missed_log_groups(args)
+    sources = list(args.from_missed) + pulled
     if sources:
-        candidates += load_missed_candidates(sources, args.bot_id, args.locale,
-                                             args.top, args.min_count, exclusions_from_args(args))
+        from lexlens.analytics.cli.store_options import store_from_args
+
+        candidates += load_missed_candidates(sources, args.bot_id, args.locale, args.top, args.min_count,
+                                             exclusions_from_args(args), None if pulled else store_from_args(args))
     elif not candidates:
         raise LexlensError("Give at least one --utterance TEXT or --from-missed SOURCE.", 2)
     client = writer.make_client(region=args.region, profile=args.profile,
@@ -131,15 +137,16 @@ def exclusions_from_args(args):
                    exclude_attributes=tuple(args.exclude_attribute))
 
 
-def load_missed_candidates(sources, bot_id, locale, top, min_count, exclusions=None):
+def load_missed_candidates(sources, bot_id, locale, top, min_count, exclusions=None, store=None):
     """This bot's and locale's most frequent missed utterances, with counts, as Candidates;
-    ``exclusions``: a Filters of test traffic to leave out."""
+    ``exclusions``: a Filters of test traffic to leave out; ``store``: the store to load
+    through (analytics.store), None for none."""
     from lexlens.analytics.filters import apply_filters
-    from lexlens.analytics.ingest.loading import load_logs
     from lexlens.analytics.metrics.utterances import top_utterances
+    from lexlens.analytics.store.loader import load_logs_stored
     from lexlens.analytics.writer.rules import Candidate
 
-    data = load_logs(list(sources))
+    data, _ = load_logs_stored(list(sources), store)
     turns = (data if exclusions is None else apply_filters(data, exclusions)).turns
     mine = turns[(turns["bot_id"].astype(str) == bot_id) & (turns["locale"].astype(str) == locale)]
     others = int(turns["missed"].sum()) - int(mine["missed"].sum())

@@ -52,6 +52,9 @@ def add_parser(subparsers) -> None:
     from lexlens.analytics.cli.cloudwatch_options import add_cloudwatch_arguments
 
     add_cloudwatch_arguments(parser, window=False)  # the filters' --since and --until bound the pull
+    from lexlens.analytics.cli.store_options import add_store_arguments
+
+    add_store_arguments(parser)
     parser.set_defaults(run=run)
 
 

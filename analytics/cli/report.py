@@ -42,6 +42,9 @@ def add_parser(subparsers) -> None:
     from lexlens.analytics.cli.engine_options import add_engine_arguments
 
     add_engine_arguments(parser)
+    from lexlens.analytics.cli.store_options import add_store_arguments
+
+    add_store_arguments(parser)
     parser.set_defaults(run=run)
 
 
@@ -57,25 +60,42 @@ def check_time_zone(name: str) -> str:
 
 
 def start_scan(args):
-    """Start the C scanner on local SOURCE files at once, so it runs while pandas is
-    imported (see ``analytics.ingest.native.start_scan``); None when it does not apply."""
-    if getattr(args, "log_group", None):
+    """Plan the load against the store and start the C scanner on what is new, at once, so
+    it runs while pandas is imported (``analytics.store.loader.start_stored_scan``); None
+    when it does not apply."""
+    if getattr(args, "log_group", None) or not args.sources:
         return None
-    from lexlens.analytics.ingest.native import start_scan as start_native_scan
+    from lexlens.analytics.cli.store_options import store_from_args
 
-    return start_native_scan(args.sources)
+    store = store_from_args(args)
+    if store is None:
+        return None
+    from lexlens.analytics.store.loader import start_stored_scan
+
+    return start_stored_scan(store, args.sources)
 
 
 def load_sources(args, progress=True, pending=None):
-    """LogData from the SOURCE paths and any --log-group, or a LexlensError."""
-    from lexlens.analytics.ingest.loading import load_logs
+    """LogData from the SOURCE paths (through the store unless --no-store) and any
+    --log-group, or a LexlensError."""
     from lexlens.analytics.cli.progress import make_byte_progress
     from lexlens.analytics.cli.cloudwatch_options import load_from_args
+    from lexlens.analytics.cli.store_options import store_from_args
+    from lexlens.analytics.store.loader import load_logs_stored
 
-    paths = list(args.sources) + list(load_from_args(args))
+    pulled = list(load_from_args(args))
+    paths = list(args.sources) + pulled
     if not paths:
         raise LexlensError("no input: name a log file or folder, or --log-group NAME.", exit_code=2)
-    return load_logs(paths, progress=make_byte_progress() if progress else None, pending=pending)
+    # a pulled window is a new file each time: parsing it into the store would only cost
+    store = None if pulled else store_from_args(args)
+    data, use = load_logs_stored(paths, store, progress=make_byte_progress() if progress else None,
+                                 planned=pending)
+    if use.used and use.note:  # the store failed; the load did not
+        from lexlens.analytics.text.visible import show_visible
+
+        print(f"lexlens: note: {show_visible(use.note)}", file=sys.stderr)
+    return data
 
 
 def write_rejects(path: Path, data) -> None:
@@ -108,8 +128,8 @@ def run(args) -> int:
         rules = rules_from_args(args)
         data = load_sources(args, pending=pending)
     finally:
-        if pending is not None:  # used by now, or not needed after an error
-            pending.executor.shutdown(wait=False, cancel_futures=True)
+        if pending is not None and pending.pending is not None:  # used by now, or not needed after an error
+            pending.pending.executor.shutdown(wait=False, cancel_futures=True)
     if rules is not None:  # before anything is printed or written
         from lexlens.analytics.privacy.redact import redact_log_data
 

@@ -41,6 +41,9 @@ def add_parser(subparsers) -> None:
 
     add_access_arguments(parser)
     add_redact_arguments(parser)
+    from lexlens.analytics.cli.store_options import add_store_arguments
+
+    add_store_arguments(parser)
     parser.set_defaults(run=run)
 
 
@@ -91,6 +94,17 @@ def build_environment(args: argparse.Namespace, auth_file: Path | None = None) -
                                     exclusions))
     env.update(access_environment(access_settings(args, auth_file)))
     env.update(redaction_environment(rules_from_args(args)))
+    env.update(store_environment(args))
+    return env
+
+
+def store_environment(args: argparse.Namespace) -> dict[str, str]:
+    """--store-dir and --no-store for the app (analytics.store.catalog.store_from_environment)."""
+    from lexlens.analytics.store.catalog import STORE_SWITCH_VAR
+
+    env = {STORE_SWITCH_VAR: "0" if args.no_store else "1"}
+    if args.store_dir:
+        env["LEXLENS_STORE_DIR"] = str(args.store_dir.expanduser().resolve())
     return env
 
 

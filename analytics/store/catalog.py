@@ -258,3 +258,39 @@ def piece_name(folder: Path) -> str:
 def entry_for(plan: FilePlan, segments: list[Segment], limits: list, fingerprint: str) -> FileEntry:
     stat = plan.stat
     return FileEntry(stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, limits, fingerprint, segments)
+
+
+STORE_SWITCH_VAR = "LEXLENS_STORE"  # "0": no store (lexlens serve --no-store passes it on)
+
+
+def store_from_environment() -> Optional[Store]:
+    """The store the environment names (LEXLENS_STORE_DIR, else the user cache), or None
+    when LEXLENS_STORE is 0."""
+    if os.environ.get(STORE_SWITCH_VAR, "1") == "0":
+        return None
+    return Store(default_store_dir())
+
+
+def describe_store(store: Store) -> dict:
+    """What the store holds: its folder, files, pieces and bytes, and each stored file."""
+    files = store.read_manifest() if store.root.is_dir() else {}
+    pieces = [folder for folder in store.pieces.iterdir()] if store.pieces.is_dir() else []
+    size = sum(path.stat().st_size for folder in pieces for path in folder.iterdir() if path.is_file())
+    current = {path: entry for path, entry in files.items() if entry.parser == store.fingerprint}
+    return {"store_dir": str(store.root), "exists": store.root.is_dir(), "files": len(files),
+            "current_files": len(current), "pieces": len(pieces), "bytes": size,
+            "stored": [{"path": path, "bytes": entry.segments[-1].end if entry.segments else 0,
+                        "segments": len(entry.segments), "current": entry.parser == store.fingerprint,
+                        "present": Path(path).exists()} for path, entry in sorted(files.items())]}
+
+
+def clear_store(store: Store) -> dict:
+    """Remove every stored piece and the manifest (under the lock); what was removed."""
+    before = describe_store(store)
+    if not before["exists"]:
+        return before
+    with store.locked():
+        with contextlib.suppress(FileNotFoundError):
+            (store.root / MANIFEST).unlink()
+        store.remove_orphans({}, age_s=0)
+    return before

@@ -20,8 +20,8 @@ from lexlens.analytics.ingest.stacking import stack_parts
 from lexlens.analytics.schema import LogData
 from lexlens.analytics.sources.files import find_log_files, splittable, unit_bytes_for
 from lexlens.analytics.sources.limits import ReadLimits, limits_from_environment
-from lexlens.analytics.store.catalog import (MAX_SEGMENTS, FilePlan, Segment, Store, ends_with_break,
-                                             entry_for, piece_name, probe)
+from lexlens.analytics.store.catalog import (MAX_SEGMENTS, FilePlan, Segment, Store, StoreError,
+                                             ends_with_break, entry_for, piece_name, probe)
 
 
 @dataclass
@@ -134,7 +134,7 @@ def load_logs_stored(paths: Sequence[Union[str, Path]], store: Optional[Store],
         use.bytes_from_store += plan.segments[-1].end if plan.segments else 0
     data = combine_pieces([part for _, parts, new in by_file for part in [*parts, *([new[0]] if new else [])]])
     data.report.files = [str(file) for file in planned.files]
-    use.saved_pieces = save_new_pieces(store, by_file, limits)
+    use.saved_pieces, use.note = save_new_pieces(store, by_file, limits)
     return finish_load(data), use
 
 
@@ -153,9 +153,10 @@ def read_stored(store: Store, plans: list[FilePlan]) -> list[Optional[list[LogDa
     return result
 
 
-def save_new_pieces(store: Store, by_file: list, limits: ReadLimits) -> int:
+def save_new_pieces(store: Store, by_file: list, limits: ReadLimits) -> tuple[int, str]:
     """Write what was parsed as pieces and record them; a file that changed while it was
-    read is not recorded (its next load parses it again). Returns the pieces written."""
+    read is not recorded (its next load parses it again). Returns the pieces written, and
+    why nothing could be kept ('' when all was)."""
     from lexlens.analytics.store.frames import write_piece
 
     changes, written = {}, []
@@ -178,9 +179,11 @@ def save_new_pieces(store: Store, by_file: list, limits: ReadLimits) -> int:
             changes[str(plan.path.resolve())] = entry_for(plan, segments, limit_key(limits), store.fingerprint)
         if changes:
             store.record(changes, written)
-    except OSError:
-        return 0  # a full disk or a read-only store: this load is still right, only not kept
-    return len(written)
+    except StoreError as error:  # this load is still right, only not kept
+        return 0, str(error)
+    except OSError as error:  # a full disk, a read-only folder
+        return 0, f"cannot write the store {store.root}: {error.strerror or error}; nothing was kept."
+    return len(written), ""
 
 
 def changed_since(plan: FilePlan) -> bool:

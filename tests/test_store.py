@@ -1,0 +1,318 @@
+"""The store of parsed pieces (analytics/store, issue 16): a load through the store gives the
+tables and line accounting of a load from JSON, on the first run, on the second (from the
+store) and after the files changed in every way a log file changes; only what is new is
+parsed; a damaged store or a killed run never makes a load wrong."""
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from lex_records import record
+from lexlens.analytics.ingest.loading import load_logs
+from lexlens.analytics.store.catalog import Store, describe_store
+from lexlens.analytics.store.frames import ALL_TABLES
+from lexlens.analytics.store.loader import load_logs_stored
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = sorted(path for path in (ROOT / "sample_logs").iterdir() if path.suffix in (".jsonl", ".gz"))
+
+
+def lines_of(first: int, count: int, session_every: int = 3) -> list[str]:
+    """``count`` record lines, requests r<first>.., a session per ``session_every`` turns."""
+    return [json.dumps(record(f"s{(first + i) // session_every}", first + i, text=f"u{(first + i) % 7}",
+                              request=f"r{first + i}")) for i in range(count)]
+
+
+def write_lines(path: Path, lines: list[str], mode: str = "w") -> None:
+    with open(path, mode, encoding="utf-8") as handle:
+        handle.write("".join(line + "\n" for line in lines))
+
+
+def as_values(table: pd.DataFrame) -> pd.DataFrame:
+    """Categoricals as their values: a load cut into other pieces may list categories in
+    another order, which no figure depends on."""
+    return table.assign(**{name: table[name].astype(object) for name in table.columns
+                           if isinstance(table[name].dtype, pd.CategoricalDtype)})
+
+
+def assert_same_load(stored, parsed, exact: bool = True) -> None:
+    for name in ALL_TABLES:
+        left, right = getattr(stored, name), getattr(parsed, name)
+        if exact:
+            pd.testing.assert_frame_equal(left, right, obj=name)
+        else:
+            pd.testing.assert_frame_equal(as_values(left), as_values(right), obj=name)
+    assert stored.report == parsed.report
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    return Store(tmp_path / "store")
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda path: path.name)
+def test_every_sample_file_round_trips_through_the_store(sample, store):
+    parsed = load_logs([sample])
+    first, use_first = load_logs_stored([sample], store)
+    second, use_second = load_logs_stored([sample], store)
+    assert use_first.files == {"new": 1} and use_second.files == {"stored": 1}
+    assert use_second.bytes_parsed == 0 and use_second.bytes_from_store == sample.stat().st_size
+    assert_same_load(first, parsed)
+    assert_same_load(second, parsed)
+
+
+def test_the_line_accounting_survives_the_store(tmp_path, store):
+    path = tmp_path / "mixed.jsonl"
+    good = lines_of(0, 5)
+    write_lines(path, [good[0], "not json", "", good[1], good[1], '{"bot": 1}', *good[2:]])
+    second = [load_logs_stored([path], store)[0] for _ in range(2)][1]
+    assert (second.report.lines, second.report.blank, second.report.duplicates,
+            second.report.accepted) == (9, 1, 1, 5)
+    assert [(r.source, r.line) for r in second.report.rejections] == [(str(path), 2), (str(path), 6)]
+    assert_same_load(second, load_logs([path]))
+
+
+def test_an_empty_file_round_trips(tmp_path, store):
+    path = tmp_path / "empty.jsonl"
+    path.write_text("")
+    second = [load_logs_stored([path], store)[0] for _ in range(2)][1]
+    assert second.report.lines == 0 and second.turns.empty
+    assert_same_load(second, load_logs([path]))
+
+
+def grow_by_appending(path: Path) -> None:
+    write_lines(path, [*lines_of(40, 6), "garbage"], "a")
+
+
+def grow_with_a_duplicate(path: Path) -> None:
+    write_lines(path, [lines_of(3, 1)[0], *lines_of(40, 2)], "a")  # r3 is in the stored part
+
+
+def replace_file(path: Path) -> None:
+    temporary = path.with_suffix(".new")
+    write_lines(temporary, lines_of(100, 50))  # another inode, more bytes
+    os.replace(temporary, path)
+
+
+def truncate(path: Path) -> None:
+    write_lines(path, lines_of(0, 10))
+
+
+def edit_in_place(path: Path) -> None:
+    text = path.read_text().replace('"u3"', '"u9"')  # the same size, other bytes
+    path.write_text(text)
+
+
+def unfinished_then_finished(path: Path) -> None:
+    with open(path, "a") as handle:
+        handle.write(lines_of(40, 1)[0])  # the line goes on...
+
+
+CHANGES = [  # (change, how the file is read next, whether only the new part is parsed)
+    (grow_by_appending, "appended", True),
+    (grow_with_a_duplicate, "appended", True),
+    (replace_file, "changed", False),
+    (truncate, "truncated", False),
+    (edit_in_place, "changed", False),
+]
+
+
+@pytest.mark.parametrize("change,why,partial", CHANGES, ids=[change.__name__ for change, _, _ in CHANGES])
+def test_a_changed_file_gives_what_parsing_it_whole_gives(change, why, partial, tmp_path, store):
+    path = tmp_path / "log.jsonl"
+    write_lines(path, lines_of(0, 30))
+    load_logs_stored([path], store)
+    size_before = path.stat().st_size
+    change(path)
+    loaded, use = load_logs_stored([path], store)
+    assert use.files == {why: 1}
+    assert use.bytes_parsed == (path.stat().st_size - size_before if partial else path.stat().st_size)
+    assert_same_load(loaded, load_logs([path]), exact=False)
+    again, use = load_logs_stored([path], store)  # the change is stored too
+    assert use.files == {"stored": 1}
+    assert_same_load(again, load_logs([path]), exact=False)
+
+
+def test_a_record_in_an_old_and_a_new_part_counts_once(tmp_path, store):
+    path = tmp_path / "log.jsonl"
+    write_lines(path, lines_of(0, 10))
+    load_logs_stored([path], store)
+    grow_with_a_duplicate(path)
+    loaded, _ = load_logs_stored([path], store)
+    assert loaded.report.duplicates == 1 and len(loaded.turns) == 12
+    assert loaded.turns["request_id"].is_unique
+
+
+def test_a_line_unfinished_when_stored_is_read_again_whole(tmp_path, store):
+    path = tmp_path / "log.jsonl"
+    write_lines(path, lines_of(0, 10))
+    with open(path, "a") as handle:
+        handle.write(lines_of(10, 1)[0][:40])  # being written: half a record
+    first, _ = load_logs_stored([path], store)
+    assert first.report.rejected == 1
+    with open(path, "a") as handle:
+        handle.write(lines_of(10, 1)[0][40:] + "\n")
+    loaded, use = load_logs_stored([path], store)
+    assert use.files == {"changed": 1} and loaded.report.rejected == 0 and len(loaded.turns) == 11
+    assert_same_load(loaded, load_logs([path]), exact=False)
+
+
+def test_a_folder_that_gained_a_file_parses_only_that_file(tmp_path, store):
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    write_lines(folder / "a.jsonl", lines_of(0, 20))
+    with gzip.open(folder / "b.jsonl.gz", "wt") as handle:
+        handle.write("".join(line + "\n" for line in lines_of(20, 20)))
+    load_logs_stored([folder], store)
+    write_lines(folder / "c.jsonl", [*lines_of(40, 5), *lines_of(0, 1)])  # r0 again: a duplicate
+    loaded, use = load_logs_stored([folder], store)
+    assert use.files == {"new": 1, "stored": 2}
+    assert use.bytes_parsed == (folder / "c.jsonl").stat().st_size
+    assert loaded.report.duplicates == 1
+    assert_same_load(loaded, load_logs([folder]), exact=False)
+
+
+def test_many_appends_are_kept_as_one_piece_again(tmp_path, store):
+    path = tmp_path / "log.jsonl"
+    write_lines(path, lines_of(0, 3))
+    for step in range(20):
+        load_logs_stored([path], store)
+        write_lines(path, lines_of(3 + step * 2, 2), "a")
+    loaded, _ = load_logs_stored([path], store)
+    status = describe_store(store)
+    assert status["stored"][0]["segments"] <= 16 and status["pieces"] == status["stored"][0]["segments"]
+    assert_same_load(loaded, load_logs([path]), exact=False)
+
+
+@pytest.mark.parametrize("damage", ["delete a table", "empty a table", "delete the manifest", "garble the manifest"])
+def test_a_damaged_store_only_means_parsing_again(damage, tmp_path, store):
+    path = tmp_path / "log.jsonl"
+    write_lines(path, lines_of(0, 30))
+    load_logs_stored([path], store)
+    piece = next(store.pieces.iterdir())
+    if damage == "delete a table":
+        (piece / "slots.arrow").unlink()
+    elif damage == "empty a table":
+        (piece / "turns.arrow").write_bytes(b"")
+    elif damage == "delete the manifest":
+        (store.root / "manifest.json").unlink()
+    else:
+        (store.root / "manifest.json").write_text("{not json")
+    loaded, use = load_logs_stored([path], store)
+    assert use.files == {"new": 1}
+    assert_same_load(loaded, load_logs([path]))
+    assert load_logs_stored([path], store)[1].files == {"stored": 1}
+
+
+def test_another_parser_version_is_not_read(tmp_path, store):
+    path = tmp_path / "log.jsonl"
+    write_lines(path, lines_of(0, 5))
+    load_logs_stored([path], store)
+    store.fingerprint = "another-parser"
+    assert load_logs_stored([path], store)[1].files == {"new": 1}
+
+
+def test_a_load_a_read_limit_could_cut_does_not_use_the_store(tmp_path, store, monkeypatch):
+    path = tmp_path / "log.jsonl"
+    write_lines(path, lines_of(0, 50))
+    monkeypatch.setenv("LEXLENS_MAX_FILE_BYTES", "1K")
+    loaded, use = load_logs_stored([path], store)
+    assert not use.used and "limit" in use.note and not store.root.exists()
+    assert loaded.report.rejected == 1  # the limit's own rejection, as without the store
+
+
+KILLER = """
+import sys
+from pathlib import Path
+from lexlens.analytics.store.catalog import Store
+from lexlens.analytics.store.loader import load_logs_stored
+load_logs_stored([sys.argv[1]], Store(Path(sys.argv[2])))
+print("done", flush=True)
+"""
+
+
+@pytest.mark.slow
+def test_a_load_killed_at_any_moment_leaves_a_store_whose_next_load_is_exact(tmp_path):
+    """SIGKILL while the store is written, at moments spread over the whole run, then a load:
+    it gives what parsing gives, and the store is used again after it."""
+    path = tmp_path / "log.jsonl"
+    write_lines(path, lines_of(0, 20_000, session_every=5))
+    expected = load_logs([path])
+    root = tmp_path / "store"
+    start = time.monotonic()
+    subprocess.run([sys.executable, "-c", KILLER, str(path), str(tmp_path / "timing")], check=True)
+    whole = time.monotonic() - start
+    killed = 0
+    for step in range(12):
+        process = subprocess.Popen([sys.executable, "-c", KILLER, str(path), str(root)], stdout=subprocess.PIPE)
+        time.sleep(whole * (0.2 + 0.75 * step / 11))
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            killed += 1
+        process.wait()
+        loaded, use = load_logs_stored([path], Store(root))  # whatever the killed run left
+        assert_same_load(loaded, expected)
+        assert load_logs_stored([path], Store(root))[1].files == {"stored": 1}
+        shutil.rmtree(root)  # the next run writes the store again, and is killed meanwhile
+    assert killed >= 6
+
+
+def run_report(*args: str, store_dir: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "lexlens", "report", *args, "--json", "--store-dir", str(store_dir)],
+                          capture_output=True, text=True, cwd=ROOT)
+
+
+def test_report_with_and_without_the_store_prints_the_same(tmp_path):
+    sample = ROOT / "sample_logs" / "demo.jsonl.gz"
+    first = run_report(str(sample), store_dir=tmp_path / "s")
+    second = run_report(str(sample), store_dir=tmp_path / "s")
+    without = run_report(str(sample), "--no-store", store_dir=tmp_path / "unused")
+    assert first.returncode == second.returncode == without.returncode == 0, first.stderr + second.stderr
+    assert json.loads(first.stdout)["records"] > 9000
+    assert first.stdout == second.stdout == without.stdout
+    assert not (tmp_path / "unused").exists()
+    info = subprocess.run([sys.executable, "-m", "lexlens", "store", "info", "--json", "--store-dir",
+                           str(tmp_path / "s")], capture_output=True, text=True, check=True)
+    status = json.loads(info.stdout)
+    assert [entry["path"] for entry in status["stored"]] == [str(sample.resolve())] and status["pieces"] == 1
+
+
+def test_store_info_and_clear(tmp_path):
+    store_dir = tmp_path / "s"
+
+    def lexlens(*args):
+        return subprocess.run([sys.executable, "-m", "lexlens", "store", *args, "--store-dir", str(store_dir)],
+                              capture_output=True, text=True)
+
+    empty = lexlens("info")
+    assert empty.returncode == 0 and "does not exist yet" in empty.stdout
+    path = tmp_path / "log.jsonl"
+    write_lines(path, lines_of(0, 5))
+    load_logs_stored([path], Store(store_dir))
+    info = lexlens("info")
+    assert str(path.resolve()) in info.stdout and "1 segment(s)" in info.stdout
+    path.unlink()
+    assert "file gone" in lexlens("info").stdout
+    cleared = lexlens("clear")
+    assert cleared.returncode == 0 and "1 file(s), 1 piece(s)" in cleared.stdout
+    assert json.loads(lexlens("info", "--json").stdout)["stored"] == []
+    assert list((store_dir / "pieces").iterdir()) == []
+
+
+def test_an_unusable_store_folder_is_one_sentence(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = run_report(str(ROOT / "sample_logs" / "variants.jsonl"), store_dir=blocker)
+    # the report still prints (the store is only a speed-up); nothing is kept
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "cannot use the store folder" in result.stderr
