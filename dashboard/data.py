@@ -60,8 +60,12 @@ def load_stamped(stamp: tuple, redaction: tuple | None = None) -> LogData:
     upload = all(Path(path).resolve().is_relative_to(upload_dir().resolve()) for path in paths)
     # an upload or a pulled CloudWatch window is read once: keeping its tables would only cost
     kept = not upload and not any(Path(path).parent.name == "windows" for path in paths)
-    data, _ = load_logs_stored(paths, store_from_environment() if kept else None,
-                               limits=limits_from_environment(upload=upload))
+    store = store_from_environment() if kept else None
+    data, _ = load_logs_stored(paths, store, limits=limits_from_environment(upload=upload))
+    if store is not None:
+        from lexlens.analytics.store.scores import share_with_process
+
+        share_with_process(store)
     if redaction is not None:
         from lexlens.analytics.privacy.redact import redact_log_data
 

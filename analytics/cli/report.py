@@ -98,6 +98,18 @@ def load_sources(args, progress=True, pending=None):
     return data
 
 
+def stored_vader_memo(args):
+    """The VADER scores of the store (analytics.store.scores), or None with --no-store."""
+    from lexlens.analytics.cli.store_options import store_from_args
+
+    store = None if getattr(args, "log_group", None) else store_from_args(args)
+    if store is None:
+        return None
+    from lexlens.analytics.store.scores import stored_memo
+
+    return stored_memo(store)
+
+
 def write_rejects(path: Path, data) -> None:
     from lexlens.analytics.text.visible import json_text
 
@@ -152,7 +164,8 @@ def run(args) -> int:
     from lexlens.analytics.report.two_cores import build_report_on_two_cores
 
     options = ReportOptions(top=args.top, tz=tz, idle_timeout_s=args.idle_timeout,
-                            escalation=escalation_from_args(args), tables=bool(args.csv_dir))
+                            escalation=escalation_from_args(args), tables=bool(args.csv_dir),
+                            vader_memo=stored_vader_memo(args))
     report = build_report_on_two_cores(data, options)
     if args.csv_dir:
         from lexlens.analytics.report.as_csv import describe_written, write_tables

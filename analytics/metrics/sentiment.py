@@ -6,7 +6,9 @@ VADER thresholds follow its authors: compound >= 0.05 positive, <= -0.05 negativ
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Callable, Optional
 
+import numpy as np
 import pandas as pd
 from lexlens.analytics.schema import text_values
 
@@ -44,20 +46,52 @@ def vader_label(compound: float) -> str:
     return "NEUTRAL"
 
 
-def compute_vader_scores(turns: pd.DataFrame) -> pd.DataFrame:
+class ScoreMemo:
+    """VADER compound scores by text, so that each distinct text is scored once per process
+    (a filter change in the dashboard scores nothing it scored before) and, with ``save``
+    (``analytics.store.scores``), once per store: ``save`` receives what was learned."""
+
+    def __init__(self, known: Optional[dict] = None, save: Optional[Callable[[dict], None]] = None):
+        self.known = dict(known or {})
+        self.learned: dict = {}
+        self.save = save
+
+    def scores(self, texts) -> dict:
+        """{text: compound} for ``texts`` (distinct), scoring only the ones not known."""
+        analyzer = vader_analyzer()
+        known = self.known
+        for text in texts:
+            if text not in known:
+                known[text] = self.learned[text] = analyzer.polarity_scores(text[:VADER_MAX_CHARS])["compound"]
+        return known
+
+    def flush(self) -> None:
+        """Hand what was learned to ``save`` (if any), once."""
+        if self.learned and self.save is not None:
+            learned, self.learned = self.learned, {}
+            self.save(learned)
+
+
+PROCESS_MEMO = ScoreMemo()  # this process's memo, when a caller gives none
+
+
+def compute_vader_scores(turns: pd.DataFrame, memo: Optional[ScoreMemo] = None) -> pd.DataFrame:
     """[turn, compound, sentiment] for utterances without a Lex sentiment; each distinct
-    text is scored once, on its first VADER_MAX_CHARS characters."""
+    text is scored once, on its first VADER_MAX_CHARS characters (``memo``: the scores
+    known already; default this process's)."""
     pending = turns[turns["is_utterance"] & (turns["lex_sentiment"] == "")]
     if pending.empty:
         return pd.DataFrame({"turn": pd.Series(dtype="int64"),
                              "compound": pd.Series(dtype="float64"),
                              "sentiment": pd.Series(dtype="object")})
-    analyzer = vader_analyzer()
-    texts = pd.unique(pending["transcript"].to_numpy())
-    compound = {text: analyzer.polarity_scores(text[:VADER_MAX_CHARS])["compound"] for text in texts}
-    scores = pending["transcript"].map(compound).astype(float)
-    return pd.DataFrame({"turn": pending["turn"].to_numpy(), "compound": scores.to_numpy(),
-                         "sentiment": [vader_label(value) for value in scores]})
+    memo = PROCESS_MEMO if memo is None else memo
+    codes, texts = pd.factorize(pending["transcript"].to_numpy(dtype=object))
+    known = memo.scores(texts)
+    memo.flush()
+    distinct = np.fromiter((known[text] for text in texts), dtype="float64", count=len(texts))
+    labels = np.asarray([vader_label(value) for value in distinct], dtype=object)
+    return pd.DataFrame({"turn": pending["turn"].to_numpy(), "compound": distinct[codes],
+                         "sentiment": labels[codes]})
 
 
 def compute_sentiment_summary(turns: pd.DataFrame, vader_scores: pd.DataFrame | None = None) -> pd.DataFrame:

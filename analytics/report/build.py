@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 import pandas as pd
@@ -46,6 +46,8 @@ class ReportOptions:
     idle_timeout_s: float = IDLE_TIMEOUT_S
     escalation: Optional[EscalationRule] = None
     tables: bool = False  # also the --out tables
+    # VADER scores known already (analytics.metrics.sentiment.ScoreMemo); None: this process's
+    vader_memo: Optional[object] = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,7 @@ def compute_activity_part(data: LogData, found: Conversations, options: ReportOp
 
 def compute_vader_part(data: LogData, found: Conversations, options: ReportOptions) -> Part:
     """VADER's labels where Lex gave none (scored once, for the key and the sentiment table)."""
-    scores = sentiment.compute_vader_scores(data.turns)
+    scores = sentiment.compute_vader_scores(data.turns, options.vader_memo)
     labels = {str(label): int(count) for label, count in scores["sentiment"].value_counts().items()}
     tables = ({"sentiment": sentiment.compute_sentiment_summary(data.turns, vader_scores=scores)}
               if options.tables else {})
