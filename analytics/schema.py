@@ -155,6 +155,17 @@ def text_values(column: pd.Series) -> pd.Series:
     return column.astype(str)
 
 
+def distinct_texts(column: pd.Series) -> list[str]:
+    """The distinct values of a column as str, sorted ('' included when present); of a
+    categorical, from its codes (no row is converted to text: a million rows took a tenth of
+    a second per column, on every dashboard rerun)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy()
+        used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(column.cat.categories)))
+        return sorted({str(value) for value in column.cat.categories[used]})
+    return sorted({str(value) for value in pd.unique(column.astype(str))})
+
+
 @dataclass(frozen=True)
 class Rejection:
     """One line that could not be read as a Lex V2 conversation-log record."""

@@ -8,7 +8,7 @@ from dataclasses import replace
 import streamlit as st
 
 from lexlens.analytics.filters import Filters, count_excluded
-from lexlens.analytics.schema import LogData
+from lexlens.analytics.schema import LogData, distinct_texts
 from lexlens.dashboard import urlstate
 from lexlens.dashboard.safe import escape_markdown, show_bidi
 from lexlens.dashboard.settings import ServeSettings
@@ -17,7 +17,7 @@ SEPARATOR = ";"
 
 
 def options_of(full: LogData, columns: tuple[str, ...], extra: tuple[str, ...]) -> list[str]:
-    values = {str(v) for column in columns for v in full.turns[column].astype(str).unique() if str(v)}
+    values = {value for column in columns for value in distinct_texts(full.turns[column]) if value}
     return sorted(values | set(extra))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lexlens.analytics.schema import LogData, empty_frame, text_values
+from lexlens.analytics.schema import LogData, distinct_texts, empty_frame, text_values
 
 ATTRIBUTE_VALUE_COLUMNS = ["key", "value", "sessions", "share"]
 
@@ -41,7 +41,7 @@ def compute_attribute_values(data: LogData, n: int | None = 10) -> pd.DataFrame:
 
 def attribute_keys(data: LogData) -> list[str]:
     """The session attribute keys present, sorted."""
-    return sorted(str(key) for key in pd.unique(data.attributes["key"].astype(str)))
+    return distinct_texts(data.attributes["key"])
 
 
 def rank_attribute_keys(data: LogData, min_values: int = 20, unique_share: float = 0.5) -> pd.DataFrame:

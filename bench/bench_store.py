@@ -1,0 +1,109 @@
+"""Issue 16's report figures: ``lexlens report FILE --json`` on a million records, whole
+processes, against DuckDB's ``read_ndjson`` projecting the report's columns in the same run.
+
+- first run (an empty store: parse, keep the tables), target <= 1.8x DuckDB;
+- second run (from the store), target <= 0.3x DuckDB; and the same with another ``--tz`` (the
+  tables from the store, every figure computed again);
+- ``--no-store`` (parsing every time, as before the store);
+- appending 1% new records to the stored file, then a report: target <= 10% of the first run;
+- optionally (``--big-sessions``) a 5M-record file: completes, peak memory (target <= 6 GB).
+
+    .venv/bin/python bench/bench_store.py [--sessions 222000] [--days 60] [--runs 3] [--big-sessions 1110000]
+
+Writes bench/results/store.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from bench_report import DUCKDB_SCRIPT
+from common import BENCH_END, DATA, RESULTS, ROOT, run_timed
+
+
+def sample_file(sessions: int, days: int, seed: int = 11) -> Path:
+    """``lexlens sample`` output in bench/data (generated once)."""
+    DATA.mkdir(parents=True, exist_ok=True)
+    path = DATA / f"bench-{sessions}-{days}d.jsonl"
+    if not path.exists():
+        subprocess.run([sys.executable, "-m", "lexlens", "sample", "--sessions", str(sessions), "--days", str(days),
+                        "--seed", str(seed), "--end", BENCH_END, str(path)], check=True, cwd=ROOT)
+    return path
+
+
+def timed(command: list[str], runs: int = 1, before=None) -> dict:
+    """Median wall seconds and the largest peak memory (process tree) of ``runs`` runs;
+    ``before`` is called before each run (outside the timing)."""
+    timings = []
+    for _ in range(runs):
+        if before:
+            before()
+        timings.append(run_timed(command))
+    if any(code for _, _, code in timings):
+        raise SystemExit(f"command failed: {' '.join(command)}")
+    return {"seconds": round(statistics.median(t for t, _, _ in timings), 3),
+            "all_seconds": [round(t, 3) for t, _, _ in timings],
+            "peak_rss_mib": round(max(m for _, m, _ in timings) / 2**20, 1)}
+
+
+def report(path: Path, store: Path | None, *extra: str) -> list[str]:
+    where = ["--store-dir", str(store)] if store else ["--no-store"]
+    return [sys.executable, "-m", "lexlens", "report", str(path), "--json", *where, *extra]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=222_000)
+    parser.add_argument("--days", type=int, default=60)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--big-sessions", type=int, default=0, help="also a file of this many sessions (5M records: 1110000)")
+    args = parser.parse_args()
+    source = sample_file(args.sessions, args.days)
+    work = Path(tempfile.mkdtemp(prefix="lexlens-bench-"))
+    path = work / source.name  # a copy: the append step changes it
+    shutil.copyfile(source, path)
+    store = work / "store"
+    records = sum(1 for _ in open(path, "rb"))
+    result = {"file": source.name, "records": records, "mb": round(path.stat().st_size / 1e6, 1)}
+    result["duckdb_read_ndjson"] = duckdb = timed([sys.executable, "-c", DUCKDB_SCRIPT, str(path)], args.runs)
+    result["no_store"] = timed(report(path, None), args.runs)
+    result["first_run"] = timed(report(path, store), args.runs,
+                                before=lambda: shutil.rmtree(store, ignore_errors=True))
+    result["second_run"] = timed(report(path, store), args.runs)
+    result["second_run_other_tz"] = timed(report(path, store, "--tz", "Asia/Tokyo"), args.runs)
+    # 1% more records (other sessions, the same days), appended to the stored file
+    extra = work / "extra.jsonl"
+    subprocess.run([sys.executable, "-m", "lexlens", "sample", "--sessions", str(max(1, args.sessions // 100)),
+                    "--days", str(args.days), "--seed", "99", "--end", BENCH_END, str(extra)], check=True, cwd=ROOT)
+    added = sum(1 for _ in open(extra, "rb"))
+    with open(path, "ab") as out, open(extra, "rb") as more:
+        shutil.copyfileobj(more, out)
+    result["appended_records"] = added
+    result["after_append"] = timed(report(path, store), 1)
+    result["ratios"] = {name: round(result[name]["seconds"] / duckdb["seconds"], 2)
+                        for name in ("no_store", "first_run", "second_run", "second_run_other_tz")}
+    result["ratios"]["after_append_vs_first_run"] = round(result["after_append"]["seconds"]
+                                                          / result["first_run"]["seconds"], 2)
+    result["store_mb"] = round(sum(p.stat().st_size for p in store.rglob("*") if p.is_file()) / 1e6, 1)
+    if args.big_sessions:
+        big = sample_file(args.big_sessions, args.days)
+        big_store = work / "big-store"
+        result["big"] = {"file": big.name, "records": sum(1 for _ in open(big, "rb")),
+                         "mb": round(big.stat().st_size / 1e6, 1),
+                         "first_run": timed(report(big, big_store), 1),
+                         "second_run": timed(report(big, big_store), 1)}
+    result["targets"] = {"first_run": 1.8, "second_run": 0.3, "after_append_vs_first_run": 0.1, "big_peak_gib": 6}
+    shutil.rmtree(work, ignore_errors=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "store.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
