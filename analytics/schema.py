@@ -200,6 +200,14 @@ class LoadReport:
         self.files.extend(other.files)
 
 
+def row_mask(kept: np.ndarray, size: int) -> np.ndarray:
+    """A boolean array over ids 0..size-1, True at ``kept``: membership by indexing, not hashing
+    (a side table of millions of rows is filtered in milliseconds)."""
+    mask = np.zeros(max(size, int(kept.max()) + 1 if len(kept) else 0), dtype=bool)
+    mask[kept] = True
+    return mask
+
+
 @dataclass
 class LogData:
     """Everything one load produced: the turns table, its side tables, and the load report."""
@@ -229,10 +237,10 @@ class LogData:
     def with_turns(self, turns: pd.DataFrame) -> "LogData":
         """The same data restricted to ``turns`` (a filtered subset of ``self.turns``); server
         responses follow their sessions."""
-        kept = turns["turn"]
+        kept = row_mask(turns["turn"].to_numpy(), len(self.turns) and int(self.turns["turn"].max()) + 1)
         responses = self.server_responses
         if len(responses):
             responses = responses[responses["session_key"].isin(turns["session_key"])]
-        return replace(self.with_tables(turns, **{name: table[table["turn"].isin(kept)]
+        return replace(self.with_tables(turns, **{name: table[kept[table["turn"].to_numpy()]]
                                                   for name, table in self.side_tables().items()}),
                        server_responses=responses)

@@ -5,11 +5,10 @@ import streamlit as st
 
 from lexlens.analytics.metrics.breakdowns import compute_modality
 from lexlens.analytics.metrics.sentiment import compute_sentiment_summary
-from lexlens.analytics.filters import apply_filters
 from lexlens.analytics.metrics.anomalies import compute_anomalies, unusual_hours, within_window
 from lexlens.analytics.metrics.timeseries import BIN_LABELS, choose_bin, compute_activity_over_time
 from lexlens.dashboard import charts
-from lexlens.dashboard.data import current_view, derive
+from lexlens.dashboard.data import current_view, derive, filter_stamped
 from lexlens.dashboard.definitions import explain
 from lexlens.dashboard.kpis import render_kpis
 from lexlens.dashboard.sentiment_chart import sentiment_figure
@@ -31,7 +30,7 @@ unit = BIN_LABELS.get(freq, freq)
 # the baseline may come from weeks before the chosen dates: the data under every other filter
 baseline = replace(view.filters, since=None, until=None)
 anomalies = derive(view, "anomalies", lambda: within_window(
-    compute_anomalies(apply_filters(view.full, baseline).turns, view.tz, view.filters.until),
+    compute_anomalies(filter_stamped(view.stamp, baseline, view.full).turns, view.tz, view.filters.until),
     view.filters.since, view.filters.until))
 unusual = unusual_hours(anomalies)
 activity_chart = charts.time_lines(
