@@ -316,3 +316,47 @@ def test_an_unusable_store_folder_is_one_sentence(tmp_path):
     # the report still prints (the store is only a speed-up); nothing is kept
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr and "cannot use the store folder" in result.stderr
+
+
+def kept_outputs(store_dir: Path) -> list[Path]:
+    return sorted((store_dir / "outputs").glob("*.txt"))
+
+
+@pytest.mark.parametrize("change,kept_used", [
+    (lambda path, args: args, True),
+    (lambda path, args: [*args, "--tz", "Asia/Tokyo"], False),
+    (lambda path, args: [*args, "--top", "3"], False),
+    (lambda path, args: write_lines(path, lines_of(500, 3), "a") or args, False),
+    (lambda path, args: [*args, "--redact"], False),
+], ids=["same run", "another zone", "another top", "file appended", "masked"])
+def test_a_kept_report_is_printed_only_for_the_same_files_options_and_code(change, kept_used, tmp_path):
+    """The store keeps a report's output; a run with anything different computes anew. A
+    planted output proves which: it is printed only when the run may reuse it."""
+    path, store_dir = tmp_path / "log.jsonl", tmp_path / "s"
+    write_lines(path, lines_of(0, 40))
+    first = run_report(str(path), store_dir=store_dir)
+    assert first.returncode == 0 and first.stdout == run_report(str(path), "--no-store", store_dir=tmp_path / "x").stdout
+    run_report(str(path), store_dir=store_dir)  # now wholly in the store: this run keeps its output
+    kept, = kept_outputs(store_dir)
+    kept.write_text('{"planted": true}\n')
+    args = change(path, [str(path)])
+    result = run_report(*args, store_dir=store_dir)
+    assert result.returncode == 0, result.stderr
+    assert (result.stdout == '{"planted": true}\n') == kept_used
+    if not kept_used:
+        assert result.stdout == run_report(*args, "--no-store", store_dir=tmp_path / "x").stdout or "--redact" in args
+
+
+def test_a_kept_report_is_not_used_by_other_code(tmp_path, monkeypatch):
+    from lexlens.analytics.cli import main
+    from lexlens.analytics.store import outputs
+
+    path, store_dir = tmp_path / "log.jsonl", tmp_path / "s"
+    write_lines(path, lines_of(0, 40))
+    for _ in range(2):
+        assert main(["report", str(path), "--json", "--store-dir", str(store_dir)]) == 0
+    kept, = kept_outputs(store_dir)
+    kept.write_text("planted\n")
+    monkeypatch.setattr(outputs, "code_digest", lambda: "other code")
+    assert main(["report", str(path), "--json", "--store-dir", str(store_dir)]) == 0
+    assert len(kept_outputs(store_dir)) == 2 and kept.read_text() == "planted\n"

@@ -8,6 +8,7 @@ from pathlib import Path
 from lexlens.analytics.cli.option_types import Deprecated, positive_int
 from lexlens.analytics.cli.options import (add_filter_arguments, add_outcome_arguments, escalation_from_args,
                                            filters_from_args)
+from lexlens.analytics.cli.store_options import store_from_args
 from lexlens.analytics.errors import LexlensError
 
 DESCRIPTION = """Summarise Lex V2 conversation logs: totals, sessions, intents, missed
@@ -65,8 +66,6 @@ def start_scan(args):
     when it does not apply."""
     if getattr(args, "log_group", None) or not args.sources:
         return None
-    from lexlens.analytics.cli.store_options import store_from_args
-
     store = store_from_args(args)
     if store is None:
         return None
@@ -80,7 +79,6 @@ def load_sources(args, progress=True, pending=None):
     --log-group, or a LexlensError."""
     from lexlens.analytics.cli.progress import make_byte_progress
     from lexlens.analytics.cli.cloudwatch_options import load_from_args
-    from lexlens.analytics.cli.store_options import store_from_args
     from lexlens.analytics.store.loader import load_logs_stored
 
     pulled = list(load_from_args(args))
@@ -100,7 +98,6 @@ def load_sources(args, progress=True, pending=None):
 
 def stored_vader_memo(args):
     """The VADER scores of the store (analytics.store.scores), or None with --no-store."""
-    from lexlens.analytics.cli.store_options import store_from_args
 
     store = None if getattr(args, "log_group", None) else store_from_args(args)
     if store is None:
@@ -138,6 +135,14 @@ def run(args) -> int:
         tz = check_time_zone(args.tz)
         filters = filters_from_args(args)
         rules = rules_from_args(args)
+        key = output_key_of(args, pending, filters, rules)
+        if key is not None:
+            from lexlens.analytics.store.outputs import kept_output
+
+            kept = kept_output(store_from_args(args), key)
+            if kept is not None:
+                sys.stdout.write(kept)
+                return 0
         data = load_sources(args, pending=pending)
     finally:
         if pending is not None and pending.pending is not None:  # used by now, or not needed after an error
@@ -174,12 +179,29 @@ def run(args) -> int:
     if args.json:
         from lexlens.analytics.report.as_json import render_json
 
-        sys.stdout.write(render_json(report))
+        text = render_json(report)
     else:
         from lexlens.analytics.report.as_text import render_text_report
 
-        sys.stdout.write(render_text_report(report))
+        text = render_text_report(report)
+    sys.stdout.write(text)
+    if key is not None:
+        from lexlens.analytics.store.outputs import keep_output
+
+        keep_output(store_from_args(args), key, text)
     return 0
+
+
+def output_key_of(args, planned, filters, rules):
+    """The key under which the store keeps this report's output (analytics.store.outputs), or
+    None when the output is not kept: something to parse or pull, PII masked with this run's
+    secret, files written."""
+    if planned is None or rules is not None or args.csv_dir or args.rejects:
+        return None
+    from lexlens.analytics.store.outputs import output_key
+
+    options = {name: value for name, value in vars(args).items() if name != "run"}
+    return output_key(planned.plans, options, repr(filters))
 
 
 NOTHING_MATCHES = 3  # exit code: the input has records, but none passes the filters
