@@ -62,10 +62,13 @@ def load_stamped(stamp: tuple, redaction: tuple | None = None) -> LogData:
     kept = not upload and not any(Path(path).parent.name == "windows" for path in paths)
     store = store_from_environment() if kept else None
     data, _ = load_logs_stored(paths, store, limits=limits_from_environment(upload=upload))
-    if store is not None:
-        from lexlens.analytics.store.scores import share_with_process
+    if store is not None:  # this process's VADER memo knows the store's scores and adds to them
+        from lexlens.analytics.metrics import sentiment
+        from lexlens.analytics.store.scores import stored_scores
 
-        share_with_process(store)
+        known, save = stored_scores(store, sentiment.vader_scoring())
+        sentiment.PROCESS_MEMO.known.update(known)
+        sentiment.PROCESS_MEMO.save = save
     if redaction is not None:
         from lexlens.analytics.privacy.redact import redact_log_data
 

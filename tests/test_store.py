@@ -360,3 +360,36 @@ def test_a_kept_report_is_not_used_by_other_code(tmp_path, monkeypatch):
     monkeypatch.setattr(outputs, "code_digest", lambda: "other code")
     assert main(["report", str(path), "--json", "--store-dir", str(store_dir)]) == 0
     assert len(kept_outputs(store_dir)) == 2 and kept.read_text() == "planted\n"
+
+
+def test_the_score_memo_scores_each_text_once_and_hands_over_what_it_learned():
+    from lexlens.analytics.metrics.sentiment import ScoreMemo
+
+    saved = []
+    memo = ScoreMemo({"known": 0.5}, saved.append)
+    scores = memo.scores(["known", "I love it", "I love it"])
+    memo.flush()
+    memo.flush()
+    assert scores["known"] == 0.5 and scores["I love it"] > 0.05
+    assert saved == [{"I love it": scores["I love it"]}]
+
+
+def test_a_report_reads_vader_scores_from_the_store(tmp_path, capsys):
+    """A score planted in the store (an absurd one) is what the report counts: the text was
+    not scored again."""
+    from lexlens.analytics.cli import main
+    from lexlens.analytics.metrics.sentiment import vader_scoring
+    from lexlens.analytics.store.scores import scores_path, write_scores
+
+    path, store_dir = tmp_path / "log.jsonl", tmp_path / "s"
+    write_lines(path, lines_of(0, 14))  # texts u0..u6, each twice: VADER calls them neutral
+
+    def vader_counts():
+        capsys.readouterr()
+        assert main(["report", str(path), "--json", "--store-dir", str(store_dir), "--top", "3"]) == 0
+        return json.loads(capsys.readouterr().out)["vader_sentiment"]
+
+    assert vader_counts() == {"NEUTRAL": 14}
+    Store(store_dir).ensure()
+    write_scores(scores_path(Store(store_dir), vader_scoring()), {f"u{i}": -0.9 for i in range(7)})
+    assert vader_counts() == {"NEGATIVE": 14}  # computed (the first run parsed: no output was kept)

@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         from lexlens.analytics.cli.store_options import store_from_args
 
         candidates += load_missed_candidates(sources, args.bot_id, args.locale, args.top, args.min_count,
-                                             exclusions_from_args(args), None if pulled else store_from_args(args))
+                                             exclusions_from_args(args), store_from_args(args))
     elif not candidates:
         raise LexlensError("Give at least one --utterance TEXT or --from-missed SOURCE.", 2)
     client = writer.make_client(region=args.region, profile=args.profile,

@@ -81,12 +81,10 @@ def load_sources(args, progress=True, pending=None):
     from lexlens.analytics.cli.cloudwatch_options import load_from_args
     from lexlens.analytics.store.loader import load_logs_stored
 
-    pulled = list(load_from_args(args))
-    paths = list(args.sources) + pulled
+    paths = list(args.sources) + list(load_from_args(args))
     if not paths:
         raise LexlensError("no input: name a log file or folder, or --log-group NAME.", exit_code=2)
-    # a pulled window is a new file each time: parsing it into the store would only cost
-    store = None if pulled else store_from_args(args)
+    store = store_from_args(args)
     data, use = load_logs_stored(paths, store, progress=make_byte_progress() if progress else None,
                                  planned=pending)
     if use.used and use.note:  # the store failed; the load did not
@@ -102,9 +100,10 @@ def stored_vader_memo(args):
     store = None if getattr(args, "log_group", None) else store_from_args(args)
     if store is None:
         return None
-    from lexlens.analytics.store.scores import stored_memo
+    from lexlens.analytics.metrics.sentiment import ScoreMemo, vader_scoring
+    from lexlens.analytics.store.scores import stored_scores
 
-    return stored_memo(store)
+    return ScoreMemo(*stored_scores(store, vader_scoring()))
 
 
 def write_rejects(path: Path, data) -> None:

@@ -75,6 +75,18 @@ class ScoreMemo:
 PROCESS_MEMO = ScoreMemo()  # this process's memo, when a caller gives none
 
 
+def vader_scoring() -> str:
+    """What a VADER score depends on besides the text: the library's version and how much of
+    the text it reads (the name under which a store keeps scores)."""
+    from importlib import metadata
+
+    try:
+        version = metadata.version("vaderSentiment")
+    except metadata.PackageNotFoundError:
+        version = "unknown"
+    return f"vader-{version}-{VADER_MAX_CHARS}"
+
+
 def compute_vader_scores(turns: pd.DataFrame, memo: Optional[ScoreMemo] = None) -> pd.DataFrame:
     """[turn, compound, sentiment] for utterances without a Lex sentiment; each distinct
     text is scored once, on its first VADER_MAX_CHARS characters (``memo``: the scores

@@ -275,7 +275,7 @@ def describe_store(store: Store) -> dict:
     """What the store holds: its folder, files, pieces and bytes, and each stored file."""
     files = store.read_manifest() if store.root.is_dir() else {}
     pieces = [folder for folder in store.pieces.iterdir()] if store.pieces.is_dir() else []
-    scores = list(store.root.glob("vader-*.arrow")) if store.root.is_dir() else []
+    scores = list(store.root.glob("scores-*.arrow")) if store.root.is_dir() else []
     size = sum(path.stat().st_size for folder in pieces for path in folder.iterdir() if path.is_file())
     size += sum(path.stat().st_size for path in scores)
     current = {path: entry for path, entry in files.items() if entry.parser == store.fingerprint}
@@ -292,7 +292,7 @@ def clear_store(store: Store) -> dict:
     if not before["exists"]:
         return before
     with store.locked():
-        for path in [store.root / MANIFEST, *store.root.glob("vader-*.arrow")]:
+        for path in [store.root / MANIFEST, *store.root.glob("scores-*.arrow"), *store.root.glob("outputs/*.txt")]:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
         store.remove_orphans({}, age_s=0)

@@ -28,6 +28,7 @@ import heapq
 import json
 import os
 import re
+import shutil
 import sys
 import time
 import uuid
@@ -248,6 +249,55 @@ def write_window(groups: list[list[Path]], since: int, until: int, out: Path) ->
 
 def new_window_path(cache_dir: Path, max_age_seconds: float = 86400) -> Path:
     """A fresh file name under ``<cache_dir>/windows`` (older window files are pruned)."""
+    folder = window_folder(cache_dir, max_age_seconds)
+    return folder / f"window-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}.jsonl.gz"
+
+
+def stable_window_path(cache_dir: Path, what: object, max_age_seconds: float = 86400) -> Path:
+    """The window file of one pull request (``what``: the groups, where they live, the start,
+    the pull filters; not the end), plain JSONL: the same request later, with a later end,
+    finds the file and appends to it (``write_window_appending``), so the store parses only
+    the events that are new."""
+    key = hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()[:20]
+    return window_folder(cache_dir, max_age_seconds) / f"window-{key}.jsonl"
+
+
+def write_window_appending(groups: list[list[Path]], since: int, until: int, out: Path) -> int:
+    """``write_window``, but when ``out`` already holds the start of the new window's lines
+    (a later end, no event arrived late), only the rest is appended to it, and when it holds
+    them all it is left untouched; otherwise it is replaced whole, atomically."""
+    out = Path(out)
+    fresh = out.with_name(f".{out.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.new")
+    try:
+        count = write_window(groups, since, until, fresh)
+        old_size = out.stat().st_size if out.exists() else -1
+        if 0 <= old_size <= fresh.stat().st_size and same_start(out, fresh, old_size):
+            if fresh.stat().st_size > old_size:
+                with open(fresh, "rb") as source, open(out, "ab") as target:
+                    source.seek(old_size)
+                    shutil.copyfileobj(source, target)
+        else:
+            os.replace(fresh, out)
+    except OSError as error:
+        raise LexlensError(f"Cannot write {out} ({error.strerror or error}).", exit_code=2) from None
+    finally:
+        fresh.unlink(missing_ok=True)
+    return count
+
+
+def same_start(old: Path, new: Path, size: int) -> bool:
+    """Whether ``new``'s first ``size`` bytes are ``old``'s (compared 1 MiB at a time)."""
+    with open(old, "rb") as first, open(new, "rb") as second:
+        while size > 0:
+            block = first.read(min(size, 1 << 20))
+            if not block or block != second.read(len(block)):
+                return False
+            size -= len(block)
+    return True
+
+
+def window_folder(cache_dir: Path, max_age_seconds: float) -> Path:
+    """``<cache_dir>/windows``, with window files older than ``max_age_seconds`` pruned."""
     folder = Path(cache_dir) / "windows"
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -260,4 +310,4 @@ def new_window_path(cache_dir: Path, max_age_seconds: float = 86400) -> Path:
                 old.unlink()
         except OSError:
             pass
-    return folder / f"window-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}.jsonl.gz"
+    return folder
