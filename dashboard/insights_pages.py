@@ -77,7 +77,11 @@ def overview(view, title: str) -> None:
     with right:
         sentiment = counts_frame(metrics["sentiment"], "sentiment", "turns").assign(source="Lex")
         sentiment["share"] = sentiment["turns"] / max(int(sentiment["turns"].sum()), 1)
-        charts.show_chart(sentiment_figure(sentiment), "insights_sentiment")
+        if sentiment.empty:
+            st.info("No Lex sentiment in these records (sentiment analysis is off for the bot); VADER "
+                    "sentiment needs the pulled records.")
+        else:
+            charts.show_chart(sentiment_figure(sentiment), "insights_sentiment")
     charts.show_chart(charts.heatmap(weekday_hours(metrics["heatmap_sessions"]), "Sessions by weekday and hour",
                                      f"Hour ({tz})", "Weekday", "Sessions"), "insights_heatmap_sessions")
     st.caption("Unusual hours, conversations, containment and VADER sentiment need the records: "

@@ -24,7 +24,7 @@ ENGINE_LABELS = {LOCAL: "Local (pull the events)", INSIGHTS: "Logs Insights (ser
                  AUTO: f"Auto (Logs Insights above {AUTO_RECORDS:,} records)"}
 TOP = 50  # top utterances and busiest sessions an Insights run lists
 RUN = "cw_insights_run"  # session state: the InsightsRun the pages draw from
-ENGINE_KEY = "cw_engine"
+ENGINE_KEY, CONCURRENCY_KEY = "cw_engine", "cw_concurrency"
 
 
 @dataclass(eq=False)
@@ -50,8 +50,21 @@ class InsightsRun:
         return self.finalized[(tz, top)]
 
 
+def kept(key: str) -> None:
+    """Give widget ``key`` its last value again: Streamlit drops a widget's state when a page switches
+    in the middle of a run (opening a drilled session), which would turn the engine back to local."""
+    if key not in st.session_state and f"_kept_{key}" in st.session_state:
+        st.session_state[key] = st.session_state[f"_kept_{key}"]
+
+
+def keep(key: str, value) -> None:
+    st.session_state[f"_kept_{key}"] = value
+
+
 def pick_engine() -> tuple[str, int]:
     """The engine radio and the Logs Insights concurrency (in the Source expander)."""
+    kept(ENGINE_KEY)
+    kept(CONCURRENCY_KEY)
     engine = st.radio("Engine", list(ENGINE_LABELS), format_func=ENGINE_LABELS.get, key=ENGINE_KEY,
                       help="Local pulls every event and computes here (every page). Logs Insights computes "
                            "totals, intents, sessions, top utterances, activity and heatmaps where the logs "
@@ -59,9 +72,11 @@ def pick_engine() -> tuple[str, int]:
     concurrency = CONCURRENCY
     if engine != LOCAL:
         concurrency = int(st.number_input("Logs Insights queries at once", 1, MOST_CONCURRENCY, CONCURRENCY,
-                                          key="cw_concurrency",
+                                          key=CONCURRENCY_KEY,
                                           help="Of the account's 100 concurrent Logs Insights queries, "
                                                "dashboards included."))
+        keep(CONCURRENCY_KEY, concurrency)
+    keep(ENGINE_KEY, engine)
     return engine, concurrency
 
 

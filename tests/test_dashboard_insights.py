@@ -107,3 +107,66 @@ def test_each_page_says_which_engine_or_that_it_needs_a_pull(app, page, shown):
         assert not any("works on pulled records" in e.value for e in app.main.info)
         app.switch_page("views/overview.py").run()
         assert "Computed by: local engine on 12 records pulled from CloudWatch Logs" in captions(app)
+
+
+def pick(at, table: str, row: int):
+    """What a click on ``row`` of a pickable table does (its selection callback), then a rerun."""
+    at.session_state["insights_picked"] = {**(at.session_state["insights_picked"]
+                                             if "insights_picked" in at.session_state else {}), table: row}
+    return at.run()
+
+
+def test_a_top_missed_utterance_leads_to_its_sessions_transcript_and_back(app, insights):
+    choose(app, "insights")
+    app.switch_page("views/missed.py").run()
+    assert_clean(app)
+    top = app.main.dataframe[0].value
+    assert list(top["utterance"]) == [MISSED_TEXT] and list(top["count"]) == [3]
+    pick(app, "insights_top_missed", 0)
+    assert_clean(app)
+    sessions = app.main.dataframe[1].value
+    assert sorted(sessions["session_id"]) == ["session-0", "session-1", "session-2"]
+    assert any(t.value == f"Sessions in which users said: {MISSED_TEXT}" for t in app.main.text)
+    assert not [m for m in app.main.markdown if "<b>" in m.value or "cancel" in m.value]  # never Markdown
+    chosen = sessions["session_id"].iloc[0]
+    pick(app, "insights_top_missed_sessions", 0)
+    assert_clean(app)
+    assert app.main.title[0].value == "Session explorer"
+    assert any(t.value == f"Session {chosen}" for t in app.main.text)
+    bubbles = [t.value for t in app.main.text]
+    assert MISSED_TEXT in bubbles and "hello 0" in bubbles  # the drilled turns, as plain text
+    assert any(c.startswith("Computed by: local engine on 4 records of one session") for c in captions(app))
+    app.button(key="drilled_back").click().run()
+    assert_clean(app)
+    assert app.main.title[0].value == "Missed utterances"
+    assert any(c.startswith("Computed by: CloudWatch Logs Insights") for c in captions(app))
+
+
+@pytest.mark.parametrize("status", ["Failed", "Timeout"])
+def test_a_failing_drill_down_is_a_sentence_on_the_page(app, insights, status):
+    choose(app, "insights")
+    app.switch_page("views/conversations.py").run()
+    insights.controls.force = [status]  # the next query, the drill-down, ends so
+    pick(app, "insights_busiest_sessions", 0)
+    assert not app.exception
+    errors = [e.value for e in app.main.error]
+    assert len(errors) == 1 and errors[0].startswith("Cannot open this session's transcript: the drill"), errors
+    assert status in errors[0]
+    assert app.main.title[0].value == "Conversations"
+
+
+def test_an_unknown_log_group_is_a_sentence_in_the_panel(insights, tmp_path, monkeypatch):
+    monkeypatch.setenv(CLOUDWATCH_VARS["log_groups"], "/aws/lex/does-not-exist")
+    monkeypatch.setenv(CLOUDWATCH_VARS["cache_dir"], str(tmp_path / "cache"))
+    at = AppTest.from_file(str(APP), default_timeout=120).run()
+    at = choose_unclean(at, "insights")
+    assert not at.exception
+    errors = [e.value for e in at.sidebar.error]
+    assert errors and "does not exist" in errors[0], errors
+    assert at.main.title[0].value == "Overview"  # the demo logs stay shown, computed here
+    assert any(c.startswith("Computed by: local engine") for c in captions(at))
+
+
+def choose_unclean(at, engine: str):
+    at.radio(key="cw_engine").set_value(engine).run()
+    return at.button(key="cw_pull").click().run()
