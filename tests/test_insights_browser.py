@@ -13,7 +13,8 @@ import pytest
 
 pytest.register_assert_rewrite("moto_server", "insights_standin")
 
-from dashboard_helpers import chromium_available, launch_chromium, pick_row, serving, wait_drawn, wait_settled  # noqa: E402
+from dashboard_helpers import (chromium_available, launch_chromium, pick_row, serving,  # noqa: E402
+                               wait_drawn, wait_settled)
 from moto_server import make_lex_record, put_events, unique_group  # noqa: E402
 
 pytestmark = [pytest.mark.browser,
