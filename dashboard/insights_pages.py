@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from lexlens.dashboard import charts
+from lexlens.dashboard.definitions import explain
 from lexlens.dashboard.engine_label import show_computed_by
 from lexlens.dashboard.failures import run_page
 from lexlens.dashboard.formats import format_duration, format_percent
@@ -86,6 +87,8 @@ def overview(view, title: str) -> None:
                                      f"Hour ({tz})", "Weekday", "Sessions"), "insights_heatmap_sessions")
     st.caption("Unusual hours, conversations, containment and VADER sentiment need the records: "
                "pull the window (engine Local) to see them.")
+    explain("Record", "Session", "Fallback rate", "Session duration", "Mean turns", "Utterance", "Modality",
+            "Computed by")
 
 
 def intents(view, title: str) -> None:
@@ -106,6 +109,7 @@ def intents(view, title: str) -> None:
     charts.show_chart(charts.heatmap(heat, "Turns per intent and hour", f"Hour ({tz})", "Intent", "Turns"),
                       "insights_heatmap_intents")
     needs_raw_turns_note("Intent paths and switches")
+    explain("Computed by")
 
 
 def missed(view, title: str) -> None:
@@ -128,6 +132,7 @@ def missed(view, title: str) -> None:
     render_top_utterances(view, missed_only=True)
     st.subheader("Top utterances")
     render_top_utterances(view, missed_only=False)
+    explain("Missed utterance", "Fallback rate", "Top utterances", "Obfuscated utterances", "Computed by")
 
 
 def conversations(view, title: str) -> None:
@@ -142,6 +147,7 @@ def conversations(view, title: str) -> None:
     st.subheader("Busiest sessions")
     render_busiest_sessions(view)
     needs_raw_turns_note("Conversations (sessions split by inactivity), duration histograms")
+    explain("Session", "Session duration", "Mean turns", "Computed by")
 
 
 def needs_raw_turns_note(what: str) -> None:
