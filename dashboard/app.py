@@ -8,6 +8,8 @@ import streamlit as st
 
 from lexlens.dashboard.access import read_access
 from lexlens.dashboard.failures import run_page
+from lexlens.dashboard.insights_pages import run_insights_page
+from lexlens.dashboard.insights_source import InsightsView
 from lexlens.dashboard.links import follow_pending_link
 from lexlens.dashboard.pagelist import PAGES
 from lexlens.dashboard.settings import read_settings
@@ -30,5 +32,9 @@ settings = read_settings()
 settings = replace(settings, allow_writes=writes_allowed(settings.allow_writes, access, email))
 st.session_state["settings"] = settings
 st.session_state["access"] = access
+st.session_state["page_slug"] = page.url_path  # the sidebar opens a drilled session on the explorer only
 st.session_state["view"] = render_sidebar(settings)
-run_page(page)
+if isinstance(st.session_state["view"], InsightsView):
+    run_insights_page(page)  # the pushed-down metrics of a Logs Insights run (issue 17)
+else:
+    run_page(page)

@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from lexlens.dashboard.engine_label import show_computed_by
 from lexlens.dashboard.formats import format_duration
 from lexlens.dashboard.safe import escape_plotly, escape_plotly_series
 
@@ -28,7 +29,9 @@ def layout(fig: go.Figure, title: str, x_label: str, y_label: str, height: int =
 
 
 def show_chart(fig: go.Figure, key: str) -> None:
+    """The chart, and which engine computed it (``engine_label``)."""
     st.plotly_chart(fig, width="stretch", key=key, config=CONFIG)
+    show_computed_by()
 
 
 def count_axis(values) -> dict:

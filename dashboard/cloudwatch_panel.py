@@ -1,7 +1,8 @@
 """CloudWatch Logs as a dashboard source (issue 4): region and profile, a log-group picker
 (DescribeLogGroups with a name prefix), the time range, cache status and a pull/refresh
 button. A pull shows its progress on the page and leaves one window file in the cache,
-which is then loaded like any local file (and cached by its path and mtime).
+which is then loaded like any local file (and cached by its path and mtime). The engine choice
+(issue 17, ``insights_source``): pull and compute here, or compute on CloudWatch Logs Insights.
 """
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from pathlib import Path
 import streamlit as st
 
 from lexlens.analytics.errors import LexlensError
+from lexlens.dashboard.insights_source import ENGINE_KEY, LOCAL, RUN, pick_engine, run_insights
 from lexlens.dashboard.safe import escape_markdown
 from lexlens.dashboard.settings import ServeSettings
 
 PULLED = "cw_pulled"  # session state: paths of the last pulled window
+PULL_NOW = "cw_pull_now"  # session state: pull on this run (a page's "pull this window" button)
 LIVE = "cw_live_window"  # session state: the pulled window a live refresh extends (LiveWindow)
 
 
@@ -93,7 +96,8 @@ def pick_groups_scope(settings: ServeSettings):
 
 
 def render_cloudwatch_source(settings: ServeSettings):
-    """The CloudWatch part of the Source expander; the pulled window's path(s) or None."""
+    """The CloudWatch part of the Source expander: the pulled window's path(s), the Logs Insights
+    run (``insights_source.InsightsRun``) the pages draw from, or None."""
     from lexlens.dashboard.access import GROUP_REFUSAL, read_access, group_allowed
 
     options = settings.cloudwatch
@@ -121,21 +125,38 @@ def render_cloudwatch_source(settings: ServeSettings):
         until = st.text_input("Until (empty: now)", options.get("until") or "", key="cw_until")
         folder = cache_dir(settings)
         render_cache_status(folder)
-        first = PULLED not in st.session_state and bool(given)
-        clicked = st.button("Pull / refresh", key="cw_pull", disabled=not groups)
-        if groups and (clicked or first):
+        engine, concurrency = pick_engine()
+        first = PULLED not in st.session_state and RUN not in st.session_state and bool(given) and engine == LOCAL
+        clicked = st.button("Pull / refresh" if engine == LOCAL else "Compute / refresh", key="cw_pull",
+                            disabled=not groups)
+        if groups and (clicked or first or st.session_state.pop(PULL_NOW, False)):
             if not all(allowed(group) for group in groups):
                 st.error(GROUP_REFUSAL)
                 return None
-            st.session_state[PULLED] = pull(client(), groups, since, until, folder, refresh=False)
-        if PULLED in st.session_state:
+            st.session_state.pop(RUN, None)
+            run = None if engine == LOCAL else run_insights(
+                client(), (region, profile, options.get("endpoint_url")), groups, since, until, engine,
+                concurrency, folder)
+            if run is not None:
+                st.session_state.pop(PULLED, None)
+                st.session_state[RUN] = run
+            else:
+                st.session_state[PULLED] = pull(client(), groups, since, until, folder, refresh=False)
+        if PULLED in st.session_state and RUN not in st.session_state:
             from lexlens.dashboard.live import render_live_switch
 
             render_live_switch(client, groups, folder, open_ended=not until.strip())
     except LexlensError as error:
         st.error(escape_markdown(str(error)))
         return None
-    return st.session_state.get(PULLED)
+    return st.session_state.get(RUN) or st.session_state.get(PULLED)
+
+
+def pull_instead() -> None:
+    """Button callback: switch the panel to the local engine and pull the window on this rerun."""
+    st.session_state[ENGINE_KEY] = LOCAL
+    st.session_state[PULL_NOW] = True
+    st.session_state.pop(RUN, None)
 
 
 def list_groups(client, prefix: str) -> list[str]:

@@ -9,6 +9,7 @@ import streamlit as st
 from lexlens.analytics.metrics.sessions import compute_duration_stats, compute_sessions, compute_turns_per_session
 from lexlens.analytics.metrics.totals import compute_totals
 from lexlens.dashboard.data import View, derive, previous_period
+from lexlens.dashboard.engine_label import show_computed_by
 from lexlens.dashboard.formats import format_duration
 from lexlens.dashboard.outcome_settings import view_conversations
 
@@ -78,6 +79,7 @@ def render_kpis(view: View) -> dict:
         delta = format_delta(values[key], before[key], kind) if before else None
         column.metric(label, format_value(values[key], kind), delta=delta,
                       delta_color="inverse" if lower_better else "normal", border=True)
+    show_computed_by()
     if before is None:
         st.caption("Pick a date range in the sidebar to compare with the period of the same "
                    "length just before it.")

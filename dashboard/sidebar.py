@@ -16,6 +16,8 @@ from lexlens.dashboard import urlstate
 from lexlens.dashboard.access import is_loopback
 from lexlens.dashboard.data import View, load_source, make_view, save_uploads
 from lexlens.dashboard.date_range import DateChoice, local_midnight, pick_dates
+from lexlens.dashboard.engine_label import ORIGIN
+from lexlens.dashboard.insights_source import InsightsRun, InsightsView, drilled_slice
 from lexlens.dashboard.outcome_settings import render_outcome_settings
 from lexlens.dashboard.safe import escape_markdown, show_bidi
 from lexlens.dashboard.settings import ServeSettings
@@ -35,8 +37,8 @@ def default_sources(settings: ServeSettings) -> tuple[str, ...]:
     return (str(DEMO_LOG),)
 
 
-def pick_source(settings: ServeSettings) -> tuple[str, ...]:
-    """The paths to load: an upload, a CloudWatch pull, or the path box (in the URL); a path
+def pick_source(settings: ServeSettings) -> tuple[str, ...] | InsightsRun:
+    """The paths to load: an upload, a CloudWatch pull (or Logs Insights run), or the path box (in the URL); a path
     the operator did not allow stops the page with one sentence, before anything is read."""
     default = PATH_SEPARATOR.join(default_sources(settings))
     with st.sidebar.expander("Source", expanded=False):
@@ -58,7 +60,9 @@ def pick_source(settings: ServeSettings) -> tuple[str, ...]:
         st.session_state[UPLOADS_STATE] = tuple(set(st.session_state.get(UPLOADS_STATE, ())) | set(folder))
         return folder
     if pulled:
+        st.session_state[ORIGIN] = "pulled"
         return pulled
+    st.session_state.pop(ORIGIN, None)
     paths = tuple(part.strip() for part in (text or default).split(PATH_SEPARATOR) if part.strip())
     refuse_outside(paths, settings)
     return paths
@@ -203,8 +207,17 @@ def render_load_report(full: LogData) -> None:
 
 
 def render_sidebar(settings: ServeSettings) -> View:
-    """Source, filters and load report; stops the page with a message when nothing loads."""
+    """Source, filters and load report; stops the page with a message when nothing loads. With the
+    Logs Insights engine, an ``InsightsView`` (or, on the Session explorer after a drill-down, the
+    drilled session's turns loaded like any file)."""
     paths = pick_source(settings)
+    if isinstance(paths, InsightsRun):
+        drilled = drilled_slice(paths, st.session_state.get("page_slug", ""))
+        if drilled is None:
+            return render_insights_sidebar(paths)
+        st.session_state[ORIGIN] = "drilled"
+        render_drilled_banner(drilled)
+        paths = (drilled["path"],)
     try:
         stamp, full = load_source(paths)
     except LexlensError as error:
@@ -229,6 +242,28 @@ def render_sidebar(settings: ServeSettings) -> View:
     outcome = render_outcome_settings(full, settings)
     urlstate.write_url()
     return make_view(stamp, full, filters, tz, outcome)
+
+
+def render_drilled_banner(drilled: dict) -> None:
+    """Over the transcript of a drilled session: where its turns came from, and the way back."""
+    st.info(escape_markdown(f"Session {drilled['session_id']}: its turns were pulled from CloudWatch Logs by a "
+                            "Logs Insights drill-down; the other pages show the Logs Insights results."))
+    if st.button("Back to the Logs Insights results", key="drilled_back", icon=":material/arrow_back:"):
+        st.switch_page(drilled["back"])
+
+
+def render_insights_sidebar(run: InsightsRun) -> InsightsView:
+    """The time zone (heatmaps and times) and what Logs Insights computed, for the Insights pages."""
+    from lexlens.analytics.timewindow import format_ms
+
+    st.sidebar.subheader("Filters")
+    with st.sidebar:
+        tz = urlstate.selectbox("Time zone", ALL_ZONES, "tz", "UTC")
+    st.sidebar.caption(f"Logs Insights computed {', '.join(escape_markdown(g) for g in run.groups)} from "
+                       f"{format_ms(run.since_ms)} to {format_ms(run.until_ms)}. Bot, alias, locale and the other "
+                       "filters apply to pulled records (engine Local).")
+    urlstate.write_url()
+    return InsightsView(run, tz)
 
 
 def render_source_error(message: str) -> None:

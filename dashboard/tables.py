@@ -9,6 +9,7 @@ import streamlit as st
 
 from lexlens.analytics.text.csvsafe import to_safe_csv
 from lexlens.dashboard import links
+from lexlens.dashboard.engine_label import show_computed_by
 from lexlens.dashboard.formats import display_columns, display_frame
 from lexlens.dashboard.pagelist import SESSION_TABLES
 from lexlens.dashboard.safe import plain_frame
@@ -59,6 +60,8 @@ def show_table(table: pd.DataFrame, name: str, *, session_column: str | None = N
     count = f"{len(shown):,} of {len(table):,} rows" if query.strip() else f"{len(table):,} rows"
     hint = " · pick a row to open its transcript" if selectable else ""
     left.caption((caption + " · " if caption else "") + count + hint)
+    with left:
+        show_computed_by()
     right.download_button("CSV", data=table_csv(shown), icon=":material/download:", file_name=f"{name}.csv",
                           mime="text/csv", key=f"download_{name}", on_click="ignore")
     return shown

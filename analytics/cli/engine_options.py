@@ -38,6 +38,9 @@ def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--drill-down", type=Path, metavar="FILE",
                        help="with the Insights engine: write the turns of the busiest sessions listed (--top) to FILE "
                             "as CloudWatch event lines; lexlens report FILE shows their paths, outcomes and transcripts")
+    group.add_argument("--estimate", action="store_true",
+                       help="with --engine insights or auto: print an upper bound of the bytes the run would scan "
+                            "(the log groups' stored bytes) and exit without starting a query")
     group.add_argument("--insights-concurrency", type=concurrency, default=CONCURRENCY, metavar="N",
                        help=f"Logs Insights queries at once, 1 to 100 (default {CONCURRENCY})")
 
@@ -45,6 +48,9 @@ def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
 def check_engine_args(args) -> None:
     """One sentence (exit 2) for options the Insights engine cannot honour."""
     if args.engine == "local":
+        if args.estimate:
+            raise LexlensError("--estimate tells what Logs Insights would scan: give --engine insights or auto "
+                               "(--engine local pulls the events, which costs no Logs Insights scan).", exit_code=2)
         if args.drill_down:
             raise LexlensError("--drill-down pulls sessions after an Insights run; with --engine local every turn "
                                "is here already (--csv-dir writes the turns table).", exit_code=2)
@@ -79,6 +85,15 @@ def run_engine(args, tz: str):
     since, until = parse_window(args.since, args.until)
     groups, filters = list(dict.fromkeys(args.log_group)), insights_filters(args)
     client = make_logs_client(args.region, args.profile, args.endpoint_url, max_workers=args.insights_concurrency)
+    if args.estimate:
+        from lexlens.analytics.insights.estimate import render_estimate, stored_bytes
+
+        try:
+            return render_estimate(stored_bytes(client, groups))
+        except LexlensError:
+            raise
+        except Exception as error:  # noqa: BLE001 - AWS errors explained in one sentence
+            raise explain_error(error, client, ", ".join(groups)) from None
     try:
         from lexlens.analytics.cli.cloudwatch_options import resolve_cache_dir
 

@@ -30,6 +30,11 @@ CONVENTIONS = {
         "logged conversation are those of its logged turns."),
     "Rates and shares": "Shown as percentages; count axes start at zero with whole-number ticks.",
     "Times": "Times are stored in UTC and shown in the time zone picked in the sidebar (`--tz` in the CLI).",
+    "Computed by": ("Under each chart and table of the dashboard: the local engine on N records (read from "
+                    "files, pulled from CloudWatch Logs, or one session pulled by a Logs Insights drill-down), "
+                    "or CloudWatch Logs Insights (server-side) with the queries, bytes scanned and seconds its "
+                    "run took (`report --engine`). Both engines finish the same partial aggregates with one "
+                    "function, so they give the same values for the same records."),
 }
 
 SOURCES = (loading, totals, sessions, conversations, intents, timeseries, anomalies, breakdowns, sentiment, heatmaps, utterances,
