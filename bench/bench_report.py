@@ -53,7 +53,8 @@ def main() -> None:
     args = parser.parse_args()
     path = ensure_bench_file(args.sessions)
     records = sum(1 for _ in open(path, "rb"))
-    lexlens = median_run([sys.executable, "-m", "lexlens", "report", str(path), "--json"], args.runs)
+    # --no-store: every run parses the JSON, as DuckDB does (bench_store.py measures the store)
+    lexlens = median_run([sys.executable, "-m", "lexlens", "report", str(path), "--json", "--no-store"], args.runs)
     duckdb = median_run([sys.executable, "-c", DUCKDB_SCRIPT, str(path)], args.runs)
     result = {"file": path.name, "records": records, "mb": round(path.stat().st_size / 1e6, 1),
               "lexlens_report_json": lexlens, "duckdb_read_ndjson": duckdb,

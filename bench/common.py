@@ -17,20 +17,62 @@ BENCH_END = "2026-11-20T00:00:00Z"
 
 def tree_rss_bytes(pid: int) -> int:
     """Resident memory of ``pid`` and all its descendants (Linux /proc)."""
-    total, pending = 0, [pid]
+    return tree_memory(pid)["rss"]
+
+
+def tree_memory(pid: int, proportional: bool = False) -> dict:
+    """Memory of ``pid`` and its descendants: ``rss`` summed (pages a forked child shares with
+    its parent count twice), ``largest`` (the largest process's RSS) and, with
+    ``proportional``, ``pss`` (shared pages divided among their sharers: what the tree really
+    holds; reading it costs the kernel a walk of each process's pages)."""
+    found = {"rss": 0, "largest": 0, "pss": 0}
+    pending = [pid]
     while pending:
         current = pending.pop()
         try:
             with open(f"/proc/{current}/status") as status:
                 for line in status:
                     if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
+                        rss = int(line.split()[1]) * 1024
+                        found["rss"] += rss
+                        found["largest"] = max(found["largest"], rss)
+            if proportional:
+                with open(f"/proc/{current}/smaps_rollup") as rollup:
+                    for line in rollup:
+                        if line.startswith("Pss:"):
+                            found["pss"] += int(line.split()[1]) * 1024
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children") as children:
                     pending.extend(int(child) for child in children.read().split())
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
-    return total
+    return found
+
+
+def run_measured(command: list[str]) -> dict:
+    """Wall seconds, exit code and peak memory (``tree_memory``'s three figures, each its own
+    peak; PSS sampled ten times a second) of one whole process."""
+    peaks = {"rss": 0, "largest": 0, "pss": 0}
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
+
+    def sample() -> None:
+        count = 0
+        while process.poll() is None:
+            found = tree_memory(process.pid, proportional=count % 10 == 0)
+            for name in peaks:
+                peaks[name] = max(peaks[name], found[name])
+            count += 1
+            time.sleep(0.01)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = process.communicate()
+    elapsed = time.perf_counter() - start
+    sampler.join()
+    if process.returncode:
+        sys.stderr.write(stderr.decode(errors="replace"))
+    return {"seconds": elapsed, "code": process.returncode, **peaks}
 
 
 def run_timed(command: list[str], stdout=subprocess.DEVNULL) -> tuple[float, int, int]:

@@ -66,12 +66,10 @@ def start_scan(args):
     when it does not apply."""
     if getattr(args, "log_group", None) or not args.sources:
         return None
-    store = store_from_args(args)
-    if store is None:
-        return None
-    from lexlens.analytics.store.loader import start_stored_scan
+    from lexlens.analytics.store.loader import start_stored_scan, start_unstored_scan
 
-    return start_stored_scan(store, args.sources)
+    store = store_from_args(args)
+    return start_unstored_scan(args.sources) if store is None else start_stored_scan(store, args.sources)
 
 
 def load_sources(args, progress=True, pending=None):

@@ -102,13 +102,35 @@ def start_stored_scan(store: Store, paths, workers: Optional[int] = None) -> Opt
         return None
 
 
+def start_unstored_scan(paths, workers: Optional[int] = None) -> Optional[StoredLoad]:
+    """``start_stored_scan`` for a load without the store (--no-store): every file parsed."""
+    try:
+        if not paths or not use_native(None):
+            return None
+        limits = limits_from_environment()
+        files = find_log_files(paths)
+        workers = default_workers(workers)
+        planned = StoredLoad(files, [FilePlan(file, file.stat(), [], 0, why="new") for file in files], limits,
+                             workers, unit_bytes_for(files, workers))
+        units = [unit for piece in pieces_of(planned.plans)
+                 for unit in piece_units(piece, planned.unit_bytes, limits.file_bytes)]
+        if units and all(splittable(unit) for unit in units):
+            planned.pending = start_units(units, min(workers, len(units)), limits, paths)
+        return planned
+    except Exception:  # noqa: BLE001 - an early start is only a speed-up; the load says what is wrong
+        return None
+
+
 def load_logs_stored(paths: Sequence[Union[str, Path]], store: Optional[Store],
                      progress: Optional[Progress] = None, workers: Optional[int] = None,
                      native: Optional[bool] = None, limits: Optional[ReadLimits] = None,
                      planned: Optional[StoredLoad] = None) -> tuple[LogData, StoreUse]:
     """``load_logs(paths)`` through ``store`` (None: without it), and what the store gave."""
     if store is None:
-        return load_logs(paths, progress, workers, native, limits=limits), StoreUse(note="--no-store")
+        pending = planned.pending if planned is not None and planned.limits == (limits or limits_from_environment()) \
+            else None
+        data = load_logs(paths, progress, workers, native, limits=limits, pending=pending)
+        return data, StoreUse(note="--no-store")
     native = use_native(native)
     limits = limits or limits_from_environment()
     if planned is None or planned.limits != limits:
