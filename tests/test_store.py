@@ -393,3 +393,19 @@ def test_a_report_reads_vader_scores_from_the_store(tmp_path, capsys):
     Store(store_dir).ensure()
     write_scores(scores_path(Store(store_dir), vader_scoring()), {f"u{i}": -0.9 for i in range(7)})
     assert vader_counts() == {"NEGATIVE": 14}  # computed (the first run parsed: no output was kept)
+
+
+@pytest.mark.parametrize("action", ["info", "clear"])
+def test_store_commands_on_a_path_that_is_not_a_folder_say_so(action, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = subprocess.run([sys.executable, "-m", "lexlens", "store", action, "--store-dir", str(blocker)],
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "is not a folder" in result.stderr and "Traceback" not in result.stderr
+    assert blocker.read_text() == ""
+
+
+def test_clearing_a_store_that_does_not_exist_says_so(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "lexlens", "store", "clear", "--store-dir", str(tmp_path / "none")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0 and "nothing to clear" in result.stdout

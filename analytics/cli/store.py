@@ -19,9 +19,14 @@ def add_parser(subparsers) -> None:
 
 
 def chosen_store(args):
+    """The store the options name; a path that exists but is not a folder is one sentence."""
+    from lexlens.analytics.errors import LexlensError
     from lexlens.analytics.store.catalog import Store, default_store_dir
 
-    return Store(args.store_dir or default_store_dir())
+    store = Store(args.store_dir or default_store_dir())
+    if store.root.exists() and not store.root.is_dir():
+        raise LexlensError(f"{store.root} is not a folder: name the store's folder with --store-dir.", exit_code=2)
+    return store
 
 
 def render_info(status: dict) -> str:
@@ -53,6 +58,9 @@ def run_clear(args: argparse.Namespace) -> int:
     from lexlens.analytics.store.catalog import clear_store
 
     removed = clear_store(chosen_store(args))
+    if not removed["exists"]:
+        print(f"nothing to clear: the store {removed['store_dir']} does not exist.")
+        return 0
     print(f"cleared the store {removed['store_dir']}: {removed['files']} file(s), {removed['pieces']} piece(s), "
           f"{removed['bytes'] / 1e6:,.1f} MB.")
     return 0
