@@ -332,3 +332,29 @@ def test_date_boxes_resolve_inside_the_data(start_text, end_text, expected, note
 
     choice = resolve_dates(start_text, end_text, dt.date(2026, 10, 21), dt.date(2026, 11, 19))
     assert (choice.start.isoformat(), choice.end.isoformat()) == expected and len(choice.notes) == notes
+
+
+def test_a_restarted_server_draws_the_same_overview_from_the_store(demo, tmp_path, monkeypatch):
+    """Issue 16: the first start parses the log and keeps its tables; after a restart (caches
+    emptied) the Overview is drawn from the store, parsing nothing, with the same figures."""
+    import shutil
+
+    import streamlit as st
+
+    from lexlens.analytics.store import loader
+
+    log = tmp_path / "demo.jsonl.gz"
+    shutil.copyfile(sample_logs.DEMO_LOG, log)
+    monkeypatch.setenv(SOURCES_VAR, str(log))
+    monkeypatch.setenv("LEXLENS_STORE_DIR", str(tmp_path / "store"))
+    parsed = []
+    real_parse = loader.parse_pieces
+    monkeypatch.setattr(loader, "parse_pieces", lambda pieces, *args: parsed.append(len(pieces)) or
+                        real_parse(pieces, *args))
+    for _ in range(2):
+        st.cache_resource.clear()  # a restart: nothing kept in memory
+        at = start()
+        assert_clean(at)
+        assert_kpis_match(at, demo.turns)
+    assert parsed == [1, 0]
+    assert list((tmp_path / "store" / "pieces").iterdir())
