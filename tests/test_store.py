@@ -409,3 +409,18 @@ def test_clearing_a_store_that_does_not_exist_says_so(tmp_path):
     result = subprocess.run([sys.executable, "-m", "lexlens", "store", "clear", "--store-dir", str(tmp_path / "none")],
                             capture_output=True, text=True)
     assert result.returncode == 0 and "nothing to clear" in result.stdout
+
+
+def test_a_deleted_file_takes_its_pieces_along_at_the_next_write(tmp_path, store):
+    gone, kept = tmp_path / "gone.jsonl", tmp_path / "kept.jsonl"
+    write_lines(gone, lines_of(0, 5))
+    write_lines(kept, lines_of(10, 5))
+    load_logs_stored([gone], store)
+    load_logs_stored([kept], store)
+    assert describe_store(store)["pieces"] == 2
+    gone.unlink()
+    write_lines(kept, lines_of(20, 2), "a")
+    load_logs_stored([kept], store)  # writes: the manifest forgets the deleted file
+    status = describe_store(store)
+    assert [entry["path"] for entry in status["stored"]] == [str(kept.resolve())]
+    assert status["pieces"] == 2  # kept's two segments; gone's piece removed

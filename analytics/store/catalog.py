@@ -222,13 +222,15 @@ class Store:
 
     def record(self, changes: dict[str, FileEntry], written: list[Path]) -> None:
         """Under the lock: rename the ``written`` pieces (complete, under temporary names) to the
-        names ``changes`` gives them, put ``changes`` into the manifest, and remove the pieces
-        no entry names any more."""
+        names ``changes`` gives them, put ``changes`` into the manifest, forget files that no
+        longer exist, and remove the pieces no entry names any more."""
         with self.locked():
             for folder in written:
                 os.replace(folder, self.pieces / piece_name(folder))
             files = self.read_manifest()
             files.update(changes)
+            # a file that is gone (a pruned CloudWatch window, a deleted export) takes its pieces along
+            files = {path: entry for path, entry in files.items() if path in changes or Path(path).exists()}
             self.write_manifest(files)
             self.remove_orphans(files)
 
