@@ -19,7 +19,8 @@ import pytest
 
 from lex_records import record
 from lexlens.analytics.ingest.loading import load_logs
-from lexlens.analytics.store.catalog import Store, describe_store
+from lexlens.analytics.store.admin import describe_store
+from lexlens.analytics.store.catalog import Store
 from lexlens.analytics.store.frames import ALL_TABLES
 from lexlens.analytics.store.loader import load_logs_stored
 

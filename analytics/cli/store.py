@@ -47,7 +47,7 @@ def render_info(status: dict) -> str:
 
 
 def run_info(args: argparse.Namespace) -> int:
-    from lexlens.analytics.store.catalog import describe_store
+    from lexlens.analytics.store.admin import describe_store
 
     status = describe_store(chosen_store(args))
     print(json.dumps(status, indent=2) if args.json else render_info(status))
@@ -55,7 +55,7 @@ def run_info(args: argparse.Namespace) -> int:
 
 
 def run_clear(args: argparse.Namespace) -> int:
-    from lexlens.analytics.store.catalog import clear_store
+    from lexlens.analytics.store.admin import clear_store
 
     removed = clear_store(chosen_store(args))
     if not removed["exists"]:

@@ -91,15 +91,18 @@ def start_stored_scan(store: Store, paths, workers: Optional[int] = None) -> Opt
             return None
         limits = limits_from_environment()
         planned = plan_stored_load(store, paths, limits, workers)
-        if planned is None:
-            return None
-        units = [unit for piece in pieces_of(planned.plans)
-                 for unit in piece_units(piece, planned.unit_bytes, limits.file_bytes)]
-        if units and all(splittable(unit) for unit in units):
-            planned.pending = start_units(units, min(planned.workers, len(units)), limits)
-        return planned
+        return None if planned is None else start_scanning(planned)
     except Exception:  # noqa: BLE001 - an early start is only a speed-up; the load says what is wrong
         return None
+
+
+def start_scanning(planned: StoredLoad, paths=()) -> StoredLoad:
+    """Start the C scanner, in threads, on the pieces ``planned`` parses (when it can read them all)."""
+    units = [unit for piece in pieces_of(planned.plans)
+             for unit in piece_units(piece, planned.unit_bytes, planned.limits.file_bytes)]
+    if units and all(splittable(unit) for unit in units):
+        planned.pending = start_units(units, min(planned.workers, len(units)), planned.limits, paths)
+    return planned
 
 
 def start_unstored_scan(paths, workers: Optional[int] = None) -> Optional[StoredLoad]:
@@ -112,11 +115,7 @@ def start_unstored_scan(paths, workers: Optional[int] = None) -> Optional[Stored
         workers = default_workers(workers)
         planned = StoredLoad(files, [FilePlan(file, file.stat(), [], 0, why="new") for file in files], limits,
                              workers, unit_bytes_for(files, workers))
-        units = [unit for piece in pieces_of(planned.plans)
-                 for unit in piece_units(piece, planned.unit_bytes, limits.file_bytes)]
-        if units and all(splittable(unit) for unit in units):
-            planned.pending = start_units(units, min(workers, len(units)), limits, paths)
-        return planned
+        return start_scanning(planned, paths)  # load_logs takes the scan of exactly these paths
     except Exception:  # noqa: BLE001 - an early start is only a speed-up; the load says what is wrong
         return None
 
