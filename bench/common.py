@@ -49,17 +49,17 @@ def tree_memory(pid: int, proportional: bool = False) -> dict:
     return found
 
 
-def run_measured(command: list[str]) -> dict:
-    """Wall seconds, exit code and peak memory (``tree_memory``'s three figures, each its own
-    peak; PSS sampled ten times a second) of one whole process."""
+def run_measured(command: list[str], stdout=subprocess.DEVNULL, proportional: bool = True) -> dict:
+    """Wall seconds, exit code and peak memory (``tree_memory``'s figures, each its own peak;
+    PSS, with ``proportional``, sampled ten times a second) of one whole process."""
     peaks = {"rss": 0, "largest": 0, "pss": 0}
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
+    process = subprocess.Popen(command, stdout=stdout, stderr=subprocess.PIPE, cwd=ROOT)
 
     def sample() -> None:
         count = 0
         while process.poll() is None:
-            found = tree_memory(process.pid, proportional=count % 10 == 0)
+            found = tree_memory(process.pid, proportional=proportional and count % 10 == 0)
             for name in peaks:
                 peaks[name] = max(peaks[name], found[name])
             count += 1
@@ -77,23 +77,8 @@ def run_measured(command: list[str]) -> dict:
 
 def run_timed(command: list[str], stdout=subprocess.DEVNULL) -> tuple[float, int, int]:
     """(wall seconds, peak tree RSS bytes, exit code) of one whole process."""
-    peak = [0]
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=stdout, stderr=subprocess.PIPE, cwd=ROOT)
-
-    def sample() -> None:
-        while process.poll() is None:
-            peak[0] = max(peak[0], tree_rss_bytes(process.pid))
-            time.sleep(0.01)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, stderr = process.communicate()
-    elapsed = time.perf_counter() - start
-    sampler.join()
-    if process.returncode:
-        sys.stderr.write(stderr.decode(errors="replace"))
-    return elapsed, peak[0], process.returncode
+    run = run_measured(command, stdout, proportional=False)
+    return run["seconds"], run["rss"], run["code"]
 
 
 def ensure_bench_file(sessions: int = 50_000, seed: int = 11) -> Path:
