@@ -31,13 +31,16 @@ def test_a_log_group_that_gained_events_has_only_them_parsed(aws_env, logs_clien
     group = unique_group()
     put_events(logs_client, group, "s", [lex_event(now - 3 * HOUR_MS + i * 60_000, f"a{i // 3}", i % 3)
                                          for i in range(30)])
-    options = ["--log-group", group, "--since", "5h", "--cache-dir", str(tmp_path / "cache")]
+    from lexlens.analytics.timewindow import format_ms
+
+    # a fixed start: the same pull request at both runs ('--since 5h' would be another each time)
+    options = ["--log-group", group, "--since", format_ms(now - 5 * HOUR_MS), "--cache-dir", str(tmp_path / "cache")]
     store = tmp_path / "store"
     first = report(capsys, *options, "--store-dir", str(store))
     assert first["records"] == 30
     window, = stored_windows(capsys, store)
     assert window["segments"] == 1
-    # five later events; the same relative window ('--since 5h'), asked a moment later
+    # five later events; the same window start, asked a moment later
     put_events(logs_client, group, "s", [lex_event(int(time.time() * 1000) - 5_000 + i * 500, f"b{i}", 0)
                                          for i in range(5)])
     second = report(capsys, *options, "--store-dir", str(store))

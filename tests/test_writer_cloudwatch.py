@@ -53,3 +53,27 @@ def test_unknown_missed_log_group_is_one_sentence(aws_env, monkeypatch, capsys, 
     _, err = capsys.readouterr()
     assert code == 2
     assert "Traceback" not in err and len([l for l in err.splitlines() if l.startswith("lexlens:")]) == 1
+
+
+def test_missed_since_is_the_exact_window_start(aws_env, logs_client, monkeypatch, capsys, tmp_path):
+    """Misses from before --missed-since are not proposed, even within the same hour (the pull's
+    window file is one per request and start: nothing before the start is in it)."""
+    group = unique_group("/aws/lex/hotels")
+    now = int(time.time() * 1000)
+    since = now - 2 * 3_600_000
+    since -= since % 3_600_000 - 30 * 60_000  # half past an hour, two hours ago or so
+    texts = [("before the window", since - 60_000 - n) for n in range(3)] + \
+            [("inside the window", since + 60_000 + n) for n in range(3)]
+    put_events(logs_client, group, "stream-1",
+               [missed_event(ms, n, text, BOT) for n, (text, ms) in enumerate(sorted(texts, key=lambda t: t[1]))])
+    lex, lex_stub = stubbed()
+    monkeypatch.setattr(writer, "make_client", lambda service="lexv2-models", **_: lex)
+    queue_plan(lex_stub, [BOOK], BOOK)
+    from lexlens.analytics.timewindow import format_ms
+
+    code = main(["add-utterances", "--bot-id", BOT, "--locale", LOCALE, "--intent", "BookHotel",
+                 "--missed-log-group", group, "--missed-since", format_ms(since), "--min-count", "2",
+                 "--cache-dir", str(tmp_path / "cache")])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "inside the window" in out and "before the window" not in out

@@ -62,15 +62,12 @@ def _as_list(value) -> tuple[str, ...]:
     return tuple(value) if isinstance(value, (list, tuple, set)) else (str(value),)
 
 
-def pull_from_args(args, progress=None, client=None, since_step_ms: int = 0):
-    """Pull ``args.log_group`` for the window in ``args``; returns the ``PullResult``.
-    ``since_step_ms``: start the pull at the window's start rounded down to a multiple of it."""
+def pull_from_args(args, progress=None, client=None):
+    """Pull ``args.log_group`` for the window in ``args``; returns the ``PullResult``."""
     from lexlens.analytics.sources.cloudwatch import make_logs_client, pull_log_groups
     from lexlens.analytics.timewindow import parse_window
 
     since, until = parse_window(getattr(args, "since", None), getattr(args, "until", None))
-    if since_step_ms and since is not None:
-        since -= since % since_step_ms
     workers = getattr(args, "workers", None) or 8
     client = client or make_logs_client(args.region, args.profile, args.endpoint_url, max_workers=workers)
     bar = make_progress_bar() if progress is None else (progress or None)
@@ -107,21 +104,17 @@ def raise_for_failures(result, named: int = 3) -> None:
                        exit_code=1)
 
 
-WINDOW_STEP_MS = 3_600_000
-
-
 def load_from_args(args, progress=None) -> list[Path]:
     """Pull ``--log-group`` windows into the cache; the window file(s) for ``load_logs``: one
     file per pull request (groups, region, endpoint, profile, start, pull filters), which a
     later pull of the same request with a later end appends to, so that the store parses only
-    the new events (analytics/store)."""
+    the new events (analytics/store). The window is the pull's, exactly: a relative start
+    ('--since 7d') is another request at every run."""
     from lexlens.analytics.sources.cloudwatch.cache import stable_window_path, write_window_appending
 
     if not getattr(args, "log_group", None):
         return []
-    # from the start of the window's first hour: '--since 7d' run every few minutes asks for
-    # the same file, longer; the filters cut the window itself from the records
-    result = pull_from_args(args, progress, since_step_ms=WINDOW_STEP_MS)
+    result = pull_from_args(args, progress)
     raise_for_failures(result)
     request = [sorted(args.log_group), args.region, args.endpoint_url, args.profile, result.since,
                _as_list(getattr(args, "bot_id", None) or getattr(args, "bot", None)),
