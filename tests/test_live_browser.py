@@ -55,8 +55,16 @@ def test_live_switch_in_chromium(aws_env, logs_client, tmp_path):
         wait_settled(page, 90_000)
         assert records_tile(page) == "10"
         page.get_by_text("Source", exact=True).click()
-        page.get_by_text("Live: refresh the page as new events arrive").click()
         wait_settled(page)
+        # a click during a rerun (the panel draws its engine choice above) can be lost: click
+        # until the switch is on, as a person would
+        live = page.get_by_label("Live: refresh the page as new events arrive")
+        for _ in range(3):
+            if live.is_checked():
+                break
+            page.get_by_text("Live: refresh the page as new events arrive").click()
+            wait_settled(page)
+        assert live.is_checked()
         every = page.get_by_label("Refresh every (seconds)")
         every.fill("5")
         every.press("Enter")
