@@ -59,7 +59,9 @@ def load_stamped(stamp: tuple, redaction: tuple | None = None) -> LogData:
     paths = [path for path, _, _ in stamp]
     upload = all(Path(path).resolve().is_relative_to(upload_dir().resolve()) for path in paths)
     # an upload or a pulled CloudWatch window is read once: keeping its tables would only cost
-    kept = not upload and not any(Path(path).parent.name == "windows" for path in paths)
+    from lexlens.analytics.sources.cloudwatch.cache import is_window_file
+
+    kept = not upload and not any(is_window_file(path) for path in paths)
     store = store_from_environment() if kept else None
     data, _ = load_logs_stored(paths, store, limits=limits_from_environment(upload=upload))
     if store is not None:  # this process's VADER memo knows the store's scores and adds to them

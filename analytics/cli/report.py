@@ -95,7 +95,7 @@ def load_sources(args, progress=True, pending=None):
 def stored_vader_memo(args):
     """The VADER scores of the store (analytics.store.scores), or None with --no-store."""
 
-    store = None if getattr(args, "log_group", None) else store_from_args(args)
+    store = store_from_args(args)
     if store is None:
         return None
     from lexlens.analytics.metrics.sentiment import ScoreMemo, vader_scoring

@@ -33,6 +33,7 @@ import time
 import uuid
 import zlib
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
@@ -65,6 +66,7 @@ def default_store_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lexlens" / "store"
 
 
+@lru_cache(maxsize=1)
 def parser_fingerprint() -> str:
     """What the stored tables depend on: lexlens's version, the store format and the source
     of the parser and the schema. A store written by another parser is not read."""

@@ -253,6 +253,12 @@ def new_window_path(cache_dir: Path, max_age_seconds: float = 86400) -> Path:
     return folder / f"window-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}.jsonl.gz"
 
 
+def is_window_file(path: Path) -> bool:
+    """Whether ``path`` is a window file of a CloudWatch cache (``<cache>/windows/window-*``)."""
+    path = Path(path)
+    return path.parent.name == "windows" and path.name.startswith("window-")
+
+
 def stable_window_path(cache_dir: Path, what: object, max_age_seconds: float = 86400) -> Path:
     """The window file of one pull request (``what``: the groups, where they live, the start,
     the pull filters; not the end), plain JSONL: the same request later, with a later end,
