@@ -17,11 +17,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lex_records import record
+from lex_records import record, server_response
 from lexlens.analytics.ingest.loading import load_logs
 from lexlens.analytics.store.admin import describe_store
 from lexlens.analytics.store.catalog import Store
-from lexlens.analytics.store.frames import ALL_TABLES
+from lexlens.analytics.store.frames import ALL_TABLES, read_piece
 from lexlens.analytics.store.loader import load_logs_stored
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -152,6 +152,36 @@ def test_a_record_in_an_old_and_a_new_part_counts_once(tmp_path, store):
     loaded, _ = load_logs_stored([path], store)
     assert loaded.report.duplicates == 1 and len(loaded.turns) == 12
     assert loaded.turns["request_id"].is_unique
+
+
+def unordered_lines(first: int) -> list[str]:
+    """Records out of time order, with ties in time, a record repeated, and server responses
+    (one repeated): what a finished load must reorder, drop and count as a load from JSON does."""
+    turns = [record(f"s{(first + i) % 4}", seconds=(37 * (first + i)) % 11, text=f"u{i % 5}",
+                    request=f"r{first + i}") for i in range(12)]
+    responses = [server_response(turns[2], 3, "FulfillmentUpdateResponse"),
+                 server_response(turns[5], 3, "FulfillmentStartResponse")]
+    rows = [*turns[:6], turns[3], *responses, responses[0], *turns[6:]]
+    return [json.dumps(row) for row in rows]
+
+
+def test_a_whole_file_is_kept_as_its_finished_load_and_appending_to_it_is_exact(tmp_path, store):
+    path = tmp_path / "log.jsonl"
+    write_lines(path, unordered_lines(0))
+    first, _ = load_logs_stored([path], store)
+    [entry] = store.read_manifest().values()
+    [segment] = entry.segments
+    assert read_piece(store.pieces / segment.piece)[1]  # kept as the finished load
+    second, use = load_logs_stored([path], store)
+    assert use.files == {"stored": 1} and first.report.duplicates == 2
+    assert_same_load(second, load_logs([path]))
+    write_lines(path, [*unordered_lines(5), lines_of(3, 1)[0]], "a")  # ties and repeats across the parts
+    third, use = load_logs_stored([path], store)
+    assert use.files == {"appended": 1}
+    assert_same_load(third, load_logs([path]), exact=False)
+    fourth, use = load_logs_stored([path], store)  # the stored finished part and the appended raw part
+    assert use.files == {"stored": 1}
+    assert_same_load(fourth, load_logs([path]), exact=False)
 
 
 def test_a_line_unfinished_when_stored_is_read_again_whole(tmp_path, store):

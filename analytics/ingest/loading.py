@@ -79,18 +79,19 @@ def load_lines(lines: Iterable[Union[bytes, str]], source: str = "<lines>") -> L
 
 
 def combine_pieces(parts: list[LogData]) -> LogData:
-    """Parts of one load (pieces in file and byte order) as one LogData, one session key per
-    Lex session across them; duplicates not yet dropped (``finish_load`` does that)."""
-    data = stack_parts(parts)
-    data.turns["session_key"] = session_keys(data.turns)
-    return data
+    """Parts of one load (pieces in file and byte order) as one LogData; duplicates not yet
+    dropped and session keys not yet given (``finish_load`` does both)."""
+    return stack_parts(parts)
 
 
 def finish_load(data: LogData) -> LogData:
     """Repeated records dropped and counted, turns and server responses in time order, one
-    session key per session across both, ``accepted`` set."""
+    session key per session across both (numbered in the order of the sessions' first turns,
+    so a load finished from parts, a stored finished part and a new one, numbers them as
+    a load of the whole does), ``accepted`` set."""
     responses = data.server_responses  # keyed below, once the turns have their final keys
     data = sort_by_time(drop_duplicate_turns(replace(data, server_responses=responses.head(0))))
+    data.turns["session_key"] = session_keys(data.turns)
     responses, repeats = finish_responses(responses, data.turns)
     data = replace(data, server_responses=responses)
     data.report.duplicates += repeats

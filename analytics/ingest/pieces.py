@@ -16,7 +16,6 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from lexlens.analytics.ingest.columns import session_keys
 from lexlens.analytics.ingest.line_loader import LineLoader, map_units
 from lexlens.analytics.ingest.native import PendingScan, start_units
 from lexlens.analytics.ingest.native_tables import combine_columns, tables_from_columns
@@ -139,8 +138,7 @@ def combine_scans(units: list[ReadUnit], scans: list) -> tuple[LogData, int]:
     else:
         data.report.merge(loader.report)
         data = replace(data, server_responses=loader.responses.build())
-    data.turns["session_key"] = session_keys(data.turns)
-    return data, sum(physical)
+    return data, sum(physical)  # session keys are given when the load is finished
 
 
 def default_workers(workers: Optional[int]) -> int:

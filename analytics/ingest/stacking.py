@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from lexlens.analytics.ingest.columns import session_keys
 from lexlens.analytics.ingest.server_responses import concat_responses
 from lexlens.analytics.schema import TABLES, LoadReport, LogData, empty_table
 from lexlens.analytics.sources.files import ReadUnit
@@ -48,9 +47,7 @@ def concat_parts(units: list[ReadUnit], parts: list[tuple[LogData, int]]) -> Log
     for (part, _), offset in zip(parts, offsets):
         part.report.rejections = [replace(rejection, line=rejection.line + offset)
                                   for rejection in part.report.rejections]
-    data = stack_parts([part for part, _ in parts])
-    data.turns["session_key"] = session_keys(data.turns)
-    return data
+    return stack_parts([part for part, _ in parts])  # session keys are given when the load is finished
 
 
 def file_line_offsets(units: list[ReadUnit], physical_lines: list[int]) -> list[int]:

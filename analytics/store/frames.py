@@ -22,6 +22,7 @@ from lexlens.analytics.schema import TABLES, LoadReport, LogData, Rejection, SER
 ALL_TABLES = {**TABLES, "server_responses": SERVER_RESPONSE_COLUMNS}
 REPORT_FILE = "report.json"
 UNIQUE_TEXT = {"request_id"}  # about one per row: a dictionary would only cost time
+FINISHED_KEY = "finished"  # report.json: the piece is a finished load (write_piece)
 STRING_DTYPE_KEY = "lexlens.string_dtype"  # schema metadata: the text columns in pandas' str dtype
 
 
@@ -43,19 +44,20 @@ def column_array(values: pd.Series, dtype: str) -> pa.Array:
 
 
 def column_values(array: pa.Array, dtype: str):
-    """One column back as pandas, in the dtype the parser makes."""
+    """One column back as pandas, in the dtype the parser makes (its own memory, not the map's)."""
     if dtype == "str" and not isinstance(array, pa.DictionaryArray):
         return pd.Series(array.to_numpy(zero_copy_only=False), dtype=object, copy=False)
     if dtype in ("str", "category"):
-        codes = array.indices.fill_null(-1).to_numpy().astype("int64", copy=False)
+        codes = array.indices.fill_null(-1).to_numpy()
         uniques = np.asarray(array.dictionary.to_numpy(zero_copy_only=False), dtype=object)
-        if dtype == "category":
-            return pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object))
+        if dtype == "category":  # the codes were checked when written: pandas need not check them again
+            return pd.Categorical.from_codes(codes.astype(np.int32 if len(uniques) < 2**31 else np.int64),
+                                             categories=pd.Index(uniques, dtype=object), validate=False)
         return pd.Series(uniques[codes] if len(uniques) else np.full(len(codes), None, dtype=object),
                          dtype=object, copy=False)
     if dtype.startswith("datetime64"):
-        return pd.DatetimeIndex(array.to_numpy().view("datetime64[ns]"), tz="UTC")
-    return array.to_numpy(zero_copy_only=False).astype(dtype, copy=False)
+        return pd.DatetimeIndex(array.to_numpy().view("datetime64[ns]").copy(), tz="UTC")
+    return array.to_numpy(zero_copy_only=False).astype(dtype, copy=True)
 
 
 def write_table(path: Path, table: pd.DataFrame, columns: dict) -> None:
@@ -75,7 +77,7 @@ def read_table(path: Path, columns: dict) -> pd.DataFrame:
         table = pa.ipc.open_file(source).read_all().combine_chunks()
         frame = pd.DataFrame({name: column_values(table.column(name).chunk(0) if table.num_rows else
                                                   empty_array(dtype), dtype)
-                              for name, (dtype, _) in columns.items()})
+                              for name, (dtype, _) in columns.items()}, copy=False)  # fresh columns: no copy
         for name in json.loads(table.schema.metadata[STRING_DTYPE_KEY.encode()]):
             frame[name] = frame[name].astype("str")
         return frame
@@ -89,18 +91,23 @@ def empty_array(dtype: str) -> pa.Array:
     return pa.array(np.array([], dtype="int64" if dtype.startswith("datetime64") else dtype))
 
 
-def write_piece(folder: Path, data: LogData) -> None:
-    """``data`` (one parsed piece) into ``folder``, which must exist and be empty."""
+def write_piece(folder: Path, data: LogData, finished: bool = False) -> None:
+    """``data`` (one parsed piece) into ``folder``, which must exist and be empty. ``finished``:
+    ``data`` is a whole load already finished (``analytics.ingest.loading.finish_load``:
+    duplicates dropped and counted, time order, session keys), so a load of this piece alone
+    need not finish it again."""
     for name, columns in ALL_TABLES.items():
         write_table(folder / f"{name}.arrow", getattr(data, name), columns)
     report = asdict(data.report)
     report["rejections"] = [list(asdict(rejection).values()) for rejection in data.report.rejections]
+    report[FINISHED_KEY] = finished
     (folder / REPORT_FILE).write_text(json.dumps(report), encoding="utf-8")
 
 
-def read_piece(folder: Path) -> LogData:
-    """The piece ``write_piece`` wrote into ``folder``."""
+def read_piece(folder: Path) -> tuple[LogData, bool]:
+    """The piece ``write_piece`` wrote into ``folder``, and whether it is a finished load."""
     tables = {name: read_table(folder / f"{name}.arrow", columns) for name, columns in ALL_TABLES.items()}
     report = json.loads((folder / REPORT_FILE).read_text(encoding="utf-8"))
+    finished = bool(report.pop(FINISHED_KEY, False))
     report["rejections"] = [Rejection(*fields) for fields in report["rejections"]]
-    return LogData(**tables, report=LoadReport(**report))
+    return LogData(**tables, report=LoadReport(**report)), finished

@@ -149,18 +149,26 @@ def load_logs_stored(paths: Sequence[Union[str, Path]], store: Optional[Store],
     by_file, fresh = [], iter(parsed)
     for plan, parts in zip(planned.plans, stored):
         new = next(fresh) if plan.parse_from is not None else None
-        by_file.append((plan, parts, new))
+        by_file.append((plan, [part for part, _ in parts], new))
         use.files[plan.why] = use.files.get(plan.why, 0) + 1
         use.bytes_parsed += plan.stat.st_size - plan.parse_from if new else 0
         use.bytes_from_store += plan.segments[-1].end if plan.segments else 0
+    only = [part for parts in stored for part in parts]
+    if not parsed and len(only) == 1 and only[0][1]:  # one finished piece: the load itself
+        data = only[0][0]
+        data.report.files = [str(file) for file in planned.files]
+        return data, use
     data = combine_pieces([part for _, parts, new in by_file for part in [*parts, *([new[0]] if new else [])]])
     data.report.files = [str(file) for file in planned.files]
-    use.saved_pieces, use.note = save_new_pieces(store, by_file, limits)
-    return finish_load(data), use
+    finished = finish_load(data)
+    whole = finished if len(by_file) == 1 and not by_file[0][1] and by_file[0][0].parse_from == 0 else None
+    use.saved_pieces, use.note = save_new_pieces(store, by_file, limits, whole)
+    return finished, use
 
 
-def read_stored(store: Store, plans: list[FilePlan]) -> list[Optional[list[LogData]]]:
-    """Each file's stored parts (None for a file whose pieces cannot be read)."""
+def read_stored(store: Store, plans: list[FilePlan]) -> list[Optional[list[tuple[LogData, bool]]]]:
+    """Each file's stored parts, each with whether it is a finished load (None for a file
+    whose pieces cannot be read)."""
     import pyarrow as pa
 
     from lexlens.analytics.store.frames import read_piece
@@ -174,10 +182,13 @@ def read_stored(store: Store, plans: list[FilePlan]) -> list[Optional[list[LogDa
     return result
 
 
-def save_new_pieces(store: Store, by_file: list, limits: ReadLimits) -> tuple[int, str]:
+def save_new_pieces(store: Store, by_file: list, limits: ReadLimits,
+                    whole: Optional[LogData] = None) -> tuple[int, str]:
     """Write what was parsed as pieces and record them; a file that changed while it was
-    read is not recorded (its next load parses it again). Returns the pieces written, and
-    why nothing could be kept ('' when all was)."""
+    read is not recorded (its next load parses it again). ``whole``: the finished load, when
+    it is one file parsed whole; it is kept instead of the parsed piece, so the next load of
+    that file is this one, not finished again. Returns the pieces written, and why nothing
+    could be kept ('' when all was)."""
     from lexlens.analytics.store.frames import write_piece
 
     changes, written = {}, []
@@ -192,7 +203,10 @@ def save_new_pieces(store: Store, by_file: list, limits: ReadLimits) -> tuple[in
                 data, start, segments = stack_parts([*parts, data]), 0, []
                 physical += plan.lines_before
             folder = store.new_piece_folder()
-            write_piece(folder, data)
+            if whole is not None:
+                write_piece(folder, whole, finished=True)
+            else:
+                write_piece(folder, data)
             written.append(folder)
             end = plan.stat.st_size
             segments.append(Segment(piece_name(folder), start, end, physical, ends_with_break(plan.path, end),
