@@ -2,7 +2,7 @@
 intent and a session-attribute filter. Applied once, before any metric."""
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from typing import Optional
 
 import pandas as pd
@@ -127,11 +127,10 @@ def apply_filters(data: LogData, filters: Filters) -> LogData:
     """The data restricted to the turns that pass ``filters`` (side tables follow)."""
     if filters.is_empty():
         return data
-    kept = data.with_turns(data.turns[filter_turn_mask(data, filters).to_numpy()])
     responses = data.server_responses
     if len(responses):
         responses = responses[filter_turn_mask(data, filters, responses).to_numpy()]
-    return replace(kept, server_responses=responses)
+    return data.with_turns(data.turns[filter_turn_mask(data, filters).to_numpy()], server_responses=responses)
 
 
 def describe_values(data: LogData) -> dict:

@@ -12,6 +12,8 @@ https://docs.aws.amazon.com/lexv2/latest/dg/analytics-key-definitions.html
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import Optional
 
 import numpy as np
 import pandas as pd
@@ -113,6 +115,7 @@ TABLES = {
     "interpretations": INTERPRETATION_COLUMNS,
     "request_attributes": REQUEST_ATTRIBUTE_COLUMNS,
 }
+SIDE_TABLES = [name for name in TABLES if name != "turns"]  # each row belongs to one turn
 
 
 def empty_table(columns: dict[str, tuple[str, str]]) -> pd.DataFrame:
@@ -208,6 +211,12 @@ def row_mask(kept: np.ndarray, size: int) -> np.ndarray:
     return mask
 
 
+def rows_of_turns(data: "LogData", name: str, kept: np.ndarray) -> pd.DataFrame:
+    """The rows of ``data``'s side table ``name`` whose turn is in ``kept`` (a row_mask)."""
+    table = getattr(data, name)
+    return table[kept[table["turn"].to_numpy()]]
+
+
 @dataclass
 class LogData:
     """Everything one load produced: the turns table, its side tables, and the load report."""
@@ -234,13 +243,27 @@ class LogData:
         """A copy with ``turns`` and the given side tables replaced."""
         return replace(self, turns=turns, **side)
 
-    def with_turns(self, turns: pd.DataFrame) -> "LogData":
+    def with_turns(self, turns: pd.DataFrame, server_responses: Optional[pd.DataFrame] = None) -> "LogData":
         """The same data restricted to ``turns`` (a filtered subset of ``self.turns``); server
-        responses follow their sessions."""
+        responses follow their sessions unless given. Each side table is cut when it is first
+        read (``__getattr__``): a page that reads only turns never pays for millions of slot,
+        attribute and interpretation rows."""
         kept = row_mask(turns["turn"].to_numpy(), len(self.turns) and int(self.turns["turn"].max()) + 1)
-        responses = self.server_responses
-        if len(responses):
-            responses = responses[responses["session_key"].isin(turns["session_key"])]
-        return replace(self.with_tables(turns, **{name: table[kept[table["turn"].to_numpy()]]
-                                                  for name, table in self.side_tables().items()}),
-                       server_responses=responses)
+        if server_responses is None:
+            server_responses = self.server_responses
+            if len(server_responses):
+                server_responses = server_responses[server_responses["session_key"].isin(turns["session_key"])]
+        restricted = object.__new__(type(self))  # no __init__: the side tables are not made yet
+        vars(restricted).update(turns=turns, report=self.report, server_responses=server_responses,
+                                _pending={name: partial(rows_of_turns, self, name, kept) for name in SIDE_TABLES})
+        return restricted
+
+    def __getattr__(self, name: str):
+        """A side table ``with_turns`` left to cut: cut now, once (called only for attributes
+        the instance does not hold)."""
+        pending = self.__dict__.get("_pending")
+        if pending is None or name not in pending:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        table = pending.pop(name)()
+        setattr(self, name, table)
+        return table

@@ -8,7 +8,7 @@ from dataclasses import replace
 import streamlit as st
 
 from lexlens.analytics.filters import Filters, count_excluded
-from lexlens.analytics.schema import LogData, distinct_texts
+from lexlens.analytics.schema import LogData
 from lexlens.dashboard import urlstate
 from lexlens.dashboard.safe import escape_markdown, show_bidi
 from lexlens.dashboard.settings import ServeSettings
@@ -16,8 +16,9 @@ from lexlens.dashboard.settings import ServeSettings
 SEPARATOR = ";"
 
 
-def options_of(full: LogData, columns: tuple[str, ...], extra: tuple[str, ...]) -> list[str]:
-    values = {value for column in columns for value in distinct_texts(full.turns[column]) if value}
+def options_of(choices: dict, columns: tuple[str, ...], extra: tuple[str, ...]) -> list[str]:
+    """The values of ``columns`` in the load (``dashboard.sidebar.filter_choices``) and ``extra``, sorted."""
+    values = {value for column in columns for value in choices[column]}
     return sorted(values | set(extra))
 
 
@@ -33,13 +34,14 @@ def parse_pairs(text: str) -> tuple[tuple[tuple[str, str], ...], list[str]]:
     return tuple(pairs), bad
 
 
-def render_exclusions(full: LogData, filters: Filters, settings: ServeSettings) -> Filters:
-    """``filters`` with the exclusions picked in the sidebar."""
+def render_exclusions(full: LogData, filters: Filters, settings: ServeSettings, choices: dict) -> Filters:
+    """``filters`` with the exclusions picked in the sidebar (``choices``: what the load holds,
+    ``dashboard.sidebar.filter_choices``)."""
     with st.sidebar.expander("Test traffic: leave out", expanded=False):
-        aliases = urlstate.multiselect("Aliases (name or id)", options_of(full, ("alias_name", "alias_id"),
+        aliases = urlstate.multiselect("Aliases (name or id)", options_of(choices, ("alias_name", "alias_id"),
                                                                        settings.exclude_aliases),
                                        "xalias", default=settings.exclude_aliases, placeholder="e.g. TSTALIASID")
-        versions = urlstate.multiselect("Versions", options_of(full, ("bot_version",), settings.exclude_versions),
+        versions = urlstate.multiselect("Versions", options_of(choices, ("bot_version",), settings.exclude_versions),
                                         "xversion", default=settings.exclude_versions, placeholder="e.g. DRAFT")
         text = urlstate.text_input("Sessions with attribute KEY=VALUE (several: separate with ;)", "xattr",
                                    SEPARATOR.join(settings.exclude_attributes), placeholder="testIndicator=true")

@@ -14,7 +14,6 @@ import streamlit as st
 from lexlens.analytics.metrics.conversations import Conversations, compute_conversations
 from lexlens.analytics.metrics.escalation import EscalationRule
 from lexlens.analytics.metrics.outcomes import compute_outcomes
-from lexlens.analytics.schema import LogData, distinct_texts
 from lexlens.dashboard import urlstate
 from lexlens.dashboard.data import OutcomeSettings, View, derive
 from lexlens.dashboard.safe import show_bidi
@@ -32,10 +31,11 @@ def build_rule(intents, attribute_key: str, attribute_value: str, actions) -> Op
                           attribute=(attribute_key, attribute_value or None) if attribute_key else None)
 
 
-def render_outcome_settings(full: LogData, settings: ServeSettings) -> OutcomeSettings:
-    """The sidebar expander; defaults are the serve options."""
-    intents = sorted(set(distinct_texts(full.turns["intent"])) - {""} | set(settings.escalation_intents))
-    keys = sorted(set(distinct_texts(full.attributes["key"])) | {settings.escalation_key} - {""})
+def render_outcome_settings(settings: ServeSettings, choices: dict) -> OutcomeSettings:
+    """The sidebar expander; defaults are the serve options; ``choices``: what the load holds
+    (``dashboard.sidebar.filter_choices``)."""
+    intents = sorted(set(choices["intent"]) | set(settings.escalation_intents))
+    keys = sorted(set(choices["attribute_keys"]) | {settings.escalation_key} - {""})
     default_idle = int(min(max(round(settings.idle_timeout_s), 1), MAX_IDLE_S))
     with st.sidebar.expander("Outcome settings: inactivity and escalation"):
         idle = urlstate.number_input("Inactivity threshold (seconds)", "idle", 1, MAX_IDLE_S, default_idle,

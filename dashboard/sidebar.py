@@ -63,9 +63,14 @@ def pick_source(settings: ServeSettings) -> tuple[str, ...] | InsightsRun:
         st.session_state[ORIGIN] = "pulled"
         return pulled
     st.session_state.pop(ORIGIN, None)
-    paths = tuple(part.strip() for part in (text or default).split(PATH_SEPARATOR) if part.strip())
+    paths = source_paths(text or default)
     refuse_outside(paths, settings)
     return paths
+
+
+def source_paths(text: str) -> tuple[str, ...]:
+    """The paths of the path box's text (several separated by PATH_SEPARATOR)."""
+    return tuple(part.strip() for part in text.split(PATH_SEPARATOR) if part.strip())
 
 
 def refuse_outside(paths: tuple[str, ...], settings: ServeSettings) -> None:
@@ -150,8 +155,7 @@ def category_options(turns: pd.DataFrame, column: str) -> list[str]:
     return [value for value in distinct_texts(turns[column]) if value]
 
 
-def pick_attribute(full: LogData) -> tuple[str | None, tuple[str, ...]]:
-    keys = attribute_keys(full)
+def pick_attribute(full: LogData, keys: list[str]) -> tuple[str | None, tuple[str, ...]]:
     key = urlstate.selectbox("Session attribute", [""] + keys, "akey", "",
                              format_func=lambda k: show_bidi(k) or "(any)")
     if not key:
@@ -163,27 +167,37 @@ def pick_attribute(full: LogData) -> tuple[str | None, tuple[str, ...]]:
     return key, tuple(chosen)
 
 
-def render_filters(full: LogData) -> tuple[Filters, str]:
+CHOICE_COLUMNS = ("alias_name", "alias_id", "locale", "bot_version", "input_mode", "intent")
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def filter_choices(stamp: tuple, _full: LogData) -> dict:
+    """What the filters, the exclusions and the outcome settings offer for one load (``stamp``:
+    a load is read once per stamp, see ``dashboard.data.load_stamped``): computed once, not on
+    every rerun of every visitor. {"bots": {label: id}, column: [non-empty values],
+    "attribute_keys": [keys]}."""
+    turns = _full.turns
+    return {"bots": bot_labels(turns), **{column: category_options(turns, column) for column in CHOICE_COLUMNS},
+            "attribute_keys": attribute_keys(_full)}
+
+
+def render_filters(full: LogData, stamp: tuple) -> tuple[Filters, str]:
     """Every shared filter (each kept in the URL); returns the Filters and the time zone."""
     turns = full.turns
+    choices = filter_choices(stamp, full)
     st.sidebar.subheader("Filters")
     with st.sidebar:
         tz = urlstate.selectbox("Time zone", ALL_ZONES, "tz", "UTC")
         bounds = local_bounds(turns, tz)
         since, until = time_window(pick_dates(bounds), bounds, tz)
-        labels = bot_labels(turns)
+        labels = choices["bots"]
         bots = [labels[label] for label in urlstate.multiselect("Bot", list(labels), "bot", placeholder="all")]
-        aliases = urlstate.multiselect("Alias", category_options(turns, "alias_name"), "alias",
-                                       placeholder="all")
-        locales = urlstate.multiselect("Locale", category_options(turns, "locale"), "locale",
-                                       placeholder="all")
-        versions = urlstate.multiselect("Version", category_options(turns, "bot_version"), "version",
-                                        placeholder="all")
-        modes = urlstate.multiselect("Input mode", category_options(turns, "input_mode"), "mode",
-                                     placeholder="all")
-        intents = urlstate.multiselect("Intent", category_options(turns, "intent"), "intent",
-                                       placeholder="all")
-        key, values = pick_attribute(full)
+        aliases = urlstate.multiselect("Alias", choices["alias_name"], "alias", placeholder="all")
+        locales = urlstate.multiselect("Locale", choices["locale"], "locale", placeholder="all")
+        versions = urlstate.multiselect("Version", choices["bot_version"], "version", placeholder="all")
+        modes = urlstate.multiselect("Input mode", choices["input_mode"], "mode", placeholder="all")
+        intents = urlstate.multiselect("Intent", choices["intent"], "intent", placeholder="all")
+        key, values = pick_attribute(full, choices["attribute_keys"])
     filters = Filters(since=since, until=until, bot_ids=tuple(bots), alias_names=tuple(aliases),
                       locales=tuple(locales), versions=tuple(versions), input_modes=tuple(modes),
                       intents=tuple(intents), attribute_key=key, attribute_values=values)
@@ -235,11 +249,12 @@ def render_sidebar(settings: ServeSettings) -> View:
                    f"{full.report.lines:,} lines read, {full.report.rejected:,} rejected. "
                    "The sidebar lists the reasons.")
         st.stop()
-    filters, tz = render_filters(full)
+    filters, tz = render_filters(full, stamp)
     from lexlens.dashboard.exclusions import render_exclusions
 
-    filters = render_exclusions(full, filters, settings)
-    outcome = render_outcome_settings(full, settings)
+    choices = filter_choices(stamp, full)
+    filters = render_exclusions(full, filters, settings, choices)
+    outcome = render_outcome_settings(settings, choices)
     urlstate.write_url()
     return make_view(stamp, full, filters, tz, outcome)
 

@@ -189,6 +189,26 @@ def test_filters_slice_turns_and_side_tables(filters, expected_turns):
     assert set(data.attributes["turn"]) <= set(data.turns["turn"])
 
 
+def eager_side_table(data: LogData, turns: pd.DataFrame, name: str) -> pd.DataFrame:
+    table = getattr(data, name)
+    return table[table["turn"].isin(turns["turn"])]
+
+
+@pytest.mark.parametrize("filters", [Filters(intents=("Balance",)), Filters(bot_ids=("nope",)),
+                                     Filters(attribute_key="channel", attribute_values=("ios",))])
+def test_side_tables_are_cut_when_first_read_and_equal_an_eager_cut(filters):
+    whole = two_sessions()
+    data = apply_filters(whole, filters)
+    assert not {"slots", "attributes", "interpretations", "request_attributes"} & set(vars(data))  # not cut yet
+    again = apply_filters(data, Filters(locales=("en_US",)))  # a slice of a slice: cut through both
+    for name in ("slots", "attributes", "interpretations", "request_attributes"):
+        pd.testing.assert_frame_equal(getattr(again, name), eager_side_table(whole, again.turns, name))
+        pd.testing.assert_frame_equal(getattr(data, name), eager_side_table(whole, data.turns, name))
+        assert name in vars(data)  # kept once cut
+    with pytest.raises(AttributeError):
+        data.no_such_table
+
+
 def test_high_cardinality_attributes_come_last_and_are_flagged():
     records = [record(f"s{i}", i, "hi", intent="Balance", attributes={"ContactId": f"c-{i}", "channel": "web"})
                for i in range(30)]
