@@ -233,3 +233,17 @@ def test_fetch_is_the_deprecated_name_of_pull(capsys):
     assert code == 2 and "'lexlens fetch' is deprecated" in err and "--log-group to pull" in err
     code, err = run(["pull"], capsys)
     assert code == 2 and "deprecated" not in err and "--log-group to pull" in err
+
+
+def test_building_the_cli_and_planning_a_load_import_no_pandas_numpy_or_pyarrow():
+    """Every command's parser is built, and a report plans its load and starts the scanner,
+    before any work: importing pandas there (through a constant, the glossary or the store's
+    loader) cost ~0.35 s of every run, and delayed the scanner's early start."""
+    import subprocess
+    import sys
+
+    script = ("import sys; from lexlens.analytics.cli import build_parser; build_parser(); "
+              "import lexlens.analytics.store.loader, lexlens.analytics.store.outputs; "
+              "print(sorted(m for m in ('pandas', 'numpy', 'pyarrow') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

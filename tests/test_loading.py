@@ -74,7 +74,7 @@ def test_units_split_big_files_without_losing_or_misnumbering_lines(tmp_path, mo
     path = tmp_path / "big.jsonl"
     path.write_text("\n".join(lines) + "\n")
     original = files_module.plan_read_units
-    monkeypatch.setattr("lexlens.analytics.ingest.pieces.plan_read_units",
+    monkeypatch.setattr(files_module, "plan_read_units",
                         lambda files, unit_bytes, **limits: original(files, 3000, **limits))
     assert len(original([path], unit_bytes=3000)) > 10
     data = load_logs([path], workers=workers)

@@ -10,6 +10,7 @@ from lexlens.analytics.cli import main
 from lexlens.analytics.errors import LexlensError
 from lexlens.analytics.metrics.escalation import EscalationRule
 from lexlens.analytics.monitor import plan
+from lexlens.analytics.monitor.namespace import DEFAULT_NAMESPACE, check_namespace_template
 from lexlens.analytics.monitor.ledger import Ledger
 from lexlens.analytics.monitor.periods import complete_until, compute_period_values
 from lexlens.analytics.monitor.send import readback_delay
@@ -170,7 +171,7 @@ def test_calls_keep_within_the_limits(namespaces, periods, per_group, text, call
 
 def test_the_anchor_of_a_period_is_its_undimensioned_count_of_messages():
     table = period_table(RECORDS, 20)
-    groups = plan.plan_groups(table, plan.DEFAULT_NAMESPACE)
+    groups = plan.plan_groups(table, DEFAULT_NAMESPACE)
     assert {g.namespace for g in groups} == {"Lex/Activity/BOT1/en_US"}
     assert all((g.anchor.metric, g.anchor.dimensions) == ("CountMessages", ()) for g in groups)
 
@@ -183,7 +184,7 @@ def test_namespace_template_is_checked(template, problem):
     import argparse
 
     with pytest.raises(argparse.ArgumentTypeError, match=problem.replace("{", r"\{").replace("}", r"\}")):
-        plan.check_namespace_template(template)
+        check_namespace_template(template)
 
 
 @pytest.mark.parametrize("namespace", [":Lex", "x" * 256, "Lex/\u00e9t\u00e9", "Lex/\x1b[31m"])

@@ -30,7 +30,7 @@ def period_seconds(text: str) -> int:
 
 
 def add_parser(subparsers) -> None:
-    from lexlens.analytics.monitor.plan import DEFAULT_NAMESPACE, check_namespace_template
+    from lexlens.analytics.monitor.namespace import DEFAULT_NAMESPACE, check_namespace_template
 
     parser = subparsers.add_parser("publish", help="publish CloudWatch custom metrics, each value once",
                                    description=DESCRIPTION)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from lexlens.analytics.privacy.redact import DEFAULT_MIN_DIGITS
+from lexlens.analytics.privacy import DEFAULT_MIN_DIGITS
 
 REDACT_HELP = ("mask PII before anything is shown or written: e-mail addresses, phone numbers, "
                "card numbers, long digit runs, and the named slots and attributes (the same value "

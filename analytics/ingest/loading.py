@@ -16,11 +16,11 @@ import numpy as np
 from lexlens.analytics.ingest.columns import session_keys
 from lexlens.analytics.ingest.line_loader import LineLoader
 from lexlens.analytics.ingest.native import PendingScan, use_native
-from lexlens.analytics.ingest.pieces import Piece, default_workers, parse_pieces
+from lexlens.analytics.ingest.pieces import parse_pieces
 from lexlens.analytics.ingest.server_responses import finish_responses
 from lexlens.analytics.ingest.stacking import renumber_turns, stack_parts
 from lexlens.analytics.schema import LogData
-from lexlens.analytics.sources.files import find_log_files, unit_bytes_for
+from lexlens.analytics.sources.files import Piece, default_workers, find_log_files, unit_bytes_for
 from lexlens.analytics.sources.limits import ReadLimits, limits_from_environment
 
 Progress = Callable[[int, int], None]  # (bytes read, bytes in all)

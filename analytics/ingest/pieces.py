@@ -8,10 +8,8 @@ are parsed together (on every core), then combined piece by piece.
 from __future__ import annotations
 
 import gc
-import os
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from itertools import accumulate
-from pathlib import Path
 from typing import Callable, Optional
 
 import numpy as np
@@ -21,30 +19,10 @@ from lexlens.analytics.ingest.native import PendingScan, start_units
 from lexlens.analytics.ingest.native_tables import combine_columns, tables_from_columns
 from lexlens.analytics.ingest.stacking import concat_parts, file_line_offsets, merge_by_line
 from lexlens.analytics.schema import LoadReport, LogData
-from lexlens.analytics.sources.files import ReadUnit, plan_read_units, sniff_file, splittable
+from lexlens.analytics.sources.files import Piece, ReadUnit, piece_units, splittable
 from lexlens.analytics.sources.limits import ReadLimits
 
 Progress = Callable[[int, int], None]  # (bytes read, bytes in all)
-
-
-@dataclass(frozen=True)
-class Piece:
-    """The lines of ``path`` starting in [start, end of file); ``lines_before`` lines of the
-    file come before them (so rejections keep file-relative line numbers)."""
-
-    path: Path
-    start: int = 0
-    lines_before: int = 0
-
-
-def piece_units(piece: Piece, unit_bytes: int, file_bytes: int) -> list[ReadUnit]:
-    """The read units of one piece, about ``unit_bytes`` each."""
-    if not piece.start:
-        return plan_read_units([piece.path], unit_bytes, file_bytes=file_bytes)
-    size, shape = piece.path.stat().st_size, sniff_file(piece.path)
-    starts = [start for start in range(piece.start, size, unit_bytes) if start < file_bytes]
-    return [ReadUnit(piece.path, start, end, (end or size) - start, shape)
-            for start, end in zip(starts, starts[1:] + [None])]
 
 
 def parse_pieces(pieces: list[Piece], unit_bytes: int, workers: int, native: bool, limits: ReadLimits,
@@ -139,7 +117,3 @@ def combine_scans(units: list[ReadUnit], scans: list) -> tuple[LogData, int]:
         data.report.merge(loader.report)
         data = replace(data, server_responses=loader.responses.build())
     return data, sum(physical)  # session keys are given when the load is finished
-
-
-def default_workers(workers: Optional[int]) -> int:
-    return max(1, workers or os.cpu_count() or 1)

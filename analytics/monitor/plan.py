@@ -9,14 +9,12 @@ characters, time stamps from two weeks before now to two hours after.
 from __future__ import annotations
 
 import json
-import re
-import string
 from dataclasses import dataclass
 from typing import Iterable
 
 import pandas as pd
 
-from lexlens.analytics.errors import LexlensError
+from lexlens.analytics.monitor.namespace import render_namespace
 
 MAX_DATA_PER_CALL = 1_000
 MAX_REQUEST_BYTES = 1_000_000
@@ -24,8 +22,6 @@ REQUEST_BUDGET = 900_000  # bytes of JSON-encoded data points per call: CBOR is 
 MAX_AGE = pd.Timedelta(days=14)
 MAX_AHEAD = pd.Timedelta(hours=2)
 AGE_MARGIN = pd.Timedelta(minutes=10)  # the run's own duration and clock skew
-DEFAULT_NAMESPACE = "Lex/Activity/{bot_id}/{locale}"
-NAMESPACE_FIELDS = ("bot_id", "locale")
 
 
 @dataclass(frozen=True)
@@ -77,31 +73,6 @@ class Batch:
     @property
     def data(self) -> list:
         return [datum for group in self.groups for datum in group.data]
-
-
-def check_namespace_template(template: str) -> str:
-    """An argparse type: a template naming only {bot_id} and {locale}."""
-    import argparse
-
-    try:
-        names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"{template!r} is not a namespace template ({error})") from None
-    unknown = [name for name in names if name not in NAMESPACE_FIELDS]
-    if unknown:
-        raise argparse.ArgumentTypeError(f"{template!r} names {{{unknown[0]}}}; a namespace template may use "
-                                         "{bot_id} and {locale}")
-    return template
-
-
-def render_namespace(template: str, bot_id: str, locale: str) -> str:
-    """The namespace of one bot and locale; LexlensError when CloudWatch would refuse it."""
-    namespace = template.format(bot_id=bot_id, locale=locale)
-    if not 1 <= len(namespace) <= 255 or namespace.startswith(":") or not namespace.isascii() \
-            or re.search(r"[\x00-\x1f\x7f]", namespace):
-        raise LexlensError(f"The namespace {namespace!r} is not one CloudWatch accepts (1 to 255 ASCII "
-                           "characters, no control characters, not starting with ':').", exit_code=2)
-    return namespace
 
 
 def split_group(namespace: str, start: pd.Timestamp, data: list) -> list[Group]:

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
+from lexlens.analytics.privacy import DEFAULT_MIN_DIGITS
 from lexlens.analytics.schema import LogData, Rejection
 
-DEFAULT_MIN_DIGITS = 6
 TOKEN_KINDS = ("email", "phone", "card", "number", "slot", "attribute")
 
 _KEPT = r"(?P<kept>\{[A-Za-z][A-Za-z0-9_.]*\}|<(?:" + "|".join(TOKEN_KINDS) + r"):[0-9a-f]{8}>)"

@@ -190,3 +190,27 @@ def plan_read_units(files: Sequence[Path], unit_bytes: int = 32 << 20, *,
 def splittable(unit: ReadUnit) -> bool:
     """Whether the C scanner can read ``unit`` (plain UTF-8 lines)."""
     return unit.shape.splittable
+
+
+@dataclass(frozen=True)
+class Piece:
+    """The lines of ``path`` starting in [start, end of file); ``lines_before`` lines of the
+    file come before them (so rejections keep file-relative line numbers)."""
+
+    path: Path
+    start: int = 0
+    lines_before: int = 0
+
+
+def piece_units(piece: Piece, unit_bytes: int, file_bytes: int) -> list[ReadUnit]:
+    """The read units of one piece, about ``unit_bytes`` each."""
+    if not piece.start:
+        return plan_read_units([piece.path], unit_bytes, file_bytes=file_bytes)
+    size, shape = piece.path.stat().st_size, sniff_file(piece.path)
+    starts = [start for start in range(piece.start, size, unit_bytes) if start < file_bytes]
+    return [ReadUnit(piece.path, start, end, (end or size) - start, shape)
+            for start, end in zip(starts, starts[1:] + [None])]
+
+
+def default_workers(workers: Optional[int]) -> int:
+    return max(1, workers or os.cpu_count() or 1)

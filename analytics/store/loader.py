@@ -8,20 +8,21 @@ in a new part counts once. A load that a read limit could cut (``analytics.sourc
 does not use the store: the limit's cut depends on the whole load.
 """
 from __future__ import annotations
+# Planning and starting the scan import no pandas (nor anything that does): a command starts
+# parsing what is new first, and imports the table code while the scanner runs.
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Sequence, Union
+from typing import TYPE_CHECKING, Callable, Optional, Sequence, Union
 
-from lexlens.analytics.ingest.loading import Progress, combine_pieces, finish_load, load_logs
 from lexlens.analytics.ingest.native import PendingScan, start_units, use_native
-from lexlens.analytics.ingest.pieces import Piece, default_workers, parse_pieces, piece_units
-from lexlens.analytics.ingest.stacking import stack_parts
-from lexlens.analytics.schema import LogData
-from lexlens.analytics.sources.files import find_log_files, splittable, unit_bytes_for
+from lexlens.analytics.sources.files import Piece, default_workers, find_log_files, piece_units, splittable, unit_bytes_for
 from lexlens.analytics.sources.limits import ReadLimits, limits_from_environment
 from lexlens.analytics.store.catalog import (MAX_SEGMENTS, FilePlan, Segment, Store, StoreError,
                                              ends_with_break, entry_for, piece_name, probe)
+
+if TYPE_CHECKING:
+    from lexlens.analytics.schema import LogData
 
 
 @dataclass
@@ -121,10 +122,13 @@ def start_unstored_scan(paths, workers: Optional[int] = None) -> Optional[Stored
 
 
 def load_logs_stored(paths: Sequence[Union[str, Path]], store: Optional[Store],
-                     progress: Optional[Progress] = None, workers: Optional[int] = None,
+                     progress: Optional[Callable[[int, int], None]] = None, workers: Optional[int] = None,
                      native: Optional[bool] = None, limits: Optional[ReadLimits] = None,
-                     planned: Optional[StoredLoad] = None) -> tuple[LogData, StoreUse]:
+                     planned: Optional[StoredLoad] = None) -> tuple["LogData", StoreUse]:
     """``load_logs(paths)`` through ``store`` (None: without it), and what the store gave."""
+    from lexlens.analytics.ingest.loading import combine_pieces, finish_load, load_logs
+    from lexlens.analytics.ingest.pieces import parse_pieces
+
     if store is None:
         pending = planned.pending if planned is not None and planned.limits == (limits or limits_from_environment()) \
             else None
@@ -189,6 +193,7 @@ def save_new_pieces(store: Store, by_file: list, limits: ReadLimits,
     it is one file parsed whole; it is kept instead of the parsed piece, so the next load of
     that file is this one, not finished again. Returns the pieces written, and why nothing
     could be kept ('' when all was)."""
+    from lexlens.analytics.ingest.stacking import stack_parts
     from lexlens.analytics.store.frames import write_piece
 
     changes, written = {}, []
