@@ -1,0 +1,53 @@
+"""``lexlens serve`` draws the landing page once as soon as the server listens
+(dashboard/prewarm.py): the served logs are read before any visitor comes, and the visit speaks
+the protocol of this Streamlit version (a changed protocol fails here, not silently)."""
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from dashboard_helpers import serving
+from lexlens.dashboard.prewarm import server_base, visit
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_logs" / "real-lex-records.jsonl"
+
+
+@pytest.mark.parametrize("argv,base", [
+    ([], "127.0.0.1:8501"),
+    (["--server.port", "9000"], "127.0.0.1:9000"),
+    (["--server.port=9001", "--server.address=0.0.0.0"], "127.0.0.1:9001"),
+    (["--server.address", "::", "--server.port", "9002"], "127.0.0.1:9002"),
+    (["--server.address", "10.1.2.3", "--server.port", "9003"], "10.1.2.3:9003"),
+    (["--server.address", "::1", "--server.port", "9004"], "[::1]:9004"),
+])
+def test_the_visit_goes_where_the_server_listens(argv, base):
+    assert server_base(["run", "app.py", *argv]) == base
+
+
+def stored_files(store: Path) -> list[str]:
+    try:
+        return list(json.loads((store / "manifest.json").read_text())["files"])
+    except (OSError, ValueError, KeyError):
+        return []
+
+
+def test_the_served_logs_are_read_before_any_visitor(tmp_path):
+    logs = shutil.copy(SAMPLE, tmp_path / "logs.jsonl")
+    store = tmp_path / "store"
+    with serving([logs], extra=["--store-dir", str(store)]):
+        deadline = time.monotonic() + 60
+        while not stored_files(store) and time.monotonic() < deadline:
+            time.sleep(0.1)  # nobody opens the page: only the server's own visit reads the file
+        assert stored_files(store) == [str(Path(logs).resolve())]
+
+
+def test_a_visit_runs_the_landing_page_to_its_end(tmp_path):
+    with serving([SAMPLE], extra=["--no-store"]) as url:
+        status = asyncio.run(visit(url.removeprefix("http://"), timeout_s=60))
+    assert status == "FINISHED_SUCCESSFULLY"
