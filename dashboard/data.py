@@ -57,12 +57,8 @@ def load_stamped(stamp: tuple, redaction: tuple | None = None) -> LogData:
     from lexlens.analytics.store.loader import load_logs_stored
 
     paths = [path for path, _, _ in stamp]
-    upload = all(Path(path).resolve().is_relative_to(upload_dir().resolve()) for path in paths)
-    # an upload or a pulled CloudWatch window is read once: keeping its tables would only cost
-    from lexlens.analytics.sources.cloudwatch.cache import is_window_file
-
-    kept = not upload and not any(is_window_file(path) for path in paths)
-    store = store_from_environment() if kept else None
+    upload = is_upload(paths)
+    store = store_from_environment() if kept_in_store(paths) else None
     data, _ = load_logs_stored(paths, store, limits=limits_from_environment(upload=upload))
     if store is not None:  # this process's VADER memo knows the store's scores and adds to them
         from lexlens.analytics.metrics import sentiment
@@ -76,6 +72,32 @@ def load_stamped(stamp: tuple, redaction: tuple | None = None) -> LogData:
 
         data = redact_log_data(data, redaction_rules(redaction))
     return data
+
+
+def is_upload(paths: list[str]) -> bool:
+    return all(Path(path).resolve().is_relative_to(upload_dir().resolve()) for path in paths)
+
+
+def kept_in_store(paths: list[str]) -> bool:
+    """Whether the store keeps these files' tables: an upload or a pulled CloudWatch window is
+    read once, and keeping its tables would only cost."""
+    from lexlens.analytics.sources.cloudwatch.cache import is_window_file
+
+    return not is_upload(paths) and not any(is_window_file(path) for path in paths)
+
+
+@st.cache_resource(show_spinner=False)
+def values_store(stamp: tuple):
+    """The store that keeps the figures derived from this load across restarts
+    (``analytics.store.kept_values``), or None: masked data (each server masks with its own
+    secret), files the store does not keep, or no store."""
+    from lexlens.analytics.store.catalog import store_from_environment
+    from lexlens.dashboard.access import read_redaction
+
+    paths = [path for path, _, _ in stamp]
+    if not paths or read_redaction() is not None or not kept_in_store(paths):
+        return None
+    return store_from_environment()
 
 
 def load_source(paths: tuple[str, ...]) -> tuple[tuple, LogData]:
@@ -170,11 +192,24 @@ def previous_period(view: View) -> Optional[View]:
 
 @st.cache_resource(max_entries=256, show_spinner=False)
 def _derived(name: str, key: tuple, _compute: Callable):
-    return _compute()
+    """``_compute()``, or the value the store kept for (name, key) from an earlier run."""
+    from lexlens.analytics.store.kept_values import MISSING, keep_value, kept_value
+
+    store = values_store(key[0][0])  # key: (view.key, params); view.key starts with the stamp
+    if store is None:
+        return _compute()
+    label = repr((name, key))  # stamp, filters, zone, settings and params: plain values
+    value = kept_value(store, label)
+    if value is MISSING:
+        value = _compute()
+        keep_value(store, label, value)
+    return value
 
 
 def derive(view: View, name: str, compute: Callable, *params):
-    """``compute()`` cached per (source, filters, time zone, name, params)."""
+    """``compute()`` cached per (source, filters, time zone, name, params): in this process,
+    and, when small, in the store for the next server on the same files
+    (``analytics.store.kept_values``). ``params`` must be plain values (their repr is the key)."""
     return _derived(name, (view.key, params), compute)
 
 

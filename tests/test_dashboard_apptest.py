@@ -335,26 +335,34 @@ def test_date_boxes_resolve_inside_the_data(start_text, end_text, expected, note
 
 
 def test_a_restarted_server_draws_the_same_overview_from_the_store(demo, tmp_path, monkeypatch):
-    """Issue 16: the first start parses the log and keeps its tables; after a restart (caches
-    emptied) the Overview is drawn from the store, parsing nothing, with the same figures."""
+    """Issue 16: the first start parses the log and keeps its tables and the Overview's
+    figures; after a restart (caches emptied) the Overview is drawn from the store, parsing
+    nothing and computing none of its figures again, with the same figures."""
     import shutil
 
     import streamlit as st
 
-    from lexlens.analytics.store import loader
+    from lexlens.analytics.ingest import pieces
+    from lexlens.analytics.metrics import anomalies, breakdowns, sentiment, timeseries
 
     log = tmp_path / "demo.jsonl.gz"
     shutil.copyfile(sample_logs.DEMO_LOG, log)
     monkeypatch.setenv(SOURCES_VAR, str(log))
     monkeypatch.setenv("LEXLENS_STORE_DIR", str(tmp_path / "store"))
     parsed = []
-    real_parse = loader.parse_pieces
-    monkeypatch.setattr(loader, "parse_pieces", lambda pieces, *args: parsed.append(len(pieces)) or
-                        real_parse(pieces, *args))
-    for _ in range(2):
+    real_parse = pieces.parse_pieces
+    monkeypatch.setattr(pieces, "parse_pieces", lambda units, *args: parsed.append(len(units)) or
+                        real_parse(units, *args))
+    drawn = []
+    for restart in range(2):
         st.cache_resource.clear()  # a restart: nothing kept in memory
         at = start()
         assert_clean(at)
         assert_kpis_match(at, demo.turns)
-    assert parsed == [1, 0]
+        drawn.append([metric.value for metric in at.metric])
+        for module, name in ((timeseries, "compute_activity_over_time"), (anomalies, "compute_anomalies"),
+                             (breakdowns, "compute_modality"), (sentiment, "compute_sentiment_summary")):
+            monkeypatch.setattr(module, name, lambda *args, **kwargs: pytest.fail("computed again"))
+    assert parsed == [1, 0] and drawn[0] == drawn[1]
+    assert list((tmp_path / "store" / "values").iterdir())
     assert list((tmp_path / "store" / "pieces").iterdir())

@@ -455,3 +455,50 @@ def test_a_deleted_file_takes_its_pieces_along_at_the_next_write(tmp_path, store
     status = describe_store(store)
     assert [entry["path"] for entry in status["stored"]] == [str(kept.resolve())]
     assert status["pieces"] == 2  # kept's two segments; gone's piece removed
+
+
+def test_a_kept_value_round_trips_and_anything_else_is_missing(store, monkeypatch):
+    from lexlens.analytics.store import kept_values
+
+    table = pd.DataFrame({"hour": pd.to_datetime(["2026-11-01T10:00Z"]), "turns": [3]})
+    assert kept_values.kept_value(store, "k") is kept_values.MISSING  # nothing kept yet
+    assert kept_values.keep_value(store, "k", {"table": table, "rate": 0.5})
+    kept = kept_values.kept_value(store, "k")
+    pd.testing.assert_frame_equal(kept["table"], table)
+    assert kept["rate"] == 0.5
+    assert kept_values.keep_value(store, "big", b"x" * (kept_values.MAX_VALUE_BYTES + 1)) is False
+    assert not kept_values.keep_value(store, "lambda", lambda: 1)  # cannot be pickled: not kept
+    kept_values.value_path(store, "k").write_bytes(b"garbage")
+    assert kept_values.kept_value(store, "k") is kept_values.MISSING
+    kept_values.keep_value(store, "k", 1)
+    monkeypatch.setattr(kept_values, "code_digest", lambda: "other code")
+    assert kept_values.kept_value(store, "k") is kept_values.MISSING  # computed by other code
+
+
+def test_kept_values_beyond_the_budget_go_least_recently_used_first(store):
+    from lexlens.analytics.store import kept_values
+
+    for name in ("a", "b", "c"):
+        kept_values.keep_value(store, name, b"x" * 1000)
+        path = kept_values.value_path(store, name)
+        os.utime(path, (time.time() - {"a": 30, "b": 10, "c": 20}[name],) * 2)
+    kept_values.prune(store.root / kept_values.VALUES, max_bytes=2500)
+    assert [kept_values.kept_value(store, name) is kept_values.MISSING for name in "abc"] == [True, False, False]
+
+
+def test_a_masking_server_keeps_no_derived_values(tmp_path, monkeypatch):
+    import streamlit as st
+
+    from lexlens.dashboard.access import REDACT_VAR
+    from lexlens.dashboard.data import values_store
+
+    log = tmp_path / "log.jsonl"
+    write_lines(log, lines_of(0, 3))
+    stamp = ((str(log), log.stat().st_size, log.stat().st_mtime_ns),)
+    monkeypatch.setenv("LEXLENS_STORE_DIR", str(tmp_path / "store"))
+    st.cache_resource.clear()
+    assert values_store(stamp) is not None
+    monkeypatch.setenv(REDACT_VAR, json.dumps({"slots": [], "attributes": [], "min_digits": 6}))
+    st.cache_resource.clear()
+    assert values_store(stamp) is None
+    st.cache_resource.clear()
