@@ -138,9 +138,14 @@ def prewarm(argv: list[str]) -> None:
 
 def main(argv: Optional[list[str]] = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
-    threading.Thread(target=prewarm, args=(argv,), name="lexlens-prewarm", daemon=True).start()
+    # Streamlit, plotly, pandas and pyarrow are imported whole before the thread starts: code
+    # that looks a module up in sys.modules sees one another thread is still importing half
+    # made (plotly's check for pandas.Series crashed the server at start, once in a few starts).
+    import pandas  # noqa: F401
+    import pyarrow  # noqa: F401
     from streamlit.web.cli import main as streamlit_main
 
+    threading.Thread(target=prewarm, args=(argv,), name="lexlens-prewarm", daemon=True).start()
     streamlit_main(args=argv, prog_name="streamlit")
 
 

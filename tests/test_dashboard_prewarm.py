@@ -51,3 +51,29 @@ def test_a_visit_runs_the_landing_page_to_its_end(tmp_path):
     with serving([SAMPLE], extra=["--no-store"]) as url:
         status = asyncio.run(visit(url.removeprefix("http://"), timeout_s=60))
     assert status == "FINISHED_SUCCESSFULLY"
+
+
+def test_the_visit_starts_only_once_the_libraries_are_imported_whole():
+    """The server's thread imports Streamlit while the visit's thread imports lexlens: plotly
+    looked pandas up in sys.modules half made by the other thread, and the server crashed at
+    start once in a few starts. The visit's thread now starts after those imports."""
+    import subprocess
+    import sys
+
+    script = """
+import sys, threading
+import lexlens.dashboard.prewarm as prewarm
+class Started(Exception): pass
+class Recorder:
+    def __init__(self, *args, **kwargs): pass
+    def start(self):
+        print(sorted(m for m in ("pandas", "pyarrow", "streamlit", "plotly") if m not in sys.modules))
+        raise Started
+threading.Thread = Recorder
+try:
+    prewarm.main(["run", "app.py"])
+except Started:
+    pass
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

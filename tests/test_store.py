@@ -502,3 +502,17 @@ def test_a_masking_server_keeps_no_derived_values(tmp_path, monkeypatch):
     st.cache_resource.clear()
     assert values_store(stamp) is None
     st.cache_resource.clear()
+
+
+def test_a_new_store_is_its_owners_alone(tmp_path):
+    """The pieces hold end users' words and the kept values are pickles: nobody else may read
+    or write them."""
+    store = Store(tmp_path / "new" / "store")
+    path = tmp_path / "log.jsonl"
+    write_lines(path, lines_of(0, 3))
+    load_logs_stored([path], store)
+    from lexlens.analytics.store.kept_values import keep_value
+
+    keep_value(store, "k", 1)
+    for folder in (store.root, store.pieces, store.root / "values"):
+        assert folder.stat().st_mode & 0o077 == 0, folder

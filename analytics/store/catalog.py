@@ -157,8 +157,9 @@ class Store:
         return self.root / PIECES
 
     def ensure(self) -> None:
-        try:
-            self.pieces.mkdir(parents=True, exist_ok=True)
+        try:  # the tables hold end users' words: a new store is its owner's alone
+            self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self.pieces.mkdir(mode=0o700, exist_ok=True)
         except OSError as error:
             raise StoreError(f"cannot use the store folder {self.root}: {error.strerror or error} "
                              "(choose another with --store-dir, or turn it off with --no-store).") from None
