@@ -10,6 +10,7 @@ between sessions: treat them as read-only.
 from __future__ import annotations
 
 import atexit
+import os
 import hashlib
 import re
 import shutil
@@ -198,12 +199,24 @@ def _derived(name: str, key: tuple, _compute: Callable):
     store = values_store(key[0][0])  # key: (view.key, params); view.key starts with the stamp
     if store is None:
         return _compute()
-    label = repr((name, key))  # stamp, filters, zone, settings and params: plain values
+    # stamp (path, size, mtime), filters, zone, settings and params: plain values; the inodes
+    # too, so a file replaced by another of the same size and time is not taken for it
+    label = repr((name, key, file_inodes(key[0][0])))
     value = kept_value(store, label)
     if value is MISSING:
         value = _compute()
         keep_value(store, label, value)
     return value
+
+
+def file_inodes(stamp: tuple) -> tuple:
+    inodes = []
+    for path, _, _ in stamp:
+        try:
+            inodes.append(os.stat(path).st_ino)
+        except OSError:
+            inodes.append(None)
+    return tuple(inodes)
 
 
 def derive(view: View, name: str, compute: Callable, *params):
