@@ -87,11 +87,11 @@ def kept_in_store(paths: list[str]) -> bool:
     return not is_upload(paths) and not any(is_window_file(path) for path in paths)
 
 
-@st.cache_resource(show_spinner=False)
 def values_store(stamp: tuple):
     """The store that keeps the figures derived from this load across restarts
     (``analytics.store.kept_values``), or None: masked data (each server masks with its own
-    secret), files the store does not keep, or no store."""
+    secret), files the store does not keep, or no store. Asked only when a figure is not in
+    memory."""
     from lexlens.analytics.store.catalog import store_from_environment
     from lexlens.dashboard.access import read_redaction
 

@@ -16,6 +16,14 @@ pytest_plugins = ["moto_server", "insights_standin", "insights_samples"]
 import os
 import tempfile
 
-# Every test (and every lexlens process a test starts) keeps its parsed tables in a store of
-# its own, never in the user's cache: a test that needs a particular store names it.
+import pytest
+
+# Every test (and every lexlens process a test starts) keeps its parsed tables and kept figures
+# in a store of its own, never in the user's cache nor another test's (a figure another test
+# kept would hide what this one breaks or changes): a test that needs a particular store names it.
 os.environ.setdefault("LEXLENS_STORE_DIR", tempfile.mkdtemp(prefix="lexlens-test-store-"))
+
+
+@pytest.fixture(autouse=True)
+def store_of_this_test(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("LEXLENS_STORE_DIR", str(tmp_path_factory.mktemp("store")))

@@ -496,12 +496,10 @@ def test_a_masking_server_keeps_no_derived_values(tmp_path, monkeypatch):
     write_lines(log, lines_of(0, 3))
     stamp = ((str(log), log.stat().st_size, log.stat().st_mtime_ns),)
     monkeypatch.setenv("LEXLENS_STORE_DIR", str(tmp_path / "store"))
-    st.cache_resource.clear()
+    st.cache_resource.clear()  # upload_dir
     assert values_store(stamp) is not None
     monkeypatch.setenv(REDACT_VAR, json.dumps({"slots": [], "attributes": [], "min_digits": 6}))
-    st.cache_resource.clear()
     assert values_store(stamp) is None
-    st.cache_resource.clear()
 
 
 def test_a_new_store_is_its_owners_alone(tmp_path):
