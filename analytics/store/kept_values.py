@@ -16,11 +16,11 @@ import hashlib
 import os
 import pickle
 import uuid
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from lexlens.analytics.store.catalog import Store
+from lexlens.analytics.store.outputs import source_digest
 
 VALUES = "values"
 MAX_VALUE_BYTES = 4 << 20
@@ -28,15 +28,9 @@ MAX_BYTES = 256 << 20
 MISSING = object()
 
 
-@lru_cache(maxsize=1)
 def code_digest() -> str:
     """A digest of lexlens's analytics and dashboard code: another version computes anew."""
-    root = Path(__file__).resolve().parents[2]
-    digest = hashlib.sha256()
-    for folder in ("analytics", "dashboard"):
-        for path in sorted((root / folder).rglob("*.py")):
-            digest.update(str(path.relative_to(root)).encode() + path.read_bytes())
-    return digest.hexdigest()
+    return source_digest(("analytics", "dashboard"))
 
 
 def value_path(store: Store, key: str) -> Path:

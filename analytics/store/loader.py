@@ -166,6 +166,9 @@ def load_logs_stored(paths: Sequence[Union[str, Path]], store: Optional[Store],
     data.report.files = [str(file) for file in planned.files]
     finished = finish_load(data)
     whole = finished if len(by_file) == 1 and not by_file[0][1] and by_file[0][0].parse_from == 0 else None
+    if whole is not None:  # the parsed tables are not written: let them go before the writing
+        (plan, parts, (_, physical)), = by_file
+        by_file, data, parsed, fresh = [(plan, parts, (None, physical))], None, None, None
     use.saved_pieces, use.note = save_new_pieces(store, by_file, limits, whole)
     return finished, use
 

@@ -23,14 +23,20 @@ OUTPUTS = "outputs"
 KEEP = 64  # outputs kept per store, the most recently used
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=None)
+def source_digest(folders: tuple[str, ...]) -> str:
+    """A digest of every module under these folders of lexlens (``analytics``, ``dashboard``)."""
+    root = Path(__file__).resolve().parents[2]
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted((root / folder).rglob("*.py")):
+            digest.update(str(path.relative_to(root)).encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
 def code_digest() -> str:
     """A digest of every module of lexlens's analytics: another version computes anew."""
-    root = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        digest.update(str(path.relative_to(root)).encode() + path.read_bytes())
-    return digest.hexdigest()
+    return source_digest(("analytics",))
 
 
 def output_key(plans: list[FilePlan], options: dict, resolved: str) -> Optional[str]:
