@@ -34,7 +34,7 @@ def pickable_table(table: pd.DataFrame, name: str, caption: str) -> None:
     left.caption(f"{len(table):,} rows · {caption}")
     with left:
         show_computed_by()
-    right.download_button("CSV", data=table_csv(table), icon=":material/download:", file_name=f"{name}.csv",
+    right.download_button("CSV", data=partial(table_csv, table), icon=":material/download:", file_name=f"{name}.csv",
                           mime="text/csv", key=f"download_{name}", on_click="ignore")
 
 

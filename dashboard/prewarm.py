@@ -24,6 +24,9 @@ LOGGER = logging.getLogger("lexlens.prewarm")
 HEALTH_TIMEOUT_S = 120.0  # the server is up long before this
 VISIT_TIMEOUT_S = 3600.0  # a first parse of months of logs may take minutes
 LOOPBACK = {"", "0.0.0.0", "::", "localhost"}
+# A browser opened with the server (the URL it prints) connects about a second after the server
+# listens; its own run then warms what it shows, and a visit beside it would halve its CPU.
+VISITOR_GRACE_S = 1.0
 
 
 def option_value(argv: list[str], name: str, default: str) -> str:
@@ -117,9 +120,29 @@ def preload() -> None:
         context_logger.removeFilter(quiet)
 
 
+def visitors_connected() -> int:
+    """How many browser sessions the server holds now (0 when Streamlit cannot say)."""
+    try:
+        from streamlit import runtime
+
+        return runtime.get_instance()._session_mgr.num_active_sessions()  # noqa: SLF001 - a speed-up only
+    except Exception:  # noqa: BLE001 - an older or newer Streamlit: visit anyway
+        return 0
+
+
+def visitor_came(grace_s: float) -> bool:
+    """Whether a browser session connects within ``grace_s`` seconds."""
+    deadline = time.monotonic() + grace_s
+    while not visitors_connected():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def prewarm(argv: list[str]) -> None:
     """Read the logs, wait for the server, then visit its landing page once (in a thread of
-    the server)."""
+    the server), unless a visitor connects first."""
     started = time.monotonic()
     try:
         base = server_base(argv)
@@ -129,6 +152,9 @@ def prewarm(argv: list[str]) -> None:
             LOGGER.info("prewarm: preload stopped (%s)", type(error).__name__)
         if not wait_healthy(base):
             LOGGER.info("prewarm: the server did not answer; nothing warmed")
+            return
+        if visitor_came(VISITOR_GRACE_S):  # a visitor's run draws (and warms) its page: a second run would only slow it
+            LOGGER.info("prewarm: logs read in %.1f s; a visitor came first, no visit", time.monotonic() - started)
             return
         status = asyncio.run(visit(base))
         LOGGER.info("prewarm: landing page drawn once in %.1f s (%s)", time.monotonic() - started, status)

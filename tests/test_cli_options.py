@@ -247,3 +247,18 @@ def test_building_the_cli_and_planning_a_load_import_no_pandas_numpy_or_pyarrow(
               "print(sorted(m for m in ('pandas', 'numpy', 'pyarrow') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("extra,imported", [([], "[]"), (["--redact"], "['pandas']")])
+def test_serve_starts_streamlit_without_importing_pandas_unless_masking(extra, imported):
+    """``lexlens serve`` builds Streamlit's command and environment, then becomes it: pandas
+    imported there (through --redact's rules) cost ~0.4 s before the server could start."""
+    import subprocess
+    import sys
+
+    script = ("import sys; from lexlens.analytics.cli import build_parser, serve; "
+              f"args = build_parser().parse_args(['serve', '--port', '8765', *{extra!r}]); "
+              "serve.build_command(args, None); serve.build_environment(args, None); "
+              "print(sorted(m for m in ('pandas',) if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == imported

@@ -77,3 +77,39 @@ except Started:
 """
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("visitors,visited", [(0, True), (1, False), (3, False)])
+def test_no_visit_when_a_visitor_came_first(monkeypatch, visitors, visited):
+    """A browser connected while the logs were read (or within VISITOR_GRACE_S after) runs its
+    page itself: a second run beside it would only share the two cores with it."""
+    import lexlens.dashboard.prewarm as prewarm
+
+    calls = []
+
+    async def fake_visit(base):
+        calls.append(base)
+        return "FINISHED_SUCCESSFULLY"
+
+    monkeypatch.setattr(prewarm, "preload", lambda: None)
+    monkeypatch.setattr(prewarm, "wait_healthy", lambda base: True)
+    monkeypatch.setattr(prewarm, "visitors_connected", lambda: visitors)
+    monkeypatch.setattr(prewarm, "VISITOR_GRACE_S", 0.2)
+    monkeypatch.setattr(prewarm, "visit", fake_visit)
+    prewarm.prewarm(["run", "app.py", "--server.port", "9100"])
+    assert calls == (["127.0.0.1:9100"] if visited else [])
+
+
+def test_visitors_are_counted_by_this_streamlits_session_manager():
+    """visitors_connected reads Runtime._session_mgr.num_active_sessions(); without a running
+    server it says 0. A Streamlit that renames either fails here instead of silently visiting."""
+    import inspect
+
+    from streamlit.runtime.runtime import Runtime
+    from streamlit.runtime.session_manager import SessionManager
+
+    from lexlens.dashboard.prewarm import visitors_connected
+
+    assert "self._session_mgr" in inspect.getsource(Runtime.__init__)
+    assert callable(getattr(SessionManager, "num_active_sessions", None))
+    assert visitors_connected() == 0

@@ -42,12 +42,13 @@ def rules_from_args(args):
     """The RedactionRules of ``--redact`` (a fresh secret), or None when it is off; a masking
     option without ``--redact`` is a mistake worth one sentence."""
     from lexlens.analytics.errors import LexlensError
-    from lexlens.analytics.privacy.redact import RedactionRules
 
     if not args.redact:
         if args.redact_slot or args.redact_attribute or args.redact_digits != DEFAULT_MIN_DIGITS:
             raise LexlensError("--redact-slot, --redact-attribute and --redact-digits need --redact.",
                                exit_code=2)
         return None
+    from lexlens.analytics.privacy.redact import RedactionRules  # pandas: only when masking
+
     return RedactionRules(slots=tuple(args.redact_slot), attributes=tuple(args.redact_attribute),
                           min_digits=args.redact_digits)
