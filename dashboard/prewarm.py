@@ -120,14 +120,15 @@ def preload() -> None:
         context_logger.removeFilter(quiet)
 
 
-def visitors_connected() -> int:
-    """How many browser sessions the server holds now (0 when Streamlit cannot say)."""
+def visitors_connected() -> bool:
+    """Whether a browser session is connected to the server now (False when Streamlit cannot
+    say: no runtime yet, or a version without this state)."""
     try:
         from streamlit import runtime
 
-        return runtime.get_instance()._session_mgr.num_active_sessions()  # noqa: SLF001 - a speed-up only
-    except Exception:  # noqa: BLE001 - an older or newer Streamlit: visit anyway
-        return 0
+        return runtime.exists() and runtime.get_instance().state == runtime.RuntimeState.ONE_OR_MORE_SESSIONS_CONNECTED
+    except Exception:  # noqa: BLE001 - only a speed-up: visit anyway
+        return False
 
 
 def visitor_came(grace_s: float) -> bool:

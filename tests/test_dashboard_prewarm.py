@@ -79,7 +79,7 @@ except Started:
     assert result.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize("visitors,visited", [(0, True), (1, False), (3, False)])
+@pytest.mark.parametrize("visitors,visited", [(False, True), (True, False)])
 def test_no_visit_when_a_visitor_came_first(monkeypatch, visitors, visited):
     """A browser connected while the logs were read (or within VISITOR_GRACE_S after) runs its
     page itself: a second run beside it would only share the two cores with it."""
@@ -100,16 +100,17 @@ def test_no_visit_when_a_visitor_came_first(monkeypatch, visitors, visited):
     assert calls == (["127.0.0.1:9100"] if visited else [])
 
 
-def test_visitors_are_counted_by_this_streamlits_session_manager():
-    """visitors_connected reads Runtime._session_mgr.num_active_sessions(); without a running
-    server it says 0. A Streamlit that renames either fails here instead of silently visiting."""
+def test_a_connected_visitor_is_seen_in_this_streamlits_runtime_state():
+    """visitors_connected reads Runtime.state, which the runtime sets to
+    ONE_OR_MORE_SESSIONS_CONNECTED when a browser connects; without a running server it says
+    False. A Streamlit that renames either fails here instead of silently visiting."""
     import inspect
 
-    from streamlit.runtime.runtime import Runtime
-    from streamlit.runtime.session_manager import SessionManager
+    from streamlit import runtime
 
     from lexlens.dashboard.prewarm import visitors_connected
 
-    assert "self._session_mgr" in inspect.getsource(Runtime.__init__)
-    assert callable(getattr(SessionManager, "num_active_sessions", None))
-    assert visitors_connected() == 0
+    connect = inspect.getsource(runtime.Runtime.connect_session)
+    assert "RuntimeState.ONE_OR_MORE_SESSIONS_CONNECTED" in connect
+    assert isinstance(runtime.Runtime.state, property)
+    assert visitors_connected() is False
