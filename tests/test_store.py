@@ -332,6 +332,11 @@ def test_store_info_and_clear(tmp_path):
     load_logs_stored([path], Store(store_dir))
     info = lexlens("info")
     assert str(path.resolve()) in info.stdout and "1 segment(s)" in info.stdout
+    assert "also kept: 0 dashboard figure(s), 0 VADER score file(s)" in info.stdout
+    from lexlens.analytics.store.kept_values import keep_value
+
+    assert keep_value(Store(store_dir), "a figure", [1, 2, 3])
+    assert "also kept: 1 dashboard figure(s)" in lexlens("info").stdout
     path.unlink()
     assert "file gone" in lexlens("info").stdout
     cleared = lexlens("clear")
