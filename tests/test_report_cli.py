@@ -151,17 +151,39 @@ def test_two_core_report_equals_the_sequential_one():
         assert to_safe_csv(table) == to_safe_csv(sequential.tables[name]), name
 
 
-@pytest.mark.parametrize("turns,forked", [(0, False), (19_999, False), (20_000, True), (2_000_000, True),
-                                          (2_000_001, False)])
-def test_the_report_forks_a_second_core_only_between_20k_and_2m_turns(monkeypatch, turns, forked):
-    """Below 20k turns a fork costs more than it saves; above 2M its memory does (5M records:
-    the tree's peak 6.3 GiB on two cores against 4.8 GiB on one)."""
+@pytest.mark.parametrize("turns,forked,large", [(0, False, False), (19_999, False, False), (20_000, True, False),
+                                                (2_000_000, True, False), (2_000_001, True, True)])
+def test_which_parts_the_second_core_takes(monkeypatch, turns, forked, large):
+    """Below 20k turns a fork costs more than it saves; above 2M the child takes the parts that
+    need little memory, so the outcomes and activity never run side by side."""
     import lexlens.analytics.report.two_cores as two_cores
+    from lexlens.analytics.report.build import ReportOptions, compute_activity_part, compute_outcome_part
 
     monkeypatch.setattr(two_cores.sys, "platform", "linux")
     monkeypatch.setattr(two_cores.os, "cpu_count", lambda: 2)
     data = types.SimpleNamespace(turns=range(turns))
     assert two_cores.worth_two_cores(data) is forked
+    child = two_cores.child_parts_for(data, ReportOptions())
+    assert (child == two_cores.CHILD_PARTS_LARGE) is large
+    assert (compute_outcome_part in child) is not large and compute_activity_part not in child
+
+
+def test_the_large_split_reports_the_same(monkeypatch):
+    """The parts moved between the processes above LARGE_TURNS give the sequential report."""
+    import lexlens.analytics.report.two_cores as two_cores
+    from lexlens.analytics.ingest.loading import load_records
+    from lexlens.analytics.report.build import ReportOptions, build_report
+    from lexlens.analytics.simulator.generate import generate_records
+    from lexlens.analytics.text.csvsafe import to_safe_csv
+
+    data = load_records(generate_records(5000, days=7, seed=5))
+    monkeypatch.setattr(two_cores, "LARGE_TURNS", 1000)
+    options = ReportOptions(tables=True)
+    assert two_cores.child_parts_for(data, options) == two_cores.CHILD_PARTS_LARGE
+    parallel, sequential = two_cores.build_report_on_two_cores(data, options), build_report(data, options)
+    assert parallel.values() == sequential.values()
+    for name, table in parallel.tables.items():
+        assert to_safe_csv(table) == to_safe_csv(sequential.tables[name]), name
 
 
 def test_text_report_makes_control_characters_visible(tmp_path):

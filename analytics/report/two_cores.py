@@ -1,8 +1,9 @@
 """The report on two cores: the same parts as ``report.build.build_report``, about half of
-their cost in a forked child (VADER and the outcomes) while this process computes the rest;
+their cost in a forked child (VADER and the outcomes, by default) while this process computes the rest;
 ``assemble_report`` makes the one Report of them. Worth it from about 20,000 turns on Linux
-with two or more cores, up to 2 million (beyond, the child's memory costs more than its time
-saves); otherwise ``build_report`` runs every part here."""
+with two or more cores; otherwise ``build_report`` runs every part here. Above 2 million turns
+the child takes lighter parts (``child_parts_for``), so that the memory-hungry ones never run
+side by side."""
 from __future__ import annotations
 
 import multiprocessing
@@ -11,7 +12,8 @@ import sys
 
 from lexlens.analytics.metrics.conversations import compute_conversations
 from lexlens.analytics.report.build import (PARTS, ReportOptions, assemble_report, build_report,
-                                            compute_outcome_part, compute_utterance_part, compute_vader_part)
+                                            compute_generative_part, compute_outcome_part, compute_utterance_part,
+                                            compute_vader_part)
 from lexlens.analytics.report.model import Report
 from lexlens.analytics.schema import LogData
 
@@ -20,13 +22,16 @@ CHILD_PARTS = (compute_vader_part, compute_outcome_part)  # about half of the wo
 CHILD_PARTS_SCORED = (compute_vader_part, compute_outcome_part, compute_utterance_part)
 SCORED = 0.9  # share of the distinct utterance texts whose VADER score is known
 MIN_TURNS = 20_000  # below this, forking costs more than it saves
-# Above this, one core: the child's own tables and the pages it un-shares grow with the data
-# (5M records: the process tree's peak 6.3 GiB on two cores, 4.8 GiB on one, for 20% more time).
-MAX_TURNS = 2_000_000
+# Above this, the child takes the parts that need little memory of their own, and the two that
+# need most (the outcomes, then activity) run one after the other here: side by side, their
+# peaks added up (5M records: +1.6 and +0.7 GiB over the tables' 3.2 GiB; the tree's peak was
+# 6.3 GiB with the outcomes in the child).
+LARGE_TURNS = 2_000_000
+CHILD_PARTS_LARGE = (compute_vader_part, compute_utterance_part, compute_generative_part)
 
 
 def worth_two_cores(data: LogData) -> bool:
-    return sys.platform == "linux" and (os.cpu_count() or 1) >= 2 and MIN_TURNS <= len(data.turns) <= MAX_TURNS
+    return sys.platform == "linux" and (os.cpu_count() or 1) >= 2 and len(data.turns) >= MIN_TURNS
 
 
 def mostly_scored(data: LogData, options: ReportOptions) -> bool:
@@ -39,12 +44,20 @@ def mostly_scored(data: LogData, options: ReportOptions) -> bool:
     return bool(texts) and sum(text in known for text in texts) >= SCORED * len(texts)
 
 
+def child_parts_for(data: LogData, options: ReportOptions) -> tuple:
+    """The parts the forked child computes: about half of the work, or above LARGE_TURNS the
+    parts that hold little memory while they run."""
+    if len(data.turns) > LARGE_TURNS:
+        return CHILD_PARTS_LARGE
+    return CHILD_PARTS_SCORED if mostly_scored(data, options) else CHILD_PARTS
+
+
 def build_report_on_two_cores(data: LogData, options: ReportOptions = ReportOptions()) -> Report:
     """``build_report``, with CHILD_PARTS computed in a forked child when that is faster."""
     if not worth_two_cores(data):
         return build_report(data, options)
     found = compute_conversations(data.turns, idle_timeout_s=options.idle_timeout_s)  # once, for both
-    child_parts = CHILD_PARTS_SCORED if mostly_scored(data, options) else CHILD_PARTS
+    child_parts = child_parts_for(data, options)
     context = multiprocessing.get_context("fork")  # the child shares the tables, nothing is copied
     receiver, sender = context.Pipe(duplex=False)
 
