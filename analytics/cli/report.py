@@ -86,9 +86,10 @@ def start_scan(args):
     return start_unstored_scan(args.sources) if store is None else start_stored_scan(store, args.sources)
 
 
-def load_sources(args, progress=True, pending=None):
+def load_sources(args, progress=True, pending=None, writing=None):
     """LogData from the SOURCE paths (through the store unless --no-store) and any
-    --log-group, or a LexlensError."""
+    --log-group, or a LexlensError. ``writing``: a list that receives the load's StoreUse when
+    its new pieces are still being written beside the caller (``finish_store_write``)."""
     from lexlens.analytics.cli.progress import make_byte_progress
     from lexlens.analytics.cli.cloudwatch_options import load_from_args
     from lexlens.analytics.store.loader import load_logs_stored
@@ -98,12 +99,27 @@ def load_sources(args, progress=True, pending=None):
         raise LexlensError("no input: name a log file or folder, or --log-group NAME.", exit_code=2)
     store = store_from_args(args)
     data, use = load_logs_stored(paths, store, progress=make_byte_progress() if progress else None,
-                                 planned=pending)
+                                 planned=pending, aside=writing is not None)
+    if use.writer is not None:
+        writing.append(use)
+    else:
+        print_store_note(use)
+    return data
+
+
+def print_store_note(use) -> None:
     if use.used and use.note:  # the store failed; the load did not
         from lexlens.analytics.text.visible import show_visible
 
         print(f"lexlens: note: {show_visible(use.note)}", file=sys.stderr)
-    return data
+
+
+def finish_store_write(writing: list) -> None:
+    """Wait for the store's pieces written beside the report, and say if that failed."""
+    for use in writing:
+        use.finish_writing()
+        print_store_note(use)
+    writing.clear()
 
 
 def stored_vader_memo(args):
@@ -142,6 +158,7 @@ def run(args) -> int:
             sys.stdout.write(pushed)
             return 0
     pending = start_scan(args)
+    writing: list = []  # the store's new pieces, written beside the report
     try:
         tz = check_time_zone(args.tz)
         filters = filters_from_args(args)
@@ -154,53 +171,57 @@ def run(args) -> int:
             if kept is not None:
                 sys.stdout.write(kept)
                 return 0
-        data = load_sources(args, pending=pending)
+        data = load_sources(args, pending=pending, writing=writing)
     finally:
         if pending is not None and pending.pending is not None:  # used by now, or not needed after an error
             pending.pending.executor.shutdown(wait=False, cancel_futures=True)
-    if rules is not None:  # before anything is printed or written
-        from lexlens.analytics.privacy.redact import redact_log_data
+    try:
+        if rules is not None:  # before anything is printed or written
+            from lexlens.analytics.privacy.redact import redact_log_data
 
-        data = redact_log_data(data, rules)
-    if args.rejects:
-        write_rejects(args.rejects, data)
-    if data.report.accepted == 0:
-        raise LexlensError(empty_input_sentence(data), exit_code=1)
-    if data.turns.empty:
-        from lexlens.analytics.ingest.server_responses import describe_only_server_responses
+            data = redact_log_data(data, rules)
+        if args.rejects:
+            write_rejects(args.rejects, data)
+        if data.report.accepted == 0:
+            raise LexlensError(empty_input_sentence(data), exit_code=1)
+        if data.turns.empty:
+            from lexlens.analytics.ingest.server_responses import describe_only_server_responses
 
-        raise LexlensError(describe_only_server_responses(len(data.server_responses)), exit_code=1)
-    from lexlens.analytics.filters import apply_filters
+            raise LexlensError(describe_only_server_responses(len(data.server_responses)), exit_code=1)
+        from lexlens.analytics.filters import apply_filters
 
-    filtered = apply_filters(data, filters)
-    if filtered.turns.empty:
-        raise LexlensError(nothing_matches_sentence(data, args), exit_code=NOTHING_MATCHES)
-    data = filtered
-    from lexlens.analytics.report.build import ReportOptions
-    from lexlens.analytics.report.two_cores import build_report_on_two_cores
+        filtered = apply_filters(data, filters)
+        if filtered.turns.empty:
+            raise LexlensError(nothing_matches_sentence(data, args), exit_code=NOTHING_MATCHES)
+        data = filtered
+        from lexlens.analytics.report.build import ReportOptions
+        from lexlens.analytics.report.two_cores import build_report_on_two_cores
 
-    options = ReportOptions(top=args.top, tz=tz, idle_timeout_s=args.idle_timeout,
-                            escalation=escalation_from_args(args), tables=bool(args.csv_dir),
-                            vader_memo=stored_vader_memo(args))
-    report = build_report_on_two_cores(data, options)
-    if args.csv_dir:
-        from lexlens.analytics.report.as_csv import describe_written, write_tables
+        options = ReportOptions(top=args.top, tz=tz, idle_timeout_s=args.idle_timeout,
+                                escalation=escalation_from_args(args), tables=bool(args.csv_dir),
+                                vader_memo=stored_vader_memo(args))
+        report = build_report_on_two_cores(data, options)
+        if args.csv_dir:
+            from lexlens.analytics.report.as_csv import describe_written, write_tables
 
-        sys.stderr.write(describe_written(args.csv_dir, write_tables(args.csv_dir, report)))
-    if args.json:
-        from lexlens.analytics.report.as_json import render_json
+            sys.stderr.write(describe_written(args.csv_dir, write_tables(args.csv_dir, report)))
+        if args.json:
+            from lexlens.analytics.report.as_json import render_json
 
-        text = render_json(report)
-    else:
-        from lexlens.analytics.report.as_text import render_text_report
+            text = render_json(report)
+        else:
+            from lexlens.analytics.report.as_text import render_text_report
 
-        text = render_text_report(report)
-    sys.stdout.write(text)
-    if key is not None:
-        from lexlens.analytics.store.outputs import keep_output
+            text = render_text_report(report)
+        sys.stdout.write(text)
+        if key is not None:
+            from lexlens.analytics.store.outputs import keep_output
 
-        keep_output(store_from_args(args), key, text)
-    return 0
+            finish_store_write(writing)  # the output is kept once its tables are
+            keep_output(store_from_args(args), key, text)
+        return 0
+    finally:
+        finish_store_write(writing)
 
 
 def output_key_of(args, planned, filters, rules):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, Union
 
 from lexlens.analytics.ingest.native import PendingScan, start_units, use_native
 from lexlens.analytics.sources.files import Piece, default_workers, find_log_files, piece_units, splittable, unit_bytes_for
@@ -35,6 +35,13 @@ class StoreUse:
     bytes_from_store: int = 0
     saved_pieces: int = 0
     note: str = ""
+    writer: Optional[Any] = None  # an analytics.store.aside.AsideWrite still running
+
+    def finish_writing(self) -> None:
+        """Wait for a write running beside the report (``load_logs_stored(aside=True)``)."""
+        if self.writer is not None:
+            self.saved_pieces, self.note = self.writer.wait()
+            self.writer = None
 
     def describe(self) -> str:
         if not self.used:
@@ -124,8 +131,10 @@ def start_unstored_scan(paths, workers: Optional[int] = None) -> Optional[Stored
 def load_logs_stored(paths: Sequence[Union[str, Path]], store: Optional[Store],
                      progress: Optional[Callable[[int, int], None]] = None, workers: Optional[int] = None,
                      native: Optional[bool] = None, limits: Optional[ReadLimits] = None,
-                     planned: Optional[StoredLoad] = None) -> tuple["LogData", StoreUse]:
-    """``load_logs(paths)`` through ``store`` (None: without it), and what the store gave."""
+                     planned: Optional[StoredLoad] = None, aside: bool = False) -> tuple["LogData", StoreUse]:
+    """``load_logs(paths)`` through ``store`` (None: without it), and what the store gave.
+    ``aside``: new pieces may be written by a forked child (``analytics.store.aside``) while the
+    caller goes on; it then calls ``use.finish_writing()`` before it ends."""
     from lexlens.analytics.ingest.loading import combine_pieces, finish_load, load_logs
     from lexlens.analytics.ingest.pieces import parse_pieces
 
@@ -169,6 +178,13 @@ def load_logs_stored(paths: Sequence[Union[str, Path]], store: Optional[Store],
     if whole is not None:  # the parsed tables are not written: let them go before the writing
         (plan, parts, (_, physical)), = by_file
         by_file, data, parsed, fresh = [(plan, parts, (None, physical))], None, None, None
+    if aside and any(new is not None for _, _, new in by_file):
+        from lexlens.analytics.store.aside import worth_writing_aside, write_aside
+
+        if worth_writing_aside(len(finished.turns)):
+            use.writer = write_aside(lambda: save_new_pieces(store, by_file, limits, whole))
+            if use.writer is not None:
+                return finished, use
     use.saved_pieces, use.note = save_new_pieces(store, by_file, limits, whole)
     return finished, use
 
