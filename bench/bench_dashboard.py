@@ -21,6 +21,7 @@ and writes bench/results/lexlens.dashboard.json.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import platform
 import statistics
@@ -45,8 +46,7 @@ def records_shown(page) -> str:
 
 def measure_cold_start(playwright) -> float:
     """Seconds from starting ``lexlens serve`` (demo sample) to a fully drawn landing page."""
-    browser = launch_chromium(playwright)
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    browser, page = new_landing_page(playwright)
     started = time.perf_counter()
     with serving([]) as url:
         page.goto(url)
@@ -69,6 +69,24 @@ CHANGES = [("Locale", "en_GB"), ("Input mode", "Text"), ("Time zone", "Asia/Toky
            ("Time zone", "America/New_York"), ("Alias", "prod")]
 
 
+def new_landing_page(playwright):
+    """A new Chromium and a page the size the landing is measured at."""
+    browser = launch_chromium(playwright)
+    return browser, browser.new_page(viewport={"width": 1400, "height": 1000})
+
+
+@contextlib.contextmanager
+def start_to_drawn(playwright, path: Path):
+    """``lexlens serve FILE`` started, its landing opened in a new Chromium: (browser, page,
+    seconds until drawn), inside the running server's block; the server stops on exit."""
+    browser, page = new_landing_page(playwright)
+    started = time.perf_counter()
+    with serving([path], timeout=300) as url:
+        page.goto(url)
+        wait_drawn(page, timeout_ms=600_000, charts=OVERVIEW_CHARTS)
+        yield browser, page, time.perf_counter() - started
+
+
 def measure_filter_changes(playwright, path: Path, store_dir: Path | None) -> dict:
     """Seconds from starting ``lexlens serve FILE`` to the drawn landing page (a load from the
     store when ``store_dir`` holds the file), then per filter or time-zone change (each a
@@ -77,13 +95,7 @@ def measure_filter_changes(playwright, path: Path, store_dir: Path | None) -> di
 
     if store_dir is not None:
         os.environ["LEXLENS_STORE_DIR"] = str(store_dir)
-    browser = launch_chromium(playwright)
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    started = time.perf_counter()
-    with serving([path], timeout=300) as url:
-        page.goto(url)
-        wait_drawn(page, timeout_ms=600_000, charts=OVERVIEW_CHARTS)
-        first_load = time.perf_counter() - started
+    with start_to_drawn(playwright, path) as (browser, page, first_load):
         timings = []
         for label, option in CHANGES:
             before = page.locator("body").inner_text()
@@ -103,13 +115,8 @@ def measure_restarts(playwright, path: Path, starts: int) -> list[float]:
     page, a new browser each time, over ``starts`` restarts."""
     seconds = []
     for _ in range(starts):
-        browser = launch_chromium(playwright)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        started = time.perf_counter()
-        with serving([path], timeout=300) as url:
-            page.goto(url)
-            wait_drawn(page, timeout_ms=600_000, charts=OVERVIEW_CHARTS)
-            seconds.append(round(time.perf_counter() - started, 3))
+        with start_to_drawn(playwright, path) as (browser, page, drawn):
+            seconds.append(round(drawn, 3))
         browser.close()
     return seconds
 
@@ -120,8 +127,7 @@ def measure_browser_share(playwright, path: Path, visits: int) -> list[float]:
     seconds = []
     with serving([path], timeout=300) as url:
         for visit in range(visits + 1):
-            browser = launch_chromium(playwright)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            browser, page = new_landing_page(playwright)
             started = time.perf_counter()
             page.goto(url)
             wait_drawn(page, timeout_ms=600_000, charts=OVERVIEW_CHARTS)

@@ -1,7 +1,6 @@
 """``lexlens check``'s verdicts as text (one line per rule) and as JSON."""
 from __future__ import annotations
 
-import json
 from typing import Optional
 
 from lexlens.analytics.text.visible import json_text, show_visible

@@ -54,7 +54,7 @@ def render_summary(selection, batches: list, resolution, *, dry_run: bool, compl
                      f"{count_periods(to_send):,} periods ({span(to_send)}), "
                      f"{len({g.namespace for g in to_send})} namespace(s)")
     else:
-        lines.append(f"nothing to send: no complete period that was not sent before")
+        lines.append("nothing to send: no complete period that was not sent before")
     if selection.already_sent:
         lines.append(f"{count_periods(selection.already_sent):,} periods already sent before, skipped")
     if selection.awaiting:

@@ -70,7 +70,7 @@ def render_help(names=HEADLINE, width: int = 96) -> str:
     RawDescriptionHelpFormatter, which keeps these line breaks)."""
     items = [textwrap.fill(f"{name}: {GLOSSARY[name].replace('`', '')}", width, initial_indent="  ",
                            subsequent_indent="    ") for name in names]
-    return "\n".join(["definitions:", *items, f"  Every definition: the README's Metric definitions, after Lex's",
+    return "\n".join(["definitions:", *items, "  Every definition: the README's Metric definitions, after Lex's",
                       f"  {LEX_KEY_DEFINITIONS}"])
 
 

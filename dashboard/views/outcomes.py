@@ -3,7 +3,7 @@ drop-off, and the per-intent funnel (issue 6)."""
 import plotly.graph_objects as go
 import streamlit as st
 
-from lexlens.analytics.metrics import conversations, funnels, outcomes as outcome_defs
+from lexlens.analytics.metrics import funnels, outcomes as outcome_defs
 from lexlens.analytics.metrics.outcomes import compute_containment, compute_conversation_outcomes, \
     compute_intent_outcomes, top_dropoffs
 from lexlens.dashboard import charts
