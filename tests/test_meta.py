@@ -209,7 +209,7 @@ def test_readme_test_command_is_what_ci_runs():
 
 
 # analytics' layers, bottom up: a module imports only from its own layer and those before it
-LAYERS = ["errors", "userdirs", "aws", "timewindow", "schema", "filters", "text", "sources", "ingest", "store", "metrics", "insights", "privacy",
+LAYERS = ["errors", "userdirs", "second_core", "aws", "timewindow", "schema", "filters", "text", "sources", "ingest", "store", "metrics", "insights", "privacy",
           "report", "monitor", "writer", "simulator", "cli"]
 
 

@@ -157,10 +157,11 @@ def test_which_parts_the_second_core_takes(monkeypatch, turns, forked, large):
     """Below 20k turns a fork costs more than it saves; above 2M the child takes the parts that
     need little memory, so the outcomes and activity never run side by side."""
     import lexlens.analytics.report.two_cores as two_cores
+    import lexlens.analytics.second_core as second_core
     from lexlens.analytics.report.build import ReportOptions, compute_activity_part, compute_outcome_part
 
-    monkeypatch.setattr(two_cores.sys, "platform", "linux")
-    monkeypatch.setattr(two_cores.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(second_core.sys, "platform", "linux")
+    monkeypatch.setattr(second_core.os, "cpu_count", lambda: 2)
     data = types.SimpleNamespace(turns=range(turns))
     assert two_cores.worth_two_cores(data) is forked
     child = two_cores.child_parts_for(data, ReportOptions())

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+import lexlens.analytics.second_core as second_core
 from lexlens.analytics.ingest.loading import load_logs
 from lexlens.analytics.store import aside
 from lexlens.analytics.store.catalog import Store
@@ -29,8 +30,8 @@ linux_only = pytest.mark.skipif(sys.platform != "linux", reason="the write besid
 @pytest.mark.parametrize("turns,worth", [(0, False), (19_999, False), (20_000, True), (2_000_000, True),
                                          (2_000_001, False)])
 def test_the_write_goes_aside_only_between_20k_and_2m_turns(monkeypatch, turns, worth):
-    monkeypatch.setattr(aside.sys, "platform", "linux")
-    monkeypatch.setattr(aside.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(second_core.sys, "platform", "linux")
+    monkeypatch.setattr(second_core.os, "cpu_count", lambda: 2)
     assert aside.worth_writing_aside(turns) is worth
 
 
@@ -56,7 +57,7 @@ def big_log(tmp_path: Path, turns: int = 21_000) -> Path:
 
 @linux_only
 def test_a_load_with_aside_returns_before_the_write_and_finishing_records_it(tmp_path, monkeypatch):
-    monkeypatch.setattr(aside.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(second_core.os, "cpu_count", lambda: 2)
     path = big_log(tmp_path)
     store = Store(tmp_path / "store")
     data, use = load_logs_stored([path], store, aside=True)

@@ -7,8 +7,6 @@ side by side."""
 from __future__ import annotations
 
 import multiprocessing
-import os
-import sys
 
 from lexlens.analytics.metrics.conversations import compute_conversations
 from lexlens.analytics.report.build import (PARTS, ReportOptions, assemble_report, build_report,
@@ -16,22 +14,20 @@ from lexlens.analytics.report.build import (PARTS, ReportOptions, assemble_repor
                                             compute_vader_part)
 from lexlens.analytics.report.model import Report
 from lexlens.analytics.schema import LogData
+from lexlens.analytics.second_core import LARGE_TURNS, MIN_TURNS, second_core_available
 
 CHILD_PARTS = (compute_vader_part, compute_outcome_part)  # about half of the work
 # when the store already knows most VADER scores, scoring is cheap: the child takes more
 CHILD_PARTS_SCORED = (compute_vader_part, compute_outcome_part, compute_utterance_part)
 SCORED = 0.9  # share of the distinct utterance texts whose VADER score is known
-MIN_TURNS = 20_000  # below this, forking costs more than it saves
-# Above this, the child takes the parts that need little memory of their own, and the two that
-# need most (the outcomes, then activity) run one after the other here: side by side, their
-# peaks added up (5M records: +1.6 and +0.7 GiB over the tables' 3.2 GiB; the tree's peak was
-# 6.3 GiB with the outcomes in the child).
-LARGE_TURNS = 2_000_000
+# Above LARGE_TURNS, the child takes the parts that need little memory of their own, and the two
+# that need most (the outcomes, then activity) run one after the other here: side by side, their
+# peaks added up (5M records: +1.6 and +0.7 GiB over the tables' 3.2 GiB).
 CHILD_PARTS_LARGE = (compute_vader_part, compute_utterance_part, compute_generative_part)
 
 
 def worth_two_cores(data: LogData) -> bool:
-    return sys.platform == "linux" and (os.cpu_count() or 1) >= 2 and len(data.turns) >= MIN_TURNS
+    return second_core_available() and len(data.turns) >= MIN_TURNS
 
 
 def mostly_scored(data: LogData, options: ReportOptions) -> bool:

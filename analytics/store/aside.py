@@ -9,9 +9,8 @@ the store as a killed single process would, its temporary piece unrecorded
 (``Store.record`` renames and records under the lock, last).
 
 Only from the CLI (a forked child of the dashboard's multi-threaded server could inherit a lock
-another thread holds), only on Linux with two or more cores, and only between MIN_TURNS (a
-fork costs more than a small write) and MAX_TURNS (beyond, the pages the child un-shares add
-up: the same bound as the report's split, ``analytics.report.two_cores.LARGE_TURNS``).
+another thread holds), and only where ``analytics.second_core`` allows a second process and
+the load has MIN_TURNS to LARGE_TURNS turns (beyond, the pages the child un-shares add up).
 https://man7.org/linux/man-pages/man2/PR_SET_PDEATHSIG.2const.html
 """
 from __future__ import annotations
@@ -19,18 +18,16 @@ from __future__ import annotations
 import os
 import pickle
 import signal
-import sys
 from typing import Callable, Optional
 
-MIN_TURNS = 20_000
-MAX_TURNS = 2_000_000
+from lexlens.analytics.second_core import LARGE_TURNS, MIN_TURNS, second_core_available
+
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 STOPPED = "the store's writer stopped before it finished; nothing new was kept."
 
 
 def worth_writing_aside(turns: int) -> bool:
-    return (sys.platform == "linux" and hasattr(os, "fork") and (os.cpu_count() or 1) >= 2
-            and MIN_TURNS <= turns <= MAX_TURNS)
+    return second_core_available() and MIN_TURNS <= turns <= LARGE_TURNS
 
 
 def die_with_parent(parent: int) -> None:
