@@ -10,7 +10,7 @@ from lexlens.dashboard.access import read_access
 from lexlens.dashboard.failures import run_page
 from lexlens.dashboard.insights_pages import run_insights_page
 from lexlens.dashboard.insights_source import InsightsView
-from lexlens.dashboard.links import follow_pending_link
+from lexlens.dashboard.links import drop_session_off_explorer, follow_pending_link
 from lexlens.dashboard.pagelist import PAGES
 from lexlens.dashboard.settings import read_settings
 from lexlens.dashboard.sidebar import render_sidebar
@@ -26,6 +26,7 @@ email = render_sign_in_gate(access)  # an anonymous visitor gets the sign-in but
 page = st.navigation([st.Page(path, title=title, icon=icon, url_path=url_path, default=index == 0)
                       for index, (path, title, icon, url_path) in enumerate(PAGES)])
 follow_pending_link(page)  # a row picked in a table of sessions: open its transcript
+drop_session_off_explorer(page)
 st.sidebar.title("lexlens")
 render_signed_in(email)
 settings = read_settings()

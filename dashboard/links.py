@@ -48,6 +48,14 @@ def follow_pending_link(page) -> None:
     open_session(wanted, on_explorer=page.url_path == EXPLORER_SLUG)
 
 
+def drop_session_off_explorer(page) -> None:
+    """Keep ``session=`` in the URL of the Session explorer only: the browser's Back from a
+    transcript re-sends the explorer's query string with the page it returns to (the URL of
+    the Missed utterances page kept the session it had opened)."""
+    if page.url_path != EXPLORER_SLUG and SESSION_PARAM in st.query_params:
+        del st.query_params[SESSION_PARAM]
+
+
 def open_session(session_id: str, *, on_explorer: bool = False) -> None:
     """Show ``session_id`` in the Session explorer (kept in the URL)."""
     st.session_state[SESSION_STATE] = session_id

@@ -69,6 +69,13 @@ def start(query: dict | None = None, page: str | None = None) -> AppTest:
     return at
 
 
+def open_session_link(at: AppTest, session_id: str) -> AppTest:
+    """The explorer of ``at`` opened by a link to ``session_id``. (``start`` runs the default
+    page first, and the app keeps ``session=`` in the URL of the explorer only.)"""
+    at.query_params["session"] = session_id
+    return at.run()
+
+
 def assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
@@ -215,7 +222,7 @@ def test_table_search_keeps_matching_rows(demo):
 
 def test_session_link_opens_the_transcript(demo):
     session = sessions_at_default(demo.turns).sort_values("turns").iloc[-1]
-    at = start({"session": session["session_id"]}, page=EXPLORER_PAGE)
+    at = open_session_link(start(page=EXPLORER_PAGE), session["session_id"])
     assert_clean(at)
     transcript = at.main.dataframe[-1].value
     assert len(transcript) == session["turns"]
@@ -299,7 +306,8 @@ def test_serve_outcome_options_are_the_sidebar_defaults(monkeypatch, demo):
 
 def test_explorer_with_nothing_in_the_filters_says_so_and_still_opens_a_linked_session(demo):
     session = sessions_at_default(demo.turns).iloc[0]
-    at = start({"bot": "PizzaBot", "intent": "CheckBalance", "session": session["session_id"]}, page=EXPLORER_PAGE)
+    at = open_session_link(start({"bot": "PizzaBot", "intent": "CheckBalance"}, page=EXPLORER_PAGE),
+                           session["session_id"])
     assert_clean(at)
     assert any("No sessions match the filters" in info.value for info in at.main.info)
     assert any(text.value == f"Session {session['session_id']}" for text in at.main.text)

@@ -177,13 +177,24 @@ def test_picking_a_row_opens_its_transcript_with_the_settings_kept(page, view_da
 
 
 def test_back_returns_to_the_page_of_the_table(page):
+    """Back from a transcript: the table's page with its settings and no ``session=`` (it
+    kept the opened session before); Forward: the same transcript; Back again: clean."""
     open_page(page, "missed", SETTINGS)
     drill_down(page, "missed_history", 0)
-    page.go_back()
-    page.get_by_role("heading", name="Missed utterances", exact=True).wait_for()
-    wait_settled(page)
-    assert urlsplit(page.url).path.endswith("/missed")
-    assert url_settings(page) == SETTINGS
+    opened = shown_session(page)
+    for step in range(2):
+        page.go_back()
+        page.get_by_role("heading", name="Missed utterances", exact=True).wait_for()
+        wait_settled(page)
+        assert urlsplit(page.url).path.endswith("/missed")
+        assert url_settings(page) == SETTINGS
+        assert "session" not in parse_qs(urlsplit(page.url).query)
+        if step == 0:
+            page.go_forward()
+            page.get_by_role("heading", name="Session explorer", exact=True).wait_for()
+            wait_settled(page)
+            assert shown_session(page) == opened
+            assert parse_qs(urlsplit(page.url).query)["session"] == [opened]
 
 
 def test_explorer_search_then_pick(page, view_data):
