@@ -44,12 +44,15 @@ def count_axis(values) -> dict:
 
 
 def time_lines(frame: pd.DataFrame, x: str, series: dict, title: str, x_label: str,
-               y_label: str, percent: bool = False, legend_below: bool = False) -> go.Figure:
-    """One line per column of ``series`` (column -> legend label, escaped) against time ``x``."""
+               y_label: str, percent: bool = False, legend_below: bool = False,
+               lines: dict | None = None) -> go.Figure:
+    """One line per column of ``series`` (column -> legend label, escaped) against time ``x``;
+    ``lines``: column -> plotly line style, for series that would hide one another."""
     fig = go.Figure()
     value = "%{y:.1%}" if percent else "%{y:,}"
     for column, label in series.items():
         fig.add_trace(go.Scatter(x=frame[x], y=frame[column], mode="lines", name=escape_plotly(label),
+                                 line=(lines or {}).get(column),
                                  hovertemplate="%{x}<br>%{fullData.name}: " + value + "<extra></extra>"))
     if percent:
         fig.update_yaxes(tickformat=".0%", rangemode="tozero")

@@ -140,6 +140,21 @@ def test_overview_kpis_equal_the_analytics(demo):
     assert all(not metric.delta for metric in at.main.metric)  # whole range: nothing before it
 
 
+def test_overview_activity_lines_do_not_hide_one_another():
+    """Per day, active and started sessions are nearly equal: the started line drawn over the
+    active one hid it, so one is wide and the other dotted."""
+    import json
+
+    at = start()
+    assert_clean(at)
+    figure = json.loads(at.main.get("plotly_chart")[0].proto.spec)
+    lines = {trace["name"]: trace.get("line", {}) for trace in figure["data"]}
+    assert set(lines) == {"Messages (utterances)", "Active sessions", "Sessions started"}
+    assert lines["Active sessions"]["width"] > lines["Sessions started"]["width"]
+    assert lines["Sessions started"]["dash"] == "dot"
+    assert "dash" not in lines["Active sessions"]
+
+
 def test_bot_filter_changes_the_kpis(demo):
     at = start()
     bot, name = sorted(set(zip(demo.turns["bot_id"].astype(str), demo.turns["bot_name"].astype(str))))[0]

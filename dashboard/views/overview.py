@@ -36,7 +36,10 @@ unusual = unusual_hours(anomalies)
 activity_chart = charts.time_lines(
     activity, "bin_start", {"utterances": "Messages (utterances)", "active_sessions": "Active sessions",
                             "sessions_started": "Sessions started"},
-    f"Messages and sessions per {unit}", f"Time ({view.tz})", f"Count per {unit}")
+    f"Messages and sessions per {unit}", f"Time ({view.tz})", f"Count per {unit}",
+    # sessions are short: per hour or day, those active and those started are nearly equal, and
+    # the started line hid the active one; a wide line under a dotted one shows both
+    lines={"active_sessions": {"width": 5}, "sessions_started": {"dash": "dot", "width": 2}})
 charts.show_chart(charts.mark_hours(activity_chart, unusual["bin_start"]), "activity")
 explain("Activity over time", "Utterance", "Times")
 render_unusual_hours(view, anomalies, unusual)
