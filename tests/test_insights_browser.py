@@ -4,9 +4,12 @@ Logs Insights, reads the overview and its engine label, opens a top missed utter
 (a drill-down pull) and goes back."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import time
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -54,6 +57,14 @@ def engine_labels(page) -> list[str]:
             if text.startswith("Computed by:")]
 
 
+def downloaded_rows(page, table: str) -> list[dict]:
+    """The rows of table ``table``'s CSV, downloaded with its button."""
+    with page.expect_download() as download:
+        page.locator(f".st-key-download_{table} button").click()
+    assert download.value.suggested_filename == f"{table}.csv"
+    return list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text("utf-8"))))
+
+
 def test_choose_insights_read_the_overview_open_a_missed_utterances_session_and_go_back(lex_group, tmp_path,
                                                                                         insights):
     extra = ["--log-group", lex_group, "--since", "1d", "--cache-dir", str(tmp_path / "cache")]
@@ -97,6 +108,11 @@ def test_choose_insights_read_the_overview_open_a_missed_utterances_session_and_
         page.get_by_text("Sessions in which users said:").wait_for(timeout=60_000)
         wait_settled(page)
         shot(page, "2-missed-sessions")
+        # both tables' CSVs, written when their buttons are pressed (Streamlit's deferred download)
+        said = downloaded_rows(page, "insights_top_missed_sessions")
+        assert sorted(row["session_id"] for row in said) == ["session-2", "session-3"]
+        top = downloaded_rows(page, "insights_top_missed")
+        assert [(row["utterance"], row["count"]) for row in top] == [(MISSED, "2")]
         pick_row(page, grids.nth(1), 0)
         page.get_by_text("Transcript", exact=True).wait_for(timeout=60_000)
         page.locator('[data-testid="stChatMessage"]').first.wait_for()
