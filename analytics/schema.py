@@ -158,6 +158,15 @@ def text_values(column: pd.Series) -> pd.Series:
     return column.astype(str)
 
 
+def grouping_of(column: pd.Series) -> pd.Series:
+    """A text column to group by: a categorical as it is (grouped by its codes, made text once
+    grouped: text for each of millions of rows costs a second of hashing strings), unless a row
+    has no category; else its text."""
+    if isinstance(column.dtype, pd.CategoricalDtype) and (column.cat.codes.to_numpy() >= 0).all():
+        return column
+    return text_values(column)
+
+
 def distinct_texts(column: pd.Series) -> list[str]:
     """The distinct values of a column as str, sorted ('' included when present); of a
     categorical, from its codes (no row is converted to text: a million rows took a tenth of

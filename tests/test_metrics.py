@@ -117,6 +117,57 @@ def test_unfilled_slot_counts_when_never_filled():
     assert table[["slot", "value", "sessions"]].values.tolist() == [["account", "(unfilled)", 1]]
 
 
+def city_sessions(originals: list[str]) -> LogData:
+    """One session per entry: the city slot interpreted "New York", said as the entry."""
+    records = []
+    for index, original in enumerate(originals):
+        rec = record(f"s{index}", index * 60, original, intent="Travel", state="Fulfilled", action="Close",
+                     slots={"city": "New York"})
+        rec["sessionState"]["intent"]["slots"]["city"]["value"]["originalValue"] = original
+        records.append(rec)
+    return load(records)
+
+
+@pytest.mark.parametrize("originals,expected", [
+    (["NYC"], "NYC"),
+    (["big apple", "NYC", "NYC"], "NYC"),              # the most sessions
+    (["NYC", "new york", "new york", "NYC"], "NYC"),   # equals: the first seen
+    (["new york", "NYC", "NYC", "new york"], "new york"),
+])
+def test_slot_value_shows_its_most_common_original_wording(originals, expected):
+    table = slots.compute_slot_values(city_sessions(originals), None)
+    assert table[["value", "original_value", "sessions"]].values.tolist() == [["New York", expected, len(originals)]]
+
+
+def reference_originals(data: LogData) -> dict:
+    """(intent, slot, value) -> original wording, one group at a time: the wording of the most
+    sessions (a session's first row counts), the first seen among equals."""
+    from collections import Counter
+
+    rows = slots.slots_with_sessions(data)
+    rows = rows[rows["filled"]].astype({"intent": str, "slot": str})
+    rows = rows.assign(value=rows["interpreted_value"].where(rows["interpreted_value"] != "", rows["original_value"]))
+    rows = rows.drop_duplicates(["session_key", "intent", "slot", "value"])
+    wording = {}
+    for key, group in rows.groupby(["intent", "slot", "value"], sort=False):
+        said = group["original_value"].tolist()
+        counts = Counter(said)
+        wording[key] = next(text for text in said if counts[text] == max(counts.values()))
+    return wording
+
+
+@pytest.mark.parametrize("name", ["demo.jsonl.gz", "generative.jsonl.gz", "real-lex-records.jsonl", "variants.jsonl"])
+def test_slot_values_original_wording_on_the_samples(name):
+    from pathlib import Path
+
+    from lexlens.analytics.ingest.loading import load_logs
+
+    data = load_logs([Path(__file__).parent.parent / "sample_logs" / name])
+    table = slots.compute_slot_values(data, None)
+    shown = {(r.intent, r.slot, r.value): r.original_value for r in table.itertuples() if r.value != slots.UNFILLED}
+    assert shown == reference_originals(data)
+
+
 def test_attribute_values_once_per_session():
     table = attributes.compute_attribute_values(two_sessions())
     assert dict(zip(table["value"], table["sessions"])) == {"web": 1, "ios": 1}

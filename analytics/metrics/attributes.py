@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lexlens.analytics.schema import LogData, distinct_texts, empty_frame, text_values
+from lexlens.analytics.schema import LogData, distinct_texts, empty_frame, grouping_of, text_values
 
 ATTRIBUTE_VALUE_COLUMNS = ["key", "value", "sessions", "share"]
 
@@ -18,20 +18,27 @@ DEFINITIONS = {  # the user-facing text of each metric here: README, dashboard a
 }
 
 
+def attribute_rows(data: LogData) -> pd.DataFrame:
+    """[key, value, session_key] per attribute row. The key stays categorical (grouped by its
+    codes) and the value keeps its dtype: built from arrays of text, the frame converted
+    millions of strings to pandas' string dtype first (a second at a million records)."""
+    attributes = data.attributes
+    session_of_turn = pd.Series(data.turns["session_key"].to_numpy(), index=data.turns["turn"])
+    return pd.DataFrame({"key": grouping_of(attributes["key"]).reset_index(drop=True),
+                         "value": attributes["value"].reset_index(drop=True),
+                         "session_key": session_of_turn.reindex(attributes["turn"]).to_numpy()})
+
+
 def compute_attribute_values(data: LogData, n: int | None = 10) -> pd.DataFrame:
     """ATTRIBUTE_VALUE_COLUMNS: per key, the top ``n`` values by distinct sessions;
     share is the fraction of the key's sessions holding that value at some turn."""
-    attributes = data.attributes
-    if attributes.empty:
+    if data.attributes.empty:
         return empty_frame(ATTRIBUTE_VALUE_COLUMNS)
-    session_of_turn = pd.Series(data.turns["session_key"].to_numpy(), index=data.turns["turn"])
-    frame = pd.DataFrame({"key": text_values(attributes["key"]).to_numpy(),
-                          "value": attributes["value"].to_numpy(),
-                          "session_key": session_of_turn.reindex(attributes["turn"]).to_numpy()})
-    frame = frame.drop_duplicates()
-    table = frame.groupby(["key", "value"], sort=False).size().reset_index(name="sessions")
-    sessions_per_key = frame.drop_duplicates(["key", "session_key"]).groupby("key").size()
-    table["share"] = table["sessions"] / table["key"].map(sessions_per_key)
+    frame = attribute_rows(data).drop_duplicates()
+    table = frame.groupby(["key", "value"], sort=False, observed=True).size().reset_index(name="sessions")
+    sessions_per_key = frame.drop_duplicates(["key", "session_key"]).groupby("key", observed=True).size()
+    table["share"] = table["sessions"].to_numpy() / sessions_per_key.reindex(table["key"]).to_numpy()
+    table["key"] = text_values(table["key"])
     table = table.sort_values(["key", "sessions", "value"], ascending=[True, False, True],
                               kind="stable")
     if n:
@@ -52,11 +59,9 @@ def rank_attribute_keys(data: LogData, min_values: int = 20, unique_share: float
     columns = ["key", "values", "sessions", "high_cardinality"]
     if data.attributes.empty:
         return empty_frame(columns).astype({"values": "int64", "sessions": "int64", "high_cardinality": "bool"})
-    session_of_turn = pd.Series(data.turns["session_key"].to_numpy(), index=data.turns["turn"])
-    frame = pd.DataFrame({"key": text_values(data.attributes["key"]).to_numpy(),
-                          "value": data.attributes["value"].to_numpy(),
-                          "session_key": session_of_turn.reindex(data.attributes["turn"]).to_numpy()})
-    per_key = frame.groupby("key").agg(values=("value", "nunique"), sessions=("session_key", "nunique")).reset_index()
+    per_key = attribute_rows(data).groupby("key", observed=True).agg(
+        values=("value", "nunique"), sessions=("session_key", "nunique")).reset_index()
+    per_key["key"] = text_values(per_key["key"])
     per_key["high_cardinality"] = (per_key["values"] > min_values) & \
         (per_key["values"] >= unique_share * per_key["sessions"])
     return per_key.sort_values(["high_cardinality", "sessions", "key"], ascending=[True, False, True],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lexlens.analytics.schema import LogData, empty_frame, text_values
+from lexlens.analytics.schema import LogData, empty_frame, grouping_of, text_values
 
 UNFILLED = "(unfilled)"
 SLOT_VALUE_COLUMNS = ["intent", "slot", "value", "original_value", "sessions", "share"]
@@ -39,18 +39,19 @@ def compute_slot_values(data: LogData, n: int | None = 10) -> pd.DataFrame:
     slots = slots_with_sessions(data)
     if slots.empty:
         return empty_frame(SLOT_VALUE_COLUMNS)
-    slots = slots.assign(intent=text_values(slots["intent"]), slot=text_values(slots["slot"]))
+    slots = slots.assign(intent=grouping_of(slots["intent"]), slot=grouping_of(slots["slot"]))
     filled = slots[slots["filled"]]
     value = filled["interpreted_value"].where(filled["interpreted_value"] != "",
                                               filled["original_value"])
     filled = filled.assign(value=value)
     keys = ["intent", "slot", "value"]
     counted = filled.drop_duplicates(["session_key", *keys])
-    table = counted.groupby(keys, sort=False).agg(sessions=("session_key", "size"),
-                                                  original_value=("original_value", most_common))
-    table = table.reset_index()
+    table = counted.groupby(keys, sort=False, observed=True).size().reset_index(name="sessions")
+    table = table.merge(most_common_original(counted, keys), on=keys, how="left", sort=False)
+    table["original_value"] = table["original_value"].fillna("")
     unfilled = unfilled_sessions(slots, filled)
     table = pd.concat([table, unfilled], ignore_index=True)
+    table["intent"], table["slot"] = text_values(table["intent"]), text_values(table["slot"])
     table["share"] = table["sessions"] / table.groupby(["intent", "slot"])["sessions"].transform("sum")
     table = table.sort_values(["intent", "slot", "sessions", "value"],
                               ascending=[True, True, False, True], kind="stable")
@@ -66,12 +67,17 @@ def unfilled_sessions(slots: pd.DataFrame, filled: pd.DataFrame) -> pd.DataFrame
     merged = seen.merge(ever_filled[["session_key", "intent", "slot"]], how="left",
                         on=["session_key", "intent", "slot"], indicator=True)
     never = merged[merged["_merge"] == "left_only"]
-    counts = never.groupby(["intent", "slot"], sort=False).size().reset_index(name="sessions")
+    counts = never.groupby(["intent", "slot"], sort=False, observed=True).size().reset_index(name="sessions")
     counts["value"] = UNFILLED
     counts["original_value"] = ""
     return counts
 
 
-def most_common(values: pd.Series) -> str:
-    counts = values.value_counts()
-    return str(counts.index[0]) if len(counts) else ""
+def most_common_original(counted: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """[*keys, original_value]: per group of ``keys``, the original wording of the most rows,
+    the first seen among equals. One grouping of all the groups at once: a ``value_counts``
+    per group took 9 s for the 100,000 groups of a million records."""
+    pairs = counted.groupby([*keys, "original_value"], sort=False, observed=True).size().reset_index(name="rows")
+    pairs["seen"] = range(len(pairs))  # groupby(sort=False) lists pairs in the order first seen
+    best = pairs.sort_values(["rows", "seen"], ascending=[False, True], kind="stable").drop_duplicates(keys)
+    return best[[*keys, "original_value"]]
