@@ -294,6 +294,20 @@ def test_clusters_test_set_is_one_bot_and_locale_and_leaves_formulas_out(tmp_pat
     assert any("2 utterances starting like a spreadsheet formula left out" in c.value for c in at.main.caption)
 
 
+def test_clusters_test_set_offers_the_intents_of_the_bot_and_locale(demo):
+    import json
+
+    at = start(page="views/clusters.py")
+    assert_clean(at)
+    editor = next(frame for frame in at.main.dataframe if "expected" in frame.value.columns)
+    offered = json.loads(editor.proto.columns)["expected"]["type_config"]["options"]
+    pair = at.selectbox(key="cluster_pair")
+    bot_name, locale = pair.options[pair.index].split(" · ")
+    turns = demo.turns[(demo.turns["bot_name"].astype(str) == bot_name) & (demo.turns["locale"].astype(str) == locale)]
+    assert offered == sorted(set(turns["intent"].astype(str)) - {""})
+    assert len(offered) > 1
+
+
 def test_serve_outcome_options_are_the_sidebar_defaults(monkeypatch, demo):
     """`lexlens serve --escalation-intent SpeakToAgent --idle-timeout 600` reaches every page."""
     from lexlens.analytics.cli import build_parser

@@ -5,6 +5,7 @@ import streamlit as st
 
 from lexlens.analytics.metrics import clusters
 from lexlens.analytics.report import testset as testsets
+from lexlens.analytics.schema import distinct_texts
 from lexlens.dashboard import charts
 from lexlens.dashboard.data import current_view, derive
 from lexlens.dashboard.definitions import explain
@@ -54,9 +55,9 @@ st.subheader("Lex Test Workbench test set")
 st.caption(plain_text(f"For {bot_name} · {locale}: tick the clusters to test and pick the intent each should "
                       "reach. A suggested intent is the default only from a "
                       f"{format_percent(clusters.SUGGESTION_MIN_SHARE, 0)} share on."))
-bot_intents = sorted(set(view.full.turns.loc[(view.full.turns["bot_id"].astype(str) == bot_id)
-                                             & (view.full.turns["locale"].astype(str) == locale), "intent"]
-                         .astype(str)) - {""})
+full = view.full.turns
+bot_intents = [intent for intent in distinct_texts(full.loc[((full["bot_id"] == bot_id) & (full["locale"] == locale))
+                                                            .to_numpy(), "intent"]) if intent]
 defaults = clusters.default_intents(part)
 picks = part[["cluster", "label", "turns", "suggested_intent", "suggested_share"]].assign(
     include=part["cluster"].isin(list(defaults)), expected=part["cluster"].map(defaults))

@@ -5,6 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from lexlens.analytics.metrics import compare
+from lexlens.analytics.schema import distinct_texts
 from lexlens.dashboard.data import current_view, derive
 from lexlens.dashboard.date_range import local_midnight
 from lexlens.dashboard.definitions import explain
@@ -38,7 +39,7 @@ if column is None:
     labels = [f"{w[0]} – {w[1]}" for w in (a, b)]
     slices = [compare.slice_window(view.data, *bound) for bound in bounds]
 else:
-    values = sorted(view.turns[column].astype(str).unique())
+    values = distinct_texts(view.turns[column])
     if len(values) < 2:
         st.info(f"The filtered turns hold one value of {escape_markdown(column)} only; nothing to compare.")
         st.stop()
@@ -55,9 +56,8 @@ if escalation is None:
 explain("Comparison")
 
 st.subheader("Returning users")
-keys = (["session_id"] + sorted(view.full.attributes["key"].astype(str).unique())
-        + [compare.REQUEST_KEY_PREFIX + k
-           for k in sorted(view.full.request_attributes["key"].astype(str).unique())])
+keys = (["session_id"] + distinct_texts(view.full.attributes["key"])
+        + [compare.REQUEST_KEY_PREFIX + k for k in distinct_texts(view.full.request_attributes["key"])])
 
 
 def describe_key(k: str) -> str:
