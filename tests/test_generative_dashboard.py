@@ -33,10 +33,13 @@ def data():
 
 
 def start(page: str, query: dict | None = None) -> AppTest:
+    """``page`` opened by a link with ``query`` (the app keeps ``session=`` in the URL of the
+    explorer only, so the query goes with the page's run, not the default page's before it)."""
     at = AppTest.from_file(str(APP), default_timeout=120)
+    at.run()
+    at.switch_page(page)
     at.query_params.update(query or {})
     at.run()
-    at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     return at
