@@ -11,7 +11,11 @@
    start from the store is measured twice: with the figures the first run kept
    (``analytics.store.kept_values``: a restart), then with them removed, so that every change
    computes a combination for the first time.
-3. The landing from the store over ``--starts`` more restarts (median: this machine's timings vary
+3. Every page at 1M records, from the store's tables with no figure kept: seconds from clicking
+   the page in the navigation until it is drawn, the first visit (its figures computed) and a
+   second one (found computed). Not a target of issue 16, which asks to remove what grows badly;
+   ``--pages-only`` runs only this.
+4. The landing from the store over ``--starts`` more restarts (median: this machine's timings vary
    by +-1 s from one start to the next), and the browser's own share: a new Chromium opening the
    landing page of a server that has drawn it already (nothing left to compute or read).
 
@@ -137,18 +141,76 @@ def measure_browser_share(playwright, path: Path, visits: int) -> list[float]:
     return seconds
 
 
+def watch_next_run(page) -> None:
+    """Set ``window.__lexlensRan`` once the app has started a script run and finished it (a
+    click's rerun may start and end between two polls of its state)."""
+    page.evaluate("""() => {
+        window.__lexlensRan = false;
+        const app = document.querySelector('[data-testid="stApp"]');
+        let running = false;
+        new MutationObserver((changes, observer) => {
+            const state = app.getAttribute('data-test-script-state');
+            if (state === 'running') running = true;
+            if (running && state === 'notRunning') { window.__lexlensRan = true; observer.disconnect(); }
+        }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+    }""")
+
+
+def measure_page_visits(playwright, path: Path, store_dir: Path) -> dict:
+    """{page title: [first visit s, second visit s]}: each page clicked in the navigation of a
+    server started on ``path`` (from ``store_dir``'s tables, no kept figure), until drawn."""
+    import os
+    import shutil
+
+    from lexlens.dashboard.pagelist import PAGES
+
+    os.environ["LEXLENS_STORE_DIR"] = str(store_dir)
+    shutil.rmtree(store_dir / "values", ignore_errors=True)
+    visits: dict[str, list[float]] = {}
+    with start_to_drawn(playwright, path) as (browser, page, _):
+        for _round in range(2):
+            for _file, title, _icon, slug in PAGES[1:] + PAGES[:1]:  # the Overview last: drawn already
+                watch_next_run(page)
+                started = time.perf_counter()
+                page.get_by_role("link", name=title, exact=True).click()
+                page.wait_for_url(f"**/{slug}**", timeout=60_000)
+                page.wait_for_function("window.__lexlensRan === true", timeout=600_000, polling=20)
+                wait_drawn(page, timeout_ms=600_000)
+                visits.setdefault(title, []).append(round(time.perf_counter() - started, 2))
+                if page.locator('[data-testid="stException"]').count():
+                    raise RuntimeError(f"the {title} page shows an exception")
+    browser.close()
+    shutil.rmtree(store_dir / "values", ignore_errors=True)
+    return visits
+
+
+def print_page_visits(visits: dict) -> None:
+    print("pages at the big file, from the store's tables, no figure kept: first visit / second visit (s)")
+    for title, (first, second) in visits.items():
+        print(f"  {title}: {first:.2f} / {second:.2f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--big", type=Path, help="the benchmark file (default: bench/common.py's, generated if missing)")
     parser.add_argument("--store-dir", type=Path, help="a store holding the file already (issue 16: from the store); "
                         "default a fresh one, so the first start parses it, the second reads the store")
     parser.add_argument("--starts", type=int, default=5, help="restarts from the store for the landing's median")
+    parser.add_argument("--pages-only", action="store_true",
+                        help="only the page visits (3.), from --store-dir or a store made for them")
     args = parser.parse_args()
     if args.starts < 1:
         parser.error("--starts must be at least 1")
     from playwright.sync_api import sync_playwright
 
     big = args.big or ensure_bench_file()
+    if args.pages_only:
+        import tempfile
+
+        with sync_playwright() as playwright:
+            store_dir = args.store_dir or Path(tempfile.mkdtemp(prefix="lexlens-bench-store-"))
+            print_page_visits(measure_page_visits(playwright, big, store_dir))
+        return 0
     with sync_playwright() as playwright:
         cold = measure_cold_start(playwright)
         print(f"cold serve to drawn landing page (demo sample): {cold:.2f} s (target < 10 s)")
@@ -161,6 +223,7 @@ def main() -> int:
 
         shutil.rmtree(store_dir / "values", ignore_errors=True)  # every figure computed: each change a first time
         tables_only = measure_filter_changes(playwright, big, store_dir)
+        pages = measure_page_visits(playwright, big, store_dir)
         restarts = measure_restarts(playwright, big, args.starts)  # the figures kept again by the run above
         browser_share = measure_browser_share(playwright, big, 3)
     for name, run in (("parsing the file", parsing), ("from the store (tables and kept figures)", stored),
@@ -168,12 +231,14 @@ def main() -> int:
         print(f"{name}: serve start to drawn landing page {run['start_to_drawn_s']:.2f} s; changes "
               f"{run['change_s']} s (median {run['change_median_s']:.2f}, max {run['change_max_s']:.2f}; "
               "target: from the store, landing <= 5 s, a change <= 1.5 s)")
+    print_page_visits(pages)
     print(f"from the store, {len(restarts)} restarts: landing drawn {restarts} s (median "
           f"{statistics.median(restarts):.2f}, target <= 5 s); the browser alone (server ready): "
           f"{browser_share} s (median {statistics.median(browser_share):.2f})")
     changes = {"parsing": parsing, "from_store": stored, "from_store_tables_only": tables_only,
                "restarts_start_to_drawn_s": restarts, "restarts_median_s": statistics.median(restarts),
-               "browser_only_s": browser_share, "browser_only_median_s": statistics.median(browser_share)}
+               "browser_only_s": browser_share, "browser_only_median_s": statistics.median(browser_share),
+               "page_visits_first_second_s": pages}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({
         "cold_serve_to_drawn_s": round(cold, 3), "cold_target_s": 10,
