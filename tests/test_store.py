@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import pickle
 import shutil
 import signal
 import subprocess
@@ -15,6 +16,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+
 import pytest
 
 from lex_records import record, server_response
@@ -478,6 +480,35 @@ def test_a_kept_value_round_trips_and_anything_else_is_missing(store, monkeypatc
     kept_values.keep_value(store, "k", 1)
     monkeypatch.setattr(kept_values, "code_digest", lambda: "other code")
     assert kept_values.kept_value(store, "k") is kept_values.MISSING  # computed by other code
+
+
+@pytest.mark.parametrize("size", [0, 100, 900, 1_000, 5_000])
+def test_a_pickle_is_kept_up_to_its_limit(size):
+    from lexlens.analytics.store.kept_values import small_pickle
+
+    value = {"text": "x" * size}
+    fits = len(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)) <= 1_024
+    body = small_pickle(value, limit=1_024)
+    assert (body is not None) == fits
+    assert body is None or pickle.loads(body) == value
+
+
+class Counted:
+    """Counts how many were pickled."""
+    pickled = 0
+
+    def __reduce__(self):
+        Counted.pickled += 1
+        return (Counted, ())
+
+
+def test_a_large_value_stops_pickling_at_the_limit():
+    """A value far beyond the limit is not pickled whole first (it used to be, then thrown away)."""
+    from lexlens.analytics.store.kept_values import small_pickle
+
+    Counted.pickled = 0
+    assert small_pickle([Counted() for _ in range(200_000)], limit=64 << 10) is None
+    assert 0 < Counted.pickled < 20_000
 
 
 def test_kept_values_beyond_the_budget_go_least_recently_used_first(store):
