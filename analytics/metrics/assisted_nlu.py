@@ -45,7 +45,9 @@ def compute_bedrock_share_over_time(turns: pd.DataFrame, tz: str = "UTC") -> pd.
     sourced = sourced_utterances(turns)
     if sourced.empty:
         return empty_frame(["day", "turns", "bedrock_turns", "bedrock_share"])
-    frame = pd.DataFrame({"day": sourced["time"].dt.tz_convert(tz).dt.normalize().to_numpy(),
+    # .array, not .to_numpy(): a zoned column's numpy form is one Timestamp object per row
+    # (2.3 s of the Generative page at a million records)
+    frame = pd.DataFrame({"day": sourced["time"].dt.tz_convert(tz).dt.normalize().array,
                           "bedrock": as_values(sourced["interpretation_source"]) == "Bedrock"})
     table = frame.groupby("day").agg(turns=("bedrock", "size"), bedrock_turns=("bedrock", "sum")).reset_index()
     table["bedrock_share"] = table["bedrock_turns"] / table["turns"]

@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from lexlens.analytics.schema import text_values
+
 SETTLED = ("Fulfilled", "Failed")  # the states that end a fulfillment
 
 
@@ -27,12 +29,13 @@ def settle_states(turns: pd.DataFrame, responses: pd.DataFrame) -> pd.DataFrame:
     later = responses[responses["intent_state"].isin(SETTLED) & (responses["intent"].astype(str) != "")]
     if later.empty:
         return turns
-    left = pd.DataFrame({"time": later["time"].to_numpy(), "session_key": later["session_key"].to_numpy(),
+    # times as .array: a zoned column's .to_numpy() is one Timestamp object per row
+    left = pd.DataFrame({"time": later["time"].array, "session_key": later["session_key"].to_numpy(),
                          "intent": later["intent"].astype(str).to_numpy(),
                          "state": later["intent_state"].astype(str).to_numpy(),
                          "action": later["dialog_action"].astype(str).to_numpy()})
-    right = pd.DataFrame({"time": turns["time"].to_numpy(), "session_key": turns["session_key"].to_numpy(),
-                          "turn_intent": turns["intent"].astype(str).to_numpy(),
+    right = pd.DataFrame({"time": turns["time"].array, "session_key": turns["session_key"].to_numpy(),
+                          "turn_intent": text_values(turns["intent"]).to_numpy(),
                           "position": np.arange(len(turns))})
     matched = pd.merge_asof(left.sort_values("time", kind="stable"), right.sort_values("time", kind="stable"),
                             on="time", by="session_key", direction="backward")
