@@ -11,7 +11,7 @@
    start from the store is measured twice: with the figures the first run kept
    (``analytics.store.kept_values``: a restart), then with them removed, so that every change
    computes a combination for the first time.
-3. Every page at 1M records, from the store's tables with no figure kept: seconds from clicking
+3. (last) Every page at 1M records, from the store's tables with no figure kept: seconds from clicking
    the page in the navigation until it is drawn, the first visit (its figures computed) and a
    second one (found computed). Not a target of issue 16, which asks to remove what grows badly;
    ``--pages-only`` runs only this.
@@ -222,9 +222,9 @@ def main() -> int:
 
         shutil.rmtree(store_dir / "values", ignore_errors=True)  # every figure computed: each change a first time
         tables_only = measure_filter_changes(playwright, big, store_dir)
-        pages = measure_page_visits(playwright, big, store_dir)
         restarts = measure_restarts(playwright, big, args.starts)  # the figures kept again by the run above
         browser_share = measure_browser_share(playwright, big, 3)
+        pages = measure_page_visits(playwright, big, store_dir)  # last: it removes the kept figures
     for name, run in (("parsing the file", parsing), ("from the store (tables and kept figures)", stored),
                       ("from the store's tables, every figure computed", tables_only)):
         print(f"{name}: serve start to drawn landing page {run['start_to_drawn_s']:.2f} s; changes "
