@@ -26,6 +26,13 @@ def starts_of(keys: np.ndarray) -> np.ndarray:
     return start
 
 
+def distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` by a sort: numpy 2's hash-based unique took 0.5-2 s for a million
+    mostly distinct int64s, a sort 0.08-0.15 s."""
+    ordered = np.sort(values)
+    return ordered[starts_of(ordered)]
+
+
 def bounds(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(first, last) row positions of each run of equal consecutive ``keys``."""
     first = np.flatnonzero(starts_of(keys))

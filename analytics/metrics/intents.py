@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lexlens.analytics.schema import empty_frame, order_by_session, text_values
+from lexlens.analytics.metrics.arrays import distinct_sorted
+from lexlens.analytics.schema import empty_frame, grouping_of, order_by_session
 
 INTENT_COLUMNS = ["intent", "turns", "entries", "sessions", "missed"]
 
@@ -28,7 +29,7 @@ DEFINITIONS = {  # the user-facing text of each metric here: README, dashboard a
 def intent_entries(turns: pd.DataFrame) -> pd.Series:
     """True for turns whose intent differs from the previous turn of the same session."""
     ordered = order_by_session(turns)
-    intent = text_values(ordered["intent"])
+    intent = grouping_of(ordered["intent"])  # compared by codes, not a million strings
     same_session = ordered["session_key"].eq(ordered["session_key"].shift())
     entered = ~(same_session & intent.eq(intent.shift()))
     return entered.reindex(turns.index)
@@ -40,11 +41,11 @@ def top_intents(turns: pd.DataFrame, n: int | None = None) -> pd.DataFrame:
     with_intent = turns.loc[turns["intent"] != "", ["turn", "time", "session_key", "intent", "missed"]]
     if with_intent.empty:
         return empty_frame(INTENT_COLUMNS)
-    codes, names = pd.factorize(text_values(with_intent["intent"]))
+    codes, names = pd.factorize(grouping_of(with_intent["intent"]))
     count = len(names)
     sessions = with_intent["session_key"].to_numpy()
     # distinct (intent, session) pairs, each counted once for its intent
-    pairs = np.unique(codes.astype("int64") * (int(sessions.max()) + 1) + sessions)
+    pairs = distinct_sorted(codes.astype("int64") * (int(sessions.max()) + 1) + sessions)
     table = pd.DataFrame({
         "intent": pd.Series(np.asarray(names, dtype=object), dtype=object),
         "turns": np.bincount(codes, minlength=count),
