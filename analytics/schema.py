@@ -158,6 +158,12 @@ def text_values(column: pd.Series) -> pd.Series:
     return column.astype(str)
 
 
+def session_keys_of(data: "LogData", turn_ids: pd.Series) -> np.ndarray:
+    """The ``session_key`` of the turn of each of ``turn_ids`` (a side table's ``turn`` column)."""
+    session_of_turn = pd.Series(data.turns["session_key"].to_numpy(), index=data.turns["turn"])
+    return session_of_turn.reindex(turn_ids).to_numpy()
+
+
 def grouping_of(column: pd.Series) -> pd.Series:
     """A text column to group by: a categorical as it is (grouped by its codes, made text once
     grouped: text for each of millions of rows costs a second of hashing strings), unless a row

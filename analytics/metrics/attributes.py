@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lexlens.analytics.schema import LogData, distinct_texts, empty_frame, grouping_of, text_values
+from lexlens.analytics.schema import LogData, distinct_texts, empty_frame, grouping_of, session_keys_of, text_values
 
 ATTRIBUTE_VALUE_COLUMNS = ["key", "value", "sessions", "share"]
 
@@ -23,10 +23,9 @@ def attribute_rows(data: LogData) -> pd.DataFrame:
     codes) and the value keeps its dtype: built from arrays of text, the frame converted
     millions of strings to pandas' string dtype first (a second at a million records)."""
     attributes = data.attributes
-    session_of_turn = pd.Series(data.turns["session_key"].to_numpy(), index=data.turns["turn"])
     return pd.DataFrame({"key": grouping_of(attributes["key"]).reset_index(drop=True),
                          "value": attributes["value"].reset_index(drop=True),
-                         "session_key": session_of_turn.reindex(attributes["turn"]).to_numpy()})
+                         "session_key": session_keys_of(data, attributes["turn"])})
 
 
 def compute_attribute_values(data: LogData, n: int | None = 10) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lexlens.analytics.schema import LogData, empty_frame, grouping_of, text_values
+from lexlens.analytics.schema import LogData, empty_frame, grouping_of, session_keys_of, text_values
 
 UNFILLED = "(unfilled)"
 SLOT_VALUE_COLUMNS = ["intent", "slot", "value", "original_value", "sessions", "share"]
@@ -28,9 +28,7 @@ DEFINITIONS = {  # the user-facing text of each metric here: README, dashboard a
 
 def slots_with_sessions(data: LogData) -> pd.DataFrame:
     """The slots table with each row's session_key."""
-    session_of_turn = pd.Series(data.turns["session_key"].to_numpy(), index=data.turns["turn"])
-    slots = data.slots
-    return slots.assign(session_key=session_of_turn.reindex(slots["turn"]).to_numpy())
+    return data.slots.assign(session_key=session_keys_of(data, data.slots["turn"]))
 
 
 def compute_slot_values(data: LogData, n: int | None = 10) -> pd.DataFrame:
