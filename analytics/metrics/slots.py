@@ -19,8 +19,9 @@ SLOT_VALUE_COLUMNS = ["intent", "slot", "value", "original_value", "sessions", "
 DEFINITIONS = {  # the user-facing text of each metric here: README, dashboard and --help use it
     "Slot values": (
         "Per intent x slot, the interpreted value (else the original wording, with the most "
-        "common original wording shown beside it), counted once per session: Lex repeats every "
-        "filled slot in each later turn. List slots count each item, Composite slots each "
+        "common original wording shown beside it, the first seen among equals), counted once per "
+        "session: Lex repeats every filled slot in each later turn. List slots count each item, "
+        "Composite slots each "
         "sub-slot ('Parent.Child'); a slot that stayed empty for a session counts as "
         "'(unfilled)'. Share is within the intent x slot."),
 }
