@@ -106,9 +106,11 @@ def test_a_report_killed_at_any_moment_takes_its_writer_along_and_the_next_load_
     path = big_log(tmp_path, 40_000)
     expected = load_logs([path])
     root = tmp_path / "store-killed"
-    start = time.monotonic()
-    assert report(path, "--store-dir", str(tmp_path / "timing")).returncode == 0
-    whole = time.monotonic() - start
+    whole = float("inf")
+    for timing in range(2):  # the quicker of two: a first run in a fresh clone also compiles modules
+        start = time.monotonic()
+        assert report(path, "--store-dir", str(tmp_path / f"timing-{timing}")).returncode == 0
+        whole = min(whole, time.monotonic() - start)
     killed = 0
     for step in range(8):
         process = subprocess.Popen([sys.executable, "-m", "lexlens", "report", str(path), "--json", "--store-dir",
