@@ -510,10 +510,13 @@ static int parse_text(Cur *c, Str *out) {
     return FAIL;
 }
 
+static int parse_confidence_object(Cur *c, double *out);
+
 /* nluConfidence / a sentiment score, as turn_table.as_confidence reads it. */
 static int parse_confidence(Cur *c, double *out) {
     int ch = peek(c);
     if (ch == 'n') { *out = NAN; return match_literal(c, "null", 4); }
+    if (ch == '{') return parse_confidence_object(c, out);
     if (ch == '"') {
         Str s;
         if (parse_string(c, &s) < 0) return FAIL;
@@ -565,6 +568,27 @@ static int key_escaped(Cur *c, Str key) {
     } while (0)
 
 /* ---------- the record's parts ---------- */
+
+/* The runtime API's {"score": 0.63}: as_confidence(value.get("score")), NaN without one.
+ * A score that is itself an object, or written twice, or a key with an escape: Python. */
+static int parse_confidence_object(Cur *c, double *out) {
+    if (open_object(c) < 0) return FAIL;
+    Str key;
+    unsigned seen = 0;
+    int first = 1, more;
+    *out = NAN;
+    while ((more = next_key(c, &key, &first)) > 0) {
+        if (key_escaped(c, key)) return FAIL;
+        if (key_is(key, "score")) {
+            SEEN(0);
+            if (peek(c) == '{' || parse_confidence(c, out) < 0) return FAIL;
+        } else if (skip_value(c) < 0) {
+            return FAIL;
+        }
+    }
+    return more;
+}
+
 
 /* An object whose known fields are all text (string or null): each name in ``names`` is
  * read into the matching ``outs`` entry (left as is when absent), other fields skipped.
