@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 import pytest
@@ -23,7 +24,7 @@ from lex_records import record, server_response
 from lexlens.analytics.ingest.loading import load_logs
 from lexlens.analytics.store.admin import describe_store
 from lexlens.analytics.store.catalog import Store
-from lexlens.analytics.store.frames import ALL_TABLES, read_piece
+from lexlens.analytics.store.frames import ALL_TABLES, read_piece, read_table, shared_text_codes, write_table
 from lexlens.analytics.store.loader import load_logs_stored
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,6 +92,36 @@ def test_an_empty_file_round_trips(tmp_path, store):
     second = [load_logs_stored([path], store)[0] for _ in range(2)][1]
     assert second.report.lines == 0 and second.turns.empty
     assert_same_load(second, load_logs([path]))
+
+
+def texts(*values) -> np.ndarray:
+    """An object array of ``values`` as given (each string its own object unless repeated)."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+SHARED, EQUAL_COPY = "hello é", "".join(["hello", " é"])  # equal, two objects
+TEXT_COLUMNS = [  # (case, values, dictionary size)
+    ("empty", texts(), 0),
+    ("one object shared by rows", texts(SHARED, SHARED, SHARED), 1),
+    ("equal texts in two objects", texts(SHARED, EQUAL_COPY, SHARED), 2),
+    ("distinct texts", texts("a", "b", "", "a"), 3),
+    ("a missing value takes pandas' factorize", texts("a", None, "a"), 1),
+    ("a str subclass takes pandas' factorize", texts("a", np.str_("a")), 1),
+]
+
+
+@pytest.mark.parametrize("values,size", [case[1:] for case in TEXT_COLUMNS], ids=[case[0] for case in TEXT_COLUMNS])
+def test_text_columns_are_written_by_shared_object_and_read_back_equal(values, size, tmp_path):
+    assert EQUAL_COPY is not SHARED and EQUAL_COPY == SHARED
+    codes, uniques = shared_text_codes(values)
+    assert len(uniques) == size
+    assert [None if code < 0 else uniques[code] for code in codes] == list(values)
+    columns = {"text": ("str", "")}
+    write_table(tmp_path / "t.arrow", pd.DataFrame({"text": pd.Series(values, dtype=object)}), columns)
+    back = read_table(tmp_path / "t.arrow", columns)["text"]
+    assert back.dtype == object and list(back) == list(values)
 
 
 def grow_by_appending(path: Path) -> None:
