@@ -31,7 +31,8 @@ def test_single_line_native_equals_python(text, canonical, ending, tmp_path):
 
 def test_many_distinct_texts_and_long_lines(tmp_path):
     """Thousands of distinct texts (the scanner's hash tables grow), repeats of them (interned
-    codes reused), every 7th record in a CloudWatch envelope (Python), a 300 KB line full of
+    codes reused), every 7th record in a CloudWatch event (the scanner), some others in an
+    event with a field the scanner leaves to Python, a 300 KB line full of
     escapes; in one unit, in small units, and on two threads."""
     records_ = []
     for i in range(2500):
@@ -45,13 +46,18 @@ def test_many_distinct_texts_and_long_lines(tmp_path):
         record["timestamp"] = f"2024-10-21T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}" \
                               f".{i % 1000:03d}Z"
         text = json.dumps(record, ensure_ascii=bool(i % 3))
-        records_.append(json.dumps({"timestamp": 1729468800000 + i, "message": text}) if i % 7 == 0 else text)
+        if i % 7 == 0:  # a CloudWatch event: the scanner reads its message
+            text = json.dumps({"timestamp": 1729468800000 + i, "message": text})
+        elif i % 11 == 0:  # with a field the scanner leaves to Python
+            text = json.dumps({"timestamp": 1729468800000 + i, "message": text, "logGroupName": "g"})
+        records_.append(text)
     records_.insert(1234, line(base(inputTranscript="\u00e9\"\\\n" * 60_000)).decode())
     content = ("\n".join(records_) + "\n").encode()
     path = tmp_path / "many.jsonl"
     path.write_bytes(content)
     counts = native.scan_counts(content)
-    assert counts["fast"] == 2501 - 358 and counts["fallback"] == 358
+    to_python = sum(1 for i in range(2500) if i % 7 and i % 11 == 0)
+    assert counts["fast"] == 2501 - to_python and counts["fallback"] == to_python == 195
     python = assert_native_matches_python(path, unit_sizes=(100_000,))
     assert python.report.duplicates == 700
     assert_native_matches_python(path, unit_sizes=(333_333,), workers=2)

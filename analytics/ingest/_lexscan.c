@@ -1446,6 +1446,79 @@ static void rec_reset(Rec *r) {
 }
 
 /* 1: taken as a turn; 0: for Python; NOMEM. */
+/* ---------- envelopes: CloudWatch event lines and export lines ---------- */
+
+/* A CloudWatch event, {"timestamp": ms, "message": "<record JSON>", "logStreamName": ...,
+ * "ingestionTime": ..., "eventId": ...}, as ``lexlens pull``, the CloudWatch cache and
+ * ``aws logs`` write them: its message (records.unwrap -> decode_message). The event time
+ * counts only when the record's own timestamp is unusable, which the fast path never takes,
+ * so it is not read. Any other key (a field records.Record would type-check, or one we do
+ * not know), a repeated key or a message that is not a string: Python decides. */
+static int parse_event(Cur *c, Str *message) {
+    static const char *const others[4] = {"timestamp", "logStreamName", "ingestionTime", "eventId"};
+    if (open_object(c) < 0) return FAIL;
+    Str key;
+    unsigned seen = 0;
+    int first = 1, more;
+    while ((more = next_key(c, &key, &first)) > 0) {
+        if (key_escaped(c, key)) return FAIL;
+        if (key_is(key, "message")) {
+            SEEN(0);
+            if (peek(c) != '"' || parse_string(c, message) < 0) return FAIL;
+            continue;
+        }
+        int i;
+        for (i = 0; i < 4; i++) if (key_is(key, others[i])) break;
+        if (i == 4) return FAIL;
+        SEEN(i + 1);
+        if (skip_value(c) < 0) return FAIL;
+    }
+    if (more < 0 || !(seen & 1u)) return FAIL;
+    skip_ws(c);
+    return c->p == c->end ? 0 : FAIL;
+}
+
+static int is_digit(char ch) { return ch >= '0' && ch <= '9'; }
+
+static int all_digits(const char *p, int n) {
+    for (int i = 0; i < n; i++) if (!is_digit(p[i])) return 0;
+    return 1;
+}
+
+/* A CloudWatch export line, "<ISO time> <record JSON>" (records.EXPORT_LINE:
+ * \d{4}-\d{2}-\d{2}T[0-9:.]+(?:Z|[+-]\d{2}:?\d{2})? then one space and '{'): where the record
+ * starts, or NULL. Its time, like an event's, counts only for a record without a usable one. */
+static const char *export_record_start(const char *p, const char *end) {
+    if (end - p < 12 || !all_digits(p, 4) || p[4] != '-' || !all_digits(p + 5, 2) || p[7] != '-' ||
+        !all_digits(p + 8, 2) || p[10] != 'T')
+        return NULL;
+    const char *q = p + 11, *clock = q;
+    while (q < end && (is_digit(*q) || *q == ':' || *q == '.')) q++;
+    if (q == clock) return NULL;
+    if (q < end && *q == 'Z') {
+        q++;
+    } else if (q < end && (*q == '+' || *q == '-')) {
+        if (end - q < 3 || !all_digits(q + 1, 2)) return NULL;
+        q += 3;
+        if (q < end && *q == ':') q++;
+        if (end - q < 2 || !all_digits(q, 2)) return NULL;
+        q += 2;
+    }
+    return end - q >= 2 && q[0] == ' ' && q[1] == '{' ? q + 1 : NULL;
+}
+
+/* The record of [start, end) (a whole line, a message, the rest of an export line) into
+ * self->rec, then committed. ``arena``: where its escaped strings may be decoded. */
+static int scan_record(Scanner *self, const char *start, const char *end, char *arena, Py_ssize_t arena_cap,
+                       int64_t line_no) {
+    rec_reset(&self->rec);
+    Cur c = {start, end, arena, 0, arena_cap, 0, 0};
+    if (parse_record(&c, &self->rec) < 0) return 0;
+    int64_t time_ms;
+    if (parse_time_ms(self->rec.timestamp, &time_ms) < 0) return 0;
+    return commit(self, line_no, time_ms) < 0 ? NOMEM : 1;
+}
+
 static int scan_line(Scanner *self, const char *line, Py_ssize_t n, int64_t line_no) {
     if (!valid_utf8((const unsigned char *)line, n)) return 0;
     Py_ssize_t need = 2 * n + 64;
@@ -1455,12 +1528,20 @@ static int scan_line(Scanner *self, const char *line, Py_ssize_t n, int64_t line
         self->arena = arena;
         self->arena_cap = need;
     }
-    rec_reset(&self->rec);
-    Cur c = {line, line + n, self->arena, 0, self->arena_cap, 0, 0};
-    if (parse_record(&c, &self->rec) < 0) return 0;
-    int64_t time_ms;
-    if (parse_time_ms(self->rec.timestamp, &time_ms) < 0) return 0;
-    return commit(self, line_no, time_ms) < 0 ? NOMEM : 1;
+    const char *end = line + n;
+    if (n && is_digit(line[0])) {  /* an export line, or nothing the fast path reads */
+        const char *record = export_record_start(line, end);
+        return record ? scan_record(self, record, end, self->arena, self->arena_cap, line_no) : 0;
+    }
+    int taken = scan_record(self, line, end, self->arena, self->arena_cap, line_no);
+    if (taken) return taken;
+    /* a CloudWatch event? Its message is decoded at the arena's start; the record's own
+     * escaped strings after it, where key_escaped looks for them */
+    Cur c = {line, end, self->arena, 0, self->arena_cap, 0, 0};
+    Str message;
+    if (parse_event(&c, &message) < 0) return 0;
+    return scan_record(self, message.p, message.p + message.n, self->arena + c.arena_len,
+                       self->arena_cap - c.arena_len, line_no);
 }
 
 static int is_blank(const char *p, Py_ssize_t n) {
