@@ -9,9 +9,10 @@ processes, against DuckDB's ``read_ndjson`` projecting the report's columns in t
 - appending 1% new records to the stored file, then a report: target <= 10% of the first run;
 - optionally (``--big-sessions``) a 5M-record file: completes, peak memory (target <= 6 GB).
 
-    .venv/bin/python bench/bench_store.py [--sessions 222000] [--days 60] [--runs 3] [--big-sessions 1110000]
+    .venv/bin/python bench/bench_store.py [--sessions 222000] [--days 60] [--runs 3] [--big-sessions 1110000] [--varied]
 
-Writes bench/results/store.json.
+Writes bench/results/store.json (with ``--varied``, the file rewritten by bench/varied.py:
+store-varied.json).
 """
 from __future__ import annotations
 
@@ -35,6 +36,16 @@ def sample_file(sessions: int, days: int, seed: int = 11) -> Path:
     if not path.exists():
         subprocess.run([sys.executable, "-m", "lexlens", "sample", "--sessions", str(sessions), "--days", str(days),
                         "--seed", str(seed), "--end", BENCH_END, str(path)], check=True, cwd=ROOT)
+    return path
+
+
+def varied_file(sessions: int, days: int) -> Path:
+    """``sample_file`` rewritten by bench/varied.py (escapes, confidence forms, transcriptions,
+    request attributes, unknown fields): the variety our own generator lacks."""
+    path = DATA / f"varied-{sessions}-{days}d.jsonl"
+    if not path.exists():
+        subprocess.run([sys.executable, str(ROOT / "bench" / "varied.py"), str(sample_file(sessions, days)), str(path)],
+                       check=True, cwd=ROOT)
     return path
 
 
@@ -85,10 +96,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--big-sessions", type=int, default=0, help="also a file of this many sessions (5M records: 1110000)")
     parser.add_argument("--big-only", action="store_true", help="only the --big-sessions file")
+    parser.add_argument("--varied", action="store_true", help="the sample file rewritten by bench/varied.py "
+                        "(the variety real logs have), written to bench/results/store-varied.json")
     args = parser.parse_args()
     if args.big_only:
         return big_figures(args)
-    source = sample_file(args.sessions, args.days)
+    source = varied_file(args.sessions, args.days) if args.varied else sample_file(args.sessions, args.days)
     work = Path(tempfile.mkdtemp(prefix="lexlens-bench-"))
     path = work / source.name  # a copy: the append step changes it
     shutil.copyfile(source, path)
@@ -109,6 +122,9 @@ def main() -> None:
     extra = work / "extra.jsonl"
     subprocess.run([sys.executable, "-m", "lexlens", "sample", "--sessions", str(max(1, args.sessions // 100)),
                     "--days", str(args.days), "--seed", "99", "--end", BENCH_END, str(extra)], check=True, cwd=ROOT)
+    if args.varied:
+        plain, extra = extra, work / "extra-varied.jsonl"
+        subprocess.run([sys.executable, str(ROOT / "bench" / "varied.py"), str(plain), str(extra)], check=True, cwd=ROOT)
     added = sum(1 for _ in open(extra, "rb"))
     with open(path, "ab") as out, open(extra, "rb") as more:
         shutil.copyfileobj(more, out)
@@ -125,7 +141,7 @@ def main() -> None:
     result["targets"] = {"first_run": 1.8, "second_run": 0.3, "after_append_vs_first_run": 0.1, "big_peak_gib": 6}
     shutil.rmtree(work, ignore_errors=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "store.json").write_text(json.dumps(result, indent=2) + "\n")
+    (RESULTS / ("store-varied.json" if args.varied else "store.json")).write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
 
 
