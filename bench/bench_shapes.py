@@ -67,7 +67,8 @@ def main() -> None:
     seconds: dict[str, list[float]] = {shape: [] for shape in files}
     for _ in range(args.runs):  # interleaved: the machine's hour affects every shape alike
         for shape, path in files.items():
-            run = run_measured([sys.executable, "-m", "lexlens", "report", str(path), "--json", "--no-store"])
+            run = run_measured([sys.executable, "-m", "lexlens", "report", str(path), "--json", "--no-store"],
+                               proportional=False)
             if run["code"]:
                 raise SystemExit(f"lexlens report failed on {path}")
             seconds[shape].append(round(run["seconds"], 3))
