@@ -18,6 +18,7 @@ import pytest
 from lexlens.analytics.ingest import loading, native
 from lexlens.analytics.ingest.loading import load_logs
 from lexlens.analytics.errors import LexlensError
+from lexlens.analytics.sources.limits import ReadLimits
 
 
 
@@ -74,6 +75,59 @@ def test_demo_native_equals_python_in_one_unit_and_in_parallel_small_units(demo_
     # 1 MB units on 2 workers: ~16 units, every boundary cutting a line
     python = assert_native_matches_python(demo_plain, unit_sizes=(1 << 20,), workers=2)
     assert len(python.turns) == 9231  # sample_logs/README.md
+
+
+def demo_as(shape: str, demo_plain: Path, folder: Path) -> Path:
+    """The demo's records as CloudWatch event lines, encoded by the CloudWatch cache itself
+    (what ``lexlens pull --out`` and the log-group window files hold), or as S3 export lines."""
+    from lexlens.analytics.sources.cloudwatch.cache import encode_event_lines
+
+    records = demo_plain.read_bytes().splitlines()
+    if shape == "events":
+        events = [{"timestamp": 1_700_000_000_000 + i, "message": record.decode(), "eventId": f"{i:056d}",
+                   "logStreamName": "aws/lex/BOT/prod", "ingestionTime": 1_700_000_000_900 + i}
+                  for i, record in enumerate(records)]
+        lines, _ = encode_event_lines(events, 0, 2**62)
+    else:
+        lines = [json.loads(record)["timestamp"].encode() + b" " + record for record in records]
+    path = folder / f"demo-{shape}.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
+@pytest.mark.parametrize("shape", ["events", "export"])
+def test_demo_in_cloudwatch_envelopes_is_read_in_c_and_equals_python(shape, demo_plain, tmp_path):
+    """Each line's record is read by the scanner (a field added to the cache's event lines
+    would send every CloudWatch load to Python, 5x slower: this fails first), and the load
+    equals both the Python load and the plain file's tables."""
+    path = demo_as(shape, demo_plain, tmp_path)
+    content = path.read_bytes()
+    assert native.scan_counts(content) == {"fast": physical_lines(content), "blank": 0, "fallback": 0}
+    python = assert_native_matches_python(path, unit_sizes=(1 << 20,), workers=2)
+    plain = load_logs([demo_plain], native=False)
+    for name in ("turns", "slots", "interpretations", "attributes", "request_attributes"):
+        assert getattr(python, name).equals(getattr(plain, name)), name
+
+
+@pytest.mark.parametrize("damage", ["whole", "cut short"])
+def test_a_gzip_file_is_read_by_the_scanner_as_it_is_inflated(damage, demo_plain, tmp_path):
+    """S3 exports come gzip-compressed: a .gz file is one unit, which the scanner reads block by
+    block as it is inflated. Every line of the demo is read in C and the load equals the Python
+    parser's; a stream cut short keeps what was read and says so, the same way in both."""
+    content = demo_plain.read_bytes()
+    packed = gzip.compress(content)
+    path = tmp_path / "demo.jsonl.gz"
+    path.write_bytes(packed if damage == "whole" else packed[: len(packed) * 2 // 3])
+    units = native.plan_native_units([path], 2, ReadLimits())
+    assert units is not None and len(units) == 1
+    scan = native.scan_unit(units[0])
+    python = assert_native_matches_python(path)
+    if damage == "whole":
+        assert scan.fallback == [] and scan.columns["fast"] == physical_lines(content) == len(python.turns)
+    else:
+        assert [type(item).__name__ for _, item in scan.fallback] == ["ReadNote"]
+        assert 0 < scan.columns["fast"] < physical_lines(content)
+        assert python.report.rejections[-1].reason.startswith("the file ends early or is corrupt")
 
 
 @pytest.mark.parametrize("path", [SAMPLES / "variants.jsonl", SAMPLES / "real-lex-records.jsonl"],

@@ -1,4 +1,5 @@
-"""The loader's fast path for plain JSONL files: a C scanner (``analytics/ingest/_lexscan.c``).
+"""The loader's fast path for JSONL files, plain or gzip-compressed: a C scanner
+(``analytics/ingest/_lexscan.c``).
 
 The scanner turns canonical raw Lex V2 records straight into the columns of
 ``analytics.schema`` and hands every line it is not certain about (other shapes,
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Sequence, Union
 
 from lexlens.analytics.errors import LexlensError
-from lexlens.analytics.sources.files import ReadUnit, find_log_files, plan_read_units, splittable, unit_bytes_for
+from lexlens.analytics.sources.files import ReadUnit, find_log_files, plan_read_units, scannable, unit_bytes_for
 from lexlens.analytics.sources.limits import ByteBudget, ReadLimits, limits_from_environment
 from lexlens.analytics.sources.linereader import HEAD_BYTES, LongLine, read_unit
 
@@ -130,11 +131,11 @@ class PendingScan:
 
 def plan_native_units(paths: Sequence[Union[str, Path]], workers: int,
                       limits: ReadLimits) -> Optional[list[ReadUnit]]:
-    """The read units of ``paths`` when the scanner can read all of them (plain files), else
-    None. Raises LexlensError for a missing or unreadable path."""
+    """The read units of ``paths`` when the scanner can read all of them (UTF-8 lines, plain
+    or gzip-compressed), else None. Raises LexlensError for a missing or unreadable path."""
     files = find_log_files(paths)
     units = plan_read_units(files, unit_bytes_for(files, workers), file_bytes=limits.file_bytes)
-    return units if all(splittable(unit) for unit in units) else None
+    return units if all(scannable(unit) for unit in units) else None
 
 
 def start_units(units: list[ReadUnit], workers: int, limits: ReadLimits, paths=()) -> PendingScan:

@@ -19,7 +19,7 @@ from lexlens.analytics.ingest.native import PendingScan, start_units
 from lexlens.analytics.ingest.native_tables import combine_columns, tables_from_columns
 from lexlens.analytics.ingest.stacking import concat_parts, file_line_offsets, merge_by_line
 from lexlens.analytics.schema import LoadReport, LogData
-from lexlens.analytics.sources.files import Piece, ReadUnit, piece_units, splittable
+from lexlens.analytics.sources.files import Piece, ReadUnit, piece_units, scannable
 from lexlens.analytics.sources.limits import ReadLimits
 
 Progress = Callable[[int, int], None]  # (bytes read, bytes in all)
@@ -35,7 +35,7 @@ def parse_pieces(pieces: list[Piece], unit_bytes: int, workers: int, native: boo
     if not units:
         return [(LogData.empty(), 0) for _ in pieces]
     workers = max(1, min(workers, len(units)))
-    if native and all(splittable(unit) for unit in units):
+    if native and all(scannable(unit) for unit in units):
         results = scanned_units(units, workers, limits, progress, pending)
         combine = combine_scans
     else:

@@ -69,6 +69,12 @@ class FileShape:
         """Whether byte offsets of the file are offsets of its lines (plain UTF-8 lines)."""
         return not self.compressed and self.encoding == "utf-8" and not self.document
 
+    @property
+    def scannable(self) -> bool:
+        """Whether the C scanner can read it: UTF-8 lines, plain or gzip-compressed (a
+        compressed file is one unit, read in blocks of whole lines as they are inflated)."""
+        return self.encoding == "utf-8" and not self.document
+
 
 def detect_utf16(head: bytes) -> Optional[str]:
     """The UTF-16 codec of a file starting with ``head``, or None: a byte-order mark (as
@@ -187,9 +193,9 @@ def plan_read_units(files: Sequence[Path], unit_bytes: int = 32 << 20, *,
     return units
 
 
-def splittable(unit: ReadUnit) -> bool:
-    """Whether the C scanner can read ``unit`` (plain UTF-8 lines)."""
-    return unit.shape.splittable
+def scannable(unit: ReadUnit) -> bool:
+    """Whether the C scanner can read ``unit`` (UTF-8 lines, plain or gzip-compressed)."""
+    return unit.shape.scannable
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, Union
 
 from lexlens.analytics.ingest.native import PendingScan, start_units, use_native
-from lexlens.analytics.sources.files import Piece, default_workers, find_log_files, piece_units, splittable, unit_bytes_for
+from lexlens.analytics.sources.files import Piece, default_workers, find_log_files, piece_units, scannable, unit_bytes_for
 from lexlens.analytics.sources.limits import ReadLimits, limits_from_environment
 from lexlens.analytics.store.catalog import (MAX_SEGMENTS, FilePlan, Segment, Store, StoreError,
                                              ends_with_break, entry_for, piece_name, probe)
@@ -108,7 +108,7 @@ def start_scanning(planned: StoredLoad, paths=()) -> StoredLoad:
     """Start the C scanner, in threads, on the pieces ``planned`` parses (when it can read them all)."""
     units = [unit for piece in pieces_of(planned.plans)
              for unit in piece_units(piece, planned.unit_bytes, planned.limits.file_bytes)]
-    if units and all(splittable(unit) for unit in units):
+    if units and all(scannable(unit) for unit in units):
         planned.pending = start_units(units, min(planned.workers, len(units)), planned.limits, paths)
     return planned
 
