@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -79,8 +80,6 @@ def report(path: Path, store: Path | None, *extra: str) -> list[str]:
 
 def big_figures(args) -> dict:
     """The --big-sessions file: --no-store, then a first and a second run through a store."""
-    import os
-
     os.environ["LEXLENS_MAX_FILE_BYTES"] = "64G"  # the default 4 GiB per file would cut a 5M-record file
     os.environ["LEXLENS_MAX_LOAD_BYTES"] = "64G"
     big = sample_file(args.big_sessions, args.days)
@@ -112,6 +111,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="lexlens-bench-"))
     path = work / source.name  # a copy: the append step changes it
     shutil.copyfile(source, path)
+    os.sync()  # the copy's dirty pages written out now, not while the runs below write their store
     store = work / "store"
     records = sum(1 for _ in open(path, "rb"))
     result = {"file": source.name, "records": records, "mb": round(path.stat().st_size / 1e6, 1)}
@@ -135,6 +135,7 @@ def main() -> None:
     added = sum(1 for _ in open(extra, "rb"))
     with open(path, "ab") as out, open(extra, "rb") as more:
         shutil.copyfileobj(more, out)
+    os.sync()
     result["appended_records"] = added
     result["after_append"] = timed(report(path, store), 1)
     result["ratios"] = {name: round(result[name]["seconds"] / duckdb["seconds"], 2)
