@@ -1,7 +1,7 @@
 """The same records in each shape a user hands over: ``lexlens report --json --no-store`` on
 the benchmark file as JSONL, as CloudWatch event lines (what ``lexlens pull --out``, the
-CloudWatch cache and ``aws logs`` write: the record a JSON string in ``message``) and as S3
-export lines (``<ISO time> <record>``), and on the varied file (bench/varied.py). Whole
+CloudWatch cache and ``aws logs`` write: the record a JSON string in ``message``), as S3
+export lines (``<ISO time> <record>``), gzip-compressed, and on the varied file (bench/varied.py). Whole
 processes, the median of ``--runs``, each against the plain JSONL in the same run; the
 reports must be equal.
 
@@ -12,7 +12,9 @@ Writes bench/results/shapes.json.
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -25,8 +27,12 @@ EPOCH_MS_OF_FIRST = 1_761_000_000_000
 
 def shaped_file(plain: Path, shape: str) -> Path:
     """``plain``'s records as CloudWatch events or export lines (written once into bench/data)."""
-    path = DATA / f"{plain.stem}-{shape}.jsonl"
+    path = DATA / (f"{plain.stem}-{shape}.jsonl" + (".gz" if shape == "gzip" else ""))
     if path.exists():
+        return path
+    if shape == "gzip":
+        with open(plain, "rb") as source, gzip.open(path, "wb", compresslevel=6) as out:
+            shutil.copyfileobj(source, out)
         return path
     with open(plain, encoding="utf-8") as lines, open(path, "w", encoding="utf-8") as out:
         for number, line in enumerate(lines):
@@ -55,13 +61,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     plain = ensure_bench_file(args.sessions)
-    files = {"jsonl": plain, "events": shaped_file(plain, "events"), "export": shaped_file(plain, "export")}
+    files = {"jsonl": plain, **{shape: shaped_file(plain, shape) for shape in ("events", "export", "gzip")}}
     varied = DATA / f"varied-{args.sessions}.jsonl"
     if not varied.exists():
         subprocess.run([sys.executable, str(ROOT / "bench" / "varied.py"), str(plain), str(varied)], check=True)
     files["varied"] = varied
     expected = report_of(plain)
-    for shape in ("events", "export"):
+    for shape in ("events", "export", "gzip"):
         if report_of(files[shape]) != expected:
             raise SystemExit(f"the {shape} file's report differs from the JSONL file's")
     seconds: dict[str, list[float]] = {shape: [] for shape in files}
