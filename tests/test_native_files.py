@@ -109,6 +109,32 @@ def test_demo_in_cloudwatch_envelopes_is_read_in_c_and_equals_python(shape, demo
         assert getattr(python, name).equals(getattr(plain, name)), name
 
 
+REAL_TEXT = (SAMPLES / "real-lex-records.jsonl").read_text(encoding="utf-8")
+FILE_SHAPES = [  # (case, bytes, read by the scanner)
+    ("plain", REAL_TEXT.encode(), True),
+    ("gzip", gzip.compress(REAL_TEXT.encode()), True),
+    ("UTF-16 with a byte-order mark (PowerShell)", REAL_TEXT.encode("utf-16"), True),
+    ("UTF-16, CRLF, gzip", gzip.compress(REAL_TEXT.replace("\n", "\r\n").encode("utf-16")), True),
+    ("a filter-log-events document", json.dumps({"events": [
+        {"timestamp": 1, "message": line} for line in REAL_TEXT.splitlines()]}, indent=2).encode(), False),
+]
+
+
+@pytest.mark.parametrize("content,scanned", [case[1:] for case in FILE_SHAPES], ids=[case[0] for case in FILE_SHAPES])
+def test_which_files_the_scanner_reads(content, scanned, tmp_path):
+    """Lines in any encoding lexlens reads, compressed or not, go to the scanner (inflated and
+    transcoded to UTF-8 first); a JSON document is read whole by Python. Both give the
+    Python parser's load."""
+    path = tmp_path / "logs.jsonl"
+    path.write_bytes(content)
+    units = native.plan_native_units([path], 2, ReadLimits())
+    assert (units is not None) == scanned
+    if scanned:
+        scan = native.scan_unit(units[0])
+        assert scan.columns["fast"] == 2 and scan.fallback == []
+    assert len(assert_native_matches_python(path).turns) == 2
+
+
 @pytest.mark.parametrize("damage", ["whole", "cut short"])
 def test_a_gzip_file_is_read_by_the_scanner_as_it_is_inflated(damage, demo_plain, tmp_path):
     """S3 exports come gzip-compressed: a .gz file is one unit, which the scanner reads block by

@@ -1,4 +1,4 @@
-"""The loader's fast path for JSONL files, plain or gzip-compressed: a C scanner
+"""The loader's fast path for JSONL files (plain or gzip, UTF-8 or UTF-16): a C scanner
 (``analytics/ingest/_lexscan.c``).
 
 The scanner turns canonical raw Lex V2 records straight into the columns of

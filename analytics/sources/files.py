@@ -71,9 +71,10 @@ class FileShape:
 
     @property
     def scannable(self) -> bool:
-        """Whether the C scanner can read it: UTF-8 lines, plain or gzip-compressed (a
-        compressed file is one unit, read in blocks of whole lines as they are inflated)."""
-        return self.encoding == "utf-8" and not self.document
+        """Whether the C scanner can read it: lines, plain or gzip-compressed, UTF-8 or UTF-16
+        (a compressed or UTF-16 file is one unit, read in blocks of whole lines as UTF-8 as it
+        is inflated and transcoded: ``open_log_file``)."""
+        return not self.document
 
 
 def detect_utf16(head: bytes) -> Optional[str]:
@@ -194,7 +195,7 @@ def plan_read_units(files: Sequence[Path], unit_bytes: int = 32 << 20, *,
 
 
 def scannable(unit: ReadUnit) -> bool:
-    """Whether the C scanner can read ``unit`` (UTF-8 lines, plain or gzip-compressed)."""
+    """Whether the C scanner can read ``unit`` (lines, not one JSON document)."""
     return unit.shape.scannable
 
 
