@@ -210,11 +210,16 @@ def rejection_table(full: LogData) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["file", "line", "reason", "text"])
 
 
+def load_report_sentence(report) -> str:
+    return (f"{report.lines:,} lines read · {report.accepted:,} records · {report.blank:,} blank · "
+            f"{report.duplicates:,} duplicates · {report.rejected:,} rejected")
+
+
 def render_load_report(full: LogData) -> None:
-    """Lines read, records, rejected count (always shown) and the reasons."""
+    """Lines read and what became of each (records, blank, duplicates, rejected: they add up to
+    the lines), always shown, and the reasons of the rejected."""
     report = full.report
-    st.sidebar.caption(f"{report.lines:,} lines read · {report.accepted:,} records · "
-                       f"{report.duplicates:,} duplicates · {report.rejected:,} rejected")
+    st.sidebar.caption(load_report_sentence(report))
     if report.rejected:
         with st.sidebar.expander(f"Rejected lines ({report.rejected:,})"):
             st.dataframe(rejection_table(full), hide_index=True, height=240)

@@ -218,6 +218,21 @@ def test_unreadable_file_shows_rejections(tmp_path, monkeypatch):
     assert any("2 rejected" in caption.value for caption in at.sidebar.caption)
 
 
+def test_the_sidebar_accounts_for_every_line_read():
+    """variants.jsonl has lines of each kind: the caption names them all, and they add up to
+    the lines read (before, blank lines went unsaid and the sum fell short)."""
+    report = load_logs([sample_logs.SAMPLE_DIR / "variants.jsonl"]).report
+    assert report.blank and report.duplicates and report.rejected
+    at = start({"src": str(sample_logs.SAMPLE_DIR / "variants.jsonl")})
+    assert not at.exception
+    caption = next(c.value for c in at.sidebar.caption if "lines read" in c.value)
+    counts = dict((name, number(value)) for value, name in re.findall(r"([\d,]+) (lines read|records|blank|duplicates|rejected)",
+                                                                         caption))
+    assert counts == {"lines read": report.lines, "records": report.accepted, "blank": report.blank,
+                      "duplicates": report.duplicates, "rejected": report.rejected}
+    assert counts["lines read"] == sum(counts[name] for name in ("records", "blank", "duplicates", "rejected"))
+
+
 def test_intents_and_missed_tables_equal_the_analytics(demo):
     at = start(page="views/intents.py")
     assert_clean(at)
