@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from lexlens.analytics.ingest import loading, native
+from lexlens.analytics.ingest import loading, native, pieces
 from lexlens.analytics.ingest.loading import load_logs
 from lexlens.analytics.errors import LexlensError
 from lexlens.analytics.sources.limits import ReadLimits
@@ -176,9 +176,10 @@ def test_variants_with_crlf_endings_and_no_final_newline(tmp_path):
     assert_native_matches_python(path, unit_sizes=(333,))
 
 
-def test_folder_of_plain_gzip_and_json_document_files(tmp_path):
+def test_folder_of_plain_gzip_and_json_document_files(tmp_path, monkeypatch):
     """Several files in one load: plain ones (cut into units), a gzip file and a pretty-printed
-    filter-log-events document (neither splittable), line numbers per file."""
+    filter-log-events document, line numbers per file. The scanner reads the line files; the
+    document alone goes to Python."""
     folder = tmp_path / "logs"
     folder.mkdir()
     shutil.copy(SAMPLES / "variants.jsonl", folder / "a-variants.jsonl")
@@ -193,6 +194,17 @@ def test_folder_of_plain_gzip_and_json_document_files(tmp_path):
     (folder / "d-document.json").write_text(json.dumps({"events": events}, indent=4))
     python = assert_native_matches_python(folder, unit_sizes=(2000,))
     assert len(python.turns) == len(plain_only.turns) + 3
+    scanned, parsed = [], []
+    scan_units, parse_units = pieces.scanned_units, pieces.parsed_units
+    monkeypatch.setattr(pieces, "scanned_units", lambda units, *rest: scanned.extend(units) or scan_units(units, *rest))
+    monkeypatch.setattr(pieces, "parsed_units", lambda units, *rest: parsed.extend(units) or parse_units(units, *rest))
+    assert_same_load(load_logs([folder], native=True), python)
+    assert sorted({unit.path.name for unit in scanned}) == ["a-variants.jsonl", "b-real.jsonl", "c-real.jsonl.gz"]
+    assert [unit.path.name for unit in parsed] == ["d-document.json"]
+    seen = []
+    load_logs([folder], native=True, progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1][0] == seen[-1][1] == sum(path.stat().st_size for path in folder.iterdir())
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
 
 
 # ---------- empty and blank files ----------

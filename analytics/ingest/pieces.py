@@ -29,23 +29,29 @@ def parse_pieces(pieces: list[Piece], unit_bytes: int, workers: int, native: boo
                  progress: Optional[Progress] = None,
                  pending: Optional[PendingScan] = None) -> list[tuple[LogData, int]]:
     """(LogData, physical lines) per piece (turns in line order, duplicates not yet dropped).
-    ``pending``: the scan of exactly these pieces' units, started earlier."""
+    The pieces the C scanner can read are scanned, the others (a JSON document) parsed in
+    Python: one such file in a folder no longer sends every other file to Python. ``pending``:
+    the scan of exactly these pieces' units, started earlier (only when all are scannable)."""
     units_of = [piece_units(piece, unit_bytes, limits.file_bytes) for piece in pieces]
     units = [unit for group in units_of for unit in group]
     if not units:
         return [(LogData.empty(), 0) for _ in pieces]
-    workers = max(1, min(workers, len(units)))
-    if native and all(scannable(unit) for unit in units):
-        results = scanned_units(units, workers, limits, progress, pending)
-        combine = combine_scans
-    else:
-        results = parsed_units(units, workers, limits, progress)
-        combine = combine_parts
-    parts, taken = [], 0
-    for piece, group in zip(pieces, units_of):
-        results_of_piece = results[taken:taken + len(group)]
-        taken += len(group)
-        part, physical = combine(group, results_of_piece)
+    scanned = [native and all(scannable(unit) for unit in group) for group in units_of]
+    to_scan = [unit for group, scan in zip(units_of, scanned) if scan for unit in group]
+    to_parse = [unit for group, scan in zip(units_of, scanned) if not scan for unit in group]
+    total = sum(unit.size for unit in units)
+
+    def progress_after(base: int) -> Optional[Progress]:
+        return None if progress is None else (lambda done, _total: progress(base + done, total))
+
+    scans = iter(scanned_units(to_scan, max(1, min(workers, len(to_scan))), limits, progress_after(0),
+                               pending if not to_parse else None) if to_scan else [])
+    parsed = iter(parsed_units(to_parse, max(1, min(workers, len(to_parse))), limits,
+                               progress_after(sum(unit.size for unit in to_scan))) if to_parse else [])
+    parts = []
+    for piece, group, scan in zip(pieces, units_of, scanned):
+        results = [next(scans if scan else parsed) for _ in group]
+        part, physical = (combine_scans if scan else combine_parts)(group, results)
         parts.append((with_lines_before(part, piece.lines_before), physical))
     return parts
 
