@@ -69,7 +69,25 @@ CASES = [
     ("invalid utf-8 in transcript", line(base(inputTranscript="X")).replace(b'"X"', b'"\xc0\xaf"'), False),
     ("encoded surrogate in transcript", line(base(inputTranscript="X")).replace(b'"X"', b'"\xed\xa0\x80"'),
      False),
-    ("escaped key at top level", line(base()).replace(b'"sessionId"', b'"session\\u0049d"'), False),
+    # keys are compared as decoded, as msgspec matches them (ensure_ascii writers escape every
+    # non-ASCII key): a known field written with escapes is that field
+    ("escaped key at top level", line(base()).replace(b'"sessionId"', b'"session\\u0049d"'), True),
+    *[(f"escaped key: {name}", line(record, ensure_ascii=True), True) for name, record in [
+        ("unknown, top level", base(**{"x\u00e9": 1, "\u4e2d": {"\u00e9": [1]}})),
+        ("unknown, in an interpretation", base(interpretations=[{**REAL[0]["interpretations"][0], "z\u00e9": 1}])),
+        ("unknown, in a message", base(messages=[{"content": "hi", "contentType": "PlainText", "z\u00e9": 1}])),
+        ("unknown, in the bot and the session state", base(bot={**REAL[0]["bot"], "\u00e9": "x"},
+                                                          sessionState=state(**{"\u00e9": None}))),
+    ]],
+    *[(f"escaped known key: {name}", line(base(**changes)).replace(old, new), True) for name, changes, old, new in [
+        ("bot name", {}, b'"name": "', b'"n\\u0061me": "'),
+        ("nluConfidence", {"interpretations": [{"intent": {"name": "A"}, "nluConfidence": "0.7"}]},
+         b'"nluConfidence"', b'"nluC\\u006fnfidence"'),
+        ("inputTranscript", {"inputTranscript": "hello"}, b'"inputTranscript"', b'"input\\u0054ranscript"'),
+        ("intent state", {}, b'"state"', b'"st\\u0061te"'),
+    ]],
+    ("a known key written plainly and escaped", line(base()).replace(b'{"', b'{"session\\u0049d": "other", "', 1),
+     False),
     ("escaped slot name", line(base(sessionState=with_slots({"X": scalar("a")})))
      .replace(b'"X"', b'"\\u0041b"'), True),
     ("duplicate top-level key", line(base()).replace(b'{"', b'{"inputTranscript": "first", "', 1), False),

@@ -5,7 +5,7 @@
  * straight into the columns of analytics.schema, and hands every line it is not
  * certain about back to the Python parser (analytics/ingest/records.py + turn_table.py),
  * which stays the one definition of what a line means. "Certain" is deliberately
- * narrow: a field of an unexpected JSON type, a duplicate key, an escape in a key,
+ * narrow: a field of an unexpected JSON type, a duplicate key,
  * invalid UTF-8, an unusual number or time format, a Lambda event or a Lex V1 log:
  * all go back to Python. So this file never rejects a line and never decides an
  * edge case; tests/test_native_*.py check both paths give identical tables.
@@ -550,15 +550,12 @@ static int open_object(Cur *c) {
     return 0;
 }
 
-/* A struct field name: the key must be written plainly (no escapes) to be recognised. */
+/* A struct field name, compared with the key as decoded: msgspec matches "sessi\\u006fnId" to
+ * sessionId too (and keeps the last of two spellings, which SEEN leaves to Python). */
 static int key_is(Str key, const char *name) {
     return str_eq(key, name);
 }
 
-static int key_escaped(Cur *c, Str key) {
-    /* escaped keys were decoded into the arena: they point inside it */
-    return key.p >= c->arena && key.p < c->arena + c->arena_cap;
-}
 
 /* A field seen twice in one object: msgspec keeps the last, we leave it to Python. */
 #define SEEN(bit)                              \
@@ -570,7 +567,7 @@ static int key_escaped(Cur *c, Str key) {
 /* ---------- the record's parts ---------- */
 
 /* The runtime API's {"score": 0.63}: as_confidence(value.get("score")), NaN without one.
- * A score that is itself an object, or written twice, or a key with an escape: Python. */
+ * A score that is itself an object, or written twice: Python. */
 static int parse_confidence_object(Cur *c, double *out) {
     if (open_object(c) < 0) return FAIL;
     Str key;
@@ -578,7 +575,6 @@ static int parse_confidence_object(Cur *c, double *out) {
     int first = 1, more;
     *out = NAN;
     while ((more = next_key(c, &key, &first)) > 0) {
-        if (key_escaped(c, key)) return FAIL;
         if (key_is(key, "score")) {
             SEEN(0);
             if (peek(c) == '{' || parse_confidence(c, out) < 0) return FAIL;
@@ -592,14 +588,13 @@ static int parse_confidence_object(Cur *c, double *out) {
 
 /* An object whose known fields are all text (string or null): each name in ``names`` is
  * read into the matching ``outs`` entry (left as is when absent), other fields skipped.
- * A field seen twice, or written with an escape, leaves the line to Python. */
+ * A field seen twice leaves the line to Python. */
 static int parse_text_fields(Cur *c, const char *const *names, Str *const *outs, int count) {
     if (open_object(c) < 0) return FAIL;
     Str key;
     unsigned seen = 0;
     int first = 1, more;
     while ((more = next_key(c, &key, &first)) > 0) {
-        if (key_escaped(c, key)) return FAIL;
         int i;
         for (i = 0; i < count; i++) if (key_is(key, names[i])) break;
         if (i < count) {
@@ -669,7 +664,6 @@ static int parse_slot_parts(Cur *c, SlotParts *s) {
     int first = 1, more;
     memset(s, 0, sizeof *s);
     while ((more = next_key(c, &key, &first)) > 0) {
-        if (key_escaped(c, key)) return FAIL;
         if (key_is(key, "shape")) {
             SEEN(0);
             if (parse_text(c, &s->shape) < 0) return FAIL;
@@ -822,7 +816,6 @@ static int parse_intent(Cur *c, Rec *r) {
     unsigned seen = 0;
     int first = 1, more, status;
     while ((more = next_key(c, &key, &first)) > 0) {
-        if (key_escaped(c, key)) return FAIL;
         if (key_is(key, "name")) {
             SEEN(0);
             if (parse_text(c, &r->intent_name) < 0) return FAIL;
@@ -860,7 +853,6 @@ static int parse_session_state(Cur *c, Rec *r) {
     unsigned seen = 0;
     int first = 1, more, status;
     while ((more = next_key(c, &key, &first)) > 0) {
-        if (key_escaped(c, key)) return FAIL;
         if (key_is(key, "dialogAction")) {
             SEEN(0);
             if ((status = parse_dialog_action(c, r)) < 0) return status;
@@ -891,7 +883,6 @@ static int parse_scores(Cur *c, Interp *in) {
     int first = 1, more;
     double lower_pos = NAN, upper_pos = NAN, lower_neg = NAN, upper_neg = NAN;
     while ((more = next_key(c, &key, &first)) > 0) {
-        if (key_escaped(c, key)) return FAIL;
         if (key_is(key, "positive")) {
             SEEN(0);
             if (parse_confidence(c, &lower_pos) < 0) return FAIL;
@@ -922,7 +913,6 @@ static int parse_sentiment(Cur *c, Interp *in) {
     unsigned seen = 0;
     int first = 1, more;
     while ((more = next_key(c, &key, &first)) > 0) {
-        if (key_escaped(c, key)) return FAIL;
         if (key_is(key, "sentiment")) {
             SEEN(0);
             if (parse_text(c, &in->sentiment) < 0 || in->sentiment.n > 64) return FAIL;
@@ -965,7 +955,6 @@ static int parse_interpretations(Cur *c, Rec *r) {
             unsigned seen = 0;
             int first = 1, more;
             while ((more = next_key(c, &key, &first)) > 0) {
-                if (key_escaped(c, key)) return FAIL;
                 if (key_is(key, "intent")) {
                     SEEN(0);
                     if (parse_interpretation_name(c, &in->name) < 0) return FAIL;
@@ -1035,7 +1024,6 @@ static int parse_record(Cur *c, Rec *r) {
     unsigned seen = 0;
     int first = 1, more, status, has_bot = 0;
     while ((more = next_key(c, &key, &first)) > 0) {
-        if (key_escaped(c, key)) return FAIL;
         if (key_is(key, "timestamp")) {
             SEEN(F_TIMESTAMP);
             if (peek(c) != '"' || parse_string(c, &r->timestamp) < 0) return FAIL;
@@ -1461,7 +1449,6 @@ static int parse_event(Cur *c, Str *message) {
     unsigned seen = 0;
     int first = 1, more;
     while ((more = next_key(c, &key, &first)) > 0) {
-        if (key_escaped(c, key)) return FAIL;
         if (key_is(key, "message")) {
             SEEN(0);
             if (peek(c) != '"' || parse_string(c, message) < 0) return FAIL;
@@ -1536,7 +1523,7 @@ static int scan_line(Scanner *self, const char *line, Py_ssize_t n, int64_t line
     int taken = scan_record(self, line, end, self->arena, self->arena_cap, line_no);
     if (taken) return taken;
     /* a CloudWatch event? Its message is decoded at the arena's start; the record's own
-     * escaped strings after it, where key_escaped looks for them */
+     * escaped strings after it */
     Cur c = {line, end, self->arena, 0, self->arena_cap, 0, 0};
     Str message;
     if (parse_event(&c, &message) < 0) return 0;
