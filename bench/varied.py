@@ -11,7 +11,8 @@ but (deterministically, per record)
   trace id of its own per record;
 - more distinct utterances: some carry a number of their own ("... 48213");
 - fields no parser knows, at the top level and inside ``bot``, ``sessionState``,
-  interpretations and messages: strings, numbers, booleans, nulls, arrays and nested objects;
+  interpretations and messages (a fifth with a non-ASCII name): strings, numbers, booleans,
+  nulls, arrays and nested objects;
 - keys in another order in some records.
 
     python bench/varied.py SAMPLE.jsonl VARIED.jsonl
@@ -61,7 +62,9 @@ def confidence(value, rng: random.Random):
 
 
 def unknown_fields(rng: random.Random, count: int) -> dict:
-    return {f"x{rng.randrange(1000)}Unknown{i}": rng.choice(UNKNOWN_VALUES) for i in range(count)}
+    """``count`` fields no parser knows, a fifth of them with a non-ASCII name (escaped on output)."""
+    return {(f"champ{rng.randrange(1000)}_é{i}" if rng.random() < 0.2 else f"x{rng.randrange(1000)}Unknown{i}"):
+            rng.choice(UNKNOWN_VALUES) for i in range(count)}
 
 
 def shuffled(record: dict, rng: random.Random) -> dict:
