@@ -131,8 +131,8 @@ class PendingScan:
 
 def plan_native_units(paths: Sequence[Union[str, Path]], workers: int,
                       limits: ReadLimits) -> Optional[list[ReadUnit]]:
-    """The read units of ``paths`` when the scanner can read all of them (UTF-8 lines, plain
-    or gzip-compressed), else None. Raises LexlensError for a missing or unreadable path."""
+    """The read units of ``paths`` when the scanner can read all of them (files of lines,
+    not JSON documents: ``files.scannable``), else None. Raises LexlensError for a missing or unreadable path."""
     files = find_log_files(paths)
     units = plan_read_units(files, unit_bytes_for(files, workers), file_bytes=limits.file_bytes)
     return units if all(scannable(unit) for unit in units) else None

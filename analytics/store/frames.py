@@ -51,8 +51,9 @@ def shared_text_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     The parser makes each distinct text of a scan once and shares it between the rows, so
     grouping the object addresses (no text read) gives the dictionary 3-4x faster than
-    hashing the texts, which in a first run competes with the report for the two cores
-    (1M records, the eight text columns: 0.4 s of CPU, not 1.7). A text made twice (by two
+    hashing most columns, which in a first run competes with the report for the two cores
+    (1M varied records, seven text columns: 0.65 s of CPU, not 1.41; a column of mostly
+    distinct values, such as request attributes with a trace id, gains little). A text made twice (by two
     scans, or by lines Python parsed) gets two entries of equal value, which read back the
     same. Anything other than str takes pandas' factorize (None as a null)."""
     values = np.ascontiguousarray(values)
