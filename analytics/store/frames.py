@@ -9,7 +9,6 @@ https://arrow.apache.org/docs/python/ipc.html
 """
 from __future__ import annotations
 
-import ctypes
 import json
 from dataclasses import asdict
 from pathlib import Path
@@ -34,8 +33,6 @@ def column_array(values: pd.Series, dtype: str) -> pa.Array:
     if dtype in ("str", "category"):
         if isinstance(values.dtype, pd.CategoricalDtype):
             codes, uniques = values.cat.codes.to_numpy(), values.cat.categories
-        elif values.dtype == object:
-            codes, uniques = shared_text_codes(values.to_numpy())
         else:
             codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
         dictionary = pa.array(np.asarray(uniques, dtype=object), type=pa.string())
@@ -44,29 +41,6 @@ def column_array(values: pd.Series, dtype: str) -> pa.Array:
     if dtype.startswith("datetime64"):
         return pa.array(values.array.asi8, type=pa.int64())  # ns since the epoch, UTC
     return pa.array(values.to_numpy(), from_pandas=True)
-
-
-def shared_text_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(codes, uniques) of an object array of str, rows grouped by the *object* they hold.
-
-    The parser makes each distinct text of a scan once and shares it between the rows, so
-    grouping the object addresses (no text read) gives the dictionary 3-4x faster than
-    hashing most columns, which in a first run competes with the report for the two cores
-    (1M varied records, seven text columns: 0.65 s of CPU, not 1.41; a column of mostly
-    distinct values, such as request attributes with a trace id, gains little). A text made twice (by two
-    scans, or by lines Python parsed) gets two entries of equal value, which read back the
-    same. Anything other than str takes pandas' factorize (None as a null)."""
-    values = np.ascontiguousarray(values)
-    if not len(values):
-        return pd.factorize(values, use_na_sentinel=True)
-    addresses = np.ctypeslib.as_array((ctypes.c_ssize_t * len(values)).from_address(values.ctypes.data)).copy()
-    codes, distinct = pd.factorize(addresses)
-    holder = np.empty(len(distinct), dtype=np.intp)
-    holder[codes] = np.arange(len(values))  # any row of a group holds the same object
-    uniques = values[holder]
-    if not all(type(value) is str for value in uniques):
-        return pd.factorize(values, use_na_sentinel=True)
-    return codes, uniques
 
 
 def column_values(array: pa.Array, dtype: str):
