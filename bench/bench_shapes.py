@@ -20,7 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from common import BENCH_END, DATA, RESULTS, ROOT, ensure_bench_file, run_measured
+from common import BENCH_END, DATA, RESULTS, ROOT, ensure_bench_file, run_measured, varied_file
 
 EPOCH_MS_OF_FIRST = 1_761_000_000_000
 
@@ -62,10 +62,7 @@ def main() -> None:
     args = parser.parse_args()
     plain = ensure_bench_file(args.sessions)
     files = {"jsonl": plain, **{shape: shaped_file(plain, shape) for shape in ("events", "export", "gzip")}}
-    varied = DATA / f"varied-{args.sessions}.jsonl"
-    if not varied.exists():
-        subprocess.run([sys.executable, str(ROOT / "bench" / "varied.py"), str(plain), str(varied)], check=True)
-    files["varied"] = varied
+    files["varied"] = varied_file(plain)
     expected = report_of(plain)
     for shape in ("events", "export", "gzip"):
         if report_of(files[shape]) != expected:

@@ -27,7 +27,7 @@ import tempfile
 from pathlib import Path
 
 from bench_report import DUCKDB_SCRIPT
-from common import BENCH_END, DATA, RESULTS, ROOT, run_measured
+from common import BENCH_END, DATA, RESULTS, ROOT, rewrite_varied, run_measured, varied_file
 
 
 def sample_file(sessions: int, days: int, seed: int = 11) -> Path:
@@ -37,16 +37,6 @@ def sample_file(sessions: int, days: int, seed: int = 11) -> Path:
     if not path.exists():
         subprocess.run([sys.executable, "-m", "lexlens", "sample", "--sessions", str(sessions), "--days", str(days),
                         "--seed", str(seed), "--end", BENCH_END, str(path)], check=True, cwd=ROOT)
-    return path
-
-
-def varied_file(sessions: int, days: int) -> Path:
-    """``sample_file`` rewritten by bench/varied.py (escapes, confidence forms, transcriptions,
-    request attributes, unknown fields): the variety our own generator lacks."""
-    path = DATA / f"varied-{sessions}-{days}d.jsonl"
-    if not path.exists():
-        subprocess.run([sys.executable, str(ROOT / "bench" / "varied.py"), str(sample_file(sessions, days)), str(path)],
-                       check=True, cwd=ROOT)
     return path
 
 
@@ -107,7 +97,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.big_only:
         return big_figures(args)
-    source = varied_file(args.sessions, args.days) if args.varied else sample_file(args.sessions, args.days)
+    source = sample_file(args.sessions, args.days)
+    source = varied_file(source) if args.varied else source
     work = Path(tempfile.mkdtemp(prefix="lexlens-bench-"))
     path = work / source.name  # a copy: the append step changes it
     shutil.copyfile(source, path)
@@ -130,8 +121,7 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "lexlens", "sample", "--sessions", str(max(1, args.sessions // 100)),
                     "--days", str(args.days), "--seed", "99", "--end", BENCH_END, str(extra)], check=True, cwd=ROOT)
     if args.varied:
-        plain, extra = extra, work / "extra-varied.jsonl"
-        subprocess.run([sys.executable, str(ROOT / "bench" / "varied.py"), str(plain), str(extra)], check=True, cwd=ROOT)
+        extra = rewrite_varied(extra, work / "extra-varied.jsonl")
     added = sum(1 for _ in open(extra, "rb"))
     with open(path, "ab") as out, open(extra, "rb") as more:
         shutil.copyfileobj(more, out)

@@ -89,3 +89,16 @@ def ensure_bench_file(sessions: int = 50_000, seed: int = 11) -> Path:
         subprocess.run([sys.executable, "-m", "lexlens", "sample", "--sessions", str(sessions),
                         "--seed", str(seed), "--end", BENCH_END, str(path)], check=True, cwd=ROOT)
     return path
+
+
+def rewrite_varied(plain: Path, varied: Path) -> Path:
+    """``plain`` rewritten by bench/varied.py into ``varied`` (the variety real logs have)."""
+    subprocess.run([sys.executable, str(ROOT / "bench" / "varied.py"), str(plain), str(varied)], check=True, cwd=ROOT)
+    return varied
+
+
+def varied_file(plain: Path) -> Path:
+    """bench/data's ``plain`` (``bench-<name>.jsonl``) rewritten by bench/varied.py, once:
+    ``varied-<name>.jsonl``."""
+    path = DATA / f"varied-{plain.stem.removeprefix('bench-')}.jsonl"
+    return path if path.exists() else rewrite_varied(plain, path)
