@@ -61,7 +61,11 @@ def key_texts(codes, position: int) -> np.ndarray:
 def expand_interned(codes, position: int, row_codes: np.ndarray) -> pd.Categorical:
     """The categorical column ``position`` of interned tuples, given each row's tuple code;
     equal texts of different keys become one category."""
-    texts = key_texts(codes, position)
+    return categorical_of(key_texts(codes, position), row_codes)
+
+
+def categorical_of(texts: np.ndarray, row_codes: np.ndarray) -> pd.Categorical:
+    """The categorical column of ``texts[row_codes]``, equal texts one category."""
     text_codes, text_uniques = pd.factorize(texts)
     return pd.Categorical.from_codes(text_codes[row_codes] if len(texts) else row_codes,
                                      categories=pd.Index(text_uniques, dtype=object))
@@ -89,4 +93,9 @@ def session_keys(turns: pd.DataFrame) -> np.ndarray:
 
 def expand_text(codes, position: int, row_codes: np.ndarray) -> pd.Series:
     """The text column ``position`` of interned tuples, given each row's tuple code."""
-    return pd.Series(key_texts(codes, position)[row_codes], dtype=object, copy=False)
+    return object_column(key_texts(codes, position)[row_codes])
+
+
+def object_column(values: np.ndarray) -> pd.Series:
+    """Text as a Series of str objects (pandas would otherwise convert to its string dtype)."""
+    return pd.Series(values, dtype=object, copy=False)

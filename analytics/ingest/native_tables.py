@@ -6,7 +6,7 @@ import pandas as pd
 
 from lexlens.analytics.schema import (ATTRIBUTE_COLUMNS, INTERPRETATION_COLUMNS, REQUEST_ATTRIBUTE_COLUMNS,
                                       SLOT_COLUMNS, TURN_COLUMNS, empty_table)
-from lexlens.analytics.ingest.columns import expand_interned, expand_text
+from lexlens.analytics.ingest.columns import categorical_of, object_column
 from lexlens.analytics.ingest.turn_table import BOT_COLUMNS, DIALOG_COLUMNS
 
 # The scanner's columns: dtype, and for code columns the key list they index.
@@ -54,21 +54,31 @@ def combine_columns(parts: list[dict], line_offsets: list[int]) -> dict:
         if name in key_lists:
             combined[name] = [key for part in parts for key in part.pop(name)]
             continue
-        pieces = []
-        key_offset = turn_offset = 0
-        for index, (part, line_offset) in enumerate(zip(parts, line_offsets)):
-            values = column_array(part, name)
+        # one array filled part by part (offsets added in place): no temporary per part
+        lengths = [column_length(part, name) for part in parts]
+        first = column_array(parts[0], name)
+        values = np.empty(sum(lengths), dtype=first.dtype)
+        key_offset = turn_offset = start = 0
+        for index, (part, line_offset, length) in enumerate(zip(parts, line_offsets, lengths)):
+            piece = first if index == 0 else column_array(part, name)
+            offset = 0
             if name in CODE_KEYS:
-                values = values + key_offset
+                offset = key_offset
                 key_offset += key_counts[CODE_KEYS[name]][index]
             elif name in TURN_REFERENCES:
-                values = values + turn_offset
+                offset = turn_offset
                 turn_offset += turn_counts[index]
             elif name == "line_no":
-                values = values + line_offset
-            pieces.append(values)
-        combined[name] = np.concatenate(pieces)
-        del pieces
+                offset = line_offset
+            target = values[start:start + length]
+            if offset:
+                np.add(piece, offset, out=target)
+            else:
+                target[...] = piece
+            start += length
+            del piece
+        del first
+        combined[name] = values
     return combined
 
 
@@ -87,22 +97,31 @@ def tables_from_columns(columns: dict) -> dict[str, pd.DataFrame]:
             "session_key": np.zeros(count, dtype="int64")}
     texts = np.asarray(take("texts"), dtype=object)  # every distinct text, once per part
     for name in ("session_id", "request_id", "conversation_id", "transcript"):
-        data[name] = object_series(texts[take(name.removesuffix("_id") + "_code")])
+        data[name] = object_column(texts[take(name.removesuffix("_id") + "_code")])
     del texts
     for names, keys, codes in ((BOT_COLUMNS, "bot_keys", "bot_code"),
                                (DIALOG_COLUMNS, "dialog_keys", "dialog_code")):
-        for position, name in enumerate(names):
-            data[name] = expand_interned(columns[keys], position, columns[codes])
-        del columns[keys], columns[codes]
+        for name, texts in zip(names, key_parts(columns.pop(keys), len(names))):
+            data[name] = categorical_of(texts, columns[codes])
+        del columns[codes]
     data["is_utterance"] = take("is_utterance").astype(bool)
     data["missed"] = take("missed").astype(bool)
     for name in ("nlu_confidence", "runner_up_confidence", "sentiment_positive", "sentiment_negative"):
         data[name] = writable(take(name))
-    data["bot_messages"] = expand_text(take("message_keys"), 0, take("message_code"))
+    messages, = key_parts(take("message_keys"), 1)
+    data["bot_messages"] = object_column(messages[take("message_code")])
     turns = pd.DataFrame({name: data.pop(name) for name in TURN_COLUMNS}, copy=False)
     return {"turns": turns, "slots": slot_table(columns), "interpretations": interpretation_table(columns),
             "attributes": attribute_table(columns, "attr", ATTRIBUTE_COLUMNS),
             "request_attributes": attribute_table(columns, "req_attr", REQUEST_ATTRIBUTE_COLUMNS)}
+
+
+def key_parts(keys: list[tuple], count: int) -> list[np.ndarray]:
+    """The scanner's interned key tuples (of ``count`` texts, always str) as one object array
+    per position, transposed in one pass (``columns.key_texts`` walks the keys once per position)."""
+    if not keys:
+        return [np.empty(0, dtype=object) for _ in range(count)]
+    return [np.array(texts, dtype=object) for texts in zip(*keys)]
 
 
 def writable(values: np.ndarray) -> np.ndarray:
@@ -111,37 +130,35 @@ def writable(values: np.ndarray) -> np.ndarray:
     return values if values.flags.writeable and values.base is None else values.copy()
 
 
-def object_series(values: np.ndarray) -> pd.Series:
-    """Text as a Series of str objects (pandas would otherwise convert to its string dtype)."""
-    return pd.Series(values, dtype=object, copy=False)
 
 
 def slot_table(columns: dict) -> pd.DataFrame:
     code = columns.pop("slot_code")
-    keys = columns.pop("slot_keys")  # (intent, slot, shape, original, interpreted)
+    keys = key_parts(columns.pop("slot_keys"), 5)  # (intent, slot, shape, original, interpreted)
     turn, item, filled = columns.pop("slot_turn"), columns.pop("slot_item"), columns.pop("slot_filled")
     if not len(code):
         return empty_table(SLOT_COLUMNS)
     return pd.DataFrame({
-        "turn": writable(turn), "intent": expand_interned(keys, 0, code),
-        "slot": expand_interned(keys, 1, code), "shape": expand_interned(keys, 2, code),
+        "turn": writable(turn), "intent": categorical_of(keys[0], code),
+        "slot": categorical_of(keys[1], code), "shape": categorical_of(keys[2], code),
         "item": writable(item), "filled": filled.astype(bool),
-        "original_value": expand_text(keys, 3, code), "interpreted_value": expand_text(keys, 4, code),
+        "original_value": object_column(keys[3][code]), "interpreted_value": object_column(keys[4][code]),
     })[list(SLOT_COLUMNS)]
 
 
 def interpretation_table(columns: dict) -> pd.DataFrame:
-    code, keys = columns.pop("interp_code"), columns.pop("intent_keys")
+    code, (keys,) = columns.pop("interp_code"), key_parts(columns.pop("intent_keys"), 1)
     turn, rank, confidence = columns.pop("interp_turn"), columns.pop("interp_rank"), columns.pop("interp_confidence")
     if not len(code):
         return empty_table(INTERPRETATION_COLUMNS)
     return pd.DataFrame({"turn": writable(turn), "rank": writable(rank),
-                         "intent": expand_interned(keys, 0, code), "confidence": writable(confidence)})
+                         "intent": categorical_of(keys, code), "confidence": writable(confidence)})
 
 
 def attribute_table(columns: dict, prefix: str, schema: dict) -> pd.DataFrame:
-    code, keys, turn = columns.pop(f"{prefix}_code"), columns.pop(f"{prefix}_keys"), columns.pop(f"{prefix}_turn")
+    code, turn = columns.pop(f"{prefix}_code"), columns.pop(f"{prefix}_turn")
+    keys = key_parts(columns.pop(f"{prefix}_keys"), 2)
     if not len(code):
         return empty_table(schema)
-    return pd.DataFrame({"turn": writable(turn), "key": expand_interned(keys, 0, code),
-                         "value": expand_text(keys, 1, code)})
+    return pd.DataFrame({"turn": writable(turn), "key": categorical_of(keys[0], code),
+                         "value": object_column(keys[1][code])})
