@@ -65,19 +65,27 @@ def time_lines(frame: pd.DataFrame, x: str, series: dict, title: str, x_label: s
     return fig
 
 
-def hour_shapes(hours) -> list[dict]:
-    """One shaded rectangle per hour in ``hours``, the chart's full height (as add_vrect draws)."""
-    return [{"type": "rect", "xref": "x", "yref": "y domain", "x0": start, "x1": start + pd.Timedelta(hours=1),
-             "y0": 0, "y1": 1, "fillcolor": "crimson", "opacity": 0.18, "line": {"width": 0}, "layer": "below"}
-            for start in hours]
+HOUR_MS = 3_600_000
+UNUSUAL_HOUR = "Unusual hour"
 
 
 def mark_hours(fig: go.Figure, hours) -> go.Figure:
-    """Shade each of ``hours`` (unusual hours) on a time chart: all shapes set at once (one
-    ``add_vrect`` per hour re-validates every shape before it: minutes for months of hours)."""
-    shapes = hour_shapes(hours)
-    if shapes:
-        fig.update_layout(shapes=[*fig.layout.shapes, *shapes])
+    """Shade each of ``hours`` (unusual hours) on a time chart: one bar trace, a bar an hour wide
+    per hour, as tall as the chart's highest value and drawn under its lines, with its own legend
+    entry and hover. Layout shapes (``add_vrect``) drew the same, but the browser lays each out
+    again on every redraw: 112 of them cost 0.3 s of a million-record landing page."""
+    starts = pd.DatetimeIndex(hours)
+    if not len(starts):
+        return fig
+    values = np.array([value for trace in fig.data if trace.type == "scatter" and trace.y is not None
+                       for value in trace.y], dtype=float)
+    values = values[np.isfinite(values)]
+    top = float(values.max()) if len(values) and values.max() > 0 else 1.0
+    fig.add_trace(go.Bar(x=starts + pd.Timedelta(minutes=30), y=np.full(len(starts), top),
+                         width=HOUR_MS, name=UNUSUAL_HOUR, opacity=0.18,
+                         marker={"color": "crimson", "line": {"width": 0}},
+                         customdata=starts.strftime("%Y-%m-%d %H:00"),
+                         hovertemplate=UNUSUAL_HOUR + ": %{customdata}<extra></extra>"))
     return fig
 
 

@@ -148,7 +148,7 @@ def test_overview_activity_lines_do_not_hide_one_another():
     at = start()
     assert_clean(at)
     figure = json.loads(at.main.get("plotly_chart")[0].proto.spec)
-    lines = {trace["name"]: trace.get("line", {}) for trace in figure["data"]}
+    lines = {trace["name"]: trace.get("line", {}) for trace in figure["data"] if trace["type"] == "scatter"}
     assert set(lines) == {"Messages (utterances)", "Active sessions", "Sessions started"}
     assert lines["Active sessions"]["width"] > lines["Sessions started"]["width"]
     assert lines["Sessions started"]["dash"] == "dot"

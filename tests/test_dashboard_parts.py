@@ -12,16 +12,31 @@ from lexlens.dashboard.sidebar import category_options
 HOURS = pd.date_range("2026-11-02T03:00Z", periods=3, freq="5h")
 
 
-@pytest.mark.parametrize("hours", [HOURS[:0], HOURS[:1], HOURS], ids=["none", "one", "three"])
-def test_marked_hours_are_the_rectangles_add_vrect_draws(hours):
-    def chart():
-        return go.Figure(go.Scatter(x=pd.date_range("2026-11-02", periods=30, freq="h", tz="UTC"), y=list(range(30))))
+def line_chart(values) -> go.Figure:
+    return go.Figure(go.Scatter(x=pd.date_range("2026-11-02", periods=len(values), freq="h", tz="UTC"), y=values,
+                                mode="lines"))
 
-    expected = chart()
-    for start in hours:
-        expected.add_vrect(x0=start, x1=start + pd.Timedelta(hours=1), fillcolor="crimson", opacity=0.18,
-                           line_width=0, layer="below")
-    assert mark_hours(chart(), hours).layout.shapes == expected.layout.shapes
+
+@pytest.mark.parametrize("hours,values,top", [
+    (HOURS[:0], list(range(30)), None),
+    (HOURS[:1], list(range(30)), 29.0),
+    (HOURS, list(range(30)), 29.0),
+    (HOURS, [0.0] * 30, 1.0),                    # nothing drawn yet: the bands still show
+    (HOURS, [float("nan"), 4.0, 2.0], 4.0),      # a gap in a line
+    (HOURS, [], 1.0),                            # no line at all
+], ids=["none", "one", "three", "all-zero", "with-gap", "no-line"])
+def test_marked_hours_are_one_bar_an_hour_wide_per_hour_under_the_lines(hours, values, top):
+    marked = mark_hours(line_chart(values), hours)
+    bars = [trace for trace in marked.data if trace.type == "bar"]
+    if top is None:
+        assert bars == [] and len(marked.data) == 1
+        return
+    (bar,) = bars
+    assert marked.data[0].type == "scatter" and not marked.layout.shapes  # bars are drawn under scatter lines
+    assert list(pd.DatetimeIndex(bar.x)) == list(hours + pd.Timedelta(minutes=30))  # a bar is centred on its hour
+    assert bar.width == 3_600_000 and list(bar.y) == [top] * len(hours)
+    assert list(bar.customdata) == [start.strftime("%Y-%m-%d %H:00") for start in hours]
+    assert bar.name == "Unusual hour" and "%{customdata}" in bar.hovertemplate
 
 
 @pytest.mark.parametrize("values,expected", [
