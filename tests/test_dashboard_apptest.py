@@ -155,6 +155,32 @@ def test_overview_activity_lines_do_not_hide_one_another():
     assert "dash" not in lines["Active sessions"]
 
 
+def test_unusual_hours_are_shaded_and_their_sessions_listed_hour_by_hour(demo):
+    """The Overview shades each unusual hour on its activity chart (one bar trace) and lists the
+    sessions of the hour picked under the table: the most unusual first, any other, or all."""
+    import json
+
+    from lexlens.analytics.metrics.anomalies import compute_anomalies, sessions_in_hours, unusual_hours
+
+    hours = unusual_hours(compute_anomalies(demo.turns, "UTC"))["bin_start"].drop_duplicates()
+    assert len(hours) > 2, "the demo must have unusual hours to pick from"
+    at = start()
+    assert_clean(at)
+    figure = json.loads(at.main.get("plotly_chart")[0].proto.spec)
+    (shading,) = [trace for trace in figure["data"] if trace["type"] == "bar"]
+    assert shading["name"] == "Unusual hour" and len(shading["x"]) == len(hours)
+    picker = at.selectbox(key="unusual_hour")
+    labels = hours.dt.strftime("%Y-%m-%d %a %H:00").tolist()
+    assert picker.value == labels[0] and picker.options[-1] == f"all {len(hours):,} unusual hours"
+    for choice, chosen in ((None, hours.head(1)), (labels[1], hours.iloc[[1]]), ("all", hours)):
+        if choice is not None:
+            at.selectbox(key="unusual_hour").set_value(choice).run()
+            assert_clean(at)
+        shown = at.dataframe[1].value
+        expected = sessions_in_hours(demo.turns, chosen, "UTC")
+        assert len(expected) and shown["session_id"].tolist() == expected["session_id"].tolist(), choice
+
+
 def test_bot_filter_changes_the_kpis(demo):
     at = start()
     bot, name = sorted(set(zip(demo.turns["bot_id"].astype(str), demo.turns["bot_name"].astype(str))))[0]

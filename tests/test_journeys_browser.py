@@ -86,7 +86,8 @@ def expected_sessions(table: str, data, whole=None) -> list[str]:
         until = pd.Timestamp("2026-11-20").tz_localize("Europe/Paris")
         judged = within_window(compute_anomalies(whole.turns, "Europe/Paris", until),
                                pd.Timestamp("2026-11-01").tz_localize("Europe/Paris"), until)
-        return sessions_in_hours(turns, unusual_hours(judged)["bin_start"], "Europe/Paris")["session_id"].tolist()
+        most_unusual = unusual_hours(judged)["bin_start"].head(1)  # the hour the page lists first
+        return sessions_in_hours(turns, most_unusual, "Europe/Paris")["session_id"].tolist()
     raise AssertionError(f"no expectation for the session table {table!r}: add one")
 
 
@@ -195,6 +196,32 @@ def test_back_returns_to_the_page_of_the_table(page):
             wait_settled(page)
             assert shown_session(page) == opened
             assert parse_qs(urlsplit(page.url).query)["session"] == [opened]
+
+
+def test_an_unusual_hour_picked_then_a_session_then_back_keeps_the_hour(page, view_data, demo):
+    """Overview: pick the third most unusual hour, open one of its sessions, come Back: the
+    picker still shows that hour and the table lists its sessions, not the default hour's."""
+    until = pd.Timestamp("2026-11-20").tz_localize("Europe/Paris")
+    judged = within_window(compute_anomalies(apply_filters(demo, Filters(locales=("en_US",))).turns,
+                                             "Europe/Paris", until),
+                           pd.Timestamp("2026-11-01").tz_localize("Europe/Paris"), until)
+    hours = unusual_hours(judged)["bin_start"].drop_duplicates()
+    label = hours.iloc[2].strftime("%Y-%m-%d %a %H:00")
+    expected = sessions_in_hours(view_data.turns, hours.iloc[[2]], "Europe/Paris")["session_id"].tolist()
+    open_page(page, "", SETTINGS)
+    picker = page.get_by_role("combobox", name="Sessions active in")
+    picker.click()
+    page.locator('[role="option"]').filter(has_text=label).first.click()
+    page.get_by_text(f"Sessions with a turn in {label}").wait_for()
+    wait_settled(page)
+    drill_down(page, "unusual_hour_sessions", 0)
+    assert shown_session(page) == expected[0]
+    page.go_back()
+    page.get_by_role("heading", name="Overview", exact=True).wait_for()
+    wait_settled(page)
+    assert page.get_by_role("combobox", name="Sessions active in").input_value() == label
+    assert page.get_by_text(f"Sessions with a turn in {label} · {len(expected):,} rows").count() == 1
+    assert url_settings(page) == SETTINGS
 
 
 def test_explorer_search_then_pick(page, view_data):
