@@ -147,6 +147,47 @@ def test_composite_slot_is_filled_by_a_sub_slot():
     assert list(runs["outcome"].astype(str)) == ["Success"]
 
 
+def filled_by_slot_row_by_row(o) -> dict:
+    """The definition, one slot row at a time: the attempts in which a slot name, or the name
+    before its first dot (a Composite's sub-slot fills its parent), has a filled row."""
+    attempt_of_turn = dict(zip(o.turns["turn"], o.turns["attempt"]))
+    found: dict = {}
+    for turn, name, filled in zip(o.slots["turn"], o.slots["slot"].astype(str), o.slots["filled"]):
+        attempt = attempt_of_turn.get(turn, -1)
+        if filled and attempt >= 0:
+            for key in {name, name.split(".", 1)[0]}:
+                found.setdefault(key, set()).add(int(attempt))
+    return {name: sorted(attempts) for name, attempts in found.items()}
+
+
+def composite_records():
+    composite = {"shape": "Composite", "subSlots": {"Make": {"shape": "Scalar", "value": {
+        "originalValue": "vw", "interpretedValue": "vw", "resolvedValues": []}}}}
+    first = r("c", 0, "car", "Rent", action="ElicitSlot", slot="Car", slots={"Car": None})
+    second = r("c", 5, "vw", "Rent", state="Fulfilled", action="Close")
+    second["sessionState"]["intent"]["slots"] = {"Car": composite}
+    return [first, second]
+
+
+@pytest.mark.parametrize("source", ["nothing", "scenarios", "composite", "demo", "variants"])
+def test_filled_by_slot_equals_the_row_by_row_definition(source):
+    import lexlens.sample_logs as sample_logs
+    from lexlens.analytics.ingest.loading import load_logs
+    from lexlens.analytics.metrics.funnels import filled_by_slot
+
+    data = {"nothing": lambda: load([]), "scenarios": lambda: load(ALL),
+            "composite": lambda: load(composite_records() + ALL),
+            "demo": lambda: load_logs([sample_logs.DEMO_LOG]),
+            "variants": lambda: load_logs([sample_logs.VARIANTS_LOG])}[source]()
+    o = compute_outcomes(data)
+    found = {name: list(attempts) for name, attempts in filled_by_slot(o).items()}
+    assert found == filled_by_slot_row_by_row(o)
+    if source == "composite":  # the sub-slot's row fills its parent too
+        assert "Car.Make" in found and set(found["Car.Make"]) <= set(found["Car"])
+    if source != "nothing":
+        assert found, "the source must fill some slot"
+
+
 def copy_as(records, session):
     """The records again under another sessionId (and requestIds, which the loader dedupes)."""
     return [{**x, "sessionId": session, "requestId": f"{x['requestId']}/{session}"} for x in records]

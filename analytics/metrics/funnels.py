@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lexlens.analytics.metrics.arrays import as_values, bounds
+from lexlens.analytics.metrics.arrays import as_values, bounds, distinct_sorted
 from lexlens.analytics.metrics.outcomes import Outcomes
 from lexlens.analytics.schema import text_values
 
@@ -122,7 +122,12 @@ def count_confirmations(outcomes: Outcomes) -> pd.DataFrame:
 
 def filled_by_slot(outcomes: Outcomes) -> dict[str, np.ndarray]:
     """Slot name -> the attempts in which that slot (or, for a Composite, a sub-slot) was
-    filled at some turn."""
+    filled at some turn (each attempt once, in ascending order).
+
+    Worked on codes: a slot row is (attempt, code of its name) and (attempt, code of its
+    parent's name) as one int each; only the distinct names are split. Splitting every row's
+    name in Python and dropping duplicate (attempt, name) pairs of objects took 1.3 s of the
+    Outcomes page at a million records (2.5M slot rows)."""
     t = outcomes.turns
     with_attempt = t[t["attempt"].to_numpy() >= 0]
     slots = outcomes.slots
@@ -131,11 +136,21 @@ def filled_by_slot(outcomes: Outcomes) -> dict[str, np.ndarray]:
     filled = slots[slots["filled"].to_numpy()]
     attempt_of_turn = pd.Series(with_attempt["attempt"].to_numpy(), index=with_attempt["turn"].to_numpy())
     attempt = attempt_of_turn.reindex(filled["turn"].to_numpy()).to_numpy()
-    names = text_values(filled["slot"]).to_numpy()
     keep = ~pd.isna(attempt)
-    pairs = pd.DataFrame({"attempt": np.concatenate([attempt[keep], attempt[keep]]).astype("int64"),
-                          "slot": np.concatenate([names[keep], [n.split(".", 1)[0] for n in names[keep]]])})
-    return {name: group.unique() for name, group in pairs.drop_duplicates().groupby("slot")["attempt"]}
+    if not keep.any():
+        return {}
+    codes, distinct = pd.factorize(filled["slot"][keep], use_na_sentinel=False)
+    names = text_values(pd.Series(distinct)).to_numpy(dtype=object)
+    parents = np.array([name.split(".", 1)[0] for name in names], dtype=object)
+    known, inverse = np.unique(np.concatenate([names, parents]), return_inverse=True)
+    width = len(known)
+    base = attempt[keep].astype(np.int64) * width
+    keys = distinct_sorted(np.concatenate([base + inverse[:len(names)][codes], base + inverse[len(names):][codes]]))
+    name_code, attempts = keys % width, keys // width
+    order = np.argsort(name_code, kind="stable")  # keys are sorted: attempts ascend within a name
+    name_code, attempts = name_code[order], attempts[order]
+    starts = np.flatnonzero(np.r_[True, name_code[1:] != name_code[:-1]])
+    return {str(known[name_code[start]]): group for start, group in zip(starts, np.split(attempts, starts[1:]))}
 
 
 def funnel_steps(intent: str, ids: np.ndarray, outcome: np.ndarray, slots: list[tuple[str, np.ndarray, int]],
