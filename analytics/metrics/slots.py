@@ -8,6 +8,7 @@ as '(unfilled)'.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from lexlens.analytics.schema import LogData, empty_frame, grouping_of, session_keys_of, text_values
@@ -34,20 +35,29 @@ def slots_with_sessions(data: LogData) -> pd.DataFrame:
 
 def compute_slot_values(data: LogData, n: int | None = 10) -> pd.DataFrame:
     """SLOT_VALUE_COLUMNS: per (intent, slot), the top ``n`` interpreted values by sessions,
-    with their most common original wording; share is within the (intent, slot)."""
-    slots = slots_with_sessions(data)
+    with their most common original wording; share is within the (intent, slot).
+
+    Values and original wordings are grouped by integer codes (each text hashed once): grouping
+    and de-duplicating 2.5M rows of text took 1.4 s of the Slots page at a million records."""
+    slots = data.slots
     if slots.empty:
         return empty_frame(SLOT_VALUE_COLUMNS)
-    slots = slots.assign(intent=grouping_of(slots["intent"]), slot=grouping_of(slots["slot"]))
-    filled = slots[slots["filled"]]
-    value = filled["interpreted_value"].where(filled["interpreted_value"] != "",
-                                              filled["original_value"])
-    filled = filled.assign(value=value)
+    slots = pd.DataFrame({"session_key": session_keys_of(data, slots["turn"]),
+                          "intent": grouping_of(slots["intent"]), "slot": grouping_of(slots["slot"]),
+                          "filled": slots["filled"].to_numpy()}, index=slots.index)
+    filled_rows = slots["filled"].to_numpy()
+    interpreted = np.asarray(data.slots["interpreted_value"].to_numpy()[filled_rows], dtype=object)
+    original = np.asarray(data.slots["original_value"].to_numpy()[filled_rows], dtype=object)
+    value_codes, values = pd.factorize(np.where(interpreted != "", interpreted, original))
+    original_codes, originals = pd.factorize(original)
+    filled = slots[filled_rows].assign(value=value_codes, original_value=original_codes)
     keys = ["intent", "slot", "value"]
     counted = filled.drop_duplicates(["session_key", *keys])
     table = counted.groupby(keys, sort=False, observed=True).size().reset_index(name="sessions")
     table = table.merge(most_common_original(counted, keys), on=keys, how="left", sort=False)
-    table["original_value"] = table["original_value"].fillna("")
+    table["value"] = np.asarray(values, dtype=object)[table["value"].to_numpy()]
+    wording = np.append(np.asarray(originals, dtype=object), "")  # a group without one: '' (code -1)
+    table["original_value"] = wording[table["original_value"].fillna(-1).to_numpy().astype(np.int64)]
     unfilled = unfilled_sessions(slots, filled)
     table = pd.concat([table, unfilled], ignore_index=True)
     table["intent"], table["slot"] = text_values(table["intent"]), text_values(table["slot"])
