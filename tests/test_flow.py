@@ -114,3 +114,20 @@ def test_whole_paths_put_counts_first():
     table = top_paths(turns_of([["A", "B"], ["A", "B"], ["C"]]), None)
     assert list(table.columns) == ["sessions", "share", "path"]
     assert table.iloc[0].tolist() == [2, pytest.approx(2 / 3), "START → A → B → END"]
+
+
+@pytest.mark.parametrize("paths", [[], [["A"]], [["A", "B", "A"], ["B"], ["A", "B", "C", "D", "E"]]],
+                         ids=["none", "one", "several"])
+def test_steps_computed_once_give_the_same_figures(paths):
+    """A page or a report computes the path steps once and hands them to each figure."""
+    from lexlens.analytics.metrics.paths import build_intent_graph, compute_path_edges, compute_path_steps
+
+    turns = turns_of(paths)
+    steps = compute_path_steps(turns)
+    pd.testing.assert_frame_equal(compute_step_flow(turns, 3, steps=steps), compute_step_flow(turns, 3))
+    pd.testing.assert_frame_equal(top_paths(turns, None, steps=steps), top_paths(turns, None))
+    pd.testing.assert_frame_equal(compute_returning_transitions(turns, steps=steps), compute_returning_transitions(turns))
+    pd.testing.assert_frame_equal(compute_path_edges(build_intent_graph(turns, steps=steps)),
+                                  compute_path_edges(build_intent_graph(turns)))
+    other = compute_path_steps(turns_of([["Z"]]))  # the steps handed over are the ones used
+    assert paths == [] or top_paths(turns, None, steps=other)["path"].tolist() == ["START → Z → END"]

@@ -112,7 +112,8 @@ def compute_activity_part(data: LogData, found: Conversations, options: ReportOp
     intent_table, modality = intents.top_intents(turns), breakdowns.compute_modality(turns)
     all_utterances = utterances.top_utterances(turns, None)
     missed = utterances.top_utterances(turns, None, missed_only=True)
-    all_paths = paths.top_paths(turns, None)
+    steps = paths.compute_path_steps(turns)  # once, for every figure of paths below
+    all_paths = paths.top_paths(turns, None, steps=steps)
     sections = {
         "totals": Totals(**{key: summary[key] for key in ("utterances", "sessions", "conversations",
                                                           "missed_utterances", "fallback_rate")},
@@ -138,9 +139,9 @@ def compute_activity_part(data: LogData, found: Conversations, options: ReportOp
         "activity_over_time": timeseries.compute_activity_over_time(turns, tz=tz),
         "heatmap_sessions": heatmaps.compute_session_heatmap(turns, tz).reset_index(),
         "heatmap_intents": heatmaps.compute_intent_heatmap(turns, tz).reset_index(),
-        "path_edges": paths.compute_path_edges(paths.build_intent_graph(turns)),
+        "path_edges": paths.compute_path_edges(paths.build_intent_graph(turns, steps=steps)),
         "path_flow": paths.compute_bot_flows(turns),
-        "returning_transitions": paths.compute_returning_transitions(turns), "paths": all_paths,
+        "returning_transitions": paths.compute_returning_transitions(turns, steps=steps), "paths": all_paths,
         "slot_values": slots.compute_slot_values(data, None),
         "session_attributes": attributes.compute_attribute_values(data, None), "modality": modality,
     })

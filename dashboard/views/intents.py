@@ -5,7 +5,8 @@ import streamlit as st
 
 from lexlens.analytics.metrics.heatmaps import compute_intent_heatmap
 from lexlens.analytics.metrics.intents import top_intents
-from lexlens.analytics.metrics.paths import compute_returning_transitions, compute_step_flow, fold_flow, top_paths
+from lexlens.analytics.metrics.paths import (compute_path_steps, compute_returning_transitions, compute_step_flow,
+                                           fold_flow, top_paths)
 from lexlens.dashboard import charts
 from lexlens.dashboard.data import current_view, derive
 from lexlens.dashboard.definitions import explain
@@ -52,15 +53,22 @@ def bot_turns():
     return view.turns if len(bots) == 1 else view.turns[(view.turns["bot_id"] == bot).to_numpy()]
 
 
-flow = derive(view, "step_flow", lambda: compute_step_flow(bot_turns(), depth), bot, depth)
+@cache
+def bot_steps():
+    """The chosen bot's path steps, once for the three figures below that need them."""
+    return compute_path_steps(bot_turns())
+
+
+flow = derive(view, "step_flow", lambda: compute_step_flow(bot_turns(), depth, steps=bot_steps()), bot, depth)
 charts.show_chart(flow_figure(fold_flow(flow, links), depth), "flow")
 st.caption(f"{plain_text(names.get(bot, bot))}: each column is a step of the sessions' paths; links are as wide "
            "as the sessions taking them. Less travelled intents are folded into Other; sessions "
            f"longer than {depth} steps go to '{'More steps'}'.")
-paths = derive(view, "top_paths", lambda: top_paths(bot_turns(), None), bot)
+paths = derive(view, "top_paths", lambda: top_paths(bot_turns(), None, steps=bot_steps()), bot)
 show_table(paths.head(500), "top_paths", caption="whole paths, most frequent first",
            column_config={"path": st.column_config.TextColumn("path", width="large")})
-returning = derive(view, "returning_transitions", lambda: compute_returning_transitions(bot_turns()), bot)
+returning = derive(view, "returning_transitions", lambda: compute_returning_transitions(bot_turns(), steps=bot_steps()),
+                   bot)
 show_table(returning.assign(transition=returning["source"] + " → " + returning["target"])
            .drop(columns=["source", "target"]), "returning_transitions",
            caption="moves back into an intent the session had already visited",
