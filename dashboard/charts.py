@@ -84,7 +84,7 @@ def mark_hours(fig: go.Figure, hours) -> go.Figure:
     fig.add_trace(go.Bar(x=starts + pd.Timedelta(minutes=30), y=np.full(len(starts), top),
                          width=HOUR_MS, name=UNUSUAL_HOUR, opacity=0.18,
                          marker={"color": "crimson", "line": {"width": 0}},
-                         customdata=starts.strftime("%Y-%m-%d %H:00"),
+                         customdata=starts.strftime("%Y-%m-%d %H:%M"),
                          hovertemplate=UNUSUAL_HOUR + ": %{customdata}<extra></extra>"))
     return fig
 

@@ -35,7 +35,7 @@ def test_marked_hours_are_one_bar_an_hour_wide_per_hour_under_the_lines(hours, v
     assert marked.data[0].type == "scatter" and not marked.layout.shapes  # bars are drawn under scatter lines
     assert list(pd.DatetimeIndex(bar.x)) == list(hours + pd.Timedelta(minutes=30))  # a bar is centred on its hour
     assert bar.width == 3_600_000 and list(bar.y) == [top] * len(hours)
-    assert list(bar.customdata) == [start.strftime("%Y-%m-%d %H:00") for start in hours]
+    assert list(bar.customdata) == [start.strftime("%Y-%m-%d %H:%M") for start in hours]
     assert bar.name == "Unusual hour" and "%{customdata}" in bar.hovertemplate
 
 
@@ -65,3 +65,19 @@ def test_bot_labels_from_codes_are_the_labels_from_text(names, ids):
     shared = pairs["bot_name"].duplicated(keep=False)
     labels = pairs["bot_name"].where(~shared, pairs["bot_name"] + " (" + pairs["bot_id"] + ")")
     assert bot_labels(turns) == dict(sorted(zip(labels, pairs["bot_id"])))
+
+
+@pytest.mark.parametrize("tz,label", [
+    ("UTC", "2026-11-02 Mon 04:00"),
+    ("Europe/Paris", "2026-11-02 Mon 05:00"),
+    ("Asia/Kolkata", "2026-11-02 Mon 09:30"),      # UTC+5:30: the hour starts at :30 there
+    ("Asia/Kathmandu", "2026-11-02 Mon 09:45"),    # UTC+5:45
+])
+def test_unusual_hours_are_labelled_with_their_own_minutes(tz, label):
+    """Hours are UTC hours (as the activity chart bins them): in a zone off by half an hour the
+    label shows :30, not an hour that is not theirs."""
+    from lexlens.dashboard.unusual_hours import readable
+
+    unusual = pd.DataFrame({"bin_start": pd.DatetimeIndex(["2026-11-02T04:00Z"]).tz_convert(tz),
+                            "metric": ["traffic"], "value": [40.0], "usual": [9.0], "score": [7.0], "weeks": [3]})
+    assert readable(unusual, tz)["hour"].tolist() == [label]
