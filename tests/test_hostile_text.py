@@ -84,6 +84,40 @@ def hostile_log(path: Path) -> Path:
     return path
 
 
+def csv_cell_by_cell(table: pd.DataFrame) -> str:
+    """The rule applied to every cell in turn: what ``to_safe_csv`` must write."""
+    safe = table.copy()
+    for position in range(table.shape[1]):
+        column = table.iloc[:, position]
+        if column.dtype == object or pd.api.types.is_string_dtype(column) or isinstance(column.dtype, pd.CategoricalDtype):
+            safe.isetitem(position, column.astype(object).map(neutralise_cell))
+    safe.columns = [neutralise_cell(str(name)) for name in safe.columns]
+    if not any(isinstance(value, str) and "\r" in value for value in safe.to_numpy(dtype=object).ravel()):
+        return safe.to_csv(index=False)
+    text = safe.to_csv(index=False, lineterminator="\r\n")
+    return re.sub(r'"(?:[^"]|"")*"|\r\n', lambda m: "\n" if m.group(0) == "\r\n" else m.group(0), text)
+
+
+@pytest.mark.parametrize("table", [
+    pd.DataFrame({"a": pd.Series([], dtype=object)}),
+    pd.DataFrame({"a": ["=1", "x", "=1", None, "+2"], "n": [1, 2, 3, 4, 5]}),
+    pd.DataFrame({"a": pd.Categorical(["=1", "x", "=1", None], categories=["x", "=1", "@unused"])}),
+    pd.DataFrame({"a": pd.Categorical(["x", "y"], categories=["x", "y", "has\rcr"])}),  # an unused category
+    pd.DataFrame({"a": pd.Series(["-3", "ok", None], dtype="str")}),
+    pd.DataFrame({"a": [["=1"], "=2", {"k": 1}]}),  # cells that cannot be hashed
+    pd.DataFrame({"a": ["x\r=1", "=y", "z"]}),
+    pd.DataFrame([["=1", "=2"], ["a", "+b"]], columns=["=dup", "=dup"]),
+    pd.DataFrame({"a": [float("nan"), 3.5, "=x"], "b": [True, False, None]}),
+], ids=["empty", "object", "categorical", "unused category with CR", "str dtype", "unhashable", "CR",
+        "duplicate names", "mixed"])
+def test_the_csv_judged_on_distinct_values_is_the_csv_judged_cell_by_cell(table):
+    """``to_safe_csv`` judges each distinct text once; it writes what the rule applied to
+    every cell writes, and leaves the table it was given unchanged."""
+    before = table.copy()
+    assert to_safe_csv(table) == csv_cell_by_cell(table)
+    pd.testing.assert_frame_equal(table, before)
+
+
 def test_every_csv_of_report_out_is_formula_safe(tmp_path, capsys):
     assert main(["report", str(hostile_log(tmp_path / "logs.jsonl")), "--csv-dir", str(tmp_path / "out")]) == 0
     capsys.readouterr()
