@@ -211,6 +211,7 @@ def test_an_unusual_hour_picked_then_a_session_then_back_keeps_the_hour(page, vi
     open_page(page, "", SETTINGS)
     picker = page.get_by_role("combobox", name="Sessions active in")
     picker.click()
+    picker.fill(label)  # as a person types into the box: the list opens, narrowed to that hour
     page.locator('[role="option"]').filter(has_text=label).first.click()
     page.get_by_text(f"Sessions with a turn in {label}").wait_for()
     wait_settled(page)
