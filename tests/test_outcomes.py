@@ -138,12 +138,7 @@ def test_slot_outcomes_and_retries(name):
 
 
 def test_composite_slot_is_filled_by_a_sub_slot():
-    composite = {"shape": "Composite", "subSlots": {"Make": {"shape": "Scalar", "value": {
-        "originalValue": "vw", "interpretedValue": "vw", "resolvedValues": []}}}}
-    first = r("s", 0, "car", "Rent", action="ElicitSlot", slot="Car", slots={"Car": None})
-    second = r("s", 5, "vw", "Rent", state="Fulfilled", action="Close")
-    second["sessionState"]["intent"]["slots"] = {"Car": composite}
-    runs = build_slot_runs(compute_outcomes(load([first, second])))
+    runs = build_slot_runs(compute_outcomes(load(composite_records())))
     assert list(runs["outcome"].astype(str)) == ["Success"]
 
 
@@ -161,6 +156,7 @@ def filled_by_slot_row_by_row(o) -> dict:
 
 
 def composite_records():
+    """A Rent intent asking for a Composite slot Car, filled through its sub-slot Make."""
     composite = {"shape": "Composite", "subSlots": {"Make": {"shape": "Scalar", "value": {
         "originalValue": "vw", "interpretedValue": "vw", "resolvedValues": []}}}}
     first = r("c", 0, "car", "Rent", action="ElicitSlot", slot="Car", slots={"Car": None})

@@ -130,8 +130,6 @@ def writable(values: np.ndarray) -> np.ndarray:
     return values if values.flags.writeable and values.base is None else values.copy()
 
 
-
-
 def slot_table(columns: dict) -> pd.DataFrame:
     code = columns.pop("slot_code")
     keys = key_parts(columns.pop("slot_keys"), 5)  # (intent, slot, shape, original, interpreted)

@@ -110,8 +110,11 @@ def holds_carriage_return(table: pd.DataFrame) -> bool:
         if not is_text(series):
             continue
         distinct = distinct_cells(series)
-        values = series.to_numpy(dtype=object) if distinct is None else distinct[1][
-            np.unique(distinct[0][distinct[0] >= 0], return_counts=True)[0]]
+        if distinct is None:
+            values = series.to_numpy(dtype=object)
+        else:  # the distinct values some row holds (a categorical may list unused ones)
+            codes, uniques = distinct
+            values = uniques[np.bincount(codes[codes >= 0], minlength=len(uniques)) > 0]
         if any(isinstance(value, str) and "\r" in value for value in values):
             return True
     return False
