@@ -6,7 +6,7 @@ from lexlens.analytics.metrics.conversations import compute_conversations
 from lexlens.analytics.metrics import (attributes, breakdowns, heatmaps, intents, paths, sentiment, sessions,
                                        slots, timeseries, totals, utterances)
 from lexlens.analytics.filters import Filters, apply_filters
-from lexlens.analytics.schema import LogData
+from lexlens.analytics.schema import LogData, session_keys_of
 from tests.lex_records import load, record
 
 EMPTY = LogData.empty()
@@ -144,7 +144,7 @@ def reference_originals(data: LogData) -> dict:
     sessions (a session's first row counts), the first seen among equals."""
     from collections import Counter
 
-    rows = slots.slots_with_sessions(data)
+    rows = data.slots.assign(session_key=session_keys_of(data, data.slots["turn"]))
     rows = rows[rows["filled"]].astype({"intent": str, "slot": str})
     rows = rows.assign(value=rows["interpreted_value"].where(rows["interpreted_value"] != "", rows["original_value"]))
     rows = rows.drop_duplicates(["session_key", "intent", "slot", "value"])

@@ -28,11 +28,6 @@ DEFINITIONS = {  # the user-facing text of each metric here: README, dashboard a
 }
 
 
-def slots_with_sessions(data: LogData) -> pd.DataFrame:
-    """The slots table with each row's session_key."""
-    return data.slots.assign(session_key=session_keys_of(data, data.slots["turn"]))
-
-
 def compute_slot_values(data: LogData, n: int | None = 10) -> pd.DataFrame:
     """SLOT_VALUE_COLUMNS: per (intent, slot), the top ``n`` interpreted values by sessions,
     with their most common original wording; share is within the (intent, slot).
