@@ -128,3 +128,30 @@ def test_real_records_give_the_documented_values():
     assert set(data.slots["slot"]) == {"AppointmentType", "Time", "Date"}
     channel = data.attributes[data.attributes["key"] == "Channel"]["value"].tolist()
     assert channel == ["CHAT"]
+
+
+# (session, request) of each record; the (session, request) pairs kept, in order; duplicates counted
+DUPLICATE_CASES = {
+    "nothing": ([], [], 0),
+    "distinct": ([("s1", "r1"), ("s1", "r2")], [("s1", "r1"), ("s1", "r2")], 0),
+    "a record twice": ([("s1", "r1"), ("s1", "r2"), ("s1", "r1")], [("s1", "r1"), ("s1", "r2")], 1),
+    "three times": ([("s1", "r1")] * 3, [("s1", "r1")], 2),
+    "one request id in two sessions": ([("s1", "r1"), ("s2", "r1")], [("s1", "r1"), ("s2", "r1")], 0),
+    "no request id, twice": ([("s1", ""), ("s1", "")], [("s1", ""), ("s1", "")], 0),
+}
+
+
+@pytest.mark.parametrize("colliding", [False, True], ids=["own hashes", "every hash equal"])
+@pytest.mark.parametrize("case", list(DUPLICATE_CASES))
+def test_duplicates_are_pairs_of_session_and_request(case, colliding, monkeypatch):
+    """Repeated request ids are found by their hashes; the texts decide: with every text
+    hashing alike (a collision everywhere) the same records are kept."""
+    from lexlens.analytics.ingest import loading
+
+    pairs, kept, duplicates = DUPLICATE_CASES[case]
+    if colliding:
+        monkeypatch.setattr(loading, "hash", lambda text: 7, raising=False)
+    records = [lex_record(session, request, second) for second, (session, request) in enumerate(pairs)]
+    data = loading.load_records(records)
+    assert list(zip(data.turns["session_id"], data.turns["request_id"])) == kept
+    assert data.report.duplicates == duplicates

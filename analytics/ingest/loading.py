@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Optional, Sequence, Union
 
 import numpy as np
+import pandas as pd
 
 from lexlens.analytics.ingest.columns import session_keys
 from lexlens.analytics.ingest.line_loader import LineLoader
@@ -38,15 +39,22 @@ DEFINITIONS = {  # the user-facing text of the load's line accounting: README, d
 }
 
 
+def repeated_hashes(texts: np.ndarray) -> np.ndarray:
+    """True where a text's hash occurs more than once: every repeated text, and rarely a text
+    sharing its hash with another (the caller compares texts). Equal texts have equal hashes;
+    ints are duplicated in a tenth of the time of objects (0.03 against 0.3-0.5 s a million)."""
+    hashes = np.fromiter(map(hash, texts), dtype=np.int64, count=len(texts))
+    return pd.Series(hashes).duplicated(keep=False).to_numpy()
+
+
 def drop_duplicate_turns(data: LogData) -> LogData:
     """Keep the first of the turns sharing (session_id, request_id); count the rest."""
     turns = data.turns
     if turns.empty:
         return data
-    # only turns whose request id occurs twice can repeat: hash pairs for those alone
-    request_ids = turns["request_id"]
-    candidates = np.flatnonzero(request_ids.duplicated(keep=False).to_numpy()
-                                & (request_ids != "").to_numpy())
+    # only turns whose request id occurs twice can repeat: compare pairs for those alone
+    request_ids = turns["request_id"].to_numpy(dtype=object)
+    candidates = np.flatnonzero(repeated_hashes(request_ids) & (request_ids != ""))
     repeated = np.zeros(len(turns), dtype=bool)
     if len(candidates):
         pairs = turns[["session_id", "request_id"]].iloc[candidates]
@@ -57,8 +65,6 @@ def drop_duplicate_turns(data: LogData) -> LogData:
     data.report.duplicates += count
     kept = data.with_turns(turns[~repeated])
     return renumber_turns(kept)
-
-
 
 
 def sort_by_time(data: LogData) -> LogData:
