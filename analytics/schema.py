@@ -164,6 +164,24 @@ def session_keys_of(data: "LogData", turn_ids: pd.Series) -> np.ndarray:
     return session_of_turn.reindex(turn_ids).to_numpy()
 
 
+def session_codes_of(data: "LogData", turn_ids: pd.Series) -> np.ndarray:
+    """``session_keys_of`` as non-negative int64 codes to combine (``metrics.arrays``): the
+    session key + 1, and 0 for a turn id without a turn (no such row in a load's tables)."""
+    keys = session_keys_of(data, turn_ids)
+    if keys.dtype.kind == "f":
+        keys = np.nan_to_num(keys, nan=-1)
+    return keys.astype(np.int64) + 1
+
+
+def codes_and_texts(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes (>= 0) of a text column and the text of each code: a categorical's own codes,
+    else its texts (``text_values``) factorized. Equal codes group as ``grouping_of`` does."""
+    if isinstance(column.dtype, pd.CategoricalDtype) and (column.cat.codes.to_numpy() >= 0).all():
+        return column.cat.codes.to_numpy(), np.asarray(column.cat.categories.astype(object), dtype=object)
+    codes, uniques = pd.factorize(text_values(column))
+    return codes, np.asarray(uniques, dtype=object)
+
+
 def grouping_of(column: pd.Series) -> pd.Series:
     """A text column to group by: a categorical as it is (grouped by its codes, made text once
     grouped: text for each of millions of rows costs a second of hashing strings), unless a row

@@ -1,4 +1,5 @@
 """The reference metrics over tiny hand-built logs, each with the empty case."""
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -168,6 +169,56 @@ def test_slot_values_original_wording_on_the_samples(name):
     assert shown == reference_originals(data)
 
 
+def reference_slot_sessions(data: LogData) -> dict:
+    """(intent, slot, value) -> sessions, row by row: each session's filled values once, and
+    '(unfilled)' for a (session, intent, slot) seen but never filled."""
+    from collections import Counter
+
+    rows = data.slots.assign(session_key=session_keys_of(data, data.slots["turn"])).astype({"intent": str, "slot": str})
+    filled, seen = set(), set()
+    for row in rows.itertuples():
+        seen.add((row.session_key, row.intent, row.slot))
+        if row.filled:
+            filled.add((row.session_key, row.intent, row.slot, row.interpreted_value or row.original_value))
+    counts = Counter((intent, slot, value) for _, intent, slot, value in filled)
+    ever = {(session, intent, slot) for session, intent, slot, _ in filled}
+    counts.update((intent, slot, slots.UNFILLED) for session, intent, slot in seen - ever)
+    return dict(counts)
+
+
+@pytest.mark.parametrize("name", ["demo.jsonl.gz", "generative.jsonl.gz", "real-lex-records.jsonl", "variants.jsonl"])
+def test_slot_value_sessions_on_the_samples(name):
+    from pathlib import Path
+
+    from lexlens.analytics.ingest.loading import load_logs
+
+    data = load_logs([Path(__file__).parent.parent / "sample_logs" / name])
+    table = slots.compute_slot_values(data, None)
+    assert {(r.intent, r.slot, r.value): r.sessions for r in table.itertuples()} == reference_slot_sessions(data)
+    assert table.groupby(["intent", "slot"])["share"].sum().round(9).eq(1).all()
+    top = slots.compute_slot_values(data, 2)
+    assert top.groupby(["intent", "slot"]).size().max() <= 2
+    assert top.equals(table.groupby(["intent", "slot"], sort=False).head(2).reset_index(drop=True))
+
+
+@pytest.mark.parametrize("name", ["demo.jsonl.gz", "generative.jsonl.gz", "real-lex-records.jsonl", "variants.jsonl"])
+def test_attribute_values_and_keys_on_the_samples(name):
+    """Against the definition row by row: per key, the sessions holding each value, and the
+    key's distinct values and sessions."""
+    from pathlib import Path
+
+    from lexlens.analytics.ingest.loading import load_logs
+
+    data = load_logs([Path(__file__).parent.parent / "sample_logs" / name])
+    rows = data.attributes.assign(session_key=session_keys_of(data, data.attributes["turn"])).astype({"key": str})
+    holding = rows.groupby(["key", "value"])["session_key"].agg(lambda sessions: len(set(sessions))).to_dict()
+    table = attributes.compute_attribute_values(data, None)
+    assert {(r.key, r.value): r.sessions for r in table.itertuples()} == holding
+    ranked = attributes.rank_attribute_keys(data)
+    assert {r.key: (r.values, r.sessions) for r in ranked.itertuples()} == {
+        key: (group["value"].nunique(), group["session_key"].nunique()) for key, group in rows.groupby("key")}
+
+
 def test_attribute_values_once_per_session():
     table = attributes.compute_attribute_values(two_sessions())
     assert dict(zip(table["value"], table["sessions"])) == {"web": 1, "ios": 1}
@@ -309,3 +360,26 @@ def test_vader_scores_at_most_lex_s_1024_characters_of_a_transcript(transcript, 
     scores = sentiment.compute_vader_scores(load([record("s1", 0, transcript)]).turns)
     assert scores["sentiment"].tolist() == [label]
     assert seen == [min(len(transcript), 1024)]
+
+
+COMBINED_CASES = {  # arrays of non-negative codes, row by row
+    "nothing": [[], []],
+    "one column": [[3, 1, 3, 0]],
+    "two columns": [[0, 0, 1, 1, 0], [0, 1, 0, 1, 0]],
+    "wide: made dense before it carries past int64": [[2**40, 5, 2**40, 5], [2**40, 2**40, 2**40, 7], [1, 1, 1, 2]],
+    "wide: 2**32 * 2**32 wraps to 0 unless made dense": [[2**32, 0, 0], [0, 0, 2**32 - 1]],
+}
+
+
+@pytest.mark.parametrize("case", list(COMBINED_CASES))
+def test_combined_codes_are_equal_exactly_where_every_code_is(case):
+    from lexlens.analytics.metrics.arrays import combined_codes, first_of_each
+
+    columns = [np.asarray(column, dtype=np.int64) for column in COMBINED_CASES[case]]
+    key = combined_codes(*columns)
+    rows = list(zip(*(column.tolist() for column in columns)))
+    assert len(key) == len(rows)
+    for i, row in enumerate(rows):
+        for j, other in enumerate(rows):
+            assert (key[i] == key[j]) == (row == other)
+    assert first_of_each(key).tolist() == [row not in rows[:i] for i, row in enumerate(rows)]

@@ -47,3 +47,24 @@ def fill_within(codes: np.ndarray, first: np.ndarray) -> np.ndarray:
     source = np.maximum.accumulate(np.where(codes >= 0, pos, -1))
     ok = source >= start
     return np.where(ok, codes[np.maximum(source, 0)], codes)
+
+
+def combined_codes(*codes: np.ndarray) -> np.ndarray:
+    """One int64 per row, equal exactly where every array of non-negative int ``codes`` is
+    equal: the arrays as digits of one number, made dense again (``pd.factorize``) when the
+    next digit could carry it past int64."""
+    key = np.zeros(len(codes[0]) if codes else 0, dtype=np.int64)
+    span = 1
+    for column in codes:
+        width = int(column.max()) + 1 if len(column) else 1
+        if span * width >= 1 << 62:
+            key, uniques = pd.factorize(key)
+            span = len(uniques)
+        key = key * width + column.astype(np.int64)
+        span *= width
+    return key
+
+
+def first_of_each(key: np.ndarray) -> np.ndarray:
+    """Boolean mask: True at the first row of each distinct ``key`` (``duplicated`` negated)."""
+    return ~pd.Series(key, copy=False).duplicated().to_numpy()
