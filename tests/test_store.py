@@ -577,3 +577,51 @@ def test_a_new_store_is_its_owners_alone(tmp_path):
     keep_value(store, "k", 1)
     for folder in (store.root, store.pieces, store.root / "values"):
         assert folder.stat().st_mode & 0o077 == 0, folder
+
+
+EMPTY_PATH_COMMANDS = {  # an empty path (an unset shell variable) would name the current folder
+    "report --store-dir": ["report", "{log}", "--json", "--store-dir", ""],
+    "report --csv-dir": ["report", "{log}", "--no-store", "--csv-dir", ""],
+    "report --rejects": ["report", "{log}", "--no-store", "--rejects", ""],
+    "store info": ["store", "info", "--store-dir", ""],
+    "store clear": ["store", "clear", "--store-dir", ""],
+    "cache clear": ["cache", "clear", "--cache-dir", " "],
+}
+
+
+@pytest.mark.parametrize("command", list(EMPTY_PATH_COMMANDS))
+def test_an_empty_path_is_refused_and_nothing_is_written_here(command, tmp_path):
+    from lexlens.sample_logs import VARIANTS_LOG
+
+    args = [arg.replace("{log}", str(VARIANTS_LOG)) for arg in EMPTY_PATH_COMMANDS[command]]
+    result = subprocess.run([sys.executable, "-m", "lexlens", *args], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 2 and "an empty path would name the current folder" in result.stderr
+    assert "Traceback" not in result.stderr and list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_of_other_files_is_not_made_a_store(tmp_path):
+    """Named by mistake (a home or project folder), it is left as it was: the report is made
+    without the store and says why; store clear finds nothing of its own there."""
+    from lexlens.sample_logs import VARIANTS_LOG
+
+    (tmp_path / "notes.txt").write_text("mine")
+    result = run_report(str(VARIANTS_LOG), store_dir=tmp_path)
+    without = subprocess.run([sys.executable, "-m", "lexlens", "report", str(VARIANTS_LOG), "--json", "--no-store"],
+                             capture_output=True, text=True)
+    assert result.returncode == 0 and json.loads(result.stdout) == json.loads(without.stdout)
+    assert "holds other files and no lexlens store" in result.stderr
+    cleared = subprocess.run([sys.executable, "-m", "lexlens", "store", "clear", "--store-dir", str(tmp_path)],
+                             capture_output=True, text=True)
+    assert cleared.returncode == 0 and "holds no lexlens store" in cleared.stdout
+    assert [path.name for path in tmp_path.iterdir()] == ["notes.txt"] and (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_a_store_stays_usable_with_a_file_of_someone_else_beside_it(tmp_path):
+    from lexlens.sample_logs import VARIANTS_LOG
+
+    store_dir = tmp_path / "store"
+    assert run_report(str(VARIANTS_LOG), store_dir=store_dir).returncode == 0
+    (store_dir / "README.txt").write_text("lexlens store")
+    again = run_report(str(VARIANTS_LOG), "--top", "3", store_dir=store_dir)  # not the kept output: read, computed
+    assert again.returncode == 0 and "note" not in again.stderr
+    assert describe_store(Store(store_dir))["files"] == 1

@@ -3,18 +3,19 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
+
+from lexlens.analytics.cli.option_types import given_path
 
 
 def add_parser(subparsers) -> None:
     cache = subparsers.add_parser("cache", help="show or clear the CloudWatch cache")
     actions = cache.add_subparsers(dest="cache_command", required=True, metavar="ACTION")
     info = actions.add_parser("info", help="what the cache holds")
-    info.add_argument("--cache-dir", type=Path, metavar="DIR", help="cache directory (default: user cache)")
+    info.add_argument("--cache-dir", type=given_path, metavar="DIR", help="cache directory (default: user cache)")
     info.add_argument("--json", action="store_true", help="print JSON instead of a table")
     info.set_defaults(run=run_cache_info)
     clear = actions.add_parser("clear", help="delete cached events")
-    clear.add_argument("--cache-dir", type=Path, metavar="DIR", help="cache directory (default: user cache)")
+    clear.add_argument("--cache-dir", type=given_path, metavar="DIR", help="cache directory (default: user cache)")
     clear.add_argument("--log-group", metavar="NAME", help="only this log group's events")
     clear.set_defaults(run=run_cache_clear)
 

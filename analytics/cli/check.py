@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
+from lexlens.analytics.cli.option_types import given_path
 from lexlens.analytics.cli.options import (add_filter_arguments, add_outcome_arguments, escalation_from_args,
                                            filters_from_args)
 from lexlens.analytics.errors import LexlensError
@@ -22,7 +22,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("sources", nargs="*", metavar="SOURCE", help="log files or folders")
     parser.add_argument("--rule", action="append", default=[], metavar="EXPR",
                         help="a rule such as 'fallback_rate > 0.10' (repeatable)")
-    parser.add_argument("--rules", type=Path, metavar="FILE",
+    parser.add_argument("--rules", type=given_path, metavar="FILE",
                         help="a TOML file whose [rules] table maps names to rules")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     parser.add_argument("--list-metrics", action="store_true", help="list the metrics a rule may name, and exit")

@@ -27,6 +27,8 @@ import sys
 import time
 from pathlib import Path
 
+from lexlens.analytics.cli.option_types import given_path
+
 
 def add_cloudwatch_arguments(parser: argparse.ArgumentParser, *, window: bool = True) -> None:
     """Register the CloudWatch source options on ``parser``; ``window``: also --since and --until
@@ -41,7 +43,7 @@ def add_cloudwatch_arguments(parser: argparse.ArgumentParser, *, window: bool = 
     group.add_argument("--profile", help="AWS profile from your shared config/credentials files")
     group.add_argument("--endpoint-url", metavar="URL", type=endpoint_url,
                        help="CloudWatch Logs endpoint (default: boto3's, e.g. AWS_ENDPOINT_URL_CLOUDWATCH_LOGS)")
-    group.add_argument("--cache-dir", type=Path, metavar="DIR",
+    group.add_argument("--cache-dir", type=given_path, metavar="DIR",
                        help="where pulled events are cached (default: the user cache directory)")
     if window:
         group.add_argument("--since", metavar="T", help="start of the window: ISO 8601 or an age like 7d, 36h "

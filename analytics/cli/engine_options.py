@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from lexlens.analytics.cli.option_types import positive_int
+from lexlens.analytics.cli.option_types import given_path, positive_int
 from lexlens.analytics.errors import LexlensError
 
 ENGINES = ("local", "insights", "auto")
@@ -35,7 +34,7 @@ def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
                             "Logs Insights; auto: insights when the window holds more than --auto-records records")
     group.add_argument("--auto-records", type=positive_int, default=AUTO_RECORDS, metavar="N",
                        help=f"--engine auto pulls up to N records (default {AUTO_RECORDS:,})")
-    group.add_argument("--drill-down", type=Path, metavar="FILE",
+    group.add_argument("--drill-down", type=given_path, metavar="FILE",
                        help="with the Insights engine: write the turns of the busiest sessions listed (--top) to FILE "
                             "as CloudWatch event lines; lexlens report FILE shows their paths, outcomes and transcripts")
     group.add_argument("--estimate", action="store_true",

@@ -1,11 +1,20 @@
-"""argparse types for numeric options: a bad value is one sentence from argparse (exit 2),
-never a NaN, an infinity or a negative number reaching the analytics; and ``Deprecated``,
+"""argparse types for numeric options and paths: a bad value is one sentence from argparse (exit 2),
+never a NaN, an infinity, a negative number or an empty path reaching the analytics; and ``Deprecated``,
 the action of an option's old name."""
 from __future__ import annotations
 
 import argparse
 import math
 import sys
+from pathlib import Path
+
+
+def given_path(text: str) -> Path:
+    """A file or folder named on the command line; an empty value (an unset shell variable,
+    ``--store-dir "$STORE"``) would name the current folder, so it is refused."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path would name the current folder: give a path")
+    return Path(text)
 
 
 def positive_int(text: str, most: int | None = None) -> int:

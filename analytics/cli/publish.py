@@ -4,8 +4,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
+from lexlens.analytics.cli.option_types import given_path
 from lexlens.analytics.cli.options import (add_filter_arguments, add_outcome_arguments, escalation_from_args,
                                            filters_from_args)
 from lexlens.analytics.errors import LexlensError
@@ -40,7 +40,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--namespace", type=check_namespace_template, default=DEFAULT_NAMESPACE, metavar="TEMPLATE",
                         help="namespace per bot and locale (default %(default)s)")
     parser.add_argument("--dry-run", action="store_true", help="print what would be sent; send nothing")
-    parser.add_argument("--ledger", type=Path, metavar="FILE",
+    parser.add_argument("--ledger", type=given_path, metavar="FILE",
                         help="the record of what was sent (default: the user data directory)")
     parser.add_argument("--create-alarms", action="store_true",
                         help="also create example alarms per namespace: missed-utterance rate (metric math), "

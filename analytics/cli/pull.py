@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from lexlens.analytics.cli.cloudwatch_options import add_cloudwatch_arguments
-from lexlens.analytics.cli.option_types import positive_int, slice_hours
+from lexlens.analytics.cli.option_types import given_path, positive_int, slice_hours
 
 
 def add_parser(subparsers) -> None:
@@ -17,7 +17,7 @@ def add_parser(subparsers) -> None:
         description="Pull Lex conversation logs from CloudWatch Logs into the local cache; with --out, "
                     "write the window's events (sorted, unique) as CloudWatch event lines.")
     add_cloudwatch_arguments(pull)
-    pull.add_argument("--out", type=Path, metavar="FILE", help="write the events here (.gz to compress)")
+    pull.add_argument("--out", type=given_path, metavar="FILE", help="write the events here (.gz to compress)")
     pull.add_argument("--bot-id", action="append", default=[], metavar="ID",
                        help="only this bot, by id or name (repeatable; pushed into the filter pattern)")
     pull.add_argument("--locale", action="append", default=[], metavar="LOCALE",

@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from lexlens.analytics.cli.option_types import Deprecated, positive_int
+from lexlens.analytics.cli.option_types import Deprecated, given_path, positive_int
 from lexlens.analytics.cli.options import (add_filter_arguments, add_outcome_arguments, escalation_from_args,
                                            filters_from_args)
 from lexlens.analytics.cli.store_options import store_from_args
@@ -38,13 +38,13 @@ def add_parser(subparsers) -> None:
                                    formatter_class=GlossaryHelpFormatter)
     parser.add_argument("sources", nargs="*", metavar="SOURCE", help="log files or folders")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    parser.add_argument("--csv-dir", type=Path, metavar="DIR", help="write one CSV per table into DIR")
-    parser.add_argument("--out", dest="csv_dir", type=Path, action=Deprecated, new="--csv-dir DIR", metavar="DIR")
+    parser.add_argument("--csv-dir", type=given_path, metavar="DIR", help="write one CSV per table into DIR")
+    parser.add_argument("--out", dest="csv_dir", type=given_path, action=Deprecated, new="--csv-dir DIR", metavar="DIR")
     parser.add_argument("--top", type=positive_int, default=10, metavar="N",
                         help="rows in top-N lists (default 10)")
     parser.add_argument("--tz", default="UTC", metavar="ZONE",
                         help="time zone for heatmaps and time bins, e.g. Europe/Paris (default UTC)")
-    parser.add_argument("--rejects", type=Path, metavar="FILE",
+    parser.add_argument("--rejects", type=given_path, metavar="FILE",
                         help="write rejected lines with file, line number and reason (JSON lines)")
     add_filter_arguments(parser)
     add_outcome_arguments(parser)

@@ -8,6 +8,7 @@ import argparse
 import os
 from pathlib import Path
 
+from lexlens.analytics.cli.option_types import given_path
 from lexlens.analytics.errors import LexlensError
 
 AUTH_KEYS = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
@@ -25,7 +26,7 @@ HARDENED_FLAGS = ("--server.enableXsrfProtection", "true", "--server.enableCORS"
 
 def add_access_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("sharing with a team")
-    group.add_argument("--auth", type=Path, metavar="FILE",
+    group.add_argument("--auth", type=given_path, metavar="FILE",
                        help="sign-in with OpenID Connect: a TOML file with an [auth] table (redirect_uri, "
                             "cookie_secret, client_id, client_secret, server_metadata_url)")
     group.add_argument("--allow-user", action="append", default=[], metavar="EMAIL|@DOMAIN",
@@ -34,7 +35,7 @@ def add_access_arguments(parser: argparse.ArgumentParser) -> None:
                        help="with --auth and --allow-writes: a user who may use the writer panel (repeatable)")
     group.add_argument("--no-auth", action="store_true",
                        help="serve a non-loopback --host without sign-in (anyone who can reach it sees the logs)")
-    group.add_argument("--data-dir", action="append", default=[], type=Path, metavar="DIR",
+    group.add_argument("--data-dir", action="append", default=[], type=given_path, metavar="DIR",
                        help="a folder whose log files visitors may open in the sidebar (repeatable)")
     group.add_argument("--log-group-prefix", action="append", default=[], metavar="P",
                        help="CloudWatch log groups named with this prefix may be pulled from the "

@@ -3,18 +3,19 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
+
+from lexlens.analytics.cli.option_types import given_path
 
 
 def add_parser(subparsers) -> None:
     store = subparsers.add_parser("store", help="show or clear the store of parsed logs")
     actions = store.add_subparsers(dest="store_command", required=True, metavar="ACTION")
     info = actions.add_parser("info", help="what the store holds")
-    info.add_argument("--store-dir", type=Path, metavar="DIR", help="store folder (default: user cache)")
+    info.add_argument("--store-dir", type=given_path, metavar="DIR", help="store folder (default: user cache)")
     info.add_argument("--json", action="store_true", help="print JSON instead of a table")
     info.set_defaults(run=run_info)
     clear = actions.add_parser("clear", help="delete every stored table (the logs are untouched)")
-    clear.add_argument("--store-dir", type=Path, metavar="DIR", help="store folder (default: user cache)")
+    clear.add_argument("--store-dir", type=given_path, metavar="DIR", help="store folder (default: user cache)")
     clear.set_defaults(run=run_clear)
 
 
@@ -62,7 +63,7 @@ def run_clear(args: argparse.Namespace) -> int:
 
     removed = clear_store(chosen_store(args))
     if not removed["exists"]:
-        print(f"nothing to clear: the store {removed['store_dir']} does not exist.")
+        print(f"nothing to clear: {removed['store_dir']} holds no lexlens store.")
         return 0
     print(f"cleared the store {removed['store_dir']}: {removed['files']} file(s), {removed['pieces']} piece(s), "
           f"{removed['bytes'] / 1e6:,.1f} MB.")

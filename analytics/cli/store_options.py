@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+
+from lexlens.analytics.cli.option_types import given_path
 
 
 def add_store_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("store (parsed logs kept on disk, docs/store.md)")
-    group.add_argument("--store-dir", type=Path, metavar="DIR",
+    group.add_argument("--store-dir", type=given_path, metavar="DIR",
                        help="where parsed tables are kept between runs (default: the user cache, "
                             "or LEXLENS_STORE_DIR)")
     group.add_argument("--no-store", action="store_true",

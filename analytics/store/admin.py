@@ -4,7 +4,7 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from lexlens.analytics.store.catalog import MANIFEST, Store
+from lexlens.analytics.store.catalog import MANIFEST, Store, foreign_files
 from lexlens.analytics.store.kept_values import values_of
 
 
@@ -28,8 +28,8 @@ def describe_store(store: Store) -> dict:
 def clear_store(store: Store) -> dict:
     """Remove every stored piece and the manifest (under the lock); what was removed."""
     before = describe_store(store)
-    if not before["exists"]:
-        return before
+    if not before["exists"] or foreign_files(store.root):  # not a store: nothing of ours to remove
+        return {**before, "exists": False}
     with store.locked():
         for path in [store.root / MANIFEST, *store.root.glob("scores-*.arrow"), *store.root.glob("outputs/*.txt"),
                      *values_of(store)]:

@@ -145,6 +145,21 @@ def ends_with_break(path: Path, end: int) -> bool:
         return handle.read(1) in (b"\n", b"\r")
 
 
+STORE_NAMES = (MANIFEST, PIECES, ".lock", "outputs", "values")  # and scores-*.arrow, temporary files
+
+
+def foreign_files(root: Path) -> bool:
+    """Whether ``root`` is a folder holding files that are not a store's while no store's
+    manifest is there (a folder with a manifest is a store, whatever else it holds)."""
+    try:
+        names = [entry.name for entry in os.scandir(root)]
+    except OSError:  # missing, or not a folder: mkdir says why
+        return False
+    if MANIFEST in names:
+        return False
+    return any(name not in STORE_NAMES and not name.startswith((f"{MANIFEST}.tmp-", "scores-")) for name in names)
+
+
 class Store:
     """A store folder (see the module docstring)."""
 
@@ -157,6 +172,13 @@ class Store:
         return self.root / PIECES
 
     def ensure(self) -> None:
+        """Make the store's folders. A folder that holds other files and no store is not
+        used (``--store-dir ~`` or a project folder by mistake): the store would scatter its
+        files among someone's own, and ``lexlens store clear`` would leave it a mess."""
+        if foreign_files(self.root):
+            raise StoreError(f"cannot use the store folder {self.root}: it holds other files and no lexlens "
+                             "store (choose a new or empty folder with --store-dir, or turn it off with "
+                             "--no-store).")
         try:  # the tables hold end users' words: a new store is its owner's alone
             self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
             self.pieces.mkdir(mode=0o700, exist_ok=True)

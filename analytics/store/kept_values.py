@@ -20,7 +20,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from lexlens.analytics.store.catalog import Store
+from lexlens.analytics.store.catalog import Store, StoreError
 from lexlens.analytics.store.outputs import source_digest
 
 VALUES = "values"
@@ -87,6 +87,7 @@ def keep_value(store: Store, key: str, value: Any) -> bool:
         return False
     path = value_path(store, key)
     try:
+        store.ensure()  # not into a folder of other files
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.stem}.{uuid.uuid4().hex}.tmp")
         with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle:
@@ -94,7 +95,7 @@ def keep_value(store: Store, key: str, value: Any) -> bool:
         os.replace(temporary, path)
         prune(path.parent)
         return True
-    except OSError:
+    except (OSError, StoreError):
         return False
 
 

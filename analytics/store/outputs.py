@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
-from lexlens.analytics.store.catalog import FilePlan, Store
+from lexlens.analytics.store.catalog import FilePlan, Store, StoreError
 
 OUTPUTS = "outputs"
 KEEP = 64  # outputs kept per store, the most recently used
@@ -63,6 +63,7 @@ def keep_output(store: Store, key: str, text: str) -> None:
     """Keep ``text`` under ``key`` (atomically); the least recently used beyond KEEP go."""
     folder = store.root / OUTPUTS
     try:
+        store.ensure()  # not into a folder of other files
         folder.mkdir(parents=True, exist_ok=True)
         temporary = folder / f".{key}.{uuid.uuid4().hex}.tmp"
         temporary.write_text(text, encoding="utf-8")
@@ -70,5 +71,5 @@ def keep_output(store: Store, key: str, text: str) -> None:
         kept = sorted(folder.glob("*.txt"), key=lambda path: path.stat().st_mtime, reverse=True)
         for old in kept[KEEP:]:
             old.unlink(missing_ok=True)
-    except OSError:
+    except (OSError, StoreError):
         pass  # not kept: the next run computes again
