@@ -586,6 +586,9 @@ EMPTY_PATH_COMMANDS = {  # an empty path (an unset shell variable) would name th
     "store info": ["store", "info", "--store-dir", ""],
     "store clear": ["store", "clear", "--store-dir", ""],
     "cache clear": ["cache", "clear", "--cache-dir", " "],
+    "report SOURCE": ["report", "", "--json", "--no-store"],  # would read every file under here
+    "check SOURCE": ["check", "{log}", "", "--rule", "fallback_rate < 1", "--no-store"],
+    "serve SOURCE": ["serve", ""],
 }
 
 

@@ -11,7 +11,7 @@ import argparse
 import sys
 
 from lexlens.analytics.aws import endpoint_url, region_name
-from lexlens.analytics.cli.option_types import positive_int, timeout_seconds
+from lexlens.analytics.cli.option_types import given_source, positive_int, timeout_seconds
 from lexlens.analytics.errors import LexlensError
 
 BUILD_POLL_S = 10.0
@@ -31,7 +31,7 @@ def add_parser(subparsers) -> None:
                         help="target intent, by name or id")
     parser.add_argument("--utterance", action="append", default=[], metavar="TEXT",
                         help="an utterance to add (repeatable)")
-    parser.add_argument("--from-missed", nargs="+", default=[], metavar="SOURCE",
+    parser.add_argument("--from-missed", nargs="+", default=[], type=given_source, metavar="SOURCE",
                         help="log files or folders: take this bot's and locale's most frequent "
                              "missed utterances as candidates")
     parser.add_argument("--missed-log-group", action="append", default=[], metavar="NAME",

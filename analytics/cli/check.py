@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from lexlens.analytics.cli.option_types import given_path
+from lexlens.analytics.cli.option_types import given_path, given_source
 from lexlens.analytics.cli.options import (add_filter_arguments, add_outcome_arguments, escalation_from_args,
                                            filters_from_args)
 from lexlens.analytics.errors import LexlensError
@@ -19,7 +19,7 @@ BREACHED, HELD, USAGE = 1, 0, 2
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("check", help="check threshold rules; exit 1 when one is breached",
                                    description=DESCRIPTION)
-    parser.add_argument("sources", nargs="*", metavar="SOURCE", help="log files or folders")
+    parser.add_argument("sources", nargs="*", type=given_source, metavar="SOURCE", help="log files or folders")
     parser.add_argument("--rule", action="append", default=[], metavar="EXPR",
                         help="a rule such as 'fallback_rate > 0.10' (repeatable)")
     parser.add_argument("--rules", type=given_path, metavar="FILE",

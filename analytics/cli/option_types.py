@@ -17,6 +17,12 @@ def given_path(text: str) -> Path:
     return Path(text)
 
 
+def given_source(text: str) -> str:
+    """A log file or folder named on the command line, refused when empty as ``given_path``."""
+    given_path(text)
+    return text
+
+
 def positive_int(text: str, most: int | None = None) -> int:
     """A whole number from 1 (to ``most``)."""
     try:

@@ -5,7 +5,7 @@ import argparse
 import os
 import sys
 
-from lexlens.analytics.cli.option_types import given_path
+from lexlens.analytics.cli.option_types import given_path, given_source
 from lexlens.analytics.cli.options import (add_filter_arguments, add_outcome_arguments, escalation_from_args,
                                            filters_from_args)
 from lexlens.analytics.errors import LexlensError
@@ -34,7 +34,7 @@ def add_parser(subparsers) -> None:
 
     parser = subparsers.add_parser("publish", help="publish CloudWatch custom metrics, each value once",
                                    description=DESCRIPTION)
-    parser.add_argument("sources", nargs="*", metavar="SOURCE", help="log files or folders")
+    parser.add_argument("sources", nargs="*", type=given_source, metavar="SOURCE", help="log files or folders")
     parser.add_argument("--period", type=period_seconds, default=300, metavar="SECONDS",
                         help="length of a period: a multiple of 60 up to 86400 (default 300)")
     parser.add_argument("--namespace", type=check_namespace_template, default=DEFAULT_NAMESPACE, metavar="TEMPLATE",

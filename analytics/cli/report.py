@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from lexlens.analytics.cli.option_types import Deprecated, given_path, positive_int
+from lexlens.analytics.cli.option_types import Deprecated, given_path, given_source, positive_int
 from lexlens.analytics.cli.options import (add_filter_arguments, add_outcome_arguments, escalation_from_args,
                                            filters_from_args)
 from lexlens.analytics.cli.store_options import store_from_args
@@ -36,7 +36,7 @@ def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("report", help="print a report of conversation logs",
                                    description=DESCRIPTION, epilog=GLOSSARY_EPILOG,
                                    formatter_class=GlossaryHelpFormatter)
-    parser.add_argument("sources", nargs="*", metavar="SOURCE", help="log files or folders")
+    parser.add_argument("sources", nargs="*", type=given_source, metavar="SOURCE", help="log files or folders")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     parser.add_argument("--csv-dir", type=given_path, metavar="DIR", help="write one CSV per table into DIR")
     parser.add_argument("--out", dest="csv_dir", type=given_path, action=Deprecated, new="--csv-dir DIR", metavar="DIR")

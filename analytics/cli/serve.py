@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from lexlens.analytics.cli.option_types import given_source
 from lexlens.analytics.errors import LexlensError
 
 DESCRIPTION = """Open the analytics dashboard in your browser. SOURCE is a log file or folder
@@ -24,7 +25,7 @@ WRITES_HELP = ("show the writer panel that adds missed utterances to a bot's DRA
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("serve", help="open the dashboard in a browser", description=DESCRIPTION)
-    parser.add_argument("sources", nargs="*", metavar="SOURCE", help="log files or folders")
+    parser.add_argument("sources", nargs="*", type=given_source, metavar="SOURCE", help="log files or folders")
     parser.add_argument("--port", type=int, default=8501, metavar="N", help="port to listen on (default 8501)")
     parser.add_argument("--host", default="127.0.0.1", metavar="H",
                         help="address to listen on (default 127.0.0.1; 0.0.0.0 exposes it to the network)")
