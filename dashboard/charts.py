@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lexlens.dashboard.engine_label import show_computed_by
-from lexlens.dashboard.formats import format_duration
+from lexlens.dashboard.formats import HOUR_FORMAT, format_duration
 from lexlens.dashboard.safe import escape_plotly, escape_plotly_series
 
 RED, BLUE, GREY = "#d62728", "#1f77b4", "#9e9e9e"
@@ -84,7 +84,7 @@ def mark_hours(fig: go.Figure, hours) -> go.Figure:
     fig.add_trace(go.Bar(x=starts + pd.Timedelta(minutes=30), y=np.full(len(starts), top),
                          width=HOUR_MS, name=UNUSUAL_HOUR, opacity=0.18,
                          marker={"color": "crimson", "line": {"width": 0}},
-                         customdata=starts.strftime("%Y-%m-%d %H:%M"),
+                         customdata=starts.strftime(HOUR_FORMAT),  # as the hours table and picker
                          hovertemplate=UNUSUAL_HOUR + ": %{customdata}<extra></extra>"))
     return fig
 

@@ -15,6 +15,9 @@ import streamlit as st
 from lexlens.analytics.report.as_text import format_duration  # noqa: F401  (one definition for CLI and app)
 
 TIME_FORMAT = "YYYY-MM-DD HH:mm:ss"
+# an hour named alike wherever it is shown (a chart's hover, a picker, a table), with its own
+# minutes: hours are UTC hours, which start at :30 or :45 in zones such as Asia/Kolkata
+HOUR_FORMAT = "%Y-%m-%d %a %H:%M"
 DURATION_SUFFIX = "_s"          # a column of seconds: duration_s, mean_duration_s, ...
 SHARE_WORDS = ("share", "rate")  # a column of fractions in [0, 1]
 

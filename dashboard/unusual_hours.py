@@ -8,12 +8,10 @@ import streamlit as st
 from lexlens.analytics.metrics.anomalies import DEFINITIONS, MIN_WEEKS, sessions_in_hours
 from lexlens.dashboard.data import View, derive
 from lexlens.dashboard.definitions import explain
+from lexlens.dashboard.formats import HOUR_FORMAT
 from lexlens.dashboard.tables import show_table
 
 
-# minutes as they are: hours are UTC hours (as the activity chart bins them), which start at :30
-# or :45 in zones such as Asia/Kolkata; "%H:00" named them an hour that is not theirs
-HOUR_FORMAT = "%Y-%m-%d %a %H:%M"
 ALL_HOURS = "all"  # the picker's option for the sessions of every unusual hour at once
 KEPT_PICK = "unusual_hour_kept"
 
@@ -44,7 +42,7 @@ def render_unusual_hours(view: View, anomalies: pd.DataFrame, unusual: pd.DataFr
         show_table(readable(unusual, view.tz), "unusual_hours")
         hours, picked = pick_hour(unusual, view.tz)
         sessions = derive(view, "unusual_sessions", lambda: sessions_in_hours(view.turns, hours, view.tz), picked)
-        sessions = sessions.assign(hour=sessions["hour"].dt.strftime("%Y-%m-%d %H:%M"))
+        sessions = sessions.assign(hour=sessions["hour"].dt.strftime(HOUR_FORMAT))
         show_table(sessions, "unusual_hour_sessions", session_column="session_id",
                    caption="Sessions with a turn in " + ("an unusual hour" if picked == ALL_HOURS else picked))
     explain("Unusual hours", extra=DEFINITIONS)

@@ -172,6 +172,7 @@ def test_unusual_hours_are_shaded_and_their_sessions_listed_hour_by_hour(demo):
     picker = at.selectbox(key="unusual_hour")
     labels = hours.dt.strftime("%Y-%m-%d %a %H:00").tolist()
     assert picker.value == labels[0] and picker.options[-1] == f"all {len(hours):,} unusual hours"
+    assert sorted(shading["customdata"]) == sorted(labels)  # the chart's hover names an hour as the picker does
     for choice, chosen in ((None, hours.head(1)), (labels[1], hours.iloc[[1]]), ("all", hours)):
         if choice is not None:
             at.selectbox(key="unusual_hour").set_value(choice).run()

@@ -35,7 +35,7 @@ def test_marked_hours_are_one_bar_an_hour_wide_per_hour_under_the_lines(hours, v
     assert marked.data[0].type == "scatter" and not marked.layout.shapes  # bars are drawn under scatter lines
     assert list(pd.DatetimeIndex(bar.x)) == list(hours + pd.Timedelta(minutes=30))  # a bar is centred on its hour
     assert bar.width == 3_600_000 and list(bar.y) == [top] * len(hours)
-    assert list(bar.customdata) == [start.strftime("%Y-%m-%d %H:%M") for start in hours]
+    assert list(bar.customdata) == [start.strftime("%Y-%m-%d %a %H:%M") for start in hours]  # as the picker
     assert bar.name == "Unusual hour" and "%{customdata}" in bar.hovertemplate
 
 
