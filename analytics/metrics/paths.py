@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from lexlens.analytics.schema import order_by_session, text_values
+from lexlens.analytics.metrics.arrays import combined_codes, first_of_each, starts_of
+from lexlens.analytics.schema import codes_and_texts, order_by_session
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -55,21 +56,30 @@ DEFINITIONS = {  # the user-facing text of each metric here: README, dashboard a
 
 
 def compute_path_steps(turns: pd.DataFrame) -> pd.DataFrame:
-    """[session_key, step, intent, returning, time]: one row per intent entered, in order."""
+    """[session_key, step, intent, returning, time]: one row per intent entered, in order.
+    Worked on intent codes (each text compared once, not once per turn)."""
     with_intent = turns.loc[turns["intent"] != "", ["turn", "time", "session_key", "intent",
                                                     "intent_state", "dialog_action"]]
     ordered = order_by_session(with_intent)
-    intent = text_values(ordered["intent"])
-    session = ordered["session_key"]
-    same_session = session.eq(session.shift())
-    closed = (text_values(ordered["intent_state"]).isin(CLOSED_STATES)
-              & text_values(ordered["dialog_action"]).eq("Close"))
-    new_step = ~(same_session & intent.eq(intent.shift()) & ~closed.shift(fill_value=False))
-    steps = pd.DataFrame({"session_key": session[new_step], "intent": intent[new_step],
-                          "time": ordered["time"][new_step]})
-    steps["step"] = steps.groupby("session_key").cumcount()
-    steps["returning"] = steps.duplicated(["session_key", "intent"])
-    return steps[["session_key", "step", "intent", "returning", "time"]].reset_index(drop=True)
+    intent, intents = codes_and_texts(ordered["intent"])
+    session = ordered["session_key"].to_numpy()
+    closed = matches(ordered["intent_state"], CLOSED_STATES) & matches(ordered["dialog_action"], ["Close"])
+    same = np.zeros(len(ordered), dtype=bool)  # the intent of the turn before, in the same session, still open
+    same[1:] = (session[1:] == session[:-1]) & (intent[1:] == intent[:-1]) & ~closed[:-1]
+    rows = np.flatnonzero(~same)
+    session, intent = session[rows], intent[rows]
+    position = np.arange(len(rows))
+    step = position - np.maximum.accumulate(np.where(starts_of(session), position, 0))
+    return pd.DataFrame({"session_key": session, "step": step.astype(np.int64),
+                         "intent": pd.Series(intents[intent], dtype=object),
+                         "returning": ~first_of_each(combined_codes(session, intent)),
+                         "time": ordered["time"].iloc[rows].reset_index(drop=True)})
+
+
+def matches(column: pd.Series, values) -> np.ndarray:
+    """Rows whose text is one of ``values`` (a categorical's categories judged once)."""
+    codes, texts = codes_and_texts(column)
+    return np.isin(texts, list(values))[codes] if len(texts) else np.zeros(len(codes), dtype=bool)
 
 
 def compute_path_transitions(steps: pd.DataFrame) -> pd.DataFrame:
@@ -154,23 +164,33 @@ def compute_step_flow(turns: pd.DataFrame, depth: int = 4, steps: pd.DataFrame |
     to the node of column ``step`` (column 0 is START; column k the intent entered at step k,
     k <= ``depth``; column ``depth + 1`` holds END and, for sessions longer than ``depth``,
     MORE). A session ending at step n moves from its step-n intent to END at ``step`` n + 1.
-    Pass one bot's turns: intents of different bots are different things."""
+    Pass one bot's turns: intents of different bots are different things. Counted on codes:
+    the nodes are spelled once each, not once per session."""
     steps = steps_of(turns, steps)
     if steps.empty:
         return empty_flow()
-    steps = steps.assign(column=steps["step"] + 1)
-    length = steps.groupby("session_key")["column"].transform("max")
-    shown = steps[steps["column"] <= depth]
-    source = shown.groupby("session_key")["intent"].shift().fillna(START)
-    moves = pd.DataFrame({"step": shown["column"], "source": source, "target": shown["intent"]})
-    last = shown[shown["column"] == shown["session_key"].map(
-        shown.groupby("session_key")["column"].max())]
-    ended = length.loc[last.index] <= depth
-    exits = pd.DataFrame({"step": np.where(ended, last["column"] + 1, depth + 1), "source": last["intent"],
-                          "target": np.where(ended, END, MORE)})
-    flow = pd.concat([moves, exits], ignore_index=True).value_counts().rename("sessions").reset_index()
+    intent, names = pd.factorize(steps["intent"])
+    names = np.append(np.asarray(names, dtype=object), np.array([START, END, MORE], dtype=object))
+    start_code, end_code, more_code = len(names) - 3, len(names) - 2, len(names) - 1
+    session, column = steps["session_key"].to_numpy(), steps["step"].to_numpy() + 1  # steps: by session, in order
+    first = starts_of(session)
+    last = np.append(first[1:], True)  # the last step of each session: its length
+    shown = np.flatnonzero(column <= depth)
+    source = np.where(first, start_code, np.roll(intent, 1))[shown]
+    moves = (column[shown], source, intent[shown])
+    # each session leaves its last shown step: to END at the next column, or to MORE past the depth
+    ended = np.flatnonzero(last & (column <= depth))
+    cut = np.flatnonzero(column == depth)
+    cut = cut[~last[cut]]
+    exits = (np.concatenate([column[ended] + 1, np.full(len(cut), depth + 1)]), np.concatenate([intent[ended], intent[cut]]),
+             np.concatenate([np.full(len(ended), end_code), np.full(len(cut), more_code)]))
+    step, source, target = (np.concatenate([move, leave]).astype(np.int64) for move, leave in zip(moves, exits))
+    link, _ = pd.factorize(combined_codes(step, source, target))
+    one = np.flatnonzero(first_of_each(link))  # a row of each link, in link order
+    flow = pd.DataFrame({"step": step[one], "source": names[source[one]], "target": names[target[one]],
+                         "sessions": np.bincount(link).astype(np.int64)})
     return flow.sort_values(["step", "sessions", "source", "target"], ascending=[True, False, True, True],
-                            ignore_index=True)[FLOW_COLUMNS].astype({"step": "int64", "sessions": "int64"})
+                            ignore_index=True)[FLOW_COLUMNS]
 
 
 def fold_flow(flow: pd.DataFrame, max_links: int = 15) -> pd.DataFrame:
