@@ -182,6 +182,12 @@ def codes_and_texts(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.asarray(uniques, dtype=object)
 
 
+def matches(column: pd.Series, values) -> np.ndarray:
+    """Rows whose text is one of ``values`` (a categorical's categories judged once)."""
+    codes, texts = codes_and_texts(column)
+    return np.isin(texts, list(values))[codes] if len(texts) else np.zeros(len(codes), dtype=bool)
+
+
 def grouping_of(column: pd.Series) -> pd.Series:
     """A text column to group by: a categorical as it is (grouped by its codes, made text once
     grouped: text for each of millions of rows costs a second of hashing strings), unless a row

@@ -10,7 +10,7 @@ import pandas as pd
 
 from lexlens.analytics.metrics.arrays import as_values, bounds, distinct_sorted
 from lexlens.analytics.metrics.outcomes import Outcomes
-from lexlens.analytics.schema import text_values
+from lexlens.analytics.schema import matches, text_values
 
 SLOT_OUTCOMES = ("Success", "Failed", "Dropped")
 FUNNEL_COLUMNS = ["intent", "order", "step", "reached", "passed", "dropped", "failed",
@@ -82,15 +82,14 @@ def build_slot_runs(outcomes: Outcomes) -> pd.DataFrame:
     turn = w["turn"].to_numpy()
     filled = np.zeros(len(last), dtype=bool)
     filled[inside] = mark_filled(outcomes.slots, turn[after[inside]], slot[last[inside]])
-    attempt_outcome = outcomes.attempts["outcome"].to_numpy()[attempt[last]] if len(last) else []
-    outcome = np.select([inside & filled, inside, np.asarray(attempt_outcome) == "Failed"],
-                        ["Success", "Failed", "Failed"], "Dropped") if len(last) else []
+    failed_attempt = matches(outcomes.attempts["outcome"], ["Failed"])[attempt[last]]
+    outcome = np.select([inside & filled, inside, failed_attempt], [0, 1, 1], 2)  # codes of SLOT_OUTCOMES
     return pd.DataFrame({
         "attempt": attempt[first], "intent": w["attempt_intent"].array[first],
         "slot": w["slot_to_elicit"].astype("category").array[first],
         "first_turn": turn[first], "last_turn": turn[last],
         "elicitations": tail - head + 1, "retries": tail - head,
-        "outcome": pd.Categorical(np.asarray(outcome, dtype=object), categories=list(SLOT_OUTCOMES)),
+        "outcome": pd.Categorical.from_codes(outcome.astype(np.int8), categories=list(SLOT_OUTCOMES)),
     })
 
 

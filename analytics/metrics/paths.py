@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from lexlens.analytics.metrics.arrays import combined_codes, first_of_each, starts_of
-from lexlens.analytics.schema import codes_and_texts, order_by_session
+from lexlens.analytics.schema import codes_and_texts, matches, order_by_session
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -74,12 +74,6 @@ def compute_path_steps(turns: pd.DataFrame) -> pd.DataFrame:
                          "intent": pd.Series(intents[intent], dtype=object),
                          "returning": ~first_of_each(combined_codes(session, intent)),
                          "time": ordered["time"].iloc[rows].reset_index(drop=True)})
-
-
-def matches(column: pd.Series, values) -> np.ndarray:
-    """Rows whose text is one of ``values`` (a categorical's categories judged once)."""
-    codes, texts = codes_and_texts(column)
-    return np.isin(texts, list(values))[codes] if len(texts) else np.zeros(len(codes), dtype=bool)
 
 
 def compute_path_transitions(steps: pd.DataFrame) -> pd.DataFrame:
