@@ -59,10 +59,11 @@ def rank_utterances(exact: pd.Series, n: int | None = 10) -> pd.DataFrame:
         return pd.DataFrame({"utterance": pd.Series(dtype="object"), "count": pd.Series(dtype="int64"),
                              "obfuscated": pd.Series(dtype="bool")})
     table = exact.rename_axis("text").reset_index(name="count")
-    table["key"] = [utterance_key(text) for text in table["text"]]
+    # over a list: walking pandas' string dtype makes each str anew (54k texts: 0.085 against 0.043 s)
+    table["key"] = [utterance_key(text) for text in table["text"].tolist()]
     table = table.sort_values(["count", "text"], ascending=[False, True], kind="stable")
     grouped = table.groupby("key", sort=False).agg(utterance=("text", "first"), count=("count", "sum"))
-    grouped["obfuscated"] = [is_obfuscated(text) for text in grouped["utterance"]]
+    grouped["obfuscated"] = [is_obfuscated(text) for text in grouped["utterance"].tolist()]
     grouped = grouped.sort_values(["obfuscated", "count", "utterance"], ascending=[True, False, True], kind="stable")
     result = grouped.reset_index(drop=True)
     return (result.head(n) if n else result).reset_index(drop=True)
