@@ -383,3 +383,19 @@ def test_combined_codes_are_equal_exactly_where_every_code_is(case):
         for j, other in enumerate(rows):
             assert (key[i] == key[j]) == (row == other)
     assert first_of_each(key).tolist() == [row not in rows[:i] for i, row in enumerate(rows)]
+
+
+@pytest.mark.parametrize("categorical", [True, False], ids=["categorical", "text"])
+@pytest.mark.parametrize("pairs,expected", [
+    (set(), [False, False, False, False]),
+    ({("b1", "Qna")}, [True, False, False, False]),
+    ({("b1", "Qna"), ("b2", "Agent")}, [True, False, True, False]),
+    ({("b2", "")}, [False, False, False, True]),  # a missing intent reads as ''
+], ids=["none", "one", "two", "missing intent"])
+def test_with_pair_marks_the_rows_of_the_pairs(pairs, expected, categorical):
+    from lexlens.analytics.metrics.generative import with_pair
+
+    turns = pd.DataFrame({"bot_id": ["b1", "b2", "b2", "b2"], "intent": ["Qna", "Qna", "Agent", None]})
+    if categorical:
+        turns = turns.astype("category")
+    assert with_pair(turns, pairs).tolist() == expected

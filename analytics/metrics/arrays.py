@@ -14,6 +14,17 @@ def as_values(column: pd.Series) -> np.ndarray:
     return column.astype(object).fillna("").to_numpy()
 
 
+def value_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes (>= 0) and the text of each code, with ``as_values``' texts ('' for missing):
+    a categorical's own codes, else its values factorized. A text may have two codes."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categories = np.append(column.cat.categories.to_numpy(dtype=object), "")
+        codes = column.cat.codes.to_numpy()
+        return np.where(codes < 0, len(categories) - 1, codes), categories
+    codes, texts = pd.factorize(as_values(column))
+    return codes, np.asarray(texts, dtype=object)
+
+
 def time_ns(column: pd.Series) -> np.ndarray:
     """UTC timestamps as int64 nanoseconds."""
     return pd.DatetimeIndex(column).asi8
