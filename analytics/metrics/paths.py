@@ -176,7 +176,8 @@ def compute_step_flow(turns: pd.DataFrame, depth: int = 4, steps: pd.DataFrame |
     ended = np.flatnonzero(last & (column <= depth))
     cut = np.flatnonzero(column == depth)
     cut = cut[~last[cut]]
-    exits = (np.concatenate([column[ended] + 1, np.full(len(cut), depth + 1)]), np.concatenate([intent[ended], intent[cut]]),
+    exits = (np.concatenate([column[ended] + 1, np.full(len(cut), depth + 1)]),
+             np.concatenate([intent[ended], intent[cut]]),
              np.concatenate([np.full(len(ended), end_code), np.full(len(cut), more_code)]))
     step, source, target = (np.concatenate([move, leave]).astype(np.int64) for move, leave in zip(moves, exits))
     link, _ = pd.factorize(combined_codes(step, source, target))
