@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -445,3 +446,26 @@ def test_a_restarted_server_draws_the_same_overview_from_the_store(demo, tmp_pat
     assert parsed == [1, 0] and drawn[0] == drawn[1]
     assert list((tmp_path / "store" / "values").iterdir())
     assert list((tmp_path / "store" / "pieces").iterdir())
+
+
+@pytest.mark.parametrize("intent", ["FallbackIntent", "OrderPizza"])
+def test_the_funnel_chart_ends_with_the_attempts_that_succeeded(demo, intent):
+    """Each bar is the attempts that passed its step: the Fulfilled bar is the intent's
+    successes (the Intent outcomes table's Success), not the attempts that reached it."""
+    import json
+
+    from lexlens.analytics.metrics.outcomes import compute_intent_outcomes, compute_outcomes
+
+    at = start(page="views/outcomes.py")
+    at.selectbox(key="funnel_intent").set_value(intent).run()
+    assert_clean(at)
+    funnel = json.loads(at.main.get("plotly_chart")[-1].proto.spec)["data"][0]
+    if isinstance(funnel["x"], dict):  # plotly's typed array: {"dtype", "bdata": base64}
+        import base64
+
+        funnel["x"] = np.frombuffer(base64.b64decode(funnel["x"]["bdata"]), dtype=funnel["x"]["dtype"]).tolist()
+    outcomes = compute_intent_outcomes(compute_outcomes(demo, 600, None)).set_index("intent")
+    assert funnel["type"] == "funnel" and funnel["y"][0] == "Started" and funnel["y"][-1] == "Fulfilled"
+    assert funnel["x"][0] == outcomes.loc[intent, ["Success", "Failed", "Switched", "Dropped"]].sum()
+    assert funnel["x"][-1] == outcomes.loc[intent, "Success"]
+    assert all(earlier >= later for earlier, later in zip(funnel["x"], funnel["x"][1:]))

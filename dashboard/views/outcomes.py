@@ -65,8 +65,10 @@ else:
     names = list(dict.fromkeys(funnel["intent"].astype(str)))
     intent = st.selectbox("Intent", names, key="funnel_intent")
     steps = funnel[funnel["intent"].astype(str) == intent].sort_values("order")
-    figure = go.Figure(go.Funnel(y=escape_plotly_series(steps["step"]), x=steps["reached"],
+    # a bar per step: the attempts that passed it (the last, Fulfilled, is the successes); the
+    # attempts that reached a step are the bar before it
+    figure = go.Figure(go.Funnel(y=escape_plotly_series(steps["step"]), x=steps["passed"],
                                  textinfo="value+percent initial",
-                                 hovertemplate="%{y}<br>reached: %{x:,} attempts<extra></extra>"))
+                                 hovertemplate="%{y}<br>passed: %{x:,} attempts<extra></extra>"))
     charts.show_chart(charts.layout(figure, "Funnel of the chosen intent", "Attempts", "Step"), "funnel")
     show_table(steps, "funnel")
