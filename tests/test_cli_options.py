@@ -262,3 +262,27 @@ def test_serve_starts_streamlit_without_importing_pandas_unless_masking(extra, i
               "print(sorted(m for m in ('pandas',) if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == imported
+
+
+USAGE_MISTAKES = {  # argv -> the start of the one line said
+    "a bad value": (["report", "x.jsonl", "--top", "-3"], "lexlens report: argument --top: must be 1 or more"),
+    "an unknown option": (["report", "x.jsonl", "--bogus"], "lexlens report: unrecognized arguments: --bogus"),
+    "through an alias": (["fetch", "--bogus"], "lexlens pull: unrecognized arguments: --bogus"),
+    "a missing action": (["store"], "lexlens store: the following arguments are required: ACTION"),
+    "a missing option": (["sample", "out.jsonl"], "lexlens sample: the following arguments are required: --sessions"),
+    "no command": ([], "lexlens: the following arguments are required: COMMAND"),
+}
+
+
+@pytest.mark.parametrize("mistake", list(USAGE_MISTAKES))
+def test_a_usage_mistake_is_one_sentence(mistake, capsys):
+    """argparse would print the usage block first; lexlens says what was wrong and where the
+    options are listed, in one line (README: 'a bad option ends with one sentence')."""
+    from lexlens.analytics.cli import main
+
+    argv, said = USAGE_MISTAKES[mistake]
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert stopped.value.code == 2 and len(lines) == 1 and lines[0].startswith(said), lines
+    assert lines[0].endswith(f"see '{said.split(':')[0]} --help'.")

@@ -27,21 +27,32 @@ COMMAND_MODULES = (
 )
 
 
+class SentenceParser(argparse.ArgumentParser):
+    """A parser whose usage errors are one sentence (argparse prints the whole usage block
+    first): what was wrong, and where the options are listed. Sub-command parsers are made of
+    the same class (``add_subparsers`` takes the parent's)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message}; see '{self.prog} --help'.\n")
+
+
 class RecordingSubparsers:
-    """The ``subparsers`` a command module registers with, remembering each command's parser."""
+    """The ``subparsers`` a command module registers with, remembering each command's parser
+    (under its name and its aliases)."""
 
     def __init__(self, subparsers, into: dict[str, argparse.ArgumentParser]):
         self.subparsers, self.into = subparsers, into
 
     def add_parser(self, name: str, **kwargs) -> argparse.ArgumentParser:
         parser = self.subparsers.add_parser(name, **kwargs)
-        self.into[name] = parser
+        for known_as in (name, *kwargs.get("aliases", ())):
+            self.into[known_as] = parser
         return parser
 
 
 def build_parser(commands: dict[str, argparse.ArgumentParser] | None = None) -> argparse.ArgumentParser:
     """The ``lexlens`` parser; ``commands``, when given, receives each command's own parser."""
-    parser = argparse.ArgumentParser(
+    parser = SentenceParser(
         prog="lexlens",
         description="Analytics for Amazon Lex V2 conversation logs: reports, dashboard, writer.",
     )
@@ -54,15 +65,19 @@ def build_parser(commands: dict[str, argparse.ArgumentParser] | None = None) -> 
 
 
 def command_parsers() -> dict[str, argparse.ArgumentParser]:
-    """Each command's parser, by name (``lexlens COMMAND --help`` prints its help)."""
+    """Each command's parser, by name (``lexlens COMMAND --help`` prints its help); aliases
+    (``fetch`` for ``pull``) left out."""
     commands: dict[str, argparse.ArgumentParser] = {}
     build_parser(commands)
-    return commands
+    return {name: parser for name, parser in commands.items() if parser.prog.endswith(f" {name}")}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    commands: dict[str, argparse.ArgumentParser] = {}
+    parser = build_parser(commands)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # said by the command's parser: "lexlens report: unrecognized arguments: ..."
+        commands.get(args.command, parser).error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return int(args.run(args) or 0)
     except LexlensError as error:  # may quote a path or a reason from the logs: made visible
