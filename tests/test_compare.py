@@ -55,7 +55,11 @@ def test_windows_split_by_time():
 
 
 def test_containment_is_none_without_rule_and_kpis_of_nothing():
-    assert compute_kpis(load(records()))["containment_rate"] is None
+    """Without an escalation rule nothing marks an escalation: escalated and contained are
+    unknown, as the rate is (the Outcomes page shows '—'), not 0 and every conversation."""
+    kpis = compute_kpis(load(records()))
+    assert kpis["conversations"] > 0
+    assert kpis["escalated"] is None and kpis["contained"] is None and kpis["containment_rate"] is None
     empty = compute_kpis(LogData.empty())
     assert empty["conversations"] == 0 and empty["fallback_rate"] is None
     assert compare_kpis(empty, empty)["p_value"].isna().all()

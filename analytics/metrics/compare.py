@@ -13,7 +13,7 @@ import pandas as pd
 from lexlens.analytics.metrics.arrays import as_values
 from lexlens.analytics.metrics.conversations import IDLE_TIMEOUT_S
 from lexlens.analytics.metrics.escalation import EscalationRule
-from lexlens.analytics.metrics.outcomes import Outcomes, compute_outcomes
+from lexlens.analytics.metrics.outcomes import Outcomes, compute_containment, compute_outcomes
 from lexlens.analytics.schema import LogData
 
 # rate name -> (numerator key, denominator key) in ``compute_kpis``
@@ -69,23 +69,22 @@ def compute_kpis(data: LogData, idle_timeout_s: float = IDLE_TIMEOUT_S,
                  escalation: Optional[EscalationRule] = None,
                  outcomes: Optional[Outcomes] = None) -> dict:
     """Counts and rates of one slice: turns, utterances, missed, sessions, conversations,
-    successful, escalated, contained, fallback_rate, success_rate, containment_rate (None
-    without an escalation rule), turns_per_conversation, mean_confidence."""
+    successful, escalated, contained, fallback_rate, success_rate, containment_rate (the last
+    three None without an escalation rule, as the Outcomes page shows containment as '—'),
+    turns_per_conversation, mean_confidence."""
     t = data.turns
     o = outcomes or compute_outcomes(data, idle_timeout_s, escalation)
     c = o.conversations
+    containment = compute_containment(o)  # without a rule: escalated and contained unknown (None)
     kpis = {
         "turns": len(t), "utterances": int(t["is_utterance"].sum()),
         "missed": int(t["missed"].sum()),  # the totals' definition: every turn Lex marked missed
         "sessions": int(t["session_key"].nunique()), "conversations": len(c),
         "successful": int((c["outcome"] == "Success").sum()),
-        "escalated": int(c["escalated"].sum()),
+        "escalated": containment["escalated"], "contained": containment["contained"],
     }
-    kpis["contained"] = kpis["conversations"] - kpis["escalated"]
     for rate, (num, den) in RATES.items():
-        kpis[rate] = kpis[num] / kpis[den] if kpis[den] else None
-    if escalation is None:
-        kpis["containment_rate"] = None
+        kpis[rate] = kpis[num] / kpis[den] if kpis[num] is not None and kpis[den] else None
     kpis["turns_per_conversation"] = len(t) / len(c) if len(c) else None
     confidence = t["nlu_confidence"].mean()
     kpis["mean_confidence"] = None if pd.isna(confidence) else float(confidence)

@@ -278,14 +278,15 @@ def compute_conversation_outcomes(outcomes: Outcomes) -> dict[str, int]:
 
 
 def compute_containment(outcomes: Outcomes) -> dict:
-    """{conversations, escalated, contained, containment_rate (None without a rule or data)}."""
+    """{conversations, escalated, contained, containment_rate}: without an escalation rule
+    nothing marks an escalation, so escalated, contained and the rate are None (unknown, not
+    0 and every conversation); the rate is None without conversations too."""
     c = outcomes.conversations
+    if outcomes.escalation is None:
+        return {"conversations": len(c), "escalated": None, "contained": None, "containment_rate": None}
     escalated = int(c["escalated"].sum())
-    rate = None
-    if outcomes.escalation is not None and len(c):
-        rate = (len(c) - escalated) / len(c)
-    return {"conversations": len(c), "escalated": escalated,
-            "contained": len(c) - escalated, "containment_rate": rate}
+    return {"conversations": len(c), "escalated": escalated, "contained": len(c) - escalated,
+            "containment_rate": (len(c) - escalated) / len(c) if len(c) else None}
 
 
 def top_dropoffs(outcomes: Outcomes, n: int = 20) -> pd.DataFrame:
