@@ -21,7 +21,7 @@ from typing import Callable, Iterable, Sequence
 
 import streamlit as st
 
-from lexlens.dashboard.safe import show_bidi
+from lexlens.dashboard.safe import escape_markdown, show_bidi
 
 URL_VALUES = "_url_values"  # param -> value to write back at the end of the run
 PERSIST = "session"  # keep a setting's value across page switches
@@ -80,15 +80,31 @@ def forwarded_params() -> list[tuple[str, str]]:
     return [(param, value) for param in st.query_params for value in st.query_params.get_all(param)]
 
 
+def linked_values(key: str, param: str) -> list[str]:
+    """The URL's values for ``param`` that will seed widget ``key`` (none once it has state)."""
+    return [] if key in st.session_state else url_values(param)
+
+
+def say_ignored(label: str, values: Sequence[str]) -> None:
+    """A note under a widget: values a link gave it that are not among its choices (a zone
+    misspelt, a bot these logs do not hold) are ignored, not silently."""
+    if values:
+        shown = ", ".join(f"'{value[:60]}'" for value in values[:3]) + (" ..." if len(values) > 3 else "")
+        st.warning(escape_markdown(f"{label} {shown} from the link is not among the choices: ignored."),
+                   icon=":material/link_off:")
+
+
 def multiselect(label: str, options: Sequence[str], param: str, default: Sequence[str] = (), **kwargs) -> list:
     """A multiselect kept in the URL as repeated ``param`` values (values that are not
-    options are dropped, from the URL and from the default)."""
+    options are dropped, from the URL and from the default, with a note)."""
     allowed = set(options)
+    ignored = [value for value in linked_values(param, param) if value not in allowed]
     seed_from_url(param, param, lambda raw: [value for value in raw if value in allowed] or None)
     st.session_state.setdefault(param, [value for value in default if value in allowed])
     prune_choices(param, allowed)
     kwargs.setdefault("format_func", show_bidi)  # options may be log text
     chosen = st.multiselect(label, options, key=param, persist_state=PERSIST, **kwargs)
+    say_ignored(label, ignored)
     remember(param, chosen, [value for value in default if value in allowed])
     return chosen
 
@@ -101,13 +117,16 @@ def prune_choices(key: str, allowed: set) -> None:
 
 
 def selectbox(label: str, options: Sequence[str], param: str, default: str, **kwargs) -> str:
-    """A selectbox of strings kept in the URL (the default is left out)."""
+    """A selectbox of strings kept in the URL (the default is left out); a linked value that
+    is not an option is ignored, with a note."""
+    ignored = [value for value in linked_values(param, param)[:1] if value not in options]
     seed_from_url(param, param, lambda raw: raw[0] if raw[0] in options else None)
     if st.session_state.get(param, default) not in options:
         st.session_state.pop(param, None)
     st.session_state.setdefault(param, default if default in options else options[0])
     kwargs.setdefault("format_func", show_bidi)  # options may be log text
     chosen = st.selectbox(label, options, key=param, persist_state=PERSIST, **kwargs)
+    say_ignored(label, ignored)
     remember(param, chosen, default)
     return chosen
 

@@ -469,3 +469,20 @@ def test_the_funnel_chart_ends_with_the_attempts_that_succeeded(demo, intent):
     assert funnel["x"][0] == outcomes.loc[intent, ["Success", "Failed", "Switched", "Dropped"]].sum()
     assert funnel["x"][-1] == outcomes.loc[intent, "Success"]
     assert all(earlier >= later for earlier, later in zip(funnel["x"], funnel["x"][1:]))
+
+
+@pytest.mark.parametrize("query,said", [
+    ({"tz": "Mars/Olympus"}, ["Time zone 'Mars/Olympus' from the link"]),
+    ({"bot": ["NoSuchBot", "PizzaBot"]}, ["Bot 'NoSuchBot' from the link"]),
+    ({"tz": "Asia/Kolkata", "bot": "PizzaBot"}, []),
+], ids=["unknown zone", "unknown bot beside a known one", "all known"])
+def test_a_link_value_that_is_not_a_choice_is_ignored_with_a_note(demo, query, said):
+    at = start(query)
+    assert_clean(at)
+    notes = [warning.value for warning in at.sidebar.warning if "from the link" in warning.value]
+    assert len(notes) == len(said) and all(text.replace("\\", "").startswith(expected)
+                                           for text, expected in zip(notes, said)), notes
+    assert at.selectbox(key="tz").value == ("Asia/Kolkata" if query.get("tz") == "Asia/Kolkata" else "UTC")
+    assert at.multiselect(key="bot").value == (["PizzaBot"] if "bot" in query else [])
+    at.run()  # the next run: the note was said once
+    assert not [warning for warning in at.sidebar.warning if "from the link" in warning.value]
