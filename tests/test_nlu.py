@@ -46,6 +46,27 @@ def test_near_misses(name):
     assert set(misses["session_id"]) <= {"s1", "s2"}
 
 
+# (top confidence, runner-up confidence, margin threshold) -> small margin? The differences are
+# those of decimals (0.6 - 0.5 is 0.09999999999999998 in binary): a margin equal to the threshold
+# is not under it, as the definition reads; a slider's threshold carries the same noise.
+MARGIN_EDGES = {
+    "equal to the threshold": ((0.6, 0.5, 0.1), False),
+    "just under": ((0.59, 0.5, 0.1), True),
+    "just over": ((0.61, 0.5, 0.1), False),
+    "a slider's 0.3": ((0.8, 0.5, 0.1 + 0.2), False),
+    "under a slider's 0.3": ((0.79, 0.5, 0.1 + 0.2), True),
+}
+
+
+@pytest.mark.parametrize("case", list(MARGIN_EDGES))
+def test_a_margin_is_compared_as_the_decimals_it_is(case):
+    (top, second, threshold), small = MARGIN_EDGES[case]
+    data = load([r("s1", 0, "book it", "Book", confidence=top, alternatives=(("Cancel", second),))])
+    misses = top_near_misses(data, 0.1, threshold)
+    assert (misses["reason"].tolist() == ["small margin"]) == small
+    assert misses.empty or misses["margin"].iloc[0] == round(top - second, 2)
+
+
 def test_confusion_pairs_are_unordered_and_mutual():
     pairs = compute_confusion_pairs(load(RECORDS))
     assert pairs[["intent_a", "intent_b", "a_then_b", "b_then_a", "total", "mutual"]].values.tolist() == [

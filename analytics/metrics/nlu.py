@@ -14,6 +14,7 @@ from lexlens.analytics.schema import FALLBACK_INTENT, LogData, text_values
 
 NEAR_MISS_CONFIDENCE = 0.5
 NEAR_MISS_MARGIN = 0.1
+MARGIN_DECIMALS = 9  # far finer than the scores Lex writes (such as 0.85), far coarser than float noise
 
 DEFINITIONS = {
     "Confidence distribution": (
@@ -82,7 +83,9 @@ def scored_turns(data: LogData, extra: bool = True) -> pd.DataFrame:
                                                       categories=names),
         "runner_up_confidence": t["runner_up_confidence"].to_numpy()[rows],
     })
-    frame["margin"] = frame["nlu_confidence"] - frame["runner_up_confidence"]
+    # rounded off the binary noise of a difference: 0.6 - 0.5 is 0.09999999999999998, which
+    # read as a margin under 0.1 and was written so into CSVs
+    frame["margin"] = (frame["nlu_confidence"] - frame["runner_up_confidence"]).round(MARGIN_DECIMALS)
     if extra:
         for column in ("session_key", "session_id", "time", "transcript"):
             frame[column] = t[column].iloc[rows].reset_index(drop=True)
@@ -116,6 +119,8 @@ def top_near_misses(data: LogData, min_confidence: float = NEAR_MISS_CONFIDENCE,
     """Near-miss turns (see DEFINITIONS), smallest margin first; columns of ``scored_turns``
     plus reason ('low confidence', 'small margin' or both joined by ' + ')."""
     scored = scored_turns(data, extra=False)
+    # a threshold from a slider (0.30000000000000004) is rounded as the margins are
+    min_confidence, min_margin = round(min_confidence, MARGIN_DECIMALS), round(min_margin, MARGIN_DECIMALS)
     low = scored["nlu_confidence"] < min_confidence
     close = (scored["margin"] < min_margin) & (scored["runner_up_intent"] != FALLBACK_INTENT)
     reason = np.select([low & close, low, close], ["low confidence + small margin",
