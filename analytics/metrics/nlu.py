@@ -151,8 +151,9 @@ def compute_confusion_pairs(data: LogData, min_count: int = 1) -> pd.DataFrame:
         "intent_b": names[pair % max(len(names), 1)],
         "a_then_b": np.bincount(index, weights=(x == a), minlength=len(pair)).astype(np.int64),
         "total": total,
-        "mean_margin": np.bincount(index, weights=np.nan_to_num(margin), minlength=len(pair))
-        / np.maximum(np.bincount(index, weights=~np.isnan(margin), minlength=len(pair)), 1),
+        "mean_margin": (np.bincount(index, weights=np.nan_to_num(margin), minlength=len(pair))
+                        / np.maximum(np.bincount(index, weights=~np.isnan(margin), minlength=len(pair)), 1)
+                        ).round(MARGIN_DECIMALS),  # a mean, as its margins: no binary noise
     })
     table["b_then_a"] = table["total"] - table["a_then_b"]
     table["mutual"] = np.minimum(table["a_then_b"], table["b_then_a"])
