@@ -58,7 +58,8 @@ def show_table(table: pd.DataFrame, name: str, *, session_column: str | None = N
                  key=links.table_key(name), on_select=partial(links.pick_row, name) if selectable else "ignore",
                  selection_mode="single-row")
     left, right = st.columns([3, 1])
-    count = f"{len(shown):,} of {len(table):,} rows" if query.strip() else f"{len(table):,} rows"
+    rows = "row" if len(table) == 1 else "rows"
+    count = f"{len(shown):,} of {len(table):,} {rows}" if query.strip() else f"{len(table):,} {rows}"
     hint = " · pick a row to open its transcript" if selectable else ""
     left.caption((caption + " · " if caption else "") + count + hint)
     with left:

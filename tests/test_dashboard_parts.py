@@ -81,3 +81,21 @@ def test_unusual_hours_are_labelled_with_their_own_minutes(tz, label):
     unusual = pd.DataFrame({"bin_start": pd.DatetimeIndex(["2026-11-02T04:00Z"]).tz_convert(tz),
                             "metric": ["traffic"], "value": [40.0], "usual": [9.0], "score": [7.0], "weeks": [3]})
     assert readable(unusual, tz)["hour"].tolist() == [label]
+
+
+def show_tables_app():
+    import pandas as pd
+
+    from lexlens.dashboard.tables import show_table
+
+    for rows in (0, 1, 2):
+        show_table(pd.DataFrame({"value": list(range(rows))}), f"table_{rows}")
+
+
+@pytest.mark.parametrize("rows,said", [(0, "0 rows"), (1, "1 row"), (2, "2 rows")])
+def test_a_table_counts_its_rows_in_words(rows, said):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(show_tables_app).run()
+    assert not at.exception
+    assert at.caption[rows].value.startswith(said) and not at.caption[rows].value.startswith(said + "s")

@@ -221,7 +221,8 @@ def test_an_unusual_hour_picked_then_a_session_then_back_keeps_the_hour(page, vi
     page.get_by_role("heading", name="Overview", exact=True).wait_for()
     wait_settled(page)
     assert page.get_by_role("combobox", name="Sessions active in").input_value() == label
-    assert page.get_by_text(f"Sessions with a turn in {label} · {len(expected):,} rows").count() == 1
+    rows = "row" if len(expected) == 1 else "rows"
+    assert page.get_by_text(f"Sessions with a turn in {label} · {len(expected):,} {rows}").count() == 1
     assert url_settings(page) == SETTINGS
 
 
