@@ -47,15 +47,17 @@ def escape_plotly_series(values: pd.Series) -> pd.Series:
 
 
 def plain_frame(table: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``table`` for display, its text cells with bidirectional controls visible
-    (the CSV download keeps the text as logged)."""
+    """A copy of ``table`` for display, its text cells with bidirectional controls visible and
+    a missing text blank (the table would show a grey 'None', read as a value); the CSV
+    download keeps the text as logged."""
     shown = table.copy()
     for column in shown.columns:
         series = shown[column]
         if series.dtype == object or pd.api.types.is_string_dtype(series) \
                 or isinstance(series.dtype, pd.CategoricalDtype):
             has_bidi = series.astype(str).str.contains(BIDI.pattern, regex=True)
-            if has_bidi.any():
+            missing = series.isna()
+            if has_bidi.any() or missing.any():
                 values = series.astype(object)
-                shown[column] = values.where(~has_bidi, values.map(show_bidi))
+                shown[column] = values.where(~has_bidi, values.map(show_bidi)).where(~missing, "")
     return shown

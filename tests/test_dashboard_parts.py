@@ -99,3 +99,19 @@ def test_a_table_counts_its_rows_in_words(rows, said):
     at = AppTest.from_function(show_tables_app).run()
     assert not at.exception
     assert at.caption[rows].value.startswith(said) and not at.caption[rows].value.startswith(said + "s")
+
+
+def test_a_missing_text_is_shown_blank_and_the_table_given_is_unchanged():
+    import numpy as np
+    import pandas as pd
+
+    from lexlens.dashboard.safe import plain_frame
+
+    table = pd.DataFrame({"state": pd.Series(["Fulfilled", None], dtype=object),
+                          "intent": pd.Categorical(["Book", None]), "text": pd.Series(["a\u202eb", "c"], dtype="str"),
+                          "confidence": [0.5, np.nan]})
+    shown = plain_frame(table)
+    assert shown["state"].tolist() == ["Fulfilled", ""] and shown["intent"].tolist() == ["Book", ""]
+    assert shown["text"].tolist()[1] == "c" and "\u202e" not in shown["text"].tolist()[0]
+    assert np.isnan(shown["confidence"].iloc[1])  # a missing number stays missing
+    assert table["state"].isna().iloc[1] and table["intent"].isna().iloc[1]
