@@ -27,7 +27,8 @@ def insights_label(cost: dict, records: int) -> str:
 
 
 def local_label(records: int, origin: str) -> str:
-    """The caption of a chart computed here from ``records`` turns (after the filters)."""
+    """The caption of a chart computed here from ``records`` records (after the filters): user
+    turns and server responses, as the Overview's Records tile counts them."""
     return f"Computed by: local engine on {records:,} records {ORIGINS.get(origin, ORIGINS['files'])}"
 
 
@@ -36,7 +37,9 @@ def computed_by(view) -> str:
     run = getattr(view, "run", None)
     if run is not None:
         return insights_label(run.cost, run.records)
-    return local_label(len(view.turns), st.session_state.get(ORIGIN, "files"))
+    data = getattr(view, "data", None)
+    responses = len(data.server_responses) if data is not None else 0
+    return local_label(len(view.turns) + responses, st.session_state.get(ORIGIN, "files"))
 
 
 def show_computed_by() -> None:

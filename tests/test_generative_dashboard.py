@@ -131,3 +131,17 @@ def test_a_source_of_server_responses_only_says_so(tmp_path, monkeypatch):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("every record in it (1) is a server response" in warning.value for warning in at.warning)
+
+
+
+def test_the_engine_caption_counts_the_records_the_tile_counts(data):
+    """Server responses are records: the caption under every chart and table counts them as the
+    Overview's Records tile does (it said 2,426 records under a tile of 2,621)."""
+    records = len(data.turns) + len(data.server_responses)
+    assert len(data.server_responses) > 0, "the sample must hold server responses"
+    at = start("views/overview.py")
+    assert not at.exception
+    tiles = {metric.label: metric.value for metric in at.main.metric}
+    assert tiles["Records"] == f"{records:,}"
+    labels = {caption.value for caption in at.main.caption if caption.value.startswith("Computed by")}
+    assert labels == {f"Computed by: local engine on {records:,} records read from files"}

@@ -16,15 +16,16 @@ from pathlib import Path
 from lexlens.analytics.cli.option_types import given_source
 from lexlens.analytics.errors import LexlensError
 
-DESCRIPTION = """Open the analytics dashboard in your browser. SOURCE is a log file or folder
-(as for `lexlens report`); with no SOURCE and no --log-group, the bundled demo logs are shown."""
+DESCRIPTION = """Start the analytics dashboard and print its address (open it in your browser).
+SOURCE is a log file or folder (as for `lexlens report`); with no SOURCE and no --log-group, the
+bundled demo logs are shown."""
 OUTCOME_OPTIONS = ("idle_timeout", "escalation_intent", "escalation_attribute", "escalation_action")
 WRITES_HELP = ("show the writer panel that adds missed utterances to a bot's DRAFT through the "
                "Lex V2 models API, with the AWS credentials of this process (off by default)")
 
 
 def add_parser(subparsers) -> None:
-    parser = subparsers.add_parser("serve", help="open the dashboard in a browser", description=DESCRIPTION)
+    parser = subparsers.add_parser("serve", help="start the dashboard (a web server; open the address it prints)", description=DESCRIPTION)
     parser.add_argument("sources", nargs="*", type=given_source, metavar="SOURCE", help="log files or folders")
     parser.add_argument("--port", type=int, default=8501, metavar="N", help="port to listen on (default 8501)")
     parser.add_argument("--host", default="127.0.0.1", metavar="H",
