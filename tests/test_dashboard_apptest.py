@@ -486,3 +486,23 @@ def test_a_link_value_that_is_not_a_choice_is_ignored_with_a_note(demo, query, s
     assert at.multiselect(key="bot").value == (["PizzaBot"] if "bot" in query else [])
     at.run()  # the next run: the note was said once
     assert not [warning for warning in at.sidebar.warning if "from the link" in warning.value]
+
+
+def test_the_confusion_chart_draws_the_measure_it_ranks_by(demo):
+    """Pairs are ranked by how often each is the other's runner-up (the fewer direction): the
+    bars show that, so they never grow down the chart (they showed the total, out of order)."""
+    import json
+
+    from lexlens.analytics.metrics.nlu import compute_confusion_pairs
+
+    at = start(page="views/nlu.py")
+    assert_clean(at)
+    charts = [json.loads(chart.proto.spec) for chart in at.main.get("plotly_chart")]
+    (chart,) = [spec for spec in charts if "runner-up" in json.dumps(spec.get("layout", {}).get("title", ""))]
+    bars = chart["data"][0]["x"]
+    if isinstance(bars, dict):  # plotly's typed array
+        import base64
+
+        bars = np.frombuffer(base64.b64decode(bars["bdata"]), dtype=bars["dtype"]).tolist()
+    expected = compute_confusion_pairs(demo).head(15)["mutual"].tolist()
+    assert bars == expected and bars == sorted(bars, reverse=True) and len(bars) > 1

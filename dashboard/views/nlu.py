@@ -50,8 +50,9 @@ st.subheader("Intent confusion")
 pairs = derive(view, "confusion", lambda: nlu.compute_confusion_pairs(view.data))
 if not pairs.empty:
     top = pairs.head(15).assign(pair=lambda t: t["intent_a"].astype(str) + " ↔ " + t["intent_b"].astype(str))
-    charts.show_chart(charts.bars(top, "pair", "total", "Intent pairs most often each other's runner-up",
-                                  "Intent pair", "Turns"), "confusion")
+    # the bars are the measure the pairs are ranked by (the smaller direction), so they shorten down
+    charts.show_chart(charts.bars(top, "pair", "mutual", "Intent pairs most often each other's runner-up",
+                                  "Intent pair", "Turns each way (the fewer of A→B and B→A)"), "confusion")
 show_table(pairs, "confusion_pairs",
            column_config={"mean_margin": st.column_config.NumberColumn("mean margin", format="%.2f")})
 explain("Intent confusion")
