@@ -20,6 +20,10 @@ from lexlens.dashboard.safe import escape_plotly, escape_plotly_series
 RED, BLUE, GREY = "#d62728", "#1f77b4", "#9e9e9e"
 CONFIG = {"displaylogo": False}
 
+# percent ticks with the decimals they need, trailing zeros dropped (d3's "~"): ".0%" wrote the
+# half-percent ticks of a 0-2% axis as 0%, 1%, 1%, 2%, 2%
+PERCENT_TICKS = ".2~%"
+
 
 def layout(fig: go.Figure, title: str, x_label: str, y_label: str, height: int = 360) -> go.Figure:
     fig.update_layout(title={"text": title}, xaxis_title=x_label, yaxis_title=y_label,
@@ -55,7 +59,7 @@ def time_lines(frame: pd.DataFrame, x: str, series: dict, title: str, x_label: s
                                  line=(lines or {}).get(column),
                                  hovertemplate="%{x}<br>%{fullData.name}: " + value + "<extra></extra>"))
     if percent:
-        fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+        fig.update_yaxes(tickformat=PERCENT_TICKS, rangemode="tozero")
     else:
         fig.update_yaxes(**count_axis(frame[list(series)].to_numpy().ravel() if series else []))
     fig = layout(fig, title, x_label, y_label)
@@ -101,7 +105,7 @@ def bars(frame: pd.DataFrame, label: str, value: str, title: str, label_title: s
                    orientation="h" if horizontal else "v", marker_color=color or BLUE,
                    hovertemplate=f"{name}<br>{value_title}: {fmt}<extra></extra>")
     fig = go.Figure(trace)
-    value_axis = {"tickformat": ".0%", "rangemode": "tozero"} if percent else count_axis(frame[value])
+    value_axis = {"tickformat": PERCENT_TICKS, "rangemode": "tozero"} if percent else count_axis(frame[value])
     if horizontal:
         fig.update_yaxes(autorange="reversed", type="category", automargin=True)
         fig.update_xaxes(**value_axis)

@@ -115,3 +115,18 @@ def test_a_missing_text_is_shown_blank_and_the_table_given_is_unchanged():
     assert shown["text"].tolist()[1] == "c" and "\u202e" not in shown["text"].tolist()[0]
     assert np.isnan(shown["confidence"].iloc[1])  # a missing number stays missing
     assert table["state"].isna().iloc[1] and table["intent"].isna().iloc[1]
+
+
+def test_percent_axes_write_their_ticks_with_the_decimals_they_need():
+    """d3's ".2~%" (what the percent charts use): half-percent ticks read 0.5%, 1.5%, not 1%, 2%
+    as ".0%" wrote them; whole ones stay whole. https://github.com/d3/d3-format#locale_format"""
+    import pandas as pd
+
+    from lexlens.dashboard import charts
+
+    figure = charts.bars(pd.DataFrame({"day": ["a", "b"], "share": [0.004, 0.021]}), "day", "share", "t", "x", "y",
+                         horizontal=False, percent=True)
+    assert figure.layout.yaxis.tickformat == charts.PERCENT_TICKS == ".2~%"
+    lines = charts.time_lines(pd.DataFrame({"t": pd.date_range("2026-11-01", periods=2), "r": [0.1, 0.2]}), "t",
+                              {"r": "rate"}, "t", "x", "y", percent=True)
+    assert lines.layout.yaxis.tickformat == ".2~%"
