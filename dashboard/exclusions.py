@@ -57,11 +57,15 @@ def render_exclusions(full: LogData, filters: Filters, settings: ServeSettings, 
 
 
 def render_exclusion_note(full: LogData, filters: Filters) -> None:
-    """What is excluded and how many turns of the source that removes (always in view)."""
+    """What is excluded and how many turns of the source that removes (always in view). Its
+    place is held when there is nothing to say: the sidebar's sections below it keep their
+    places, and an open one stays open when the note appears (the browser redraws a section
+    that moved, closed)."""
+    slot = st.sidebar.empty()
     parts = ([f"alias {a}" for a in filters.exclude_aliases] + [f"version {v}" for v in filters.exclude_versions]
              + [f"{k}={v}" for k, v in filters.exclude_attributes])
     if not parts:
         return
     removed = count_excluded(full, filters)
-    st.sidebar.caption(":material/filter_alt_off: " + escape_markdown(show_bidi(
+    slot.caption(":material/filter_alt_off: " + escape_markdown(show_bidi(
         f"Test traffic left out ({', '.join(parts)}): {removed:,} of {len(full.turns):,} turns")))

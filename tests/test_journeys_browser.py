@@ -312,3 +312,23 @@ def test_absurd_dates_in_a_link_are_clamped_and_said(page, demo, link):
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.locator('[data-testid="stAlert"]').filter(has_text=re.compile("outside the data|not a date")).count()
     assert records_tile(page) == len(demo.turns)
+
+
+def test_an_open_sidebar_section_stays_open_when_test_traffic_is_left_out(page):
+    """Open Outcome settings, then leave an alias out under Test traffic: the note that appears
+    above Outcome settings must not close it (the browser redrew a section that moved, closed)."""
+    open_page(page, "outcomes")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Outcome settings").click()
+    threshold = sidebar.locator('input[aria-label="Inactivity threshold (seconds)"]')
+    threshold.wait_for()
+    sidebar.get_by_text("Test traffic: leave out").click()
+    picker = page.locator('[data-testid="stMultiSelect"]:has-text("Aliases (name or id)") input')
+    picker.click()
+    page.keyboard.type("TestBotAlias")
+    page.get_by_role("option", name="TestBotAlias").first.click()
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => location.search.includes('xalias=')", timeout=30_000)
+    wait_settled(page)
+    assert sidebar.get_by_text("Test traffic left out").count() == 1
+    assert threshold.is_visible(), "Outcome settings closed when the note appeared above it"
