@@ -469,6 +469,7 @@ def test_the_funnel_chart_ends_with_the_attempts_that_succeeded(demo, intent):
     assert funnel["x"][0] == outcomes.loc[intent, ["Success", "Failed", "Switched", "Dropped"]].sum()
     assert funnel["x"][-1] == outcomes.loc[intent, "Success"]
     assert all(earlier >= later for earlier, later in zip(funnel["x"], funnel["x"][1:]))
+    assert "%{value:,}" in funnel["texttemplate"]  # 95,093 on the bar, not plotly's 95.093k
 
 
 @pytest.mark.parametrize("query,said", [

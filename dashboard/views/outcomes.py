@@ -68,7 +68,7 @@ else:
     # a bar per step: the attempts that passed it (the last, Fulfilled, is the successes); the
     # attempts that reached a step are the bar before it
     figure = go.Figure(go.Funnel(y=escape_plotly_series(steps["step"]), x=steps["passed"],
-                                 textinfo="value+percent initial",
+                                 texttemplate="%{value:,}<br>%{percentInitial:.0%}",  # 95,093, not 95.093k
                                  hovertemplate="%{y}<br>passed: %{x:,} attempts<extra></extra>"))
     charts.show_chart(charts.layout(figure, "Funnel of the chosen intent", "Attempts", "Step"), "funnel")
     show_table(steps, "funnel")
