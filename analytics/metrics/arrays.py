@@ -16,7 +16,8 @@ def as_values(column: pd.Series) -> np.ndarray:
 
 def value_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Codes (>= 0) and the text of each code, with ``as_values``' texts ('' for missing):
-    a categorical's own codes, else its values factorized. A text may have two codes."""
+    a categorical's own codes, else its values factorized. A text may have two codes.
+    (``schema.codes_and_texts`` is the same for grouping, with ``text_values``' texts.)"""
     if isinstance(column.dtype, pd.CategoricalDtype):
         categories = np.append(column.cat.categories.to_numpy(dtype=object), "")
         codes = column.cat.codes.to_numpy()

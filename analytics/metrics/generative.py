@@ -100,10 +100,10 @@ def intents_with(data: LogData, found: pd.DataFrame) -> set[tuple[str, str]]:
 def with_pair(turns: pd.DataFrame, pairs: set) -> np.ndarray:
     """Rows whose (bot_id, intent) is one of ``pairs``: each distinct pair judged once, not a
     tuple made per turn (a million turns: 0.1 s)."""
-    bot, bots = value_codes(turns["bot_id"])
-    intent, intents = value_codes(turns["intent"])
     if not pairs:
         return np.zeros(len(turns), dtype=bool)
+    bot, bots = value_codes(turns["bot_id"])
+    intent, intents = value_codes(turns["intent"])
     known = np.array([[(b, i) in pairs for i in intents] for b in bots], dtype=bool).reshape(len(bots), len(intents))
     return known[bot, intent]
 
