@@ -20,6 +20,15 @@ CODE_KEYS = {"session_code": "texts", "request_code": "texts", "conversation_cod
              "slot_code": "slot_keys", "attr_code": "attr_keys", "req_attr_code": "req_attr_keys"}
 TURN_REFERENCES = ["interp_turn", "slot_turn", "attr_turn", "req_attr_turn"]
 COUNTS = ["lines", "blank", "fast", "fallback", "physical"]
+KEY_WIDTH = {"bot_keys": len(BOT_COLUMNS), "dialog_keys": len(DIALOG_COLUMNS), "intent_keys": 1,
+             "slot_keys": 5, "attr_keys": 2, "req_attr_keys": 2}  # texts per key tuple
+# turn columns taken as the scanner wrote them
+PLAIN_TURN_COLUMNS = ("time_ms", "is_utterance", "missed", "nlu_confidence", "runner_up_confidence",
+                      "sentiment_positive", "sentiment_negative")
+# key lists whose texts become categorical columns: (keys, row codes, column names)
+TURN_KEYED = (("bot_keys", "bot_code", BOT_COLUMNS), ("dialog_keys", "dialog_code", DIALOG_COLUMNS))
+KEYED = (*TURN_KEYED, ("intent_keys", "interp_code", ("interp:intent",)))
+SLOT_KEYED = ("slot:intent", "slot:slot", "slot:shape")
 
 
 def column_array(raw: dict, name: str) -> np.ndarray:
@@ -33,87 +42,139 @@ def column_length(raw: dict, name: str) -> int:
     return len(value) // np.dtype(COLUMN_DTYPES.get(name, "int64")).itemsize if isinstance(value, bytes) else len(value)
 
 
-def combine_columns(parts: list[dict], line_offsets: list[int]) -> dict:
-    """One set of columns from several scanners' (in order): codes and turn ids offset, key
-    lists concatenated (a text in two parts gets two codes; tables expand codes to text),
-    line numbers offset by ``line_offsets`` so they order the whole input.
+class ScanTables:
+    """The schema's tables from the C scanner's columns, one scan at a time.
 
-    The parts are emptied as they are read (counts stay): each column's bytes are let go as
-    soon as it is combined, so the scans and their combination are never held whole at once
-    (5M records: the load's peak fell from 5.9 to 4.4 GiB)."""
-    key_lists = set(CODE_KEYS.values())
-    names = [name for name in parts[0] if name not in COUNTS]
-    if len(parts) == 1 and not line_offsets[0]:
-        combined = {name: parts[0][name] for name in COUNTS}
-        combined.update((name, column_array(parts[0], name)) for name in names)
-        return combined
-    combined = {name: sum(part[name] for part in parts) for name in COUNTS}
-    turn_counts = [column_length(part, "line_no") for part in parts]
-    key_counts = {name: [len(part[name]) for part in parts] for name in key_lists}
-    for name in names:
-        if name in key_lists:
-            combined[name] = [key for part in parts for key in part.pop(name)]
-            continue
-        # one array filled part by part (offsets added in place): no temporary per part
-        lengths = [column_length(part, name) for part in parts]
-        first = column_array(parts[0], name)
-        values = np.empty(sum(lengths), dtype=first.dtype)
-        key_offset = turn_offset = start = 0
-        for index, (part, line_offset, length) in enumerate(zip(parts, line_offsets, lengths)):
-            piece = first if index == 0 else column_array(part, name)
-            offset = 0
-            if name in CODE_KEYS:
-                offset = key_offset
-                key_offset += key_counts[CODE_KEYS[name]][index]
-            elif name in TURN_REFERENCES:
-                offset = turn_offset
-                turn_offset += turn_counts[index]
-            elif name == "line_no":
-                offset = line_offset
-            target = values[start:start + length]
-            if offset:
-                np.add(piece, offset, out=target)
-            else:
-                target[...] = piece
-            start += length
-            del piece
-        del first
-        combined[name] = values
-    return combined
+    ``add`` takes each scan as soon as it is done and does its share of the work that holds
+    the GIL (the interned key tuples transposed, each row's text looked up) while the
+    scanner's threads, which do not hold it, read the next units; ``tables`` joins the shares.
+    The result is what one scanner over all the units would give: turns numbered 0..n-1 in
+    order, codes and turn references offset, key lists concatenated (a text in two scans gets
+    two codes, and one category), line numbers offset so they order the whole input. Each
+    scan's columns are taken out of it as they are read, so a scan and its share are not held
+    whole at once."""
+
+    def __init__(self) -> None:
+        self.counts = dict.fromkeys(COUNTS, 0)
+        self.shares: dict[str, list[np.ndarray]] = {}
+        self.turns = 0  # turns in the scans added so far
+        self.keys = dict.fromkeys(KEY_WIDTH, 0)  # keys of each list in the scans added so far
+
+    def keep(self, name: str, values: np.ndarray) -> None:
+        self.shares.setdefault(name, []).append(values)
+
+    def add(self, raw: dict, line_offset: int = 0) -> None:
+        """One scan's columns (emptied as they are read); ``line_offset``: the lines of the
+        input before this scan's first line."""
+        for name in COUNTS:
+            self.counts[name] += raw[name]
+        count = column_length(raw, "line_no")
+        self.keep("line_no", column_array(raw, "line_no") + line_offset)
+        for name in PLAIN_TURN_COLUMNS:
+            self.keep(name, column_array(raw, name))
+        texts = np.asarray(raw.pop("texts"), dtype=object)  # every distinct text of the scan, once
+        for name in ("session_id", "request_id", "conversation_id", "transcript"):
+            self.keep(name, texts[column_array(raw, name.removesuffix("_id") + "_code")])
+        del texts
+        messages, = key_parts(raw.pop("message_keys"), 1)
+        self.keep("bot_messages", messages[column_array(raw, "message_code")])
+        for keys, codes, names in KEYED:
+            self.keep_keyed(raw, keys, codes, names)
+        # (intent, slot, shape, original, interpreted): the values looked up per row now
+        positions, codes = self.keep_keyed(raw, "slot_keys", "slot_code", SLOT_KEYED)
+        self.keep("slot:original_value", positions[3][codes])
+        self.keep("slot:interpreted_value", positions[4][codes])
+        for prefix in ("attr", "req_attr"):
+            positions, codes = self.keep_keyed(raw, f"{prefix}_keys", f"{prefix}_code", (f"{prefix}:key",))
+            self.keep(f"{prefix}:value", positions[1][codes])
+        for name in TURN_REFERENCES:
+            self.keep(name, column_array(raw, name) + self.turns)
+        for name in ("slot_item", "slot_filled", "interp_rank", "interp_confidence"):
+            self.keep(name, column_array(raw, name))
+        self.turns += count
+
+    def keep_keyed(self, raw: dict, keys_name: str, codes_name: str, names) -> tuple[list[np.ndarray], np.ndarray]:
+        """Key list ``keys_name`` transposed, the texts of ``names`` (its first positions)
+        kept, and its row codes kept offset past the earlier scans' keys; returns every
+        position and this scan's own row codes."""
+        keys, codes = raw.pop(keys_name), column_array(raw, codes_name)
+        positions = key_parts(keys, KEY_WIDTH[keys_name])
+        for name, texts in zip(names, positions):
+            self.keep(f"{name}:texts", texts)
+        self.keep(codes_name, codes + self.keys[keys_name])
+        self.keys[keys_name] += len(keys)
+        return positions, codes
+
+    def take(self, name: str) -> np.ndarray:
+        """Share ``name`` of every scan, joined (and let go)."""
+        shares = self.shares.pop(name)
+        return shares[0] if len(shares) == 1 and shares[0].flags.writeable else np.concatenate(shares)
+
+    def categorical(self, name: str, codes: np.ndarray) -> pd.Categorical:
+        return categorical_of(self.take(f"{name}:texts"), codes)
+
+    def tables(self) -> tuple[dict[str, pd.DataFrame], np.ndarray]:
+        """The tables (turns numbered 0..n-1, no session keys) and each turn's line number."""
+        count = self.turns
+        if not count:
+            return {name: empty_table(schema) for name, schema in (
+                ("turns", TURN_COLUMNS), ("slots", SLOT_COLUMNS), ("interpretations", INTERPRETATION_COLUMNS),
+                ("attributes", ATTRIBUTE_COLUMNS), ("request_attributes", REQUEST_ATTRIBUTE_COLUMNS))}, \
+                np.zeros(0, dtype="int64")
+        take = self.take
+        line_no = take("line_no")
+        data = {"turn": np.arange(count, dtype="int64"),
+                "time": pd.to_datetime(take("time_ms"), unit="ms", utc=True).as_unit("ns"),
+                "session_key": np.zeros(count, dtype="int64")}
+        for name in ("session_id", "request_id", "conversation_id", "transcript", "bot_messages"):
+            data[name] = object_column(take(name))
+        for keys, codes, names in TURN_KEYED:
+            row_codes = take(codes)
+            for name in names:
+                data[name] = self.categorical(name, row_codes)
+        data["is_utterance"] = take("is_utterance").astype(bool)
+        data["missed"] = take("missed").astype(bool)
+        for name in ("nlu_confidence", "runner_up_confidence", "sentiment_positive", "sentiment_negative"):
+            data[name] = writable(take(name))
+        turns = frame_of(data, TURN_COLUMNS)
+        return {"turns": turns, "slots": self.slot_table(), "interpretations": self.interpretation_table(),
+                "attributes": self.attribute_table("attr", ATTRIBUTE_COLUMNS),
+                "request_attributes": self.attribute_table("req_attr", REQUEST_ATTRIBUTE_COLUMNS)}, line_no
+
+    def slot_table(self) -> pd.DataFrame:
+        code, take = self.take("slot_code"), self.take
+        if not len(code):
+            return empty_table(SLOT_COLUMNS)
+        columns = {
+            "turn": writable(take("slot_turn")), "intent": self.categorical("slot:intent", code),
+            "slot": self.categorical("slot:slot", code), "shape": self.categorical("slot:shape", code),
+            "item": writable(take("slot_item")), "filled": take("slot_filled").astype(bool),
+            "original_value": object_column(take("slot:original_value")),
+            "interpreted_value": object_column(take("slot:interpreted_value")),
+        }
+        return frame_of(columns, SLOT_COLUMNS)
+
+    def interpretation_table(self) -> pd.DataFrame:
+        code, take = self.take("interp_code"), self.take
+        if not len(code):
+            return empty_table(INTERPRETATION_COLUMNS)
+        return frame_of({"turn": writable(take("interp_turn")), "rank": writable(take("interp_rank")),
+                         "intent": self.categorical("interp:intent", code),
+                         "confidence": writable(take("interp_confidence"))}, INTERPRETATION_COLUMNS)
+
+    def attribute_table(self, prefix: str, schema: dict) -> pd.DataFrame:
+        code, turn = self.take(f"{prefix}_code"), self.take(f"{prefix}_turn")
+        if not len(code):
+            return empty_table(schema)
+        return frame_of({"turn": writable(turn), "key": self.categorical(f"{prefix}:key", code),
+                         "value": object_column(self.take(f"{prefix}:value"))}, schema)
 
 
-def tables_from_columns(columns: dict) -> dict[str, pd.DataFrame]:
-    """The schema's tables from the scanner's columns (turns numbered 0..n-1, no session keys).
-    Each column is taken out of ``columns`` once its table has it (``line_no`` and the counts
-    stay), so the scan and the tables are not held whole at once."""
-    count = len(columns["line_no"])
-    if not count:
-        return {name: empty_table(schema) for name, schema in (
-            ("turns", TURN_COLUMNS), ("slots", SLOT_COLUMNS), ("interpretations", INTERPRETATION_COLUMNS),
-            ("attributes", ATTRIBUTE_COLUMNS), ("request_attributes", REQUEST_ATTRIBUTE_COLUMNS))}
-    take = columns.pop
-    data = {"turn": np.arange(count, dtype="int64"),
-            "time": pd.to_datetime(take("time_ms"), unit="ms", utc=True).as_unit("ns"),
-            "session_key": np.zeros(count, dtype="int64")}
-    texts = np.asarray(take("texts"), dtype=object)  # every distinct text, once per part
-    for name in ("session_id", "request_id", "conversation_id", "transcript"):
-        data[name] = object_column(texts[take(name.removesuffix("_id") + "_code")])
-    del texts
-    for names, keys, codes in ((BOT_COLUMNS, "bot_keys", "bot_code"),
-                               (DIALOG_COLUMNS, "dialog_keys", "dialog_code")):
-        for name, texts in zip(names, key_parts(columns.pop(keys), len(names))):
-            data[name] = categorical_of(texts, columns[codes])
-        del columns[codes]
-    data["is_utterance"] = take("is_utterance").astype(bool)
-    data["missed"] = take("missed").astype(bool)
-    for name in ("nlu_confidence", "runner_up_confidence", "sentiment_positive", "sentiment_negative"):
-        data[name] = writable(take(name))
-    messages, = key_parts(take("message_keys"), 1)
-    data["bot_messages"] = object_column(messages[take("message_code")])
-    turns = pd.DataFrame({name: data.pop(name) for name in TURN_COLUMNS}, copy=False)
-    return {"turns": turns, "slots": slot_table(columns), "interpretations": interpretation_table(columns),
-            "attributes": attribute_table(columns, "attr", ATTRIBUTE_COLUMNS),
-            "request_attributes": attribute_table(columns, "req_attr", REQUEST_ATTRIBUTE_COLUMNS)}
+def frame_of(columns: dict, schema: dict) -> pd.DataFrame:
+    """The table of ``columns`` (arrays of its own, taken out of the dict) in ``schema``'s
+    order, each column its own block: pandas would otherwise copy the columns of one dtype
+    into one 2-D block (0.25-0.35 s at a million turns)."""
+    return pd.DataFrame({name: columns.pop(name) for name in schema}, copy=False)
 
 
 def key_parts(keys: list[tuple], count: int) -> list[np.ndarray]:
@@ -128,35 +189,3 @@ def writable(values: np.ndarray) -> np.ndarray:
     """``values`` as a column pandas may write to: a view of a scan's bytes is copied, an
     array of its own (a combination of several scans) is used as it is."""
     return values if values.flags.writeable and values.base is None else values.copy()
-
-
-def slot_table(columns: dict) -> pd.DataFrame:
-    code = columns.pop("slot_code")
-    keys = key_parts(columns.pop("slot_keys"), 5)  # (intent, slot, shape, original, interpreted)
-    turn, item, filled = columns.pop("slot_turn"), columns.pop("slot_item"), columns.pop("slot_filled")
-    if not len(code):
-        return empty_table(SLOT_COLUMNS)
-    return pd.DataFrame({
-        "turn": writable(turn), "intent": categorical_of(keys[0], code),
-        "slot": categorical_of(keys[1], code), "shape": categorical_of(keys[2], code),
-        "item": writable(item), "filled": filled.astype(bool),
-        "original_value": object_column(keys[3][code]), "interpreted_value": object_column(keys[4][code]),
-    })[list(SLOT_COLUMNS)]
-
-
-def interpretation_table(columns: dict) -> pd.DataFrame:
-    code, (keys,) = columns.pop("interp_code"), key_parts(columns.pop("intent_keys"), 1)
-    turn, rank, confidence = columns.pop("interp_turn"), columns.pop("interp_rank"), columns.pop("interp_confidence")
-    if not len(code):
-        return empty_table(INTERPRETATION_COLUMNS)
-    return pd.DataFrame({"turn": writable(turn), "rank": writable(rank),
-                         "intent": categorical_of(keys, code), "confidence": writable(confidence)})
-
-
-def attribute_table(columns: dict, prefix: str, schema: dict) -> pd.DataFrame:
-    code, turn = columns.pop(f"{prefix}_code"), columns.pop(f"{prefix}_turn")
-    keys = key_parts(columns.pop(f"{prefix}_keys"), 2)
-    if not len(code):
-        return empty_table(schema)
-    return pd.DataFrame({"turn": writable(turn), "key": categorical_of(keys[0], code),
-                         "value": object_column(keys[1][code])})

@@ -3,21 +3,21 @@ combined later (``analytics.store``) exactly as one load of the whole would have
 
 A piece is the lines of one file that start at or after byte ``start``: a whole file
 (``start`` 0), or what was appended to a file since it was last read. All the pieces' units
-are parsed together (on every core), then combined piece by piece.
+are parsed together (on every core); each scanned unit is combined into its piece as soon as
+it is done, while the threads read the next ones (``native_tables.ScanTables``).
 """
 from __future__ import annotations
 
 import gc
 from dataclasses import replace
-from itertools import accumulate
-from typing import Callable, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 import numpy as np
 
 from lexlens.analytics.ingest.line_loader import LineLoader, map_units
 from lexlens.analytics.ingest.native import PendingScan, start_units
-from lexlens.analytics.ingest.native_tables import combine_columns, tables_from_columns
-from lexlens.analytics.ingest.stacking import concat_parts, file_line_offsets, merge_by_line
+from lexlens.analytics.ingest.native_tables import ScanTables
+from lexlens.analytics.ingest.stacking import concat_parts, merge_by_line
 from lexlens.analytics.schema import LoadReport, LogData
 from lexlens.analytics.sources.files import Piece, ReadUnit, piece_units, scannable
 from lexlens.analytics.sources.limits import ReadLimits
@@ -44,14 +44,19 @@ def parse_pieces(pieces: list[Piece], unit_bytes: int, workers: int, native: boo
     def progress_after(base: int) -> Optional[Progress]:
         return None if progress is None else (lambda done, _total: progress(base + done, total))
 
-    scans = iter(scanned_units(to_scan, max(1, min(workers, len(to_scan))), limits, progress_after(0),
-                               pending if not to_parse else None) if to_scan else [])
-    parsed = iter(parsed_units(to_parse, max(1, min(workers, len(to_parse))), limits,
-                               progress_after(sum(unit.size for unit in to_scan))) if to_parse else [])
+    if to_scan and (pending is None or to_parse):  # started now, read while the rest is parsed
+        pending = start_units(to_scan, max(1, min(workers, len(to_scan))), limits)
+    # the Python parser's units now (the scan goes on meanwhile), the scans as they are combined
+    parsed = iter(parsed_units(to_parse, max(1, min(workers, len(to_parse))), limits, progress_after(0))
+                  if to_parse else [])
+    scans = scanned_units(to_scan, pending, progress_after(sum(unit.size for unit in to_parse))) \
+        if to_scan else iter(())
     parts = []
     for piece, group, scan in zip(pieces, units_of, scanned):
-        results = [next(scans if scan else parsed) for _ in group]
-        part, physical = (combine_scans if scan else combine_parts)(group, results)
+        if scan:  # each scan combined as it comes, while the threads read the next units
+            part, physical = combine_scans(group, (next(scans) for _ in group))
+        else:
+            part, physical = combine_parts(group, [next(parsed) for _ in group])
         parts.append((with_lines_before(part, piece.lines_before), physical))
     return parts
 
@@ -75,24 +80,21 @@ def parsed_units(units: list[ReadUnit], workers: int, limits: ReadLimits,
     return parts
 
 
-def scanned_units(units: list[ReadUnit], workers: int, limits: ReadLimits, progress: Optional[Progress],
-                  pending: Optional[PendingScan]) -> list:
-    """Each unit's NativeScan, scanned in threads (the C scanner parses without the GIL)."""
-    if pending is None:
-        pending = start_units(units, workers, limits)
-    scans, done, total = [], 0, sum(unit.size for unit in units)
+def scanned_units(units: list[ReadUnit], pending: PendingScan, progress: Optional[Progress]) -> Iterator:
+    """Each unit's NativeScan, in order, as its thread finishes it (the C scanner parses
+    without the GIL). The cyclic collector is paused until the last one is handed over."""
+    done, total = 0, sum(unit.size for unit in units)
     collecting = gc.isenabled()
     gc.disable()  # process-wide: paused once here, not per thread
     try:
         for unit, scan in zip(units, pending.results()):
-            scans.append(scan)
             done += unit.size
             if progress:
                 progress(done, total)
+            yield scan
     finally:
         if collecting:
             gc.enable()
-    return scans
 
 
 def combine_parts(units: list[ReadUnit], parts: list) -> tuple[LogData, int]:
@@ -101,25 +103,29 @@ def combine_parts(units: list[ReadUnit], parts: list) -> tuple[LogData, int]:
     return concat_parts(units, parts), sum(physical for _, physical in parts)
 
 
-def combine_scans(units: list[ReadUnit], scans: list) -> tuple[LogData, int]:
-    """One LogData from the C scanner's per-unit scans (the lines it left go through the
-    Python parser and are merged back in line order), and the physical lines of the units."""
+def combine_scans(units: list[ReadUnit], scans: Iterable) -> tuple[LogData, int]:
+    """One LogData from the C scanner's per-unit scans, taken one by one as they come (the
+    lines a scan left go through the Python parser and are merged back in line order), and
+    the physical lines of the units."""
+    combined, loader = ScanTables(), LineLoader()
     # line numbers: file-relative for people, and one running count ordering all input
-    physical = [scan.columns["physical"] for scan in scans]
-    file_offsets = file_line_offsets(units, physical)
-    run_offsets = [0, *accumulate(physical)][:-1]
-    columns = combine_columns([scan.columns for scan in scans], run_offsets)
-    data = LogData(**tables_from_columns(columns),
-                   report=LoadReport(lines=columns["lines"], blank=columns["blank"]))
-    loader = LineLoader()
-    for unit, scan, file_offset, run_offset in zip(units, scans, file_offsets, run_offsets):
+    file_lines: dict = {}  # lines of each file in the units so far
+    run_offset = 0
+    for unit, scan in zip(units, scans):
+        file_offset = file_lines.get(unit.path, 0)
+        physical = scan.columns["physical"]
+        combined.add(scan.columns, run_offset)
         for line_no, line in scan.fallback:
             loader.feed(str(unit.path), file_offset + line_no, line, order=run_offset + line_no)
+        scan.columns = scan.fallback = None
+        file_lines[unit.path] = file_offset + physical
+        run_offset += physical
+    tables, line_no = combined.tables()
+    data = LogData(**tables, report=LoadReport(lines=combined.counts["lines"], blank=combined.counts["blank"]))
     if loader.turn_lines:
         python_part = LogData(**loader.tables(), report=loader.report)
-        data = merge_by_line([data, python_part],
-                             [columns["line_no"], np.asarray(loader.turn_lines, dtype="int64")])
+        data = merge_by_line([data, python_part], [line_no, np.asarray(loader.turn_lines, dtype="int64")])
     else:
         data.report.merge(loader.report)
         data = replace(data, server_responses=loader.responses.build())
-    return data, sum(physical)  # session keys are given when the load is finished
+    return data, run_offset  # session keys are given when the load is finished
