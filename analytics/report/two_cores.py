@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 
+from lexlens.analytics.ingest.loading import release_freed_memory
 from lexlens.analytics.metrics.conversations import compute_conversations
 from lexlens.analytics.report.build import (PARTS, ReportOptions, assemble_report, build_report,
                                             compute_generative_part, compute_outcome_part, compute_utterance_part,
@@ -64,6 +65,7 @@ def build_report_on_two_cores(data: LogData, options: ReportOptions = ReportOpti
             sender.send(("error", error))
 
     process = context.Process(target=child, daemon=True)
+    release_freed_memory()  # pages kept free here and then reused by the child would be copied
     process.start()
     here = [compute(data, found, options) for compute in PARTS if compute not in child_parts]
     status, value = receiver.recv()

@@ -135,7 +135,7 @@ def load_logs_stored(paths: Sequence[Union[str, Path]], store: Optional[Store],
     """``load_logs(paths)`` through ``store`` (None: without it), and what the store gave.
     ``aside``: new pieces may be written by a forked child (``analytics.store.aside``) while the
     caller goes on; it then calls ``use.finish_writing()`` before it ends."""
-    from lexlens.analytics.ingest.loading import combine_pieces, finish_load, load_logs
+    from lexlens.analytics.ingest.loading import combine_pieces, finish_load, load_logs, release_freed_memory
     from lexlens.analytics.ingest.pieces import parse_pieces
 
     if store is None:
@@ -177,7 +177,12 @@ def load_logs_stored(paths: Sequence[Union[str, Path]], store: Optional[Store],
     whole = finished if len(by_file) == 1 and not by_file[0][1] and by_file[0][0].parse_from == 0 else None
     if whole is not None:  # the parsed tables are not written: let them go before the writing
         (plan, parts, (_, physical)), = by_file
-        by_file, data, parsed, fresh = [(plan, parts, (None, physical))], None, None, None
+        by_file, parsed, fresh = [(plan, parts, (None, physical))], None, None
+    # the stored pieces are kept for the writing only where a file is stacked into one piece again
+    by_file = [(plan, parts if new is not None and len(plan.segments) + 1 > MAX_SEGMENTS else [], new)
+               for plan, parts, new in by_file]
+    data = stored = only = parts = None
+    release_freed_memory()  # before the writer is forked: it shares what is resident
     if aside and any(new is not None for _, _, new in by_file):
         from lexlens.analytics.store.aside import worth_writing_aside, write_aside
 
