@@ -12,7 +12,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from lexlens.analytics.report.as_text import format_duration  # noqa: F401  (one definition for CLI and app)
+from lexlens.analytics.report.as_text import format_duration, plural  # noqa: F401  (one definition for CLI and app)
 
 TIME_FORMAT = "YYYY-MM-DD HH:mm:ss"
 # an hour named alike wherever it is shown (a chart's hover, a picker, a table), with its own
@@ -20,11 +20,6 @@ TIME_FORMAT = "YYYY-MM-DD HH:mm:ss"
 HOUR_FORMAT = "%Y-%m-%d %a %H:%M"
 DURATION_SUFFIX = "_s"          # a column of seconds: duration_s, mean_duration_s, ...
 SHARE_WORDS = ("share", "rate")  # a column of fractions in [0, 1]
-
-
-def plural(count: int, word: str, words: str | None = None) -> str:
-    """'1 turn', '2 turns' (with separators)."""
-    return f"{count:,} {word if count == 1 else (words or word + 's')}"
 
 
 def format_percent(value: float | None, digits: int = 1) -> str:

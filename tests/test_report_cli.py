@@ -91,6 +91,28 @@ def test_input_with_no_records_is_an_error(tmp_path):
     assert "no Lex V2 conversation-log records" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("content, rejects_option, sentence", [
+    (b"\n", False, "no Lex V2 conversation-log records in the input (1 line read, all blank)."),
+    (b"\n\n", False, "no Lex V2 conversation-log records in the input (2 lines read, all blank)."),
+    # one binary line: singular, the reason without its per-line detail, where the first one is
+    (b"\x7fELF\xff\xfe\x00\x01", True,
+     "no Lex V2 conversation-log records in the input: 1 line read, 1 rejected, most often as not valid UTF-8 "
+     "text (the first: line 1 of {path}); --rejects FILE lists every one."),
+    (b'\n{"hello": 1}\n{"bot": {}}\n[1]\n{"hello": 2}\n', False,
+     "no Lex V2 conversation-log records in the input: 5 lines read, 4 rejected, most often as not a Lex V2 "
+     "conversation log: no 'bot' object (the first: line 2 of {path})."),
+], ids=["one blank line", "two blank lines", "a binary line", "several reasons"])
+def test_the_sentence_for_input_without_records(content, rejects_option, sentence, tmp_path):
+    from lexlens.analytics.cli.report import empty_input_sentence
+    from lexlens.analytics.ingest.loading import load_logs
+
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(content)
+    data = load_logs([path])
+    assert data.report.accepted == 0
+    assert empty_input_sentence(data, rejects_option) == sentence.format(path=path)
+
+
 def test_filters_narrow_the_report(capsys):
     assert main(["report", str(VARIANTS), "--json", "--locale", "es_US"]) == 0
     narrowed = json.loads(capsys.readouterr().out)

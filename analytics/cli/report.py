@@ -183,7 +183,7 @@ def run(args) -> int:
         if args.rejects:
             write_rejects(args.rejects, data)
         if data.report.accepted == 0:
-            raise LexlensError(empty_input_sentence(data), exit_code=1)
+            raise LexlensError(empty_input_sentence(data, rejects_option=True), exit_code=1)
         if data.turns.empty:
             from lexlens.analytics.ingest.server_responses import describe_only_server_responses
 
@@ -260,12 +260,21 @@ def nothing_matches_sentence(data, args) -> str:
             f"{held['last']:%Y-%m-%d %H:%M} UTC.")
 
 
-def empty_input_sentence(data) -> str:
+def empty_input_sentence(data, rejects_option: bool = False) -> str:
+    """Why a load gave no records, in one sentence: the lines read, the commonest reason lines
+    were rejected (without its per-line detail) and where the first one is."""
+    from lexlens.analytics.report.as_text import plural
+
     report = data.report
     if report.rejected:
         from collections import Counter
 
-        top = Counter(r.reason for r in report.rejections).most_common(1)[0][0]
-        return (f"no Lex V2 conversation-log records in the input: {report.lines} lines read, "
-                f"{report.rejected} rejected (most often: {top}).")
-    return f"no Lex V2 conversation-log records in the input ({report.lines} lines read, all blank)."
+        from lexlens.analytics.report.build import REASON_DETAIL
+
+        top = Counter(REASON_DETAIL.sub("", r.reason) for r in report.rejections).most_common(1)[0][0]
+        first = report.rejections[0]
+        every = "; --rejects FILE lists every one" if rejects_option else ""
+        return (f"no Lex V2 conversation-log records in the input: {plural(report.lines, 'line')} read, "
+                f"{report.rejected:,} rejected, most often as {top} (the first: line {first.line} of "
+                f"{first.source}){every}.")
+    return f"no Lex V2 conversation-log records in the input ({plural(report.lines, 'line')} read, all blank)."

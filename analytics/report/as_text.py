@@ -5,6 +5,11 @@ from lexlens.analytics.report.model import Report
 from lexlens.analytics.text.visible import show_visible as visible
 
 
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """'1 turn', '2 turns' (with separators)."""
+    return f"{count:,} {word if count == 1 else (words or word + 's')}"
+
+
 def percent(value: float) -> str:
     return f"{value * 100:.1f}%"
 
