@@ -17,6 +17,7 @@ from lexlens.dashboard.access import is_loopback
 from lexlens.dashboard.data import View, load_source, make_view, save_uploads
 from lexlens.dashboard.date_range import DateChoice, local_midnight, pick_dates
 from lexlens.dashboard.engine_label import ORIGIN
+from lexlens.dashboard.formats import plural
 from lexlens.dashboard.insights_source import InsightsRun, InsightsView, drilled_slice
 from lexlens.dashboard.outcome_settings import render_outcome_settings
 from lexlens.dashboard.safe import escape_markdown, show_bidi
@@ -251,7 +252,7 @@ def render_sidebar(settings: ServeSettings) -> View:
         st.stop()
     if full.turns.empty:
         st.warning("No Lex V2 conversation-log records in this source: "
-                   f"{full.report.lines:,} lines read, {full.report.rejected:,} rejected. "
+                   f"{plural(full.report.lines, 'line')} read, {full.report.rejected:,} rejected. "
                    "The sidebar lists the reasons.")
         st.stop()
     filters, tz = render_filters(full, stamp)

@@ -237,13 +237,18 @@ def test_missing_source_is_a_message_not_a_traceback():
     assert any("does not exist" in error.value for error in at.error)
 
 
-def test_unreadable_file_shows_rejections(tmp_path, monkeypatch):
+@pytest.mark.parametrize("content, said", [
+    ("not json\n{\"also\": \"not lex\"}\n", "2 lines read, 2 rejected."),
+    ("not json\n", "1 line read, 1 rejected."),
+], ids=["two lines", "one line"])
+def test_unreadable_file_shows_rejections(content, said, tmp_path, monkeypatch):
     garbage = tmp_path / "garbage.jsonl"
-    garbage.write_text("not json\n{\"also\": \"not lex\"}\n", encoding="utf-8")
+    garbage.write_text(content, encoding="utf-8")
     at = start({"src": str(garbage)})
     assert not at.exception
-    assert any("No Lex V2" in warning.value for warning in at.warning)
-    assert any("2 rejected" in caption.value for caption in at.sidebar.caption)
+    assert [warning.value for warning in at.warning if "No Lex V2" in warning.value] == [
+        f"No Lex V2 conversation-log records in this source: {said} The sidebar lists the reasons."]
+    assert any(said.split(", ")[1].rstrip(".") in caption.value for caption in at.sidebar.caption)
 
 
 def test_the_sidebar_accounts_for_every_line_read():
