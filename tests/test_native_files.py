@@ -240,3 +240,30 @@ def test_progress_reaches_the_whole_size_on_the_native_path(tmp_path, monkeypatc
                       workers=2)
     assert len(seen) >= 2 and seen[-1] == (path.stat().st_size, path.stat().st_size)
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+def test_a_failure_while_combining_stops_the_scan_and_restarts_the_collector(demo_plain, monkeypatch):
+    """The scans are combined one by one as they come (``native_tables.ScanTables``), with the
+    cyclic collector paused: an error in between must not leave it paused (a long-running
+    ``lexlens serve`` would never collect again) while the error is still being handled."""
+    import gc
+
+    from lexlens.analytics.ingest import native_tables
+
+    added = []
+
+    def fail_on_the_second(self, raw, line_offset=0):
+        if added:
+            raise MemoryError("while combining")
+        added.append(line_offset)
+
+    monkeypatch.setattr(loading, "unit_bytes_for", lambda files, workers: 1 << 20)
+    monkeypatch.setattr(native_tables.ScanTables, "add", fail_on_the_second)
+    assert gc.isenabled()
+    try:
+        load_logs([demo_plain], native=True, workers=2)
+    except MemoryError:
+        assert gc.isenabled()  # the traceback still holds the load's frames here
+    else:
+        raise AssertionError("the load did not fail")
+    assert added == [0]

@@ -49,15 +49,17 @@ def parse_pieces(pieces: list[Piece], unit_bytes: int, workers: int, native: boo
     # the Python parser's units now (the scan goes on meanwhile), the scans as they are combined
     parsed = iter(parsed_units(to_parse, max(1, min(workers, len(to_parse))), limits, progress_after(0))
                   if to_parse else [])
-    scans = scanned_units(to_scan, pending, progress_after(sum(unit.size for unit in to_parse))) \
-        if to_scan else iter(())
+    scans = scanned_units(to_scan, pending, progress_after(sum(unit.size for unit in to_parse)))
     parts = []
-    for piece, group, scan in zip(pieces, units_of, scanned):
-        if scan:  # each scan combined as it comes, while the threads read the next units
-            part, physical = combine_scans(group, (next(scans) for _ in group))
-        else:
-            part, physical = combine_parts(group, [next(parsed) for _ in group])
-        parts.append((with_lines_before(part, piece.lines_before), physical))
+    try:
+        for piece, group, scan in zip(pieces, units_of, scanned):
+            if scan:  # each scan combined as it comes, while the threads read the next units
+                part, physical = combine_scans(group, (next(scans) for _ in group))
+            else:
+                part, physical = combine_parts(group, [next(parsed) for _ in group])
+            parts.append((with_lines_before(part, piece.lines_before), physical))
+    finally:  # on an error too: the collector back on and the threads stopped, not when collected
+        scans.close()
     return parts
 
 
