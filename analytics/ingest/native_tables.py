@@ -9,15 +9,14 @@ from lexlens.analytics.schema import (ATTRIBUTE_COLUMNS, INTERPRETATION_COLUMNS,
 from lexlens.analytics.ingest.columns import categorical_of, object_column
 from lexlens.analytics.ingest.turn_table import BOT_COLUMNS, DIALOG_COLUMNS
 
-# The scanner's columns: dtype, and for code columns the key list they index.
+# The scanner's columns' dtypes; the others (codes, turn references, line numbers, ranks, items) are int64.
+# A code column indexes a key list: session/request/conversation/transcript codes the scan's
+# "texts", bot_code "bot_keys", dialog_code "dialog_keys", message_code "message_keys",
+# interp_code "intent_keys", slot_code "slot_keys", attr_code "attr_keys", req_attr_code "req_attr_keys".
 COLUMN_DTYPES = {"time_ms": "int64", "nlu_confidence": "float64", "runner_up_confidence": "float64",
                  "sentiment_positive": "float64", "sentiment_negative": "float64",
                  "interp_confidence": "float64", "is_utterance": "uint8", "missed": "uint8",
                  "slot_filled": "uint8"}
-CODE_KEYS = {"session_code": "texts", "request_code": "texts", "conversation_code": "texts",
-             "transcript_code": "texts", "bot_code": "bot_keys", "dialog_code": "dialog_keys",
-             "message_code": "message_keys", "interp_code": "intent_keys",
-             "slot_code": "slot_keys", "attr_code": "attr_keys", "req_attr_code": "req_attr_keys"}
 TURN_REFERENCES = ["interp_turn", "slot_turn", "attr_turn", "req_attr_turn"]
 COUNTS = ["lines", "blank", "fast", "fallback", "physical"]
 KEY_WIDTH = {"bot_keys": len(BOT_COLUMNS), "dialog_keys": len(DIALOG_COLUMNS), "intent_keys": 1,
@@ -128,7 +127,7 @@ class ScanTables:
                 "session_key": np.zeros(count, dtype="int64")}
         for name in ("session_id", "request_id", "conversation_id", "transcript", "bot_messages"):
             data[name] = object_column(take(name))
-        for keys, codes, names in TURN_KEYED:
+        for _, codes, names in TURN_KEYED:
             row_codes = take(codes)
             for name in names:
                 data[name] = self.categorical(name, row_codes)
