@@ -267,3 +267,29 @@ def test_a_failure_while_combining_stops_the_scan_and_restarts_the_collector(dem
     else:
         raise AssertionError("the load did not fail")
     assert added == [0]
+
+
+@pytest.mark.parametrize("first_line, rejected", [
+    (b"{", [(1, "malformed JSON")]),
+    (b"[", [(1, "malformed JSON")]),
+    (b'{"timestamp": "2024-10-21T00:00:00Z", "bot": {"name": "Cut', [(1, "malformed JSON")]),  # cut off
+], ids=["a lone brace", "a lone bracket", "a cut-off record"])
+def test_a_file_of_lines_that_starts_like_a_document_loads_its_records(first_line, rejected, tmp_path):
+    """A file whose first line is a lone '{' or '[' is taken for a pretty-printed document
+    (``files.sniff_file``); when it is not one JSON value it is read as lines, so one stray line
+    does not reject the records after it (before: one rejection, 'malformed JSON', for the file)."""
+    path = tmp_path / "logs.jsonl"
+    records = [json.dumps(base(requestId=f"r{i}")).encode() for i in range(3)]
+    path.write_bytes(b"\n".join([first_line, *records]) + b"\n")
+    for native_path in (True, False):
+        data = load_logs([path], native=native_path)
+        assert data.report.lines == 4 and data.report.accepted == 3
+        assert [(r.line, r.reason[:len("malformed JSON")]) for r in data.report.rejections] == rejected
+
+
+def test_a_pretty_printed_document_is_still_one_line(tmp_path):
+    events = [{"timestamp": 1729468800000 + i, "message": json.dumps(base(requestId=f"doc-{i}"))} for i in range(3)]
+    path = tmp_path / "events.json"
+    path.write_text(json.dumps({"events": events}, indent=4))
+    data = load_logs([path])
+    assert data.report.accepted == 3 and data.report.rejected == 0

@@ -6,7 +6,7 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from hypothesis import HealthCheck, event, given, note, settings, strategies as st
+from hypothesis import HealthCheck, event, example, given, note, settings, strategies as st
 
 from lexlens.analytics.ingest import native
 from lexlens.analytics.sources.files import sniff_file
@@ -50,6 +50,9 @@ def test_hostile_files_native_equals_python(file, pieces, nudge, split, workers)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.data_too_large])
 @given(files(), st.integers(8, 3000), st.integers(1, 4), st.sampled_from([1, 2]))
+# found by Hypothesis in CI: a first line that is a lone '{' made the file one (malformed) document
+@example((b'{\n{"timestamp": "2024-10-21T00:00:00Z", "bot": {"x": null}, "sessionId": "s1", "x": null}\n',
+          [(0, 2, False), (2, 90, True)]), 8, 1, 1)
 def test_a_line_over_the_limit_is_one_rejection_and_the_lines_around_it_load(file, limit, pieces,
                                                                               workers):
     """With a line limit, each longer line (NUL padding and line break not counted) is one

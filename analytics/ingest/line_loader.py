@@ -6,6 +6,7 @@ process pool when there are several (``map_units``).
 from __future__ import annotations
 
 import gc
+import json
 import multiprocessing
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -113,9 +114,13 @@ def load_unit(unit: ReadUnit, limits: ReadLimits,
                 for line in split_block(item, separator):
                     line_no += 1
                     loader.feed(name, line_no, line if len(line) <= limit else bounded_line(line, limit))
-            elif isinstance(item, WholeDocument):
+            elif isinstance(item, WholeDocument) and holds_one_json_value(item.data):
                 line_no += 1
                 loader.feed(name, line_no, item.data)
+            elif isinstance(item, WholeDocument):  # a file of lines whose first line is a lone '{':
+                for line in split_block(memoryview(item.data), separator):  # each line its own fate
+                    line_no += 1
+                    loader.feed(name, line_no, bounded_line(line, limits.line_bytes))
             elif isinstance(item, LongLine):
                 line_no += 1
                 loader.feed(name, line_no, item)
@@ -125,6 +130,20 @@ def load_unit(unit: ReadUnit, limits: ReadLimits,
     finally:
         if collecting:
             gc.enable()
+
+
+def holds_one_json_value(data: bytes) -> bool:
+    """Whether a file taken for one pretty-printed JSON document (its first line is a lone '{'
+    or '[') is one: a file of lines that merely starts so (a stray or cut-off first line) is
+    read as lines, so that one bad line does not reject the whole file. Parses the document
+    once more; such files are rare and bounded by the per-file read limit."""
+    try:
+        json.loads(data)
+    except RecursionError:  # one document, too deeply nested: rejected as such when decoded
+        return True
+    except ValueError:  # also not UTF-8
+        return False
+    return True
 
 
 def bounded_line(line: bytes, limit: int):

@@ -8,7 +8,8 @@ lines, within the bounds of ``analytics.sources.limits``.
   the Python parser splits them (``split_block``);
 - ``LongLine`` for a line longer than the limit (its length and first bytes only: it is read
   past, never held);
-- ``WholeDocument`` for a pretty-printed JSON document (the file is line 1);
+- ``WholeDocument`` for a pretty-printed JSON document (the file is line 1; the parser reads it
+  as lines after all when it is not one JSON value, ``line_loader.holds_one_json_value``);
 - ``ReadNote`` last, when the unit could not be read to its end: the file shrank while it
   was read (logrotate's copytruncate does that), the gzip stream is damaged, or a limit
   was reached. What was read before still counts.
