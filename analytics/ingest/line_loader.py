@@ -114,13 +114,14 @@ def load_unit(unit: ReadUnit, limits: ReadLimits,
                 for line in split_block(item, separator):
                     line_no += 1
                     loader.feed(name, line_no, line if len(line) <= limit else bounded_line(line, limit))
-            elif isinstance(item, WholeDocument) and holds_one_json_value(item.data):
-                line_no += 1
-                loader.feed(name, line_no, item.data)
-            elif isinstance(item, WholeDocument):  # a file of lines whose first line is a lone '{':
-                for line in split_block(memoryview(item.data), separator):  # each line its own fate
+            elif isinstance(item, WholeDocument):
+                if holds_one_json_value(item.data):
                     line_no += 1
-                    loader.feed(name, line_no, bounded_line(line, limits.line_bytes))
+                    loader.feed(name, line_no, item.data)
+                else:  # a file of lines whose first line is a lone '{': each line its own fate
+                    for line in split_block(memoryview(item.data), separator):
+                        line_no += 1
+                        loader.feed(name, line_no, bounded_line(line, limits.line_bytes))
             elif isinstance(item, LongLine):
                 line_no += 1
                 loader.feed(name, line_no, item)

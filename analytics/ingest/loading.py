@@ -6,9 +6,7 @@ rejected, with its file, line number and a reason. One bad line never stops a lo
 """
 from __future__ import annotations
 
-import functools
 import json
-import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterable, Optional, Sequence, Union
@@ -22,6 +20,7 @@ from lexlens.analytics.ingest.native import PendingScan, use_native
 from lexlens.analytics.ingest.pieces import parse_pieces
 from lexlens.analytics.ingest.server_responses import finish_responses
 from lexlens.analytics.ingest.stacking import renumber_turns, stack_parts
+from lexlens.analytics.second_core import release_freed_memory
 from lexlens.analytics.schema import LogData
 from lexlens.analytics.sources.files import Piece, default_workers, find_log_files, unit_bytes_for
 from lexlens.analytics.sources.limits import ReadLimits, limits_from_environment
@@ -142,25 +141,3 @@ def load_logs(paths: Sequence[Union[str, Path]], progress: Optional[Progress] = 
     release_freed_memory()
     return finished
 
-
-def release_freed_memory() -> None:
-    """Give the C heap's free pages back to the system (glibc's ``malloc_trim``). A load frees
-    hundreds of MB of temporary arrays between the Python objects it keeps, and glibc holds
-    such pages for reuse: after a 1M-record load the process kept 904 MiB resident, 620 MiB once
-    trimmed, and the report's forked child shares what is resident at the fork. Elsewhere than
-    glibc, nothing happens."""
-    trim = getattr(_libc(), "malloc_trim", None)
-    if trim is not None:
-        trim(0)
-
-
-@functools.lru_cache(maxsize=1)
-def _libc():
-    if sys.platform != "linux":
-        return None
-    import ctypes
-
-    try:
-        return ctypes.CDLL(None)
-    except OSError:
-        return None

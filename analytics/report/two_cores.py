@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import multiprocessing
 
-from lexlens.analytics.ingest.loading import release_freed_memory
 from lexlens.analytics.metrics.conversations import compute_conversations
 from lexlens.analytics.report.build import (PARTS, ReportOptions, assemble_report, build_report,
                                             compute_generative_part, compute_outcome_part, compute_utterance_part,
                                             compute_vader_part)
 from lexlens.analytics.report.model import Report
 from lexlens.analytics.schema import LogData
-from lexlens.analytics.second_core import LARGE_TURNS, MIN_TURNS, second_core_available
+from lexlens.analytics.second_core import LARGE_TURNS, MIN_TURNS, release_freed_memory, second_core_available
 
 CHILD_PARTS = (compute_vader_part, compute_outcome_part)  # about half of the work
 # when the store already knows most VADER scores, scoring is cheap: the child takes more
