@@ -9,7 +9,7 @@ from pathlib import Path
 from lexlens.analytics.errors import LexlensError
 from lexlens.analytics.report.model import Report
 from lexlens.analytics.report.testset import TESTSET_PREFIX, render_testset_csv
-from lexlens.analytics.text.csvsafe import to_safe_csv
+from lexlens.analytics.text.csvsafe import safe_csv_pieces
 
 
 def write_tables(out: Path, report: Report) -> list[Path]:
@@ -19,8 +19,9 @@ def write_tables(out: Path, report: Report) -> list[Path]:
         out.mkdir(parents=True, exist_ok=True)
         for name, table in report.tables.items():
             path = out / f"{name}.csv"
-            raw = name.startswith(TESTSET_PREFIX)
-            path.write_text(render_testset_csv(table) if raw else to_safe_csv(table), encoding="utf-8")
+            pieces = [render_testset_csv(table)] if name.startswith(TESTSET_PREFIX) else safe_csv_pieces(table)
+            with path.open("w", encoding="utf-8", newline="") as file:
+                file.writelines(pieces)
             written.append(path)
     except OSError as error:
         raise LexlensError(f"cannot write CSV files into {out}: {error.strerror or error}.",

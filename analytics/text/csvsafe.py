@@ -1,5 +1,6 @@
 """CSV exports that a spreadsheet cannot execute: the one rule every CSV lexlens writes uses
-(``lexlens report --out`` and every dashboard download button call ``to_safe_csv``).
+(``lexlens report --csv-dir`` writes ``safe_csv_pieces``, every dashboard download button
+calls ``to_safe_csv``, the same text whole).
 
 A text cell a spreadsheet could read as a formula gets a leading single quote, as OWASP
 recommends against CSV injection (https://owasp.org/www-community/attacks/CSV_Injection):
@@ -16,9 +17,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Iterator
 
 import numpy as np
 import pandas as pd
+
+from lexlens.analytics.text.csv_text import csv_pieces
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_CHARACTERS = frozenset("=+-@\u2212")
@@ -121,10 +125,24 @@ def holds_carriage_return(table: pd.DataFrame) -> bool:
 
 
 def to_safe_csv(table: pd.DataFrame, index: bool = False) -> str:
-    """UTF-8 CSV text of ``table`` with formulas neutralised and CRs quoted (rows end in LF)."""
+    """UTF-8 CSV text of ``table`` with formulas neutralised and CRs quoted (rows end in LF):
+    what pandas writes (``pandas_csv``), written by ``csv_text`` where it can."""
+    return "".join(safe_csv_pieces(table, index))
+
+
+def safe_csv_pieces(table: pd.DataFrame, index: bool = False) -> Iterator[str]:
+    """``to_safe_csv`` in pieces of whole rows, for a file written without holding all of it.
+    ``csv_pieces`` neutralises each distinct text as it quotes it; a table it leaves to pandas
+    is neutralised first (``neutralise_frame``)."""
     if index:
         table = table.reset_index()
-    safe = neutralise_frame(table)
+    table = table.set_axis([str(name) for name in table.columns], axis=1)  # as pandas writes labels
+    pieces = csv_pieces(table, neutralise_cell)
+    return pieces if pieces is not None else iter([pandas_csv(neutralise_frame(table))])
+
+
+def pandas_csv(safe: pd.DataFrame) -> str:
+    """pandas' CSV text of a neutralised table, a cell holding a CR quoted."""
     if not holds_carriage_return(safe):
         return safe.to_csv(index=False)
     # Python's csv writer quotes a cell holding any character of the row terminator: write
