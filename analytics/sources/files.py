@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Optional, Sequence, Union
 
 from lexlens.analytics.errors import LexlensError
+from lexlens.analytics.sources.inflate_ahead import InflatedAhead
 from lexlens.analytics.sources.limits import FILE_BYTES
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -147,8 +148,9 @@ def open_log_file(path: Path, shape: FileShape):
         handle = open(path, "rb")
     except OSError as error:
         raise LexlensError(f"{path} cannot be read ({error.strerror or error}).") from None
-    if shape.compressed:
-        handle = gzip.GzipFile(fileobj=handle, mode="rb")
+    if shape.compressed:  # lines are inflated ahead by a thread (a document is read whole)
+        inflating = gzip.GzipFile(fileobj=handle, mode="rb")
+        handle = inflating if shape.document else InflatedAhead(inflating, handle)
     if shape.encoding != "utf-8":
         handle = Utf8FromUtf16(handle, shape.encoding)
     return handle
