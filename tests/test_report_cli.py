@@ -76,6 +76,9 @@ def test_rejects_file_lists_line_numbers_and_reasons(tmp_path):
     (["report"], 2, "no input"),
     (["report", "sample_logs/real-lex-records.jsonl", "--tz", "Mars/Olympus"], 2, "unknown time zone"),
     (["report", "sample_logs/real-lex-records.jsonl", "--top", "0"], 2, "must be 1 or more"),
+    (["report", "sample_logs/real-lex-records.jsonl", "--csv-dir", "README.md"], 2, "--csv-dir README.md is a file"),
+    (["report", "sample_logs/real-lex-records.jsonl", "--csv-dir", "/proc/nope"], 2,
+     "cannot create the folder /proc/nope for --csv-dir"),
 ])
 def test_errors_are_one_sentence_and_non_zero(args, code, message):
     result = run_cli(*args)

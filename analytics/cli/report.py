@@ -38,7 +38,7 @@ def add_parser(subparsers) -> None:
                                    formatter_class=GlossaryHelpFormatter)
     parser.add_argument("sources", nargs="*", type=given_source, metavar="SOURCE", help="log files or folders")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    parser.add_argument("--csv-dir", type=given_path, metavar="DIR", help="write one CSV per table into DIR")
+    parser.add_argument("--csv-dir", type=given_path, metavar="DIR", help="write one CSV per table into DIR (created if missing)")
     parser.add_argument("--out", dest="csv_dir", type=given_path, action=Deprecated, new="--csv-dir DIR", metavar="DIR")
     parser.add_argument("--top", type=positive_int, default=10, metavar="N",
                         help="rows in top-N lists (default 10)")
@@ -163,6 +163,10 @@ def run(args) -> int:
         tz = check_time_zone(args.tz)
         filters = filters_from_args(args)
         rules = rules_from_args(args)
+        if args.csv_dir:
+            from lexlens.analytics.report.as_csv import prepare_folder
+
+            prepare_folder(args.csv_dir)
         key = output_key_of(args, pending, filters, rules)
         if key is not None:
             from lexlens.analytics.store.outputs import kept_output
