@@ -140,4 +140,3 @@ def load_logs(paths: Sequence[Union[str, Path]], progress: Optional[Progress] = 
     del data
     release_freed_memory()
     return finished
-

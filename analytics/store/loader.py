@@ -136,8 +136,8 @@ def load_logs_stored(paths: Sequence[Union[str, Path]], store: Optional[Store],
     ``aside``: new pieces may be written by a forked child (``analytics.store.aside``) while the
     caller goes on; it then calls ``use.finish_writing()`` before it ends."""
     from lexlens.analytics.ingest.loading import combine_pieces, finish_load, load_logs
-    from lexlens.analytics.second_core import release_freed_memory
     from lexlens.analytics.ingest.pieces import parse_pieces
+    from lexlens.analytics.second_core import release_freed_memory
 
     if store is None:
         pending = planned.pending if planned is not None and planned.limits == (limits or limits_from_environment()) \
