@@ -28,6 +28,7 @@ PLAIN_TURN_COLUMNS = ("time_ms", "is_utterance", "missed", "nlu_confidence", "ru
 TURN_KEYED = (("bot_keys", "bot_code", BOT_COLUMNS), ("dialog_keys", "dialog_code", DIALOG_COLUMNS))
 KEYED = (*TURN_KEYED, ("intent_keys", "interp_code", ("interp:intent",)))
 SLOT_KEYED = ("slot:intent", "slot:slot", "slot:shape")
+TEXT_COLUMNS = ("session_id", "request_id", "conversation_id", "transcript")  # codes into the scan's "texts"
 
 
 def column_array(raw: dict, name: str) -> np.ndarray:
@@ -45,8 +46,9 @@ class ScanTables:
     """The schema's tables from the C scanner's columns, one scan at a time.
 
     ``add`` takes each scan as soon as it is done and does its share of the work that holds
-    the GIL (the interned key tuples transposed, each row's text looked up) while the
-    scanner's threads, which do not hold it, read the next units; ``tables`` joins the shares.
+    the GIL (the interned key tuples transposed) while the scanner's threads, which do not
+    hold it, read the next units; ``tables`` joins the shares and looks each row's text up
+    once in the joined texts.
     The result is what one scanner over all the units would give: turns numbered 0..n-1 in
     order, codes and turn references offset, key lists concatenated (a text in two scans gets
     two codes, and one category), line numbers offset so they order the whole input. Each
@@ -58,6 +60,7 @@ class ScanTables:
         self.shares: dict[str, list[np.ndarray]] = {}
         self.turns = 0  # turns in the scans added so far
         self.keys = dict.fromkeys(KEY_WIDTH, 0)  # keys of each list in the scans added so far
+        self.texts: dict[str, int] = {}  # texts of each list in the scans added so far
 
     def keep(self, name: str, values: np.ndarray) -> None:
         self.shares.setdefault(name, []).append(values)
@@ -71,26 +74,35 @@ class ScanTables:
         self.keep("line_no", column_array(raw, "line_no") + line_offset)
         for name in PLAIN_TURN_COLUMNS:
             self.keep(name, column_array(raw, name))
-        texts = np.asarray(raw.pop("texts"), dtype=object)  # every distinct text of the scan, once
-        for name in ("session_id", "request_id", "conversation_id", "transcript"):
-            self.keep(name, texts[column_array(raw, name.removesuffix("_id") + "_code")])
-        del texts
+        # each row's text is looked up once, when the tables are made: a lookup here, then
+        # joining the scans' lookups there, touched every row's str (a cache miss) twice more
+        self.keep_texts("texts", np.asarray(raw.pop("texts"), dtype=object),
+                        {name: column_array(raw, name.removesuffix("_id") + "_code") for name in TEXT_COLUMNS})
         messages, = key_parts(raw.pop("message_keys"), 1)
-        self.keep("bot_messages", messages[column_array(raw, "message_code")])
+        self.keep_texts("messages", messages, {"bot_messages": column_array(raw, "message_code")})
         for keys, codes, names in KEYED:
             self.keep_keyed(raw, keys, codes, names)
-        # (intent, slot, shape, original, interpreted): the values looked up per row now
+        # (intent, slot, shape, original, interpreted): the values looked up when the tables are made
         positions, codes = self.keep_keyed(raw, "slot_keys", "slot_code", SLOT_KEYED)
-        self.keep("slot:original_value", positions[3][codes])
-        self.keep("slot:interpreted_value", positions[4][codes])
+        self.keep("slot:original_value:texts", positions[3])
+        self.keep("slot:interpreted_value:texts", positions[4])
         for prefix in ("attr", "req_attr"):
             positions, codes = self.keep_keyed(raw, f"{prefix}_keys", f"{prefix}_code", (f"{prefix}:key",))
-            self.keep(f"{prefix}:value", positions[1][codes])
+            self.keep(f"{prefix}:value:texts", positions[1])
         for name in TURN_REFERENCES:
             self.keep(name, column_array(raw, name) + self.turns)
         for name in ("slot_item", "slot_filled", "interp_rank", "interp_confidence"):
             self.keep(name, column_array(raw, name))
         self.turns += count
+
+    def keep_texts(self, list_name: str, texts: np.ndarray, row_codes: dict[str, np.ndarray]) -> None:
+        """A scan's distinct texts (list ``list_name``) and, for each column named in
+        ``row_codes``, its rows' codes into them, offset past the earlier scans' texts."""
+        offset = self.texts.get(list_name, 0)
+        self.keep(f"{list_name}:texts", texts)
+        for name, codes in row_codes.items():
+            self.keep(f"{name}:codes", codes + offset if offset else codes)
+        self.texts[list_name] = offset + len(texts)
 
     def keep_keyed(self, raw: dict, keys_name: str, codes_name: str, names) -> tuple[list[np.ndarray], np.ndarray]:
         """Key list ``keys_name`` transposed, the texts of ``names`` (its first positions)
@@ -125,8 +137,11 @@ class ScanTables:
         data = {"turn": np.arange(count, dtype="int64"),
                 "time": pd.to_datetime(take("time_ms"), unit="ms", utc=True).as_unit("ns"),
                 "session_key": np.zeros(count, dtype="int64")}
-        for name in ("session_id", "request_id", "conversation_id", "transcript", "bot_messages"):
-            data[name] = object_column(take(name))
+        texts = take("texts:texts")
+        for name in TEXT_COLUMNS:
+            data[name] = object_column(texts[take(f"{name}:codes")])
+        del texts
+        data["bot_messages"] = object_column(take("messages:texts")[take("bot_messages:codes")])
         for _, codes, names in TURN_KEYED:
             row_codes = take(codes)
             for name in names:
@@ -148,8 +163,8 @@ class ScanTables:
             "turn": writable(take("slot_turn")), "intent": self.categorical("slot:intent", code),
             "slot": self.categorical("slot:slot", code), "shape": self.categorical("slot:shape", code),
             "item": writable(take("slot_item")), "filled": take("slot_filled").astype(bool),
-            "original_value": object_column(take("slot:original_value")),
-            "interpreted_value": object_column(take("slot:interpreted_value")),
+            "original_value": object_column(take("slot:original_value:texts")[code]),
+            "interpreted_value": object_column(take("slot:interpreted_value:texts")[code]),
         }
         return frame_of(columns, SLOT_COLUMNS)
 
@@ -166,7 +181,7 @@ class ScanTables:
         if not len(code):
             return empty_table(schema)
         return frame_of({"turn": writable(turn), "key": self.categorical(f"{prefix}:key", code),
-                         "value": object_column(self.take(f"{prefix}:value"))}, schema)
+                         "value": object_column(self.take(f"{prefix}:value:texts")[code])}, schema)
 
 
 def frame_of(columns: dict, schema: dict) -> pd.DataFrame:
