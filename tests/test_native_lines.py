@@ -63,6 +63,23 @@ def test_many_distinct_texts_and_long_lines(tmp_path):
     assert_native_matches_python(path, unit_sizes=(333_333,), workers=2)
 
 
+def test_a_request_id_equal_to_other_texts_of_the_scan(tmp_path):
+    """The scanner gives each request id a code of its own without interning it (one per
+    turn): one equal to a session id, a transcript or a repeated request id still reads as
+    the same text, and a repeat of (session, request) is still one duplicate."""
+    rows = [base(requestId="same", sessionId="same", inputTranscript="same"),
+            base(requestId="same", sessionId="same", inputTranscript="same"),  # a duplicate
+            base(requestId="same", sessionId="other", inputTranscript="other"),  # another session's
+            base(requestId="other", sessionId="same", inputTranscript="")]
+    path = tmp_path / "same.jsonl"
+    path.write_bytes(b"".join(line(row) + b"\n" for row in rows))
+    assert native.scan_counts(path.read_bytes())["fast"] == 4
+    python = assert_native_matches_python(path, unit_sizes=(10_000_000,))
+    assert python.report.duplicates == 1
+    assert sorted(zip(python.turns["session_id"], python.turns["request_id"])) == [
+        ("other", "same"), ("same", "other"), ("same", "same")]
+
+
 PYTHON_SPACES = [chr(c) for c in range(0x3001) if chr(c).isspace()]
 
 

@@ -82,7 +82,8 @@ typedef struct {  /* 24 bytes: the tables are probed at random, so size is cache
 
 typedef struct {
     Entry *entries;
-    Py_ssize_t cap, count;
+    Py_ssize_t cap, count;  /* count: codes given (keys kept), some without an entry (append_key) */
+    Py_ssize_t filled;      /* entries in use */
     Buf keys;
 } Table;
 
@@ -132,7 +133,7 @@ static Entry *table_find(Table *t, const char *key, Py_ssize_t n, uint64_t hash)
 
 /* Look key up, adding it with the next code when new (*found says which). NULL: no memory. */
 static Entry *table_lookup(Table *t, const char *key, Py_ssize_t n, int *found) {
-    if ((t->count + 1) * 2 > t->cap && table_grow(t) < 0) return NULL;
+    if ((t->filled + 1) * 2 > t->cap && table_grow(t) < 0) return NULL;
     if (n >= UINT32_MAX || t->count >= UINT32_MAX - 1) return NULL;
     uint64_t hash = hash_bytes(key, n);
     Entry *e = table_find(t, key, n, hash);
@@ -144,6 +145,7 @@ static Entry *table_lookup(Table *t, const char *key, Py_ssize_t n, int *found) 
         e->offset = offset;
         e->len = (uint32_t)n;
         e->code1 = (uint32_t)++t->count;
+        t->filled++;
     }
     return e;
 }
@@ -151,7 +153,7 @@ static Entry *table_lookup(Table *t, const char *key, Py_ssize_t n, int *found) 
 static void table_free(Table *t) {
     PyMem_RawFree(t->entries);
     t->entries = NULL;
-    t->cap = t->count = 0;
+    t->cap = t->count = t->filled = 0;
     buf_free(&t->keys);
 }
 
@@ -254,13 +256,14 @@ static int read_hex4(const char *p, const char *end, unsigned *out) {
 }
 
 /* A JSON string at c->p (which is '"'); escapes decoded into the arena. */
-/* Whether any of the 8 bytes in w is '"', '\\' or a control character (< 0x20). */
-static inline int has_special_byte(uint64_t w) {
+/* The bytes of w that are '"', '\\' or a control character (< 0x20), each flagged by its high
+   bit (0: none). A borrow may flag bytes above the lowest flagged one; the lowest is exact. */
+static inline uint64_t special_bytes(uint64_t w) {
     const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
     uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
     uint64_t special = ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) |
                        ((w - ones * 0x20) & ~w);
-    return (special & highs) != 0;
+    return special & highs;
 }
 
 static int parse_string(Cur *c, Str *out) {
@@ -268,7 +271,19 @@ static int parse_string(Cur *c, Str *out) {
     while (c->end - p >= 8) {  /* eight plain bytes at a time */
         uint64_t w;
         memcpy(&w, p, 8);
-        if (has_special_byte(w)) break;
+        uint64_t special = special_bytes(w);
+        if (special) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            p += __builtin_ctzll(special) >> 3;  /* the first special byte: the lowest flag is exact */
+            if (*p == '"') {
+                out->p = start;
+                out->n = p - start;
+                c->p = p + 1;
+                return 0;
+            }
+#endif
+            break;
+        }
         p += 8;
     }
     while (p < c->end) {
@@ -1283,6 +1298,18 @@ static int64_t intern(Scanner *self, int which, const Str *parts, int count) {
     return (int64_t)e->code1 - 1;
 }
 
+/* A new code for a text that (nearly) never repeats, such as a request id, without interning it:
+   looking it up would cost a probe and an entry that no later text finds. Equal texts may so
+   get two codes; the Python side makes a str per code, and equal strs are equal texts. */
+static int64_t append_text(Scanner *self, int which, const Str *text) {
+    Table *table = &self->tables[which];
+    if (text->n >= UINT32_MAX || table->count >= UINT32_MAX - 1) return NOMEM;
+    int64_t where[2] = {table->keys.len, text->n};
+    if (text->n && buf_append(&table->keys, text->p, text->n) < 0) return NOMEM;
+    if (buf_append(&self->key_order[which], where, sizeof where) < 0) return NOMEM;
+    return table->count++;
+}
+
 #define PUT_I64(column, v) if (buf_i64(&self->columns[column], (v)) < 0) return NOMEM
 #define PUT_F64(column, v) if (buf_f64(&self->columns[column], (v)) < 0) return NOMEM
 #define PUT_U8(column, v) if (buf_u8(&self->columns[column], (uint8_t)(v)) < 0) return NOMEM
@@ -1377,7 +1404,8 @@ static int commit(Scanner *self, int64_t line_no, int64_t time_ms) {
     }
     CODE(message_code, T_MESSAGE, &message, 1);
     CODE(session, T_TEXT, &r->session_id, 0);
-    CODE(request, T_TEXT, &r->request_id, 0);
+    int64_t request = append_text(self, T_TEXT, &r->request_id);  /* one per turn: not interned */
+    if (request < 0) return NOMEM;
     CODE(conversation, T_TEXT, &r->conversation_id, 0);
     CODE(transcript, T_TEXT, &r->transcript, 0);
     PUT_I64(C_LINE_NO, line_no);
