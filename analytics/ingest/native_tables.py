@@ -1,6 +1,8 @@
 """Tables from the C scanner's columns (see ``analytics.ingest.native``)."""
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 
@@ -132,6 +134,19 @@ class ScanTables:
                 ("turns", TURN_COLUMNS), ("slots", SLOT_COLUMNS), ("interpretations", INTERPRETATION_COLUMNS),
                 ("attributes", ATTRIBUTE_COLUMNS), ("request_attributes", REQUEST_ATTRIBUTE_COLUMNS))}, \
                 np.zeros(0, dtype="int64")
+        # the other tables on a thread: much of their work (joining integer columns) lets go
+        # of the GIL, while this thread makes the turns
+        with ThreadPoolExecutor(1) as thread:
+            others = thread.submit(self.other_tables)
+            turns, line_no = self.turn_table(count)
+            return {"turns": turns, **others.result()}, line_no
+
+    def other_tables(self) -> dict[str, pd.DataFrame]:
+        return {"slots": self.slot_table(), "interpretations": self.interpretation_table(),
+                "attributes": self.attribute_table("attr", ATTRIBUTE_COLUMNS),
+                "request_attributes": self.attribute_table("req_attr", REQUEST_ATTRIBUTE_COLUMNS)}
+
+    def turn_table(self, count: int) -> tuple[pd.DataFrame, np.ndarray]:
         take = self.take
         line_no = take("line_no")
         data = {"turn": np.arange(count, dtype="int64"),
@@ -150,10 +165,7 @@ class ScanTables:
         data["missed"] = take("missed").astype(bool)
         for name in ("nlu_confidence", "runner_up_confidence", "sentiment_positive", "sentiment_negative"):
             data[name] = writable(take(name))
-        turns = frame_of(data, TURN_COLUMNS)
-        return {"turns": turns, "slots": self.slot_table(), "interpretations": self.interpretation_table(),
-                "attributes": self.attribute_table("attr", ATTRIBUTE_COLUMNS),
-                "request_attributes": self.attribute_table("req_attr", REQUEST_ATTRIBUTE_COLUMNS)}, line_no
+        return frame_of(data, TURN_COLUMNS), line_no
 
     def slot_table(self) -> pd.DataFrame:
         code, take = self.take("slot_code"), self.take
