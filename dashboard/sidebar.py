@@ -212,8 +212,10 @@ def rejection_table(full: LogData) -> pd.DataFrame:
 
 
 def load_report_sentence(report) -> str:
-    return (f"{report.lines:,} lines read · {report.accepted:,} records · {report.blank:,} blank · "
-            f"{report.duplicates:,} duplicates · {report.rejected:,} rejected")
+    """'1 line read · 1 record · 0 blank · 0 duplicates · 0 rejected'."""
+    return " · ".join([f"{plural(report.lines, 'line')} read", plural(report.accepted, "record"),
+                       f"{report.blank:,} blank", plural(report.duplicates, "duplicate"),
+                       f"{report.rejected:,} rejected"])
 
 
 def render_load_report(full: LogData) -> None:

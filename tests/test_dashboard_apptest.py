@@ -249,6 +249,9 @@ def test_unreadable_file_shows_rejections(content, said, tmp_path, monkeypatch):
     assert [warning.value for warning in at.warning if "No Lex V2" in warning.value] == [
         f"No Lex V2 conversation-log records in this source: {said} The sidebar lists the reasons."]
     assert any(said.split(", ")[1].rstrip(".") in caption.value for caption in at.sidebar.caption)
+    # the sidebar's tally in the same words: '1 line read · 0 records', never '1 lines'
+    assert any(caption.value.startswith(said.split(",")[0] + " · 0 records · 0 blank · 0 duplicates · ")
+               for caption in at.sidebar.caption)
 
 
 def test_the_sidebar_accounts_for_every_line_read():
@@ -259,8 +262,9 @@ def test_the_sidebar_accounts_for_every_line_read():
     at = start({"src": str(sample_logs.SAMPLE_DIR / "variants.jsonl")})
     assert not at.exception
     caption = next(c.value for c in at.sidebar.caption if "lines read" in c.value)
-    counts = dict((name, number(value)) for value, name in re.findall(r"([\d,]+) (lines read|records|blank|duplicates|rejected)",
-                                                                         caption))
+    plurals = {"line read": "lines read", "record": "records", "duplicate": "duplicates"}  # '1 duplicate'
+    counts = dict((plurals.get(name, name), number(value)) for value, name in re.findall(
+        r"([\d,]+) (lines? read|records?|blank|duplicates?|rejected)", caption))
     assert counts == {"lines read": report.lines, "records": report.accepted, "blank": report.blank,
                       "duplicates": report.duplicates, "rejected": report.rejected}
     assert counts["lines read"] == sum(counts[name] for name in ("records", "blank", "duplicates", "rejected"))
