@@ -79,11 +79,35 @@ def test_rejects_file_lists_line_numbers_and_reasons(tmp_path):
     (["report", "sample_logs/real-lex-records.jsonl", "--csv-dir", "README.md"], 2, "--csv-dir README.md is a file"),
     (["report", "sample_logs/real-lex-records.jsonl", "--csv-dir", "/proc/nope"], 2,
      "cannot create the folder /proc/nope for --csv-dir"),
+    # sysfs: a folder in which nobody, root included, may create a file
+    pytest.param(["report", "sample_logs/real-lex-records.jsonl", "--csv-dir", "/sys/kernel"], 2,
+                 "cannot write CSV files into /sys/kernel: Permission denied.",
+                 marks=pytest.mark.skipif(not Path("/sys/kernel").is_dir(), reason="no sysfs here")),
 ])
 def test_errors_are_one_sentence_and_non_zero(args, code, message):
     result = run_cli(*args)
     assert result.returncode == code
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(not Path("/sys/kernel").is_dir(), reason="no sysfs here")
+def test_a_csv_dir_that_takes_no_files_is_said_before_the_report():
+    """``prepare_folder`` runs before the load: a folder that exists but takes no files is
+    said there (before, only once the whole report had been computed)."""
+    from lexlens.analytics.errors import LexlensError
+    from lexlens.analytics.report.as_csv import prepare_folder
+
+    with pytest.raises(LexlensError, match="cannot write CSV files into /sys/kernel"):
+        prepare_folder(Path("/sys/kernel"))
+
+
+def test_a_csv_dir_that_takes_files_is_left_as_it_was(tmp_path):
+    from lexlens.analytics.report.as_csv import prepare_folder
+
+    (tmp_path / "keep.csv").write_text("a\n")
+    prepare_folder(tmp_path / "new" / "deeper")
+    prepare_folder(tmp_path)
+    assert sorted(path.name for path in tmp_path.rglob("*")) == ["deeper", "keep.csv", "new"]
 
 
 def test_input_with_no_records_is_an_error(tmp_path):

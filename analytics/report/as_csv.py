@@ -4,6 +4,7 @@ utterances unchanged, so they are written as they are (``report.testset`` leaves
 formula-like utterances out of them instead)."""
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from lexlens.analytics.errors import LexlensError
@@ -13,8 +14,8 @@ from lexlens.analytics.text.csvsafe import safe_csv_pieces
 
 
 def prepare_folder(out: Path) -> None:
-    """Make the --csv-dir folder before anything is computed, so that a wrong path is said at
-    once rather than after the report (20 s at a million records)."""
+    """Make the --csv-dir folder, and see that it takes files, before anything is computed, so
+    that a wrong path is said at once rather than after the report (20 s at a million records)."""
     if out.exists() and not out.is_dir():
         raise LexlensError(f"--csv-dir {out} is a file: name a folder (it is created if missing).", exit_code=2)
     try:
@@ -22,6 +23,10 @@ def prepare_folder(out: Path) -> None:
     except OSError as error:
         raise LexlensError(f"cannot create the folder {out} for --csv-dir: {error.strerror or error}.",
                            exit_code=2) from None
+    try:  # a folder that is there but takes no files (permissions, a read-only file system)
+        tempfile.TemporaryFile(dir=out).close()
+    except OSError as error:
+        raise LexlensError(f"cannot write CSV files into {out}: {error.strerror or error}.", exit_code=2) from None
 
 
 def write_tables(out: Path, report: Report) -> list[Path]:
