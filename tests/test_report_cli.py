@@ -7,6 +7,7 @@ import sys
 import types
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from lexlens.analytics.cli import main
@@ -216,6 +217,26 @@ def test_which_parts_the_second_core_takes(monkeypatch, turns, forked, large):
     child = two_cores.child_parts_for(data, ReportOptions())
     assert (child == two_cores.CHILD_PARTS_LARGE) is large
     assert (compute_outcome_part in child) is not large and compute_activity_part not in child
+
+
+@pytest.mark.parametrize("known, scored", [
+    ({}, False),  # no scores known: VADER is the child's first part
+    ({"hi": 0.0, "bye": 0.0}, True),  # every text VADER scores is known
+    ({"hi": 0.0}, False),  # half of them
+    ({"ok": 0.0}, False),  # only texts with a Lex sentiment, which VADER never scores
+])
+def test_the_child_takes_the_utterance_part_when_vader_scores_are_known(known, scored):
+    """Only the texts VADER scores are sampled: before, transcripts with a Lex sentiment (never
+    in the store's scores) counted as unknown, and the child kept its smaller share."""
+    import lexlens.analytics.report.two_cores as two_cores
+    from lexlens.analytics.metrics.sentiment import ScoreMemo
+    from lexlens.analytics.report.build import ReportOptions
+
+    turns = pd.DataFrame({"transcript": ["hi", "bye", "ok", "ok", ""] * 100,
+                          "is_utterance": [True, True, True, True, False] * 100,
+                          "lex_sentiment": ["", "", "POSITIVE", "NEUTRAL", ""] * 100})
+    options = ReportOptions(vader_memo=ScoreMemo(known))
+    assert two_cores.mostly_scored(types.SimpleNamespace(turns=turns), options) is scored
 
 
 def test_the_large_split_reports_the_same(monkeypatch):

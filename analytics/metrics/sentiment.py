@@ -87,11 +87,16 @@ def vader_scoring() -> str:
     return f"vader-{version}-{VADER_MAX_CHARS}"
 
 
+def vader_pending(turns: pd.DataFrame) -> pd.DataFrame:
+    """The turns VADER scores: utterances without a Lex sentiment."""
+    return turns[turns["is_utterance"] & (turns["lex_sentiment"] == "")]
+
+
 def compute_vader_scores(turns: pd.DataFrame, memo: Optional[ScoreMemo] = None) -> pd.DataFrame:
     """[turn, compound, sentiment] for utterances without a Lex sentiment; each distinct
     text is scored once, on its first VADER_MAX_CHARS characters (``memo``: the scores
     known already; default this process's)."""
-    pending = turns[turns["is_utterance"] & (turns["lex_sentiment"] == "")]
+    pending = vader_pending(turns)
     if pending.empty:
         return pd.DataFrame({"turn": pd.Series(dtype="int64"),
                              "compound": pd.Series(dtype="float64"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing
 
 from lexlens.analytics.metrics.conversations import compute_conversations
+from lexlens.analytics.metrics.sentiment import vader_pending
 from lexlens.analytics.report.build import (PARTS, ReportOptions, assemble_report, build_report,
                                             compute_generative_part, compute_outcome_part, compute_utterance_part,
                                             compute_vader_part)
@@ -31,13 +32,14 @@ def worth_two_cores(data: LogData) -> bool:
 
 
 def mostly_scored(data: LogData, options: ReportOptions) -> bool:
-    """Whether the VADER memo knows at least SCORED of the distinct utterance texts (sampled)."""
+    """Whether the VADER memo knows at least SCORED of the texts VADER would score (those of
+    utterances without a Lex sentiment, sampled; none at all counts as known)."""
     known = getattr(options.vader_memo, "known", None)
     if not known:
         return False
-    texts = data.turns["transcript"].iloc[:: max(1, len(data.turns) // 2000)]
-    texts = [text for text in texts if text]
-    return bool(texts) and sum(text in known for text in texts) >= SCORED * len(texts)
+    sample = vader_pending(data.turns.iloc[:: max(1, len(data.turns) // 2000)])
+    texts = [text for text in sample["transcript"] if text]
+    return sum(text in known for text in texts) >= SCORED * len(texts)
 
 
 def child_parts_for(data: LogData, options: ReportOptions) -> tuple:
