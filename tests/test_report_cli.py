@@ -201,6 +201,31 @@ def test_two_core_report_equals_the_sequential_one():
         assert to_safe_csv(table) == to_safe_csv(sequential.tables[name]), name
 
 
+def test_conversations_that_fail_end_the_child_too(monkeypatch):
+    """The child is forked before the conversations are found and waits for them only for its
+    parts that read them: when finding them fails, the report raises that error, and the
+    child, told by the closed pipe, ends instead of waiting for ever."""
+    import multiprocessing
+
+    import lexlens.analytics.report.two_cores as two_cores
+    from lexlens.analytics.ingest.loading import load_records
+    from lexlens.analytics.report.build import ReportOptions
+    from lexlens.analytics.simulator.generate import generate_records
+
+    data = load_records(generate_records(5000, days=7, seed=3))
+    assert two_cores.worth_two_cores(data)
+
+    def fail(*args, **kwargs):
+        raise ValueError("no conversations today")
+
+    monkeypatch.setattr(two_cores, "compute_conversations", fail)
+    with pytest.raises(ValueError, match="no conversations today"):
+        two_cores.build_report_on_two_cores(data, ReportOptions())
+    for child in multiprocessing.active_children():
+        child.join(30)
+        assert not child.is_alive()
+
+
 @pytest.mark.parametrize("turns,forked,large", [(0, False, False), (19_999, False, False), (20_000, True, False),
                                                 (2_000_000, True, False), (2_000_001, True, True)])
 def test_which_parts_the_second_core_takes(monkeypatch, turns, forked, large):
