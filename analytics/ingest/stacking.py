@@ -90,7 +90,7 @@ def concat_tables(frames: list[pd.DataFrame], columns: dict) -> pd.DataFrame:
                                    ignore_order=True))
         else:
             data[name] = pd.concat([frame[name] for frame in frames], ignore_index=True)
-    return pd.DataFrame(data)
+    return pd.DataFrame(data, copy=False)  # each column its own block: consolidating copies them all
 
 
 def with_object_categories(values: pd.Categorical) -> pd.Categorical:
