@@ -82,7 +82,7 @@ typedef struct {  /* 24 bytes: the tables are probed at random, so size is cache
 
 typedef struct {
     Entry *entries;
-    Py_ssize_t cap, count;  /* count: codes given (keys kept), some without an entry (append_key) */
+    Py_ssize_t cap, count;  /* count: codes given (keys kept), some without an entry (append_text) */
     Py_ssize_t filled;      /* entries in use */
     Buf keys;
 } Table;

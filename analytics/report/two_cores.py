@@ -1,10 +1,10 @@
 """The report on two cores: the same parts as ``report.build.build_report``, about half of
-their cost in a forked child (VADER and the outcomes, by default) while this process computes the rest;
-``assemble_report`` makes the one Report of them. The child is forked before the conversations
-are found and starts with its parts that do not read them (``SharedConversations``). Worth it from about 20,000 turns on Linux
-with two or more cores; otherwise ``build_report`` runs every part here. Above 2 million turns
-the child takes lighter parts (``child_parts_for``), so that the memory-hungry ones never run
-side by side."""
+their cost in a forked child (VADER and the outcomes, by default) while this process computes
+the rest; ``assemble_report`` makes the one Report of them. The child is forked before the
+conversations are found and starts with its parts that do not read them
+(``SharedConversations``). Worth it from about 20,000 turns on Linux with two or more cores;
+otherwise ``build_report`` runs every part here. Above 2 million turns the child takes lighter
+parts (``child_parts_for``), so that the memory-hungry ones never run side by side."""
 from __future__ import annotations
 
 import mmap
