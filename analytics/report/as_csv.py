@@ -26,7 +26,11 @@ def prepare_folder(out: Path) -> None:
     try:  # a folder that is there but takes no files (permissions, a read-only file system)
         tempfile.TemporaryFile(dir=out).close()
     except OSError as error:
-        raise LexlensError(f"cannot write CSV files into {out}: {error.strerror or error}.", exit_code=2) from None
+        raise cannot_write(out, error) from None
+
+
+def cannot_write(out: Path, error: OSError) -> LexlensError:
+    return LexlensError(f"cannot write CSV files into {out}: {error.strerror or error}.", exit_code=2)
 
 
 def write_tables(out: Path, report: Report) -> list[Path]:
@@ -41,8 +45,7 @@ def write_tables(out: Path, report: Report) -> list[Path]:
                 file.writelines(pieces)
             written.append(path)
     except OSError as error:
-        raise LexlensError(f"cannot write CSV files into {out}: {error.strerror or error}.",
-                           exit_code=2) from None
+        raise cannot_write(out, error) from None
     return written
 
 
