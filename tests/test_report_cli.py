@@ -226,58 +226,72 @@ def test_conversations_that_fail_end_the_child_too(monkeypatch):
         assert not child.is_alive()
 
 
-@pytest.mark.parametrize("turns,forked,large", [(0, False, False), (19_999, False, False), (20_000, True, False),
-                                                (2_000_000, True, False), (2_000_001, True, True)])
-def test_which_parts_the_second_core_takes(monkeypatch, turns, forked, large):
-    """Below 20k turns a fork costs more than it saves; above 2M the child takes the parts that
-    need little memory, so the outcomes and activity never run side by side."""
+@pytest.mark.parametrize("turns,tables,forked,kept_here", [
+    (0, False, False, ()), (19_999, False, False, ()), (20_000, False, True, ()),
+    (2_000_000, False, True, ()), (2_000_000, True, True, ("activity", "load")),
+    (2_000_001, False, True, ("activity", "outcome")), (2_000_001, True, True, ("activity", "outcome"))])
+def test_which_parts_stay_in_this_process(monkeypatch, turns, tables, forked, kept_here):
+    """Below 20k turns a fork costs more than it saves. The parts whose tables hold every turn
+    stay here when tables are asked for; above 2M the outcomes and activity stay here, one after
+    the other, so that they never run side by side. Every other part is queued, once."""
     import lexlens.analytics.report.two_cores as two_cores
     import lexlens.analytics.second_core as second_core
-    from lexlens.analytics.report.build import ReportOptions, compute_activity_part, compute_outcome_part
+    from lexlens.analytics.report.build import PARTS, ReportOptions
 
     monkeypatch.setattr(second_core.sys, "platform", "linux")
     monkeypatch.setattr(second_core.os, "cpu_count", lambda: 2)
     data = types.SimpleNamespace(turns=range(turns))
     assert two_cores.worth_two_cores(data) is forked
-    child = two_cores.child_parts_for(data, ReportOptions())
-    assert (child == two_cores.CHILD_PARTS_LARGE) is large
-    assert (compute_outcome_part in child) is not large and compute_activity_part not in child
+    here = two_cores.parts_kept_here(data, ReportOptions(tables=tables))
+    assert tuple(part.__name__.split("_")[1] for part in here) == kept_here
+    assert sorted(two_cores.QUEUE_ORDER, key=PARTS.index) == list(PARTS)  # each part queued once
 
 
-@pytest.mark.parametrize("known, scored", [
-    ({}, False),  # no scores known: VADER is the child's first part
-    ({"hi": 0.0, "bye": 0.0}, True),  # every text VADER scores is known
-    ({"hi": 0.0}, False),  # half of them
-    ({"ok": 0.0}, False),  # only texts with a Lex sentiment, which VADER never scores
-])
-def test_the_child_takes_the_utterance_part_when_vader_scores_are_known(known, scored):
-    """Only the texts VADER scores are sampled: before, transcripts with a Lex sentiment (never
-    in the store's scores) counted as unknown, and the child kept its smaller share."""
+def test_parts_that_read_no_conversations_are_queued_first():
+    """The child starts while this process finds the conversations: the queue's first parts
+    must not wait for them."""
     import lexlens.analytics.report.two_cores as two_cores
-    from lexlens.analytics.metrics.sentiment import ScoreMemo
-    from lexlens.analytics.report.build import ReportOptions
 
-    turns = pd.DataFrame({"transcript": ["hi", "bye", "ok", "ok", ""] * 100,
-                          "is_utterance": [True, True, True, True, False] * 100,
-                          "lex_sentiment": ["", "", "POSITIVE", "NEUTRAL", ""] * 100})
-    options = ReportOptions(vader_memo=ScoreMemo(known))
-    assert two_cores.mostly_scored(types.SimpleNamespace(turns=turns), options) is scored
+    waiting = [part in two_cores.NEED_CONVERSATIONS for part in two_cores.QUEUE_ORDER]
+    assert waiting == sorted(waiting) and not waiting[0]
 
 
-def test_the_large_split_reports_the_same(monkeypatch):
-    """The parts moved between the processes above LARGE_TURNS give the sequential report."""
+@pytest.mark.parametrize("large, tables", [(False, False), (False, True), (True, True)])
+def test_each_part_is_computed_once_by_one_of_two_processes(monkeypatch, tmp_path, large, tables):
+    """Both processes take parts from one queue: every part is computed exactly once, the kept
+    ones by this process, and the report equals the sequential one."""
+    import lexlens.analytics.report.build as build
     import lexlens.analytics.report.two_cores as two_cores
     from lexlens.analytics.ingest.loading import load_records
-    from lexlens.analytics.report.build import ReportOptions, build_report
     from lexlens.analytics.simulator.generate import generate_records
     from lexlens.analytics.text.csvsafe import to_safe_csv
 
     data = load_records(generate_records(5000, days=7, seed=5))
-    monkeypatch.setattr(two_cores, "LARGE_TURNS", 1000)
-    options = ReportOptions(tables=True)
-    assert two_cores.child_parts_for(data, options) == two_cores.CHILD_PARTS_LARGE
-    parallel, sequential = two_cores.build_report_on_two_cores(data, options), build_report(data, options)
+    assert two_cores.worth_two_cores(data)
+    if large:
+        monkeypatch.setattr(two_cores, "LARGE_TURNS", 1000)
+    journal = tmp_path / "computed"
+
+    def noted(compute):
+        def part(*args):
+            with open(journal, "a") as out:  # O_APPEND: the two processes' lines never mix
+                out.write(f"{os.getpid()} {compute.__name__}\n")
+            return compute(*args)
+        part.__name__ = compute.__name__
+        return part
+
+    options = build.ReportOptions(tables=tables)
+    kept = {part.__name__ for part in two_cores.parts_kept_here(data, options)}
+    wrapped = {part: noted(part) for part in build.PARTS}
+    for name in ("QUEUE_ORDER", "NEED_CONVERSATIONS", "KEPT_HERE_LARGE", "KEPT_HERE_TABLES"):
+        monkeypatch.setattr(two_cores, name, tuple(wrapped[part] for part in getattr(two_cores, name)))
+    parallel = two_cores.build_report_on_two_cores(data, options)
+    computed = [line.split() for line in journal.read_text().splitlines()]
+    assert sorted(name for _, name in computed) == sorted(part.__name__ for part in build.PARTS)
+    assert {name for pid, name in computed if int(pid) == os.getpid()} >= kept
+    sequential = build.build_report(data, options)
     assert parallel.values() == sequential.values()
+    assert list(parallel.tables) == list(sequential.tables)
     for name, table in parallel.tables.items():
         assert to_safe_csv(table) == to_safe_csv(sequential.tables[name]), name
 

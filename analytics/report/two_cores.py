@@ -1,10 +1,14 @@
-"""The report on two cores: the same parts as ``report.build.build_report``, about half of
-their cost in a forked child (VADER and the outcomes, by default) while this process computes
-the rest; ``assemble_report`` makes the one Report of them. The child is forked before the
-conversations are found and starts with its parts that do not read them
-(``SharedConversations``). Worth it from about 20,000 turns on Linux with two or more cores;
-otherwise ``build_report`` runs every part here. Above 2 million turns the child takes lighter
-parts (``child_parts_for``), so that the memory-hungry ones never run side by side."""
+"""The report on two cores: the same parts as ``report.build.build_report``, shared between this
+process and a forked child, each part computed once by whichever process is free first
+(``PartQueue``); ``assemble_report`` makes the one Report of them. The child is forked before
+the conversations are found and starts with the parts that do not read them
+(``SharedConversations``) while this process finds them. Worth it from about 20,000 turns on
+Linux with two or more cores; otherwise ``build_report`` runs every part here.
+
+Some parts stay here (``parts_kept_here``): with ``--csv-dir`` tables, the activity part and the
+load part, whose tables (every turn, every server response) would cost more to send than to
+compute; above 2 million turns, the outcomes and activity, the two that need most memory, one
+after the other, so that their peaks never add up."""
 from __future__ import annotations
 
 import mmap
@@ -15,24 +19,25 @@ import numpy as np
 
 from lexlens.analytics.errors import LexlensError
 from lexlens.analytics.metrics.conversations import Conversations, compute_conversations
-from lexlens.analytics.metrics.sentiment import vader_pending
-from lexlens.analytics.report.build import (PARTS, ReportOptions, assemble_report, build_report,
-                                            compute_activity_part, compute_generative_part, compute_outcome_part,
-                                            compute_utterance_part, compute_vader_part)
+from lexlens.analytics.report.build import (ReportOptions, assemble_report, build_report,
+                                            compute_activity_part, compute_generative_part, compute_load_part,
+                                            compute_outcome_part, compute_utterance_part, compute_vader_part)
 from lexlens.analytics.report.model import Report
 from lexlens.analytics.schema import LogData
 from lexlens.analytics.second_core import LARGE_TURNS, MIN_TURNS, release_freed_memory, second_core_available
 
-CHILD_PARTS = (compute_vader_part, compute_outcome_part)  # about half of the work
-# when the store already knows most VADER scores, scoring is cheap: the child takes more
-CHILD_PARTS_SCORED = (compute_vader_part, compute_outcome_part, compute_utterance_part)
-SCORED = 0.9  # share of the distinct utterance texts whose VADER score is known
-# Above LARGE_TURNS, the child takes the parts that need little memory of their own, and the two
-# that need most (the outcomes, then activity) run one after the other here: side by side, their
-# peaks added up (5M records: +1.6 and +0.7 GiB over the tables' 3.2 GiB).
-CHILD_PARTS_LARGE = (compute_vader_part, compute_utterance_part, compute_generative_part)
+# The order the parts are taken in: first those that do not read the conversations (the child
+# starts on them while this process finds the conversations), then the costliest first (at a
+# million records: activity 0.9 s, the outcomes 0.75, the utterances 0.45, VADER 0.15-0.45).
+QUEUE_ORDER = (compute_utterance_part, compute_vader_part, compute_load_part,
+               compute_activity_part, compute_outcome_part, compute_generative_part)
 # the parts that read the conversations (the others need only the tables)
 NEED_CONVERSATIONS = (compute_activity_part, compute_outcome_part, compute_generative_part)
+# Above LARGE_TURNS, kept here one after the other: side by side, their peaks added up (5M
+# records: +1.6 and +0.7 GiB over the tables' 3.2 GiB).
+KEPT_HERE_LARGE = (compute_activity_part, compute_outcome_part)
+# With tables, kept here: their tables hold every turn or every server response.
+KEPT_HERE_TABLES = (compute_activity_part, compute_load_part)
 
 
 class SharedConversations:
@@ -69,44 +74,48 @@ class SharedConversations:
         os.close(self.writer)
 
 
+class PartQueue:
+    """Parts both processes take from, one at a time and each once: the position of the next
+    one is a counter in shared memory, moved under its lock."""
+
+    def __init__(self, parts: tuple, context):
+        self.parts = parts
+        self.next = context.Value("i", 0)  # made before the fork: both processes share it
+
+    def take(self):
+        """The next part no process has taken yet, or None when none is left."""
+        with self.next.get_lock():
+            position = self.next.value
+            self.next.value = position + 1
+        return self.parts[position] if position < len(self.parts) else None
+
+
 def worth_two_cores(data: LogData) -> bool:
     return second_core_available() and len(data.turns) >= MIN_TURNS
 
 
-def mostly_scored(data: LogData, options: ReportOptions) -> bool:
-    """Whether the VADER memo knows at least SCORED of the texts VADER would score (those of
-    utterances without a Lex sentiment, sampled; none at all counts as known)."""
-    known = getattr(options.vader_memo, "known", None)
-    if not known:
-        return False
-    sample = vader_pending(data.turns.iloc[:: max(1, len(data.turns) // 2000)])
-    texts = [text for text in sample["transcript"] if text]
-    return sum(text in known for text in texts) >= SCORED * len(texts)
-
-
-def child_parts_for(data: LogData, options: ReportOptions) -> tuple:
-    """The parts the forked child computes: about half of the work, or above LARGE_TURNS the
-    parts that hold little memory while they run."""
+def parts_kept_here(data: LogData, options: ReportOptions) -> tuple:
+    """The parts this process computes itself, before it takes any from the queue."""
     if len(data.turns) > LARGE_TURNS:
-        return CHILD_PARTS_LARGE
-    return CHILD_PARTS_SCORED if mostly_scored(data, options) else CHILD_PARTS
+        return KEPT_HERE_LARGE
+    return KEPT_HERE_TABLES if options.tables else ()
 
 
 def build_report_on_two_cores(data: LogData, options: ReportOptions = ReportOptions()) -> Report:
-    """``build_report``, with CHILD_PARTS computed in a forked child when that is faster."""
+    """``build_report``, its parts shared with a forked child when that is faster."""
     if not worth_two_cores(data):
         return build_report(data, options)
-    child_parts = child_parts_for(data, options)
+    kept_here = parts_kept_here(data, options)
     context = multiprocessing.get_context("fork")  # the child shares the tables, nothing is copied
+    queue = PartQueue(tuple(part for part in QUEUE_ORDER if part not in kept_here), context)
     receiver, sender = context.Pipe(duplex=False)
     shared = SharedConversations(len(data.turns), options.idle_timeout_s)
 
     def child() -> None:
         try:
             shared.forked()
-            found = None
-            parts = []
-            for compute in sorted(child_parts, key=lambda part: part in NEED_CONVERSATIONS):
+            found, parts = None, []
+            while (compute := queue.take()) is not None:
                 if found is None and compute in NEED_CONVERSATIONS:
                     found = shared.take()
                 parts.append(compute(data, found, options))
@@ -120,7 +129,9 @@ def build_report_on_two_cores(data: LogData, options: ReportOptions = ReportOpti
     with shared:
         found = compute_conversations(data.turns, idle_timeout_s=options.idle_timeout_s)  # once, for both
         shared.give(found)
-    here = [compute(data, found, options) for compute in PARTS if compute not in child_parts]
+    here = [compute(data, found, options) for compute in kept_here]
+    while (compute := queue.take()) is not None:
+        here.append(compute(data, found, options))
     status, value = receiver.recv()
     process.join()
     if status == "error":
