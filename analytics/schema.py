@@ -12,6 +12,8 @@ https://docs.aws.amazon.com/lexv2/latest/dg/analytics-key-definitions.html
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+import threading
+import weakref
 from functools import partial
 from typing import Optional
 
@@ -130,16 +132,51 @@ def empty_frame(names: list[str], dtype: str = "object") -> pd.DataFrame:
 
 # Turns in the order a session happened; ``turn`` breaks ties between equal times.
 SESSION_ORDER = ["session_key", "time", "turn"]
+ORDERS_KEPT = 4  # session orders kept (``session_order``), each until its table is gone
+_orders: dict = {}  # (rows, where each SESSION_ORDER column is) -> (those columns, the order)
+_orders_lock = threading.Lock()  # the dashboard's sessions run in threads
 
 
 def session_order(turns: pd.DataFrame) -> np.ndarray:
-    """Positions of ``turns`` in SESSION_ORDER (stable), by integer sorts only."""
-    if turns["turn"].is_monotonic_increasing and turns["time"].is_monotonic_increasing:
+    """Positions of ``turns`` in SESSION_ORDER (stable), by integer sorts only. Several metrics
+    of one report or page need it (conversations, sessions, outcomes): it is sorted once per
+    set of columns and kept while ``turns`` lives, keyed by where the columns' values are (a new
+    or replaced column lives elsewhere) and holding them, so that no other array can take
+    their place."""
+    times = turns["time"].array
+    times = times.asi8 if hasattr(times, "asi8") else pd.DatetimeIndex(turns["time"]).asi8  # object: made
+    columns = (turns["session_key"].to_numpy(), times, turns["turn"].to_numpy())
+    key = (len(turns), *((column.__array_interface__["data"][0], column.strides) for column in columns))
+    with _orders_lock:
+        if key in _orders:
+            return _orders[key][1]
+    session, time, turn = columns
+    if (np.diff(turn) > 0).all() and (np.diff(time) >= 0).all():
         # already in (time, turn) order, as every load leaves it: sorting by session alone
         # gives the same order
-        return np.argsort(turns["session_key"].to_numpy(), kind="stable")
-    return np.lexsort((turns["turn"].to_numpy(), turns["time"].array.asi8,
-                       turns["session_key"].to_numpy()))
+        order = np.argsort(session, kind="stable")
+    else:
+        order = np.lexsort((turn, time, session))
+    order.flags.writeable = False  # shared by every caller
+    with _orders_lock:
+        while len(_orders) >= ORDERS_KEPT:
+            _orders.pop(next(iter(_orders)))
+        _orders[key] = (columns, order)
+    weakref.finalize(turns, forget_order, key)
+    return order
+
+
+def forget_order(key: tuple) -> None:
+    with _orders_lock:
+        _orders.pop(key, None)
+
+
+def session_order_of(turns: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """``session_order(turns[rows])`` for a boolean mask ``rows``, from the order of all of
+    ``turns`` (kept by ``session_order``): positions within the selected rows, no sort."""
+    everything = session_order(turns)
+    chosen = everything[rows[everything]]
+    return (np.cumsum(rows) - 1)[chosen]
 
 
 def order_by_session(turns: pd.DataFrame) -> pd.DataFrame:

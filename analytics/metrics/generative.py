@@ -22,7 +22,7 @@ import pandas as pd
 
 from lexlens.analytics.metrics.arrays import as_values, value_codes
 from lexlens.analytics.metrics.clusters import assign_leaders
-from lexlens.analytics.schema import LogData, empty_frame, order_by_session
+from lexlens.analytics.schema import LogData, empty_frame, session_order
 from lexlens.analytics.text.normalise import similarity_texts
 
 QNA_PREFIX = "x-amz-lex:qnA-"
@@ -80,8 +80,8 @@ def set_on_turn(data: LogData, found: pd.DataFrame) -> pd.DataFrame:
     did not carry the same key and value (session attributes are carried over otherwise)."""
     if found.empty:
         return found
-    ordered = order_by_session(data.turns)
-    turn, session = ordered["turn"].to_numpy(), ordered["session_key"].to_numpy()
+    order = session_order(data.turns)
+    turn, session = data.turns["turn"].to_numpy()[order], data.turns["session_key"].to_numpy()[order]
     previous = np.full(len(turn), -1, dtype="int64")
     same = np.r_[False, session[1:] == session[:-1]]
     previous[same] = turn[:-1][same[1:]]

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from lexlens.analytics.metrics.arrays import distinct_sorted
-from lexlens.analytics.schema import empty_frame, grouping_of, order_by_session
+from lexlens.analytics.schema import empty_frame, grouping_of, session_order, session_order_of
 
 INTENT_COLUMNS = ["intent", "turns", "entries", "sessions", "missed"]
 
@@ -26,19 +26,31 @@ DEFINITIONS = {  # the user-facing text of each metric here: README, dashboard a
 }
 
 
-def intent_entries(turns: pd.DataFrame) -> pd.Series:
-    """True for turns whose intent differs from the previous turn of the same session."""
-    ordered = order_by_session(turns)
-    intent = grouping_of(ordered["intent"])  # compared by codes, not a million strings
-    same_session = ordered["session_key"].eq(ordered["session_key"].shift())
-    entered = ~(same_session & intent.eq(intent.shift()))
-    return entered.reindex(turns.index)
+def intent_entries(turns: pd.DataFrame, order: np.ndarray | None = None) -> np.ndarray:
+    """True for turns whose intent differs from the previous turn of the same session
+    (``order``: ``session_order(turns)`` when the caller has it)."""
+    order = session_order(turns) if order is None else order
+    intent = intent_codes(turns["intent"])[order]  # compared by codes, not a million strings
+    session = turns["session_key"].to_numpy()[order]
+    same = np.zeros(len(order), dtype=bool)
+    same[1:] = (session[1:] == session[:-1]) & (intent[1:] == intent[:-1])
+    entered = np.empty(len(order), dtype=bool)
+    entered[order] = ~same
+    return entered
+
+
+def intent_codes(intents: pd.Series) -> np.ndarray:
+    """One integer per distinct intent (a category's codes, else factorized)."""
+    if isinstance(intents.dtype, pd.CategoricalDtype):
+        return intents.cat.codes.to_numpy()
+    return pd.factorize(intents)[0]
 
 
 def top_intents(turns: pd.DataFrame, n: int | None = None) -> pd.DataFrame:
     """INTENT_COLUMNS, most turns first; turns without any intent are left out."""
     # only the columns used: selecting rows copies every column taken
-    with_intent = turns.loc[turns["intent"] != "", ["turn", "time", "session_key", "intent", "missed"]]
+    chosen = (turns["intent"] != "").to_numpy()
+    with_intent = turns.loc[chosen, ["session_key", "intent", "missed"]]
     if with_intent.empty:
         return empty_frame(INTENT_COLUMNS)
     codes, names = pd.factorize(grouping_of(with_intent["intent"]))
@@ -49,7 +61,7 @@ def top_intents(turns: pd.DataFrame, n: int | None = None) -> pd.DataFrame:
     table = pd.DataFrame({
         "intent": pd.Series(np.asarray(names, dtype=object), dtype=object),
         "turns": np.bincount(codes, minlength=count),
-        "entries": np.bincount(codes, weights=intent_entries(with_intent).to_numpy(),
+        "entries": np.bincount(codes, weights=intent_entries(with_intent, session_order_of(turns, chosen)),
                                minlength=count).astype("int64"),
         "sessions": np.bincount(pairs // (int(sessions.max()) + 1), minlength=count),
         "missed": np.bincount(codes, weights=with_intent["missed"].to_numpy(),

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from lexlens.analytics.metrics.arrays import combined_codes, first_of_each, starts_of
-from lexlens.analytics.schema import codes_and_texts, matches, order_by_session
+from lexlens.analytics.schema import codes_and_texts, matches, session_order_of
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -58,9 +58,9 @@ DEFINITIONS = {  # the user-facing text of each metric here: README, dashboard a
 def compute_path_steps(turns: pd.DataFrame) -> pd.DataFrame:
     """[session_key, step, intent, returning, time]: one row per intent entered, in order.
     Worked on intent codes (each text compared once, not once per turn)."""
-    with_intent = turns.loc[turns["intent"] != "", ["turn", "time", "session_key", "intent",
-                                                    "intent_state", "dialog_action"]]
-    ordered = order_by_session(with_intent)
+    chosen = (turns["intent"] != "").to_numpy()
+    columns = ["time", "session_key", "intent", "intent_state", "dialog_action"]
+    ordered = turns[columns].iloc[np.flatnonzero(chosen)[session_order_of(turns, chosen)]]
     intent, intents = codes_and_texts(ordered["intent"])
     session = ordered["session_key"].to_numpy()
     closed = matches(ordered["intent_state"], CLOSED_STATES) & matches(ordered["dialog_action"], ["Close"])

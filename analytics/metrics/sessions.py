@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from lexlens.analytics.metrics.conversations import Conversations
-from lexlens.analytics.schema import empty_table
+from lexlens.analytics.metrics.arrays import starts_of
+from lexlens.analytics.schema import empty_table, session_order
 
 SESSION_COLUMNS = ["session_key", "session_id", "bot_id", "bot_name", "alias_name", "locale",
                    "start", "end", "duration_s", "turns", "utterances", "missed", "conversations"]
@@ -46,10 +47,10 @@ def compute_sessions(turns: pd.DataFrame, *, conversations: Conversations) -> pd
     same turns) gives each session's conversation count."""
     if turns.empty:
         return empty_table({name: (SESSION_DTYPES.get(name, "object"), "") for name in SESSION_COLUMNS})
-    # Reductions over the rows grouped by session (a stable sort keeps frame order within
-    # one, so a session's first row gives its "first" values): numpy, not groupby.agg.
+    # Reductions over the rows in session order (shared with the conversations and the
+    # outcomes; a session's first row gives its "first" values): numpy, not groupby.agg.
     keys = turns["session_key"].to_numpy()
-    order = np.argsort(keys, kind="stable")
+    order = session_order(turns)
     ordered_keys = keys[order]
     starts = np.flatnonzero(np.r_[True, ordered_keys[1:] != ordered_keys[:-1]])
     sizes = np.diff(np.r_[starts, len(order)])
@@ -64,8 +65,11 @@ def compute_sessions(turns: pd.DataFrame, *, conversations: Conversations) -> pd
     for column in ("is_utterance", "missed"):
         sessions["utterances" if column == "is_utterance" else column] = np.add.reduceat(
             turns[column].to_numpy()[order].astype("int64"), starts)
-    # conversation keys never span sessions: count each one once, in its session
-    _, first_seen = np.unique(conversations.keys[order], return_index=True)
+    # conversation keys never span sessions: count each one once, in its session (numbered in
+    # session order, they only grow along it: their first rows are where they change)
+    in_order = conversations.keys[order]
+    first_seen = (np.flatnonzero(starts_of(in_order)) if (np.diff(in_order) >= 0).all()
+                  else np.unique(in_order, return_index=True)[1])
     session_of_row = np.repeat(np.arange(len(starts)), sizes)
     sessions["conversations"] = np.bincount(session_of_row[first_seen], minlength=len(starts))
     sessions["duration_s"] = (sessions["end"] - sessions["start"]).dt.total_seconds()
@@ -94,5 +98,8 @@ def compute_turns_per_session(sessions: pd.DataFrame) -> dict[str, float]:
 
 def top_sessions(sessions: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     """The ``n`` sessions with the most turns (ties: longer first, then earlier)."""
+    if len(sessions) > n > 0:  # only sessions with at least the n-th most turns can be among them
+        least = np.partition(sessions["turns"].to_numpy(), len(sessions) - n)[len(sessions) - n]
+        sessions = sessions[sessions["turns"].to_numpy() >= least]
     return sessions.sort_values(["turns", "duration_s", "start"], ascending=[False, False, True],
                                 kind="stable").head(n).reset_index(drop=True)
