@@ -22,6 +22,20 @@ def test_collapse_spaces_and_utterance_key(text, tidy, key):
     assert utterance_key(text) == key
 
 
+def test_collapse_spaces_splits_on_what_the_pattern_matches():
+    """Every character the pattern \\s matches (29 of them) and none other is a space to
+    collapse_spaces, which splits rather than runs the pattern."""
+    import re
+    import sys
+
+    pattern = re.compile(r"\s+")
+    spaces = [c for c in map(chr, range(sys.maxunicode + 1)) if pattern.fullmatch(c)]
+    assert len(spaces) == 29
+    for c in spaces + ["\u200b", "\ufeff", "\x1b", "x", "\u180e"]:  # and lookalikes that are not
+        for text in (f"{c}a{c}{c}b{c}", c, f"a{c}"):
+            assert collapse_spaces(text) == pattern.sub(" ", text).strip(), repr(c)
+
+
 @pytest.mark.parametrize("raw, expected", [
     ("Where is my parcel?", "where is my parcel"), ("  ORDER   #123 ", "order 000"),
     ("I'm {Name}", "i'm {name}"), ("ﬁne", "fine"), ("", "")])
