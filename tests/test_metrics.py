@@ -385,6 +385,25 @@ def test_combined_codes_are_equal_exactly_where_every_code_is(case):
     assert first_of_each(key).tolist() == [row not in rows[:i] for i, row in enumerate(rows)]
 
 
+SHARE_CASES = {  # values: the same table whether they come as text or as a categorical
+    "nothing": [],
+    "one value": ["Text"],
+    "ties by name": ["Speech", "Text", "DTMF", "Text", "Speech"],
+    "a category no row has": ["Text", "Text"],
+    "a missing value": ["Text", None, "Speech"],
+}
+
+
+@pytest.mark.parametrize("case", list(SHARE_CASES))
+def test_share_table_counts_categoricals_as_text(case):
+    values = SHARE_CASES[case]
+    text = breakdowns.share_table(pd.Series(values, dtype=object), "mode")
+    categories = sorted({v for v in values if v is not None} | {"Unused"})
+    coded = breakdowns.share_table(pd.Series(pd.Categorical(values, categories=categories)), "mode")
+    assert coded.to_dict("list") == text.to_dict("list")
+    assert text["turns"].sum() == sum(v is not None for v in values) and "Unused" not in text["mode"].tolist()
+
+
 CONTAINS_CASES = {  # (keys, wanted)
     "nothing": ([], []),
     "no keys": ([], [0, 5]),

@@ -1,6 +1,7 @@
 """Shares of turns by a category: input mode (modality) and Lex's own sentiment label."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from lexlens.analytics.schema import text_values
@@ -15,7 +16,12 @@ DEFINITIONS = {  # the user-facing text of each metric here: README, dashboard a
 
 def share_table(values: pd.Series, name: str) -> pd.DataFrame:
     """[name, turns, share] for each value, most frequent first."""
-    counts = text_values(values).value_counts()
+    codes = values.cat.codes.to_numpy() if isinstance(values.dtype, pd.CategoricalDtype) else None
+    if codes is not None and (codes >= 0).all():  # counted by code: no text made per row
+        names = np.asarray(values.cat.categories.astype(object), dtype=object)
+        counts = pd.Series(np.bincount(codes, minlength=len(names)), index=pd.Index(names, dtype=object))
+    else:
+        counts = text_values(values).value_counts()
     counts = counts[counts > 0]
     total = counts.sum()
     table = counts.rename_axis(name).reset_index(name="turns")

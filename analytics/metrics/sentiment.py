@@ -88,8 +88,9 @@ def vader_scoring() -> str:
 
 
 def vader_pending(turns: pd.DataFrame) -> pd.DataFrame:
-    """The turns VADER scores: utterances without a Lex sentiment."""
-    return turns[turns["is_utterance"] & (turns["lex_sentiment"] == "")]
+    """[turn, transcript] of the turns VADER scores: utterances without a Lex sentiment (only
+    the two columns taken: a million rows of every column took 0.08 s)."""
+    return turns.loc[turns["is_utterance"] & (turns["lex_sentiment"] == ""), ["turn", "transcript"]]
 
 
 def compute_vader_scores(turns: pd.DataFrame, memo: Optional[ScoreMemo] = None) -> pd.DataFrame:
