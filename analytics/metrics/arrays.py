@@ -80,20 +80,3 @@ def combined_codes(*codes: np.ndarray) -> np.ndarray:
 def first_of_each(key: np.ndarray) -> np.ndarray:
     """Boolean mask: True at the first row of each distinct ``key`` (``duplicated`` negated)."""
     return ~pd.Series(key, copy=False).duplicated().to_numpy()
-
-
-BITSET_LIMIT = 1 << 34  # keys below this: a bitset of at most 2 GiB; above, np.isin's sort
-
-
-def contains(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """``np.isin(wanted, keys)`` for non-negative integers, through a bitset of ``keys``: no
-    sort (1.2M keys and 250k queries: 0.02 s against np.isin's 0.18 s)."""
-    keys, wanted = np.asarray(keys, dtype=np.int64), np.asarray(wanted, dtype=np.int64)
-    if not len(keys) or not len(wanted):
-        return np.zeros(len(wanted), dtype=bool)
-    top = max(int(keys.max()), int(wanted.max())) + 1
-    if top > BITSET_LIMIT or min(int(keys.min()), int(wanted.min())) < 0:
-        return np.isin(wanted, keys)
-    bits = np.zeros((top >> 3) + 1, dtype=np.uint8)
-    np.bitwise_or.at(bits, keys >> 3, (1 << (keys & 7)).astype(np.uint8))
-    return ((bits[wanted >> 3] >> (wanted & 7).astype(np.uint8)) & 1).astype(bool)

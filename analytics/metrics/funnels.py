@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lexlens.analytics.metrics.arrays import as_values, bounds, contains, distinct_sorted
+from lexlens.analytics.metrics.arrays import as_values, bounds, distinct_sorted
 from lexlens.analytics.metrics.outcomes import Outcomes
 from lexlens.analytics.schema import codes_and_texts, matches, text_values
 
@@ -61,7 +61,7 @@ def mark_filled(slots: pd.DataFrame, turns: np.ndarray, names: np.ndarray) -> np
     parent = known.get_indexer(parents)[code]
     turn = slot_turns[rows].astype(np.int64) * width
     keys = np.concatenate([turn + own, turn + parent])
-    return contains(keys, np.asarray(turns, dtype=np.int64) * width + known.get_indexer(names))
+    return np.isin(np.asarray(turns, dtype=np.int64) * width + known.get_indexer(names), keys)
 
 
 def build_slot_runs(outcomes: Outcomes) -> pd.DataFrame:
