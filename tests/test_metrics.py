@@ -404,6 +404,26 @@ def test_share_table_counts_categoricals_as_text(case):
     assert text["turns"].sum() == sum(v is not None for v in values) and "Unused" not in text["mode"].tolist()
 
 
+CONTAINS_CASES = {  # (keys, wanted)
+    "nothing": ([], []),
+    "no keys": ([], [0, 5]),
+    "no questions": ([1, 2], []),
+    "bits at every position of a byte": (list(range(0, 24, 3)), list(range(24))),
+    "repeated keys and questions": ([7, 7, 8, 0], [0, 7, 7, 9, 8, 1]),
+    "beyond the bitset: np.isin": ([2**40, 3], [2**40, 3, 2**40 + 1]),
+    "negative: np.isin": ([-1, 4], [-1, 4, 5]),
+}
+
+
+@pytest.mark.parametrize("case", list(CONTAINS_CASES))
+def test_contains_answers_as_isin(case):
+    from lexlens.analytics.metrics.arrays import contains
+
+    keys, wanted = CONTAINS_CASES[case]
+    found = contains(np.asarray(keys, dtype=np.int64), np.asarray(wanted, dtype=np.int64))
+    assert found.dtype == bool and found.tolist() == [value in keys for value in wanted]
+
+
 @pytest.mark.parametrize("categorical", [True, False], ids=["categorical", "text"])
 @pytest.mark.parametrize("pairs,expected", [
     (set(), [False, False, False, False]),

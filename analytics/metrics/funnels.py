@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lexlens.analytics.metrics.arrays import as_values, bounds, distinct_sorted
+from lexlens.analytics.metrics.arrays import as_values, bounds, contains, distinct_sorted, value_codes
 from lexlens.analytics.metrics.outcomes import Outcomes
 from lexlens.analytics.schema import codes_and_texts, matches, text_values
 
@@ -44,8 +44,9 @@ DEFINITIONS = {
 }
 
 
-def mark_filled(slots: pd.DataFrame, turns: np.ndarray, names: np.ndarray) -> np.ndarray:
-    """For each (turn, slot name) pair: is that slot (or a sub-slot of it) filled on that turn?"""
+def mark_filled(slots: pd.DataFrame, turns: np.ndarray, name_codes: np.ndarray, names: np.ndarray) -> np.ndarray:
+    """For each (turn, slot name) pair: is that slot (or a sub-slot of it) filled on that turn?
+    The name of pair i is ``names[name_codes[i]]``: each distinct name looked up once."""
     slot_turns = slots["turn"].to_numpy()
     wanted = np.zeros(max(int(slot_turns.max(initial=0)), int(np.max(turns, initial=0))) + 1, dtype=bool)
     wanted[turns] = True  # a lookup table: far faster than np.isin on 300k rows
@@ -55,22 +56,25 @@ def mark_filled(slots: pd.DataFrame, turns: np.ndarray, names: np.ndarray) -> np
     cats = pd.Index(cats, dtype=object).astype(str)
     parents = cats.str.split(".", n=1).str[0]
     known = pd.Index(pd.unique(np.concatenate([cats.to_numpy(object), parents.to_numpy(object),
-                                               pd.unique(np.asarray(names, dtype=object))])))
+                                               np.asarray(names, dtype=object)])))
     width = len(known) + 1
     own = known.get_indexer(cats)[code]
     parent = known.get_indexer(parents)[code]
     turn = slot_turns[rows].astype(np.int64) * width
     keys = np.concatenate([turn + own, turn + parent])
-    return np.isin(np.asarray(turns, dtype=np.int64) * width + known.get_indexer(names), keys)
+    wanted_names = known.get_indexer(pd.Index(np.asarray(names, dtype=object)))[name_codes]
+    return contains(keys, np.asarray(turns, dtype=np.int64) * width + wanted_names)
 
 
 def build_slot_runs(outcomes: Outcomes) -> pd.DataFrame:
     """One row per slot elicitation: attempt, intent, slot, first_turn, last_turn,
     elicitations, retries, outcome (Success, Failed, Dropped)."""
     w = outcomes.turns[outcomes.turns["attempt"].to_numpy() >= 0]
-    attempt, slot = w["attempt"].to_numpy(), as_values(w["slot_to_elicit"])
-    elicit = (as_values(w["dialog_action"]) == "ElicitSlot") & (slot != "")
+    attempt = w["attempt"].to_numpy()
+    slot, slot_names = value_codes(w["slot_to_elicit"])  # codes: a million strings never compared
+    elicit = matches(w["dialog_action"], ["ElicitSlot"]) & (slot_names != "")[slot]
     same = np.zeros(len(w), dtype=bool)
+    # a text other than '' has one code: equal codes after an elicitation are the same slot
     same[1:] = elicit[:-1] & (attempt[1:] == attempt[:-1]) & (slot[1:] == slot[:-1])
     rows = np.flatnonzero(elicit)
     run = np.cumsum(elicit & ~same)[rows]
@@ -81,7 +85,7 @@ def build_slot_runs(outcomes: Outcomes) -> pd.DataFrame:
     inside[inside] = attempt[after[inside]] == attempt[last[inside]]
     turn = w["turn"].to_numpy()
     filled = np.zeros(len(last), dtype=bool)
-    filled[inside] = mark_filled(outcomes.slots, turn[after[inside]], slot[last[inside]])
+    filled[inside] = mark_filled(outcomes.slots, turn[after[inside]], slot[last[inside]], slot_names)
     failed_attempt = matches(outcomes.attempts["outcome"], ["Failed"])[attempt[last]]
     outcome = np.select([inside & filled, inside, failed_attempt], [0, 1, 1], 2)  # codes of SLOT_OUTCOMES
     return pd.DataFrame({
