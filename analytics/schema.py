@@ -197,8 +197,13 @@ def text_values(column: pd.Series) -> pd.Series:
 
 def session_keys_of(data: "LogData", turn_ids: pd.Series) -> np.ndarray:
     """The ``session_key`` of the turn of each of ``turn_ids`` (a side table's ``turn`` column)."""
-    session_of_turn = pd.Series(data.turns["session_key"].to_numpy(), index=data.turns["turn"])
-    return session_of_turn.reindex(turn_ids).to_numpy()
+    from lexlens.analytics.metrics.arrays import positions_of
+
+    rows = positions_of(data.turns["turn"].to_numpy(), np.asarray(turn_ids))
+    found = rows >= 0
+    every_key = data.turns["session_key"].to_numpy()
+    keys = every_key[np.where(found, rows, 0)] if len(every_key) else np.zeros(len(rows), dtype=np.int64)
+    return keys if found.all() else np.where(found, keys, np.nan)  # NaN where absent, as a reindex gives
 
 
 def session_codes_of(data: "LogData", turn_ids: pd.Series) -> np.ndarray:

@@ -1,4 +1,6 @@
 """The reference metrics over tiny hand-built logs, each with the empty case."""
+import types
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -402,6 +404,37 @@ def test_share_table_counts_categoricals_as_text(case):
     coded = breakdowns.share_table(pd.Series(pd.Categorical(values, categories=categories)), "mode")
     assert coded.to_dict("list") == text.to_dict("list")
     assert text["turns"].sum() == sum(v is not None for v in values) and "Unused" not in text["mode"].tolist()
+
+
+POSITION_CASES = {  # (ids, wanted)
+    "nothing": ([], []),
+    "no ids": ([], [0, 3]),
+    "none wanted": ([2, 0], []),
+    "ids out of order, some absent": ([5, 2, 9, 0], [9, 0, 1, 5, 10, 2, 100]),
+    "negative ids: a hash index": ([-3, 4], [4, -3, 0]),
+}
+
+
+@pytest.mark.parametrize("case", list(POSITION_CASES))
+def test_positions_of_answers_as_get_indexer(case):
+    from lexlens.analytics.metrics.arrays import positions_of
+
+    ids, wanted = POSITION_CASES[case]
+    found = positions_of(np.asarray(ids, dtype=np.int64), np.asarray(wanted, dtype=np.int64))
+    assert found.tolist() == [ids.index(w) if w in ids else -1 for w in wanted]
+
+
+@pytest.mark.parametrize("turn_ids, expected", [
+    ([], []), ([1, 0], [20, 10]), ([0, 7], [10, np.nan])], ids=["none", "every one", "one absent: NaN"])
+def test_session_keys_of_the_turns_of_a_side_table(turn_ids, expected):
+    from lexlens.analytics.schema import session_keys_of
+
+    data = types.SimpleNamespace(turns=pd.DataFrame({"turn": [0, 1], "session_key": [10, 20]}))
+    keys = session_keys_of(data, pd.Series(turn_ids, dtype="int64"))
+    assert np.array_equal(keys, np.asarray(expected, dtype=keys.dtype), equal_nan=True) and len(keys) == len(expected)
+    empty = types.SimpleNamespace(turns=pd.DataFrame({"turn": pd.Series(dtype="int64"),
+                                                      "session_key": pd.Series(dtype="int64")}))
+    assert np.isnan(session_keys_of(empty, pd.Series(turn_ids, dtype="int64"))).all()
 
 
 CONTAINS_CASES = {  # (keys, wanted)

@@ -22,7 +22,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-from lexlens.analytics.metrics.arrays import as_values
+from lexlens.analytics.metrics.arrays import as_values, value_codes
 from lexlens.analytics.schema import FALLBACK_INTENT, LogData
 from lexlens.analytics.text.normalise import similarity_texts
 
@@ -57,7 +57,7 @@ def select_candidates(data: LogData, low_confidence: float = LOW_CONFIDENCE) -> 
     missed = t["missed"].to_numpy()
     low = t["nlu_confidence"].to_numpy() < low_confidence
     keep = t["is_utterance"].to_numpy() & (missed | low)
-    chosen = t[keep]
+    chosen = t.loc[keep, ["turn", "time", "session_id", "bot_id", "bot_name", "locale", "transcript"]]
     raw = pd.Series(as_values(chosen["transcript"]))
     distinct = raw.drop_duplicates()
     norm = pd.Series(similarity_texts(distinct).to_numpy(), index=distinct.to_numpy())
@@ -121,8 +121,8 @@ def assign_leaders(texts: list[str], threshold: float = SIMILARITY) -> np.ndarra
 def suggest_intents(data: LogData, turns: pd.Series) -> pd.Series:
     """Per turn: its best interpretation that is a real intent ('' when none)."""
     interp = data.interpretations
-    names = as_values(interp["intent"])
-    real = interp[interp["turn"].isin(turns).to_numpy() & (names != FALLBACK_INTENT) & (names != "")]
+    codes, names = value_codes(interp["intent"])  # each name judged once ('' for a missing one)
+    real = interp[interp["turn"].isin(turns).to_numpy() & ~np.isin(names, [FALLBACK_INTENT, ""])[codes]]
     best = real.sort_values(["turn", "rank"]).drop_duplicates("turn")
     by_turn = pd.Series(as_values(best["intent"]), index=best["turn"].to_numpy())
     return by_turn.reindex(turns.to_numpy()).fillna("").reset_index(drop=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from lexlens.analytics.metrics.arrays import positions_of
 from lexlens.analytics.schema import FALLBACK_INTENT, LogData, text_values
 
 NEAR_MISS_CONFIDENCE = 0.5
@@ -52,7 +53,7 @@ def label_top_codes(data: LogData) -> tuple[np.ndarray, pd.Index]:
     names = pd.Index(sorted({str(x) for column in (t["intent"], t["runner_up_intent"], top["intent"])
                              for x in column.astype("category").cat.categories} | {""}))
     codes = recode(t["intent"], names)
-    where = pd.Index(t["turn"]).get_indexer(top["turn"])
+    where = positions_of(t["turn"].to_numpy(), top["turn"].to_numpy())
     top_codes = recode(top["intent"], names)
     ok = (where >= 0) & (top_codes >= 0) & (top_codes != names.get_loc(""))
     codes[where[ok]] = top_codes[ok]
@@ -126,7 +127,7 @@ def top_near_misses(data: LogData, min_confidence: float = NEAR_MISS_CONFIDENCE,
     reason = np.select([low & close, low, close], ["low confidence + small margin",
                                                    "low confidence", "small margin"], "")
     misses = scored.assign(reason=reason)[(low | close).to_numpy()].reset_index(drop=True)
-    rows = pd.Index(data.turns["turn"]).get_indexer(misses["turn"])
+    rows = positions_of(data.turns["turn"].to_numpy(), misses["turn"].to_numpy())
     for column in ("session_key", "session_id", "time", "transcript"):
         misses[column] = data.turns[column].iloc[rows].reset_index(drop=True)
     return misses.sort_values(["margin", "nlu_confidence", "turn"], na_position="last",
