@@ -136,10 +136,11 @@ def top_paths(turns: pd.DataFrame, n: int | None = 10, steps: pd.DataFrame | Non
     session_row = pd.factorize(steps["session_key"])[0]
     matrix = np.full((session_row.max() + 1, steps["step"].max() + 1), -1, dtype="int32")
     matrix[session_row, steps["step"].to_numpy()] = codes
-    # distinct rows by hashing each row's bytes (np.unique(axis=0) sorts them: slower)
-    row_codes, first_rows = pd.factorize(np.array([row.tobytes() for row in matrix], dtype=object))
+    # distinct rows, numbered in order of appearance: the columns combined as digits of one
+    # integer (np.unique(axis=0) sorts; hashing each row's bytes in Python took 0.1 s at 1M records)
+    row_codes = pd.factorize(combined_codes(*(column + 1 for column in matrix.T)))[0]
     counts = np.bincount(row_codes)
-    distinct = [np.frombuffer(row, dtype="int32") for row in first_rows]
+    distinct = matrix[np.flatnonzero(first_of_each(row_codes))]
     spelled = [ARROW.join([START, *(names[code] for code in row if code >= 0), END]) for row in distinct]
     table = pd.DataFrame({"path": spelled, "sessions": counts})
     table["share"] = table["sessions"] / table["sessions"].sum()
