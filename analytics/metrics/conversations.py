@@ -85,6 +85,8 @@ def compute_conversations(turns: pd.DataFrame, *, idle_timeout_s: float) -> Conv
     """Number each turn's conversation (see DEFINITIONS["Conversation"])."""
     keys = np.empty(len(turns), dtype="int64")
     if len(turns):
-        ordered = sort_turns(turns)
-        keys[ordered["row"].to_numpy()] = assign_conversations(turns, ordered, idle_timeout_s)
+        order = session_order(turns)  # only the columns assign_conversations reads are taken
+        ordered = pd.DataFrame({"session_key": turns["session_key"].to_numpy()[order],
+                                "time": turns["time"].array.take(order), "row": order})
+        keys[order] = assign_conversations(turns, ordered, idle_timeout_s)
     return Conversations(float(idle_timeout_s), keys)
