@@ -22,7 +22,7 @@ from lexlens.analytics.metrics.conversations import (IDLE_TIMEOUT_S, Conversatio
                                                      sort_turns)
 from lexlens.analytics.metrics.escalation import EscalationRule, mark_escalated
 from lexlens.analytics.metrics.settled import settle_states
-from lexlens.analytics.schema import FALLBACK_INTENT, LogData, text_values
+from lexlens.analytics.schema import FALLBACK_INTENT, LogData, matches, text_values
 
 
 class IntentOutcome(IntEnum):
@@ -114,11 +114,12 @@ class Outcomes:
     slots: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def mark_terminal(state: np.ndarray, action: np.ndarray) -> np.ndarray:
-    """Per turn, the AttemptEnd it marks."""
-    success = (state == "Fulfilled") | ((state == "ReadyForFulfillment") & (action == "Close"))
+def mark_terminal(state: pd.Series, action: pd.Series) -> np.ndarray:
+    """Per turn, the AttemptEnd it marks (intent state and dialog action judged by their codes:
+    each distinct text once)."""
+    success = matches(state, ["Fulfilled"]) | (matches(state, ["ReadyForFulfillment"]) & matches(action, ["Close"]))
     return np.where(success, AttemptEnd.SUCCESS,
-                    np.where(state == "Failed", AttemptEnd.FAILURE, AttemptEnd.OPEN)).astype(np.int8)
+                    np.where(matches(state, ["Failed"]), AttemptEnd.FAILURE, AttemptEnd.OPEN)).astype(np.int8)
 
 
 def code_of(categories: pd.Index, name: str) -> int:
@@ -150,7 +151,7 @@ def annotate_turns(turns: pd.DataFrame, conversations: Conversations) -> pd.Data
     t["conversation"] = conversation
     intent = label_attempt_intents(t)
     t["attempt_intent"] = intent
-    t["attempt_end"] = mark_terminal(as_values(t["intent_state"]), as_values(t["dialog_action"]))
+    t["attempt_end"] = mark_terminal(t["intent_state"], t["dialog_action"])
     pos = np.flatnonzero(intent.codes != code_of(intent.categories, ""))
     conv, when, name = conversation[pos], time_ns(t["time"])[pos], intent.codes[pos]
     new = np.ones(len(pos), dtype=bool)
@@ -211,7 +212,7 @@ def build_conversations(turns: pd.DataFrame, t: pd.DataFrame, attempts: pd.DataF
     conv = t["conversation"].to_numpy()
     first, last = bounds(conv)
     rows = t["row"].to_numpy()
-    action = as_values(t["dialog_action"])[last]
+    action = as_values(t["dialog_action"].iloc[last])
     frame = pd.DataFrame({
         "conversation": conv[first], "session_key": t["session_key"].to_numpy()[first],
         "session_id": take_text(turns, "session_id", rows[first]),
@@ -219,7 +220,7 @@ def build_conversations(turns: pd.DataFrame, t: pd.DataFrame, attempts: pd.DataF
         "start": t["time"].array[first], "end": t["time"].array[last],
         "turns": last - first + 1,
         "escalated": np.add.reduceat(escalated, first) > 0 if len(t) else np.zeros(0, bool),
-        "last_slot": np.where(action == "ElicitSlot", as_values(t["slot_to_elicit"])[last], ""),
+        "last_slot": np.where(action == "ElicitSlot", as_values(t["slot_to_elicit"].iloc[last]), ""),
         "last_prompt": take_text(turns, "bot_messages", rows[last]),
     })
     a_conv = attempts["conversation"].to_numpy().astype(np.int64)
