@@ -78,6 +78,21 @@ def test_top_utterances_group_case_and_spaces():
     assert utterances.top_utterances(EMPTY.turns, 10).empty
 
 
+@pytest.mark.parametrize("case", ["empty", "two sessions", "none missed", "obfuscated and spaced"])
+def test_both_top_utterance_lists_at_once_equal_each_alone(case):
+    """The report's lists (``top_utterances_and_missed``: texts hashed and keyed once) are the
+    two ``top_utterances`` lists the dashboard asks for one at a time."""
+    data = {"empty": lambda: EMPTY, "two sessions": two_sessions,
+            "none missed": lambda: load([record("s1", 0, "hi", intent="Greet"), record("s1", 1, "Hi ", intent="Greet")]),
+            "obfuscated and spaced": lambda: load([record("s1", 0, "{dateOfBirth}", missed=True),
+                                                   record("s2", 1, " bye  now", missed=True),
+                                                   record("s3", 2, "Bye now", intent="Bye")])}[case]()
+    both = utterances.top_utterances_and_missed(data.turns)
+    alone = (utterances.top_utterances(data.turns, None), utterances.top_utterances(data.turns, None, missed_only=True))
+    for together, single in zip(both, alone):
+        pd.testing.assert_frame_equal(together, single)
+
+
 @pytest.mark.parametrize("texts, expected", [
     (["{dateOfBirth}"] * 3 + ["checking"] * 2, [("checking", 2, False), ("{dateOfBirth}", 3, True)]),
     (["my birthday is {dateOfBirth}"] * 2 + ["hi"], [("my birthday is {dateOfBirth}", 2, False), ("hi", 1, False)]),

@@ -110,8 +110,7 @@ def compute_activity_part(data: LogData, found: Conversations, options: ReportOp
     session_table = sessions.compute_sessions(turns, conversations=found)
     summary = totals.compute_totals(turns, session_table)
     intent_table, modality = intents.top_intents(turns), breakdowns.compute_modality(turns)
-    all_utterances = utterances.top_utterances(turns, None)
-    missed = utterances.top_utterances(turns, None, missed_only=True)
+    all_utterances, missed = utterances.top_utterances_and_missed(turns)
     steps = paths.compute_path_steps(turns)  # once, for every figure of paths below
     all_paths = paths.top_paths(turns, None, steps=steps)
     sections = {
