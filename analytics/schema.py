@@ -195,10 +195,22 @@ def text_values(column: pd.Series) -> pd.Series:
     return column.astype(str)
 
 
+def positions_of(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """``pd.Index(ids).get_indexer(wanted)`` for distinct non-negative integer ids (a load's
+    ``turn`` numbers): the position of each wanted id in ``ids``, -1 where absent, through a
+    table as long as the largest id (no hash table: a million ids 0.005 against 0.045 s)."""
+    ids, wanted = np.asarray(ids, dtype=np.int64), np.asarray(wanted, dtype=np.int64)
+    if not len(ids) or not len(wanted):
+        return np.full(len(wanted), -1, dtype=np.intp)
+    if int(ids.min()) < 0:
+        return pd.Index(ids).get_indexer(wanted)
+    table = np.full(int(ids.max()) + 2, -1, dtype=np.intp)  # the last slot answers every id beyond
+    table[ids] = np.arange(len(ids))
+    return table[np.where((wanted >= 0) & (wanted < len(table) - 1), wanted, len(table) - 1)]
+
+
 def session_keys_of(data: "LogData", turn_ids: pd.Series) -> np.ndarray:
     """The ``session_key`` of the turn of each of ``turn_ids`` (a side table's ``turn`` column)."""
-    from lexlens.analytics.metrics.arrays import positions_of
-
     rows = positions_of(data.turns["turn"].to_numpy(), np.asarray(turn_ids))
     found = rows >= 0
     every_key = data.turns["session_key"].to_numpy()

@@ -432,7 +432,7 @@ POSITION_CASES = {  # (ids, wanted)
 
 @pytest.mark.parametrize("case", list(POSITION_CASES))
 def test_positions_of_answers_as_get_indexer(case):
-    from lexlens.analytics.metrics.arrays import positions_of
+    from lexlens.analytics.schema import positions_of
 
     ids, wanted = POSITION_CASES[case]
     found = positions_of(np.asarray(ids, dtype=np.int64), np.asarray(wanted, dtype=np.int64))

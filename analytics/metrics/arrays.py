@@ -99,17 +99,3 @@ def contains(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     bits = np.zeros((top >> 3) + 1, dtype=np.uint8)
     np.bitwise_or.at(bits, keys >> 3, (1 << (keys & 7)).astype(np.uint8))
     return ((bits[wanted >> 3] >> (wanted & 7).astype(np.uint8)) & 1).astype(bool)
-
-
-def positions_of(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """``pd.Index(ids).get_indexer(wanted)`` for distinct non-negative integer ids (a load's
-    ``turn`` numbers): the position of each wanted id in ``ids``, -1 where absent, through a
-    table as long as the largest id (no hash table: a million ids 0.005 against 0.045 s)."""
-    ids, wanted = np.asarray(ids, dtype=np.int64), np.asarray(wanted, dtype=np.int64)
-    if not len(ids) or not len(wanted):
-        return np.full(len(wanted), -1, dtype=np.intp)
-    if int(ids.min()) < 0:
-        return pd.Index(ids).get_indexer(wanted)
-    table = np.full(int(ids.max()) + 2, -1, dtype=np.intp)  # the last slot answers every id beyond
-    table[ids] = np.arange(len(ids))
-    return table[np.where((wanted >= 0) & (wanted < len(table) - 1), wanted, len(table) - 1)]

@@ -10,8 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lexlens.analytics.metrics.arrays import positions_of
-from lexlens.analytics.schema import FALLBACK_INTENT, LogData, text_values
+from lexlens.analytics.schema import FALLBACK_INTENT, LogData, positions_of, text_values
 
 NEAR_MISS_CONFIDENCE = 0.5
 NEAR_MISS_MARGIN = 0.1
