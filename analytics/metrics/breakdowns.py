@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lexlens.analytics.schema import text_values
+from lexlens.analytics.schema import codes_and_texts
 
 SENTIMENT_LABELS = ["POSITIVE", "NEUTRAL", "NEGATIVE", "MIXED"]
 
@@ -16,12 +16,8 @@ DEFINITIONS = {  # the user-facing text of each metric here: README, dashboard a
 
 def share_table(values: pd.Series, name: str) -> pd.DataFrame:
     """[name, turns, share] for each value, most frequent first."""
-    codes = values.cat.codes.to_numpy() if isinstance(values.dtype, pd.CategoricalDtype) else None
-    if codes is not None and (codes >= 0).all():  # counted by code: no text made per row
-        names = np.asarray(values.cat.categories.astype(object), dtype=object)
-        counts = pd.Series(np.bincount(codes, minlength=len(names)), index=pd.Index(names, dtype=object))
-    else:
-        counts = text_values(values).value_counts()
+    codes, names = codes_and_texts(values)  # counted by code: a categorical makes no text per row
+    counts = pd.Series(np.bincount(codes[codes >= 0], minlength=len(names)), index=pd.Index(names, dtype=object))
     counts = counts[counts > 0]
     total = counts.sum()
     table = counts.rename_axis(name).reset_index(name="turns")

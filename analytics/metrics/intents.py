@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from lexlens.analytics.metrics.arrays import distinct_sorted
-from lexlens.analytics.schema import empty_frame, grouping_of, session_order, session_order_of
+from lexlens.analytics.schema import codes_and_texts, empty_frame, grouping_of, session_order, session_order_of
 
 INTENT_COLUMNS = ["intent", "turns", "entries", "sessions", "missed"]
 
@@ -30,20 +30,13 @@ def intent_entries(turns: pd.DataFrame, order: np.ndarray | None = None) -> np.n
     """True for turns whose intent differs from the previous turn of the same session
     (``order``: ``session_order(turns)`` when the caller has it)."""
     order = session_order(turns) if order is None else order
-    intent = intent_codes(turns["intent"])[order]  # compared by codes, not a million strings
+    intent = codes_and_texts(turns["intent"])[0][order]  # compared by codes, not a million strings
     session = turns["session_key"].to_numpy()[order]
     same = np.zeros(len(order), dtype=bool)
     same[1:] = (session[1:] == session[:-1]) & (intent[1:] == intent[:-1])
     entered = np.empty(len(order), dtype=bool)
     entered[order] = ~same
     return entered
-
-
-def intent_codes(intents: pd.Series) -> np.ndarray:
-    """One integer per distinct intent (a category's codes, else factorized)."""
-    if isinstance(intents.dtype, pd.CategoricalDtype):
-        return intents.cat.codes.to_numpy()
-    return pd.factorize(intents)[0]
 
 
 def top_intents(turns: pd.DataFrame, n: int | None = None) -> pd.DataFrame:

@@ -48,25 +48,32 @@ def top_utterances(turns: pd.DataFrame, n: int | None = 10, missed_only: bool = 
     """[utterance, count, obfuscated] ordered by count (descending) then text, utterances Lex
     obfuscated ('{dateOfBirth}') last: they say which slot was asked, not what people said;
     ``n`` None means all."""
-    chosen = turns["is_utterance"] & turns["missed"] if missed_only else turns["is_utterance"]
-    exact = turns["transcript"][chosen].value_counts(sort=False)  # group raw texts first: cheap
-    return rank_utterances(exact, n)
+    table, = ranked_utterance_lists(turns, (missed_only,))
+    return table.head(n).reset_index(drop=True) if n else table
 
 
 def top_utterances_and_missed(turns: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``top_utterances(turns, None)`` and ``top_utterances(turns, None, missed_only=True)``,
     the texts hashed and keyed once for both (the report shows both lists)."""
-    chosen = turns["is_utterance"].to_numpy()
-    codes, texts = pd.factorize(turns["transcript"].to_numpy(dtype=object)[chosen])
+    every, missed = ranked_utterance_lists(turns, (False, True))
+    return every, missed
+
+
+def ranked_utterance_lists(turns: pd.DataFrame, missed_only: tuple[bool, ...]) -> list[pd.DataFrame]:
+    """The whole ranked list of utterances for each of ``missed_only`` (missed ones only, or
+    all), from one count of the raw texts and one ``utterance_key`` per distinct text."""
+    missed = turns["missed"].to_numpy()
+    chosen = turns["is_utterance"].to_numpy() & (missed if all(missed_only) else True)
+    codes, texts = pd.factorize(turns["transcript"].to_numpy(dtype=object)[chosen])  # raw texts first: cheap
     keys = [utterance_key(text) for text in texts.tolist()]
-    tables = []
     counted = codes >= 0  # a missing text (never an utterance's) is not counted
-    for rows in (counted, counted & turns["missed"].to_numpy()[chosen]):
-        counts = np.bincount(codes[rows], minlength=len(texts))
+    tables = []
+    for only_missed in missed_only:
+        counts = np.bincount(codes[counted & missed[chosen] if only_missed else counted], minlength=len(texts))
         seen = np.flatnonzero(counts)
         exact = pd.Series(counts[seen], index=pd.Index(texts[seen], dtype=object), name="count")
         tables.append(rank_utterances(exact, None, keys=[keys[i] for i in seen]))
-    return tables[0], tables[1]
+    return tables
 
 
 def rank_utterances(exact: pd.Series, n: int | None = 10, keys: list[str] | None = None) -> pd.DataFrame:
