@@ -325,3 +325,21 @@ def test_test_sets_are_per_bot_and_locale_and_leave_formulas_out(tmp_path):
     assert sets == {"lex_test_set_BANK_en_US.csv": [["1", "N/A", "User", "balance", "CheckBalance"]],
                     "lex_test_set_BANK_en_GB.csv": [["1", "N/A", "User", "balance", "CheckBalance"]],
                     "lex_test_set_PIZZA_en_US.csv": [["1", "N/A", "User", "pizza", "OrderPizza"]]}
+
+
+@pytest.mark.parametrize("setting, huge_pages", [(None, "False"), ("1", "True"), ("0", "False")],
+                         ids=["unset: off", "explicit on kept", "explicit off"])
+def test_the_command_turns_numpys_huge_pages_off_unless_told(setting, huge_pages):
+    """The ``lexlens`` command imports NumPy with transparent huge pages off (NumPy's
+    NUMPY_MADVISE_HUGEPAGE, read at import: zeroing 2 MiB pages cost a first report ~0.8 s of
+    CPU); a setting of the user's own is kept.
+    https://numpy.org/doc/2.0/reference/global_state.html#madvise-hugepage-on-linux"""
+    env = {key: value for key, value in os.environ.items() if key != "NUMPY_MADVISE_HUGEPAGE"}
+    if setting is not None:
+        env["NUMPY_MADVISE_HUGEPAGE"] = setting
+    probe = ("import lexlens.analytics.cli, numpy; "
+             "print(numpy._core.multiarray._get_madvise_hugepage())")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, env=env,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == huge_pages
