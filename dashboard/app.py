@@ -6,6 +6,10 @@ from dataclasses import replace
 
 import streamlit as st
 
+from lexlens.dashboard import import_gate
+
+import_gate.wait()  # lexlens serve: until its prewarm thread has imported pandas, pyarrow, plotly
+
 from lexlens.dashboard.access import read_access
 from lexlens.dashboard.failures import run_page
 from lexlens.dashboard.insights_pages import run_insights_page

@@ -163,16 +163,41 @@ def prewarm(argv: list[str]) -> None:
         LOGGER.info("prewarm: stopped (%s)", type(error).__name__)
 
 
+def import_libraries() -> None:
+    """pandas, pyarrow and plotly imported whole in this thread, then the app's gate opened
+    (``lexlens.dashboard.import_gate``)."""
+    from lexlens.dashboard import import_gate
+
+    try:
+        import pandas  # noqa: F401
+        import plotly.graph_objects  # noqa: F401
+        import pyarrow  # noqa: F401
+    finally:
+        import_gate.open_()
+
+
+def warm(argv: list[str]) -> None:
+    """The prewarm thread: the libraries, then the visit (only a speed-up: a failure is logged)."""
+    try:
+        import_libraries()
+    except Exception as error:  # noqa: BLE001 - the page runs' own imports say what is wrong
+        LOGGER.info("prewarm: imports failed (%s)", type(error).__name__)
+        return
+    prewarm(argv)
+
+
 def main(argv: Optional[list[str]] = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
-    # Streamlit, plotly, pandas and pyarrow are imported whole before the thread starts: code
-    # that looks a module up in sys.modules sees one another thread is still importing half
-    # made (plotly's check for pandas.Series crashed the server at start, once in a few starts).
-    import pandas  # noqa: F401
-    import pyarrow  # noqa: F401
+    # Streamlit is imported whole before the thread starts (plotly, which it imports, looked
+    # pandas up in sys.modules half made by the other thread: the server crashed at start once
+    # in a few starts); pandas, pyarrow and plotly are then imported by the thread while the
+    # server starts, and the app's page runs wait until they are (import_gate).
     from streamlit.web.cli import main as streamlit_main
 
-    threading.Thread(target=prewarm, args=(argv,), name="lexlens-prewarm", daemon=True).start()
+    from lexlens.dashboard import import_gate
+
+    import_gate.close()
+    threading.Thread(target=warm, args=(argv,), name="lexlens-prewarm", daemon=True).start()
     streamlit_main(args=argv, prog_name="streamlit")
 
 
