@@ -16,8 +16,11 @@
    second one (found computed). Not a target of issue 16, which asks to remove what grows badly;
    ``--pages-only`` runs only this.
 4. The landing from the store over ``--starts`` more restarts (median: this machine's timings vary
-   by +-1 s from one start to the next), and the browser's own share: a new Chromium opening the
-   landing page of a server that has drawn it already (nothing left to compute or read).
+   by +-1 s from one start to the next), each in a new Chromium (empty cache: the target's
+   figure); then the same restarts with one Chromium kept open, as an analyst who restarts the
+   server and reloads the tab (its cache warm: the first two starts fill it and are not counted);
+   and the browser's own share: a new Chromium opening the landing page of a server that has
+   drawn it already (nothing left to compute or read).
 
 Usage: python bench/bench_dashboard.py [--big FILE] [--store-dir DIR] [--starts N]. Prints the figures
 and writes bench/results/lexlens.dashboard.json.
@@ -37,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from common import ensure_bench_file  # noqa: E402  (bench/common.py: the file bench_report.py times)
-from dashboard_helpers import launch_chromium, serving, wait_drawn  # noqa: E402
+from dashboard_helpers import free_port, launch_chromium, serving, wait_drawn  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "lexlens.dashboard.json"
 OVERVIEW_CHARTS = 3
@@ -122,6 +125,24 @@ def measure_restarts(playwright, path: Path, starts: int) -> list[float]:
         with start_to_drawn(playwright, path) as (browser, page, drawn):
             seconds.append(round(drawn, 3))
         browser.close()
+    return seconds
+
+
+def measure_restarts_same_browser(playwright, path: Path, starts: int) -> list[float]:
+    """Seconds from ``lexlens serve FILE`` to the drawn landing page, over ``starts`` restarts on
+    one port (the browser's cache is per origin) opened in one Chromium kept open (the first two
+    starts, which fill its cache, not counted)."""
+    browser, page = new_landing_page(playwright)
+    seconds, port = [], free_port()
+    for start in range(starts + 2):
+        started = time.perf_counter()
+        with serving([path], port=port, timeout=300) as url:
+            page.goto(url)
+            wait_drawn(page, timeout_ms=600_000, charts=OVERVIEW_CHARTS)
+            if start >= 2:
+                seconds.append(round(time.perf_counter() - started, 3))
+            page.goto("about:blank")  # the tab left before the server stops: no reconnection to the next one
+    browser.close()
     return seconds
 
 
@@ -223,6 +244,7 @@ def main() -> int:
         shutil.rmtree(store_dir / "values", ignore_errors=True)  # every figure computed: each change a first time
         tables_only = measure_filter_changes(playwright, big, store_dir)
         restarts = measure_restarts(playwright, big, args.starts)  # the figures kept again by the run above
+        same_browser = measure_restarts_same_browser(playwright, big, args.starts)
         browser_share = measure_browser_share(playwright, big, 3)
         pages = measure_page_visits(playwright, big, store_dir)  # last: it removes the kept figures
     for name, run in (("parsing the file", parsing), ("from the store (tables and kept figures)", stored),
@@ -233,9 +255,12 @@ def main() -> int:
     print_page_visits(pages)
     print(f"from the store, {len(restarts)} restarts: landing drawn {restarts} s (median "
           f"{statistics.median(restarts):.2f}, target <= 5 s); the browser alone (server ready): "
-          f"{browser_share} s (median {statistics.median(browser_share):.2f})")
+          f"{browser_share} s (median {statistics.median(browser_share):.2f}); restarts with one Chromium kept "
+          f"open (cache warm): {same_browser} s (median {statistics.median(same_browser):.2f})")
     changes = {"parsing": parsing, "from_store": stored, "from_store_tables_only": tables_only,
                "restarts_start_to_drawn_s": restarts, "restarts_median_s": statistics.median(restarts),
+               "restarts_same_browser_s": same_browser,
+               "restarts_same_browser_median_s": statistics.median(same_browser),
                "browser_only_s": browser_share, "browser_only_median_s": statistics.median(browser_share),
                "page_visits_first_second_s": pages}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
