@@ -188,10 +188,8 @@ def warm(argv: list[str]) -> None:
 
 def main(argv: Optional[list[str]] = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
-    # Streamlit is imported whole before the thread starts (plotly, which it imports, looked
-    # pandas up in sys.modules half made by the other thread: the server crashed at start once
-    # in a few starts); pandas, pyarrow and plotly are then imported by the thread while the
-    # server starts, and the app's page runs wait until they are (import_gate).
+    # Streamlit (plotly with it) imported whole before the thread starts, which imports pandas,
+    # pyarrow and plotly while the server starts; page runs wait for it (import_gate says why).
     from streamlit.web.cli import main as streamlit_main
 
     from lexlens.dashboard import import_gate

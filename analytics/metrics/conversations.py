@@ -34,11 +34,11 @@ WORK_COLUMNS = ["turn", "time", "session_key", "intent", "intent_state", "confir
                 "dialog_action", "slot_to_elicit", "missed"]  # cheap to take: no free-text columns
 
 
-def sort_turns(turns: pd.DataFrame) -> pd.DataFrame:
-    """The WORK_COLUMNS of turns sorted by (session_key, time, turn), plus ``row`` (position in
-    ``turns``, to fetch text columns only where needed)."""
+def sort_turns(turns: pd.DataFrame, columns: list[str] = WORK_COLUMNS) -> pd.DataFrame:
+    """``columns`` of turns (default WORK_COLUMNS) sorted by (session_key, time, turn), plus
+    ``row`` (position in ``turns``, to fetch text columns only where needed)."""
     order = session_order(turns)
-    t = turns[WORK_COLUMNS].iloc[order].reset_index(drop=True)
+    t = turns[columns].iloc[order].reset_index(drop=True)
     t["row"] = order
     return t
 
@@ -85,8 +85,6 @@ def compute_conversations(turns: pd.DataFrame, *, idle_timeout_s: float) -> Conv
     """Number each turn's conversation (see DEFINITIONS["Conversation"])."""
     keys = np.empty(len(turns), dtype="int64")
     if len(turns):
-        order = session_order(turns)  # only the columns assign_conversations reads are taken
-        ordered = pd.DataFrame({"session_key": turns["session_key"].to_numpy()[order],
-                                "time": turns["time"].array.take(order), "row": order})
-        keys[order] = assign_conversations(turns, ordered, idle_timeout_s)
+        ordered = sort_turns(turns, ["session_key", "time"])  # only the columns assign_conversations reads
+        keys[ordered["row"].to_numpy()] = assign_conversations(turns, ordered, idle_timeout_s)
     return Conversations(float(idle_timeout_s), keys)
