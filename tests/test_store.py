@@ -361,11 +361,11 @@ def test_store_info_and_clear(tmp_path):
     load_logs_stored([path], Store(store_dir))
     info = lexlens("info")
     assert str(path.resolve()) in info.stdout and "1 segment(s)" in info.stdout
-    assert "also kept: 0 dashboard figure(s), 0 VADER score file(s)" in info.stdout
+    assert "also kept: 0 dashboard figure(s) and report part(s), 0 VADER score file(s)" in info.stdout
     from lexlens.analytics.store.kept_values import keep_value
 
     assert keep_value(Store(store_dir), "a figure", [1, 2, 3])
-    assert "also kept: 1 dashboard figure(s)" in lexlens("info").stdout
+    assert "also kept: 1 dashboard figure(s) and report part(s)" in lexlens("info").stdout
     path.unlink()
     assert "file gone" in lexlens("info").stdout
     cleared = lexlens("clear")
@@ -425,6 +425,96 @@ def test_a_kept_report_is_not_used_by_other_code(tmp_path, monkeypatch):
     monkeypatch.setattr(outputs, "code_digest", lambda: "other code")
     assert main(["report", str(path), "--json", "--store-dir", str(store_dir)]) == 0
     assert len(kept_outputs(store_dir)) == 2 and kept.read_text() == "planted\n"
+
+
+ALL_PARTS = ("activity", "generative", "load", "outcome", "utterance", "vader")
+
+
+@pytest.mark.parametrize("change,computed", [
+    (lambda path, args: args, ()),
+    (lambda path, args: [*args, "--tz", "Asia/Tokyo"], ()),  # the printed report has no times in a zone
+    (lambda path, args: [*args, "--top", "3"], ("activity",)),
+    (lambda path, args: [*args, "--idle-timeout", "60"], ("activity", "generative", "outcome")),
+    (lambda path, args: [*args, "--escalation-intent", "Order"], ("outcome",)),
+    (lambda path, args: [*args, "--locale", "en_US"], ALL_PARTS),  # other filters: another source key
+    (lambda path, args: write_lines(path, lines_of(500, 3), "a") or args, ALL_PARTS),
+    (lambda path, args: [*args, "--redact"], ALL_PARTS),
+], ids=["same options", "another zone", "another top", "another idle timeout", "an escalation rule",
+        "a filter", "file appended", "masked"])
+def test_kept_parts_are_read_back_under_the_options_they_read(change, computed, tmp_path, monkeypatch, capsys):
+    """A report from the store keeps its parts (analytics.report.kept_parts); a later report on
+    the same stored files and filters computes only the parts whose options differ, and prints
+    what a report without the store prints."""
+    from lexlens.analytics.cli import main
+    from lexlens.analytics.report import two_cores
+
+    path, store_dir = tmp_path / "log.jsonl", tmp_path / "s"
+    write_lines(path, lines_of(0, 40))
+    asked = []
+    real = two_cores.compute_parts_on_two_cores
+
+    def noted(data, options, wanted):
+        asked.append(tuple(sorted(part.__name__.split("_")[1] for part in wanted)))
+        return real(data, options, wanted)
+
+    monkeypatch.setattr(two_cores, "compute_parts_on_two_cores", noted)
+
+    def report(*args: str) -> str:
+        shutil.rmtree(store_dir / "outputs", ignore_errors=True)  # the kept output would answer first
+        assert main(["report", *args, "--json", "--store-dir", str(store_dir)]) == 0
+        return capsys.readouterr().out
+
+    report(str(path))  # parses and stores the file
+    report(str(path))  # from the store: computes every part and keeps them
+    assert asked == [ALL_PARTS, ALL_PARTS]
+    args = change(path, [str(path)])
+    printed = report(*args)
+    assert asked[2:] == ([computed] if computed else [])
+    assert main(["report", *args, "--json", "--no-store"]) == 0
+    assert printed == capsys.readouterr().out
+
+
+def test_a_part_reads_only_the_options_it_is_kept_under():
+    """A part computed without tables is given only the options SECTION_OPTIONS lists for it
+    (with tables, all of them); a part that reads the conversations is keyed on the idle
+    timeout that finds them."""
+    from lexlens.analytics.report import build
+
+    options = build.ReportOptions(top=3, tz="Asia/Tokyo")
+    given = build.options_for(build.compute_load_part, options)
+    assert given.tables is False and given.vader_memo is None
+    with pytest.raises(AttributeError, match="SECTION_OPTIONS does not list"):
+        given.top
+    assert build.options_for(build.compute_activity_part, options).top == 3
+    tables = build.ReportOptions(tables=True, tz="Asia/Tokyo")
+    assert build.options_for(build.compute_load_part, tables).tz == "Asia/Tokyo"
+    assert sorted(build.SECTION_OPTIONS) == sorted(part.__name__ for part in build.PARTS)
+    for part in build.NEED_CONVERSATIONS:
+        assert "idle_timeout_s" in build.SECTION_OPTIONS[part.__name__], part.__name__
+    assert build.part_key(build.compute_activity_part, options) != build.part_key(
+        build.compute_activity_part, build.ReportOptions(top=4, tz="Asia/Tokyo"))
+    assert build.part_key(build.compute_load_part, options) == build.part_key(build.compute_load_part,
+                                                                              build.ReportOptions())
+
+
+def test_kept_parts_are_not_used_by_other_code_or_with_tables(tmp_path, monkeypatch, store):
+    from lexlens.analytics.report import kept_parts
+    from lexlens.analytics.report.build import Part, ReportOptions
+    from lexlens.analytics.store import kept_values
+
+    options = ReportOptions()
+    assert kept_parts.kept_parts_of(store, "source", options) == {}  # nothing kept yet
+    kept_parts.keep_parts(store, "source", options, {"compute_load_part": Part({"load": 1}, {})})
+    assert kept_parts.kept_parts_of(store, "source", options) == {"compute_load_part": Part({"load": 1}, {})}
+    assert kept_parts.kept_parts_of(store, "other source", options) == {}
+    assert kept_parts.kept_parts_of(store, "source", ReportOptions(tables=True)) == {}
+    kept_parts.keep_parts(store, "source", ReportOptions(tables=True), {"compute_vader_part": Part({}, {})})
+    assert list(kept_parts.kept_parts_of(store, "source", options)) == ["compute_load_part"]
+    assert [part.__name__ for part in kept_parts.parts_missing({"compute_load_part": None})] == [
+        "compute_activity_part", "compute_vader_part", "compute_outcome_part", "compute_utterance_part",
+        "compute_generative_part"]
+    monkeypatch.setattr(kept_values, "code_digest", lambda: "other code")
+    assert kept_parts.kept_parts_of(store, "source", options) == {}
 
 
 def test_the_score_memo_scores_each_text_once_and_hands_over_what_it_learned():

@@ -175,36 +175,24 @@ def run(args) -> int:
             if kept is not None:
                 sys.stdout.write(kept)
                 return 0
-        data = load_sources(args, pending=pending, writing=writing)
+        source = source_key_of(args, pending, filters, rules)
+        options, kept_parts, missing = None, {}, None  # missing None: every part
+        if source is not None:  # every file in the store: parts computed before under these options
+            from lexlens.analytics.report.kept_parts import kept_parts_of, parts_missing
+
+            options = report_options(args, tz)
+            kept_parts = kept_parts_of(store_from_args(args), source, options)
+            missing = parts_missing(kept_parts)
+        data = load_sources(args, pending=pending, writing=writing) if missing != () else None
     finally:
         if pending is not None and pending.pending is not None:  # used by now, or not needed after an error
             pending.pending.executor.shutdown(wait=False, cancel_futures=True)
     try:
-        if rules is not None:  # before anything is printed or written
-            from lexlens.analytics.privacy.redact import redact_log_data
+        options = options or report_options(args, tz)
+        computed = compute_missing_parts(args, data, filters, rules, options, missing)
+        from lexlens.analytics.report.build import assemble_report
 
-            data = redact_log_data(data, rules)
-        if args.rejects:
-            write_rejects(args.rejects, data)
-        if data.report.accepted == 0:
-            raise LexlensError(empty_input_sentence(data, rejects_option=True), exit_code=1)
-        if data.turns.empty:
-            from lexlens.analytics.ingest.server_responses import describe_only_server_responses
-
-            raise LexlensError(describe_only_server_responses(len(data.server_responses)), exit_code=1)
-        from lexlens.analytics.filters import apply_filters
-
-        filtered = apply_filters(data, filters)
-        if filtered.turns.empty:
-            raise LexlensError(nothing_matches_sentence(data, args), exit_code=NOTHING_MATCHES)
-        data = filtered
-        from lexlens.analytics.report.build import ReportOptions
-        from lexlens.analytics.report.two_cores import build_report_on_two_cores
-
-        options = ReportOptions(top=args.top, tz=tz, idle_timeout_s=args.idle_timeout,
-                                escalation=escalation_from_args(args), tables=bool(args.csv_dir),
-                                vader_memo=stored_vader_memo(args))
-        report = build_report_on_two_cores(data, options)
+        report = assemble_report([*kept_parts.values(), *computed.values()])
         if args.csv_dir:
             from lexlens.analytics.report.as_csv import describe_written, write_tables
 
@@ -223,9 +211,55 @@ def run(args) -> int:
 
             finish_store_write(writing)  # the output is kept once its tables are
             keep_output(store_from_args(args), key, text)
+        if source is not None and computed:
+            from lexlens.analytics.report.kept_parts import keep_parts
+
+            finish_store_write(writing)
+            keep_parts(store_from_args(args), source, options, computed)
         return 0
     finally:
         finish_store_write(writing)
+
+
+def report_options(args, tz: str):
+    """The report's options (``report.build.ReportOptions``), VADER's stored scores aside."""
+    from lexlens.analytics.report.build import ReportOptions
+
+    return ReportOptions(top=args.top, tz=tz, idle_timeout_s=args.idle_timeout,
+                         escalation=escalation_from_args(args), tables=bool(args.csv_dir))
+
+
+def compute_missing_parts(args, data, filters, rules, options, missing: tuple | None) -> dict:
+    """The report's ``missing`` parts (by name; None: every part) of the loaded ``data``, masked
+    and filtered, or a LexlensError when nothing is left to report on."""
+    if missing == ():
+        return {}
+    if rules is not None:  # before anything is printed or written
+        from lexlens.analytics.privacy.redact import redact_log_data
+
+        data = redact_log_data(data, rules)
+    if args.rejects:
+        write_rejects(args.rejects, data)
+    if data.report.accepted == 0:
+        raise LexlensError(empty_input_sentence(data, rejects_option=True), exit_code=1)
+    if data.turns.empty:
+        from lexlens.analytics.ingest.server_responses import describe_only_server_responses
+
+        raise LexlensError(describe_only_server_responses(len(data.server_responses)), exit_code=1)
+    from lexlens.analytics.filters import apply_filters
+
+    filtered = apply_filters(data, filters)
+    if filtered.turns.empty:
+        raise LexlensError(nothing_matches_sentence(data, args), exit_code=NOTHING_MATCHES)
+    from dataclasses import replace
+
+    from lexlens.analytics.report.build import PARTS, compute_vader_part
+    from lexlens.analytics.report.two_cores import compute_parts_on_two_cores
+
+    missing = PARTS if missing is None else missing
+    if compute_vader_part in missing:
+        options = replace(options, vader_memo=stored_vader_memo(args))
+    return compute_parts_on_two_cores(filtered, options, missing)
 
 
 def output_key_of(args, planned, filters, rules):
@@ -238,6 +272,17 @@ def output_key_of(args, planned, filters, rules):
 
     options = {name: value for name, value in vars(args).items() if name != "run"}
     return output_key(planned.plans, options, repr(filters))
+
+
+def source_key_of(args, planned, filters, rules):
+    """The key of the stored files and filters this report reads, under which the store keeps
+    its parts (analytics.report.kept_parts), or None under the same conditions as
+    ``output_key_of``."""
+    if planned is None or rules is not None or args.csv_dir or args.rejects:
+        return None
+    from lexlens.analytics.store.outputs import source_key
+
+    return source_key(planned.plans, repr(filters))
 
 
 NOTHING_MATCHES = 3  # exit code: the input has records, but none passes the filters

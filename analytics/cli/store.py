@@ -45,8 +45,8 @@ def render_info(status: dict) -> str:
         lines.append(f"  {show_visible(entry['path'])}: {entry['bytes'] / 1e6:,.1f} MB of the file, "
                      f"{entry['segments']} segment(s){suffix}")
     if status["exists"]:
-        lines.append(f"also kept: {status['kept_values']:,} dashboard figure(s), {status['score_files']:,} VADER "
-                     "score file(s)")
+        lines.append(f"also kept: {status['kept_values']:,} dashboard figure(s) and report part(s), "
+                     f"{status['score_files']:,} VADER score file(s)")
     return "\n".join(lines)
 
 

@@ -50,6 +50,11 @@ class ReportOptions:
     vader_memo: Optional[object] = field(default=None, compare=False, repr=False)
 
 
+# Every part may read these: whether tables are asked for, and VADER scores known already (which
+# change how fast a part is, never what it holds).
+READ_BY_EVERY_PART = frozenset({"tables", "vader_memo"})
+
+
 @dataclass(frozen=True)
 class Part:
     """Some sections of the report (by Report field name) and some of its tables."""
@@ -236,6 +241,56 @@ def compute_generative_part(data: LogData, found: Conversations, options: Report
 PartFunction = Callable[[LogData, Conversations, ReportOptions], Part]
 PARTS: tuple[PartFunction, ...] = (compute_load_part, compute_activity_part, compute_vader_part,
                                    compute_outcome_part, compute_utterance_part, compute_generative_part)
+# the parts that read the conversations (the others need only the tables)
+NEED_CONVERSATIONS = (compute_activity_part, compute_outcome_part, compute_generative_part)
+# The options each part reads besides READ_BY_EVERY_PART when no tables are asked for (with
+# tables, a part may read any option: the time zone bins the tables over time), by part name.
+# The parts that read the conversations list ``idle_timeout_s``, which finds them. A part is the
+# same under any options that agree on these, which lets the store keep it (``report.kept_parts``):
+# another --tz computes nothing again, another --top only the activity. ``options_for`` holds
+# each part to its list.
+SECTION_OPTIONS = {
+    "compute_load_part": (),
+    "compute_activity_part": ("top", "idle_timeout_s"),
+    "compute_vader_part": (),
+    "compute_outcome_part": ("idle_timeout_s", "escalation"),
+    "compute_utterance_part": (),
+    "compute_generative_part": ("idle_timeout_s",),
+}
+
+
+class PartOptions:
+    """The options one part may read (SECTION_OPTIONS): reading any other raises, so a part
+    cannot come to depend on an option its kept copy is not keyed on."""
+
+    def __init__(self, options: ReportOptions, part_name: str):
+        self._options, self._part_name = options, part_name
+        self._names = READ_BY_EVERY_PART.union(SECTION_OPTIONS[part_name])
+
+    def __getattr__(self, name: str):
+        if name not in self._names:
+            raise AttributeError(f"{self._part_name} reads options.{name}, which SECTION_OPTIONS does not "
+                                 "list for it: add it there, so its kept copies are told apart")
+        return getattr(self._options, name)
+
+
+def options_for(compute: PartFunction, options: ReportOptions):
+    """The options ``compute`` is given: all of them when tables are asked for (parts with
+    tables are never kept), else only those it is keyed on."""
+    return options if options.tables else PartOptions(options, compute.__name__)
+
+
+def part_key(compute: PartFunction, options: ReportOptions) -> str:
+    """What a part computed without tables depends on besides the data: its name and options."""
+    return repr((compute.__name__, [(name, getattr(options, name)) for name in SECTION_OPTIONS[compute.__name__]]))
+
+
+def compute_parts(data: LogData, options: ReportOptions, wanted: tuple = PARTS) -> dict[str, Part]:
+    """The ``wanted`` parts by name, each computed once here (the conversations only if one
+    reads them)."""
+    found = (compute_conversations(data.turns, idle_timeout_s=options.idle_timeout_s)
+             if any(compute in NEED_CONVERSATIONS for compute in wanted) else None)
+    return {compute.__name__: compute(data, found, options_for(compute, options)) for compute in wanted}
 
 
 def assemble_report(parts: list[Part]) -> Report:
@@ -248,5 +303,4 @@ def assemble_report(parts: list[Part]) -> Report:
 
 def build_report(data: LogData, options: ReportOptions = ReportOptions()) -> Report:
     """The report of ``data``, every value computed once (in this process)."""
-    found = compute_conversations(data.turns, idle_timeout_s=options.idle_timeout_s)
-    return assemble_report([compute(data, found, options) for compute in PARTS])
+    return assemble_report(list(compute_parts(data, options).values()))

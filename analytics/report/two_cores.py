@@ -19,9 +19,10 @@ import numpy as np
 
 from lexlens.analytics.errors import LexlensError
 from lexlens.analytics.metrics.conversations import Conversations, compute_conversations
-from lexlens.analytics.report.build import (ReportOptions, assemble_report, build_report,
+from lexlens.analytics.report.build import (NEED_CONVERSATIONS, PARTS, Part, ReportOptions, assemble_report,
                                             compute_activity_part, compute_generative_part, compute_load_part,
-                                            compute_outcome_part, compute_utterance_part, compute_vader_part)
+                                            compute_outcome_part, compute_parts, compute_utterance_part,
+                                            compute_vader_part, options_for)
 from lexlens.analytics.report.model import Report
 from lexlens.analytics.schema import LogData
 from lexlens.analytics.second_core import LARGE_TURNS, MIN_TURNS, release_freed_memory, second_core_available
@@ -31,8 +32,6 @@ from lexlens.analytics.second_core import LARGE_TURNS, MIN_TURNS, release_freed_
 # million records: activity 0.9 s, the outcomes 0.75, the utterances 0.45, VADER 0.15-0.45).
 QUEUE_ORDER = (compute_utterance_part, compute_vader_part, compute_load_part,
                compute_activity_part, compute_outcome_part, compute_generative_part)
-# the parts that read the conversations (the others need only the tables)
-NEED_CONVERSATIONS = (compute_activity_part, compute_outcome_part, compute_generative_part)
 # Above LARGE_TURNS, kept here one after the other: side by side, their peaks added up (5M
 # records: +1.6 and +0.7 GiB over the tables' 3.2 GiB).
 KEPT_HERE_LARGE = (compute_activity_part, compute_outcome_part)
@@ -90,8 +89,8 @@ class PartQueue:
         return self.parts[position] if position < len(self.parts) else None
 
 
-def worth_two_cores(data: LogData) -> bool:
-    return second_core_available() and len(data.turns) >= MIN_TURNS
+def worth_two_cores(data: LogData, wanted: tuple = PARTS) -> bool:
+    return second_core_available() and len(data.turns) >= MIN_TURNS and len(wanted) > 1
 
 
 def parts_kept_here(data: LogData, options: ReportOptions) -> tuple:
@@ -103,11 +102,19 @@ def parts_kept_here(data: LogData, options: ReportOptions) -> tuple:
 
 def build_report_on_two_cores(data: LogData, options: ReportOptions = ReportOptions()) -> Report:
     """``build_report``, its parts shared with a forked child when that is faster."""
-    if not worth_two_cores(data):
-        return build_report(data, options)
-    kept_here = parts_kept_here(data, options)
+    return assemble_report(list(compute_parts_on_two_cores(data, options).values()))
+
+
+def compute_parts_on_two_cores(data: LogData, options: ReportOptions, wanted: tuple = PARTS) -> dict[str, Part]:
+    """``build.compute_parts``, the parts shared with a forked child when that is faster."""
+    if not worth_two_cores(data, wanted):
+        return compute_parts(data, options, wanted)
+    names = {part.__name__ for part in wanted}
+    kept_here = tuple(part for part in parts_kept_here(data, options) if part.__name__ in names)
     context = multiprocessing.get_context("fork")  # the child shares the tables, nothing is copied
-    queue = PartQueue(tuple(part for part in QUEUE_ORDER if part not in kept_here), context)
+    queue = PartQueue(tuple(part for part in QUEUE_ORDER if part not in kept_here and part.__name__ in names),
+                      context)
+    need_conversations = any(part in NEED_CONVERSATIONS for part in kept_here + queue.parts)
     receiver, sender = context.Pipe(duplex=False)
     shared = SharedConversations(len(data.turns), options.idle_timeout_s)
 
@@ -118,7 +125,7 @@ def build_report_on_two_cores(data: LogData, options: ReportOptions = ReportOpti
             while (compute := queue.take()) is not None:
                 if found is None and compute in NEED_CONVERSATIONS:
                     found = shared.take()
-                parts.append(compute(data, found, options))
+                parts.append((compute.__name__, compute(data, found, options_for(compute, options))))
             sender.send(("ok", parts))
         except BaseException as error:  # handed to the parent, which raises it as its own
             sender.send(("error", error))
@@ -126,14 +133,16 @@ def build_report_on_two_cores(data: LogData, options: ReportOptions = ReportOpti
     process = context.Process(target=child, daemon=True)
     release_freed_memory()  # pages kept free here and then reused by the child would be copied
     process.start()
+    found = None
     with shared:
-        found = compute_conversations(data.turns, idle_timeout_s=options.idle_timeout_s)  # once, for both
-        shared.give(found)
-    here = [compute(data, found, options) for compute in kept_here]
+        if need_conversations:
+            found = compute_conversations(data.turns, idle_timeout_s=options.idle_timeout_s)  # once, for both
+            shared.give(found)
+    here = [(compute.__name__, compute(data, found, options_for(compute, options))) for compute in kept_here]
     while (compute := queue.take()) is not None:
-        here.append(compute(data, found, options))
+        here.append((compute.__name__, compute(data, found, options_for(compute, options))))
     status, value = receiver.recv()
     process.join()
     if status == "error":
         raise value
-    return assemble_report(here + value)
+    return dict(here + value)

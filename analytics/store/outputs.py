@@ -39,14 +39,23 @@ def code_digest() -> str:
     return source_digest(("analytics",))
 
 
-def output_key(plans: list[FilePlan], options: dict, resolved: str) -> Optional[str]:
-    """The key of an output, or None when a file is not wholly in the store."""
+def source_key(plans: list[FilePlan], resolved: str) -> Optional[str]:
+    """The key of what a report reads: each file's identity and the pieces it was read from,
+    and the filters as resolved; None when a file is not wholly in the store."""
     if any(plan.why != "stored" for plan in plans):
         return None
     files = [[str(plan.path.resolve()), plan.stat.st_size, plan.stat.st_mtime_ns, plan.stat.st_ino,
               [segment.piece for segment in plan.segments]] for plan in plans]
-    body = json.dumps([code_digest(), files, options, resolved], sort_keys=True, default=str)
+    body = json.dumps([code_digest(), files, resolved], sort_keys=True, default=str)
     return hashlib.sha256(body.encode()).hexdigest()
+
+
+def output_key(plans: list[FilePlan], options: dict, resolved: str) -> Optional[str]:
+    """The key of an output, or None when a file is not wholly in the store."""
+    source = source_key(plans, resolved)
+    if source is None:
+        return None
+    return hashlib.sha256(json.dumps([source, options], sort_keys=True, default=str).encode()).hexdigest()
 
 
 def kept_output(store: Store, key: str) -> Optional[str]:
