@@ -7,7 +7,6 @@ import sys
 import types
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from lexlens.analytics.cli import main
@@ -251,8 +250,9 @@ def test_parts_that_read_no_conversations_are_queued_first():
     """The child starts while this process finds the conversations: the queue's first parts
     must not wait for them."""
     import lexlens.analytics.report.two_cores as two_cores
+    from lexlens.analytics.report.build import reads_conversations
 
-    waiting = [part in two_cores.NEED_CONVERSATIONS for part in two_cores.QUEUE_ORDER]
+    waiting = [reads_conversations(part) for part in two_cores.QUEUE_ORDER]
     assert waiting == sorted(waiting) and not waiting[0]
 
 
@@ -283,7 +283,7 @@ def test_each_part_is_computed_once_by_one_of_two_processes(monkeypatch, tmp_pat
     options = build.ReportOptions(tables=tables)
     kept = {part.__name__ for part in two_cores.parts_kept_here(data, options)}
     wrapped = {part: noted(part) for part in build.PARTS}
-    for name in ("QUEUE_ORDER", "NEED_CONVERSATIONS", "KEPT_HERE_LARGE", "KEPT_HERE_TABLES"):
+    for name in ("QUEUE_ORDER", "KEPT_HERE_LARGE", "KEPT_HERE_TABLES"):
         monkeypatch.setattr(two_cores, name, tuple(wrapped[part] for part in getattr(two_cores, name)))
     parallel = two_cores.build_report_on_two_cores(data, options)
     computed = [line.split() for line in journal.read_text().splitlines()]

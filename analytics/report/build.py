@@ -259,6 +259,12 @@ SECTION_OPTIONS = {
 }
 
 
+def reads_conversations(compute: PartFunction) -> bool:
+    """Whether a part reads the conversations (by name: a part wrapped to be timed or counted
+    is still the part)."""
+    return compute.__name__ in {part.__name__ for part in NEED_CONVERSATIONS}
+
+
 class PartOptions:
     """The options one part may read (SECTION_OPTIONS): reading any other raises, so a part
     cannot come to depend on an option its kept copy is not keyed on."""
@@ -289,7 +295,7 @@ def compute_parts(data: LogData, options: ReportOptions, wanted: tuple = PARTS) 
     """The ``wanted`` parts by name, each computed once here (the conversations only if one
     reads them)."""
     found = (compute_conversations(data.turns, idle_timeout_s=options.idle_timeout_s)
-             if any(compute in NEED_CONVERSATIONS for compute in wanted) else None)
+             if any(map(reads_conversations, wanted)) else None)
     return {compute.__name__: compute(data, found, options_for(compute, options)) for compute in wanted}
 
 

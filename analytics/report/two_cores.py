@@ -19,10 +19,10 @@ import numpy as np
 
 from lexlens.analytics.errors import LexlensError
 from lexlens.analytics.metrics.conversations import Conversations, compute_conversations
-from lexlens.analytics.report.build import (NEED_CONVERSATIONS, PARTS, Part, ReportOptions, assemble_report,
+from lexlens.analytics.report.build import (PARTS, Part, ReportOptions, assemble_report,
                                             compute_activity_part, compute_generative_part, compute_load_part,
                                             compute_outcome_part, compute_parts, compute_utterance_part,
-                                            compute_vader_part, options_for)
+                                            compute_vader_part, options_for, reads_conversations)
 from lexlens.analytics.report.model import Report
 from lexlens.analytics.schema import LogData
 from lexlens.analytics.second_core import LARGE_TURNS, MIN_TURNS, release_freed_memory, second_core_available
@@ -41,8 +41,8 @@ KEPT_HERE_TABLES = (compute_activity_part, compute_load_part)
 
 class SharedConversations:
     """The conversations found here after the fork, for the child's parts that read them: the
-    child starts with the parts that do not (NEED_CONVERSATIONS) while this process finds
-    them. The keys go through an anonymous shared mapping; a pipe says when they are there
+    child starts with the parts that do not (``build.reads_conversations``) while this process
+    finds them. The keys go through an anonymous shared mapping; a pipe says when they are there
     (closed without a word: they could not be found, and the child's part fails)."""
 
     def __init__(self, turns: int, idle_timeout_s: float):
@@ -114,7 +114,7 @@ def compute_parts_on_two_cores(data: LogData, options: ReportOptions, wanted: tu
     context = multiprocessing.get_context("fork")  # the child shares the tables, nothing is copied
     queue = PartQueue(tuple(part for part in QUEUE_ORDER if part not in kept_here and part.__name__ in names),
                       context)
-    need_conversations = any(part in NEED_CONVERSATIONS for part in kept_here + queue.parts)
+    need_conversations = any(map(reads_conversations, kept_here + queue.parts))
     receiver, sender = context.Pipe(duplex=False)
     shared = SharedConversations(len(data.turns), options.idle_timeout_s)
 
@@ -123,7 +123,7 @@ def compute_parts_on_two_cores(data: LogData, options: ReportOptions, wanted: tu
             shared.forked()
             found, parts = None, []
             while (compute := queue.take()) is not None:
-                if found is None and compute in NEED_CONVERSATIONS:
+                if found is None and reads_conversations(compute):
                     found = shared.take()
                 parts.append((compute.__name__, compute(data, found, options_for(compute, options))))
             sender.send(("ok", parts))
