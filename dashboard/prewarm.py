@@ -188,6 +188,9 @@ def warm(argv: list[str]) -> None:
 
 def main(argv: Optional[list[str]] = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
+    from lexlens.dashboard.console import tolerate_lost_console
+
+    tolerate_lost_console()  # before Streamlit's logging takes hold of the streams
     # Streamlit (plotly with it) imported whole before the thread starts, which imports pandas,
     # pyarrow and plotly while the server starts; page runs wait for it (import_gate says why).
     from streamlit.web.cli import main as streamlit_main

@@ -268,3 +268,38 @@ def test_a_visitor_cannot_reach_outside_the_data_dir(tmp_path):
     assert len(set(texts)) == 1  # the same page whether the path exists or not
     assert "6 lines read" in allowed
     assert REFUSAL in typed and "SECRETVALUE" not in typed
+
+
+def test_a_console_whose_reader_went_away_drops_what_is_written():
+    """``dashboard.console``: a write into a pipe nobody reads any more is counted as done,
+    and the descriptor then leads to /dev/null for every later write."""
+    from lexlens.dashboard.console import ReaderGoneTolerant
+
+    reader, writer = os.pipe()
+    try:
+        raw = ReaderGoneTolerant(writer)
+        assert raw.write(b"read\n") == 5 and os.read(reader, 5) == b"read\n"
+        os.close(reader)
+        assert raw.write(b"nobody reads this\n") == 18  # BrokenPipeError without the guard
+        assert os.readlink(f"/proc/self/fd/{writer}") == os.devnull
+        assert raw.write(b"") == 0 and raw.write(b"still fine\n") == 11
+    finally:
+        os.close(writer)
+
+
+def test_a_server_whose_console_went_away_still_stops_on_sigterm():
+    """A server started by a program that then went away: Streamlit prints "Stopping..." when
+    it gets SIGTERM, into a pipe nobody reads; it must stop all the same (before
+    ``dashboard.console`` it served on)."""
+    port = free_port()
+    command = [sys.executable, "-m", "lexlens", "serve", "--port", str(port), "--host", "127.0.0.1"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                               cwd=ROOT)
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", process, 60)
+        process.stdout.close()  # the reader goes, as when the program that started it is killed
+        process.stderr.close()
+        os.kill(process.pid, signal.SIGTERM)
+        assert process.wait(20) == 0
+    finally:
+        stop_group(process)
