@@ -11,19 +11,18 @@ import pandas as pd
 from pandas.api.types import union_categoricals
 
 from lexlens.analytics.ingest.server_responses import concat_responses
-from lexlens.analytics.schema import TABLES, LoadReport, LogData, empty_table
+from lexlens.analytics.schema import TABLES, LoadReport, LogData, empty_table, positions_of
 from lexlens.analytics.sources.files import ReadUnit
 
 
 def renumber_turns(data: LogData) -> LogData:
-    """Make ``turn`` 0..n-1 again after rows were dropped at load time."""
+    """Make ``turn`` 0..n-1 again after rows were dropped at load time (a side row whose turn
+    was dropped gets -1)."""
     old = data.turns["turn"].to_numpy()
-    mapping = np.full(old.max() + 1 if len(old) else 0, -1, dtype="int64")
-    mapping[old] = np.arange(len(old))
 
     def remap(table: pd.DataFrame) -> pd.DataFrame:
         table = table.reset_index(drop=True)
-        table["turn"] = mapping[table["turn"].to_numpy()]
+        table["turn"] = positions_of(old, table["turn"].to_numpy()).astype(np.int64, copy=False)
         return table
 
     return data.with_tables(remap(data.turns), **{name: remap(table)
