@@ -41,6 +41,8 @@ BAD_OPTIONS = {
     "--idle-timeout -1": (["--idle-timeout", "-1"], "give a number of seconds above 0"),
     "--idle-timeout -5": (["--idle-timeout", "-5"], "give a number of seconds above 0"),
     "--idle-timeout 1e300": (["--idle-timeout", "1e300"], "at most 86400"),
+    "--escalation-attribute =": (["--escalation-attribute", "="], "names no attribute"),
+    "--escalation-attribute ' =yes'": (["--escalation-attribute", " =yes"], "names no attribute"),
     "--region 'bad region!'": (["--region", "bad region!"], "is not an AWS region name"),
     "--endpoint-url 'not a url'": (["--log-group", "g", "--endpoint-url", "not a url"],
                                    "is not an http:// or https:// URL"),

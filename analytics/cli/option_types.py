@@ -23,6 +23,13 @@ def given_source(text: str) -> str:
     return text
 
 
+def attribute_rule(text: str) -> str:
+    """KEY or KEY=VALUE with a key (``--escalation-attribute``)."""
+    if not text.partition("=")[0].strip():
+        raise argparse.ArgumentTypeError(f"{text!r} names no attribute: give KEY or KEY=VALUE")
+    return text
+
+
 def positive_int(text: str, most: int | None = None) -> int:
     """A whole number from 1 (to ``most``)."""
     try:

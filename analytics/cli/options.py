@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from lexlens.analytics.cli.option_types import Deprecated, idle_seconds
+from lexlens.analytics.cli.option_types import Deprecated, attribute_rule, idle_seconds
 from lexlens.analytics.errors import LexlensError
 
 
@@ -77,7 +77,7 @@ def add_outcome_arguments(parser: argparse.ArgumentParser) -> None:
                             "at most 86400)")
     group.add_argument("--escalation-intent", action="append", default=[], metavar="NAME",
                        help="an intent meaning hand-off to a person (repeatable)")
-    group.add_argument("--escalation-attribute", metavar="KEY[=VALUE]",
+    group.add_argument("--escalation-attribute", metavar="KEY[=VALUE]", type=attribute_rule,
                        help="a session attribute meaning hand-off (any non-empty value without =VALUE)")
     group.add_argument("--escalation-action", action="append", default=[], metavar="TYPE",
                        help="a dialog action type meaning hand-off (repeatable)")
