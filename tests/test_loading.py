@@ -55,6 +55,35 @@ def test_mixed_shapes_in_one_file_and_nested_folders(tmp_path):
     assert report.rejections[0].line == 5 and report.rejections[0].source.endswith("mixed.log")
 
 
+@pytest.mark.parametrize("layout, read", [
+    ({"a.jsonl": "x"}, ["a.jsonl"]),
+    ({"a.jsonl": "x", ".hidden.jsonl": "x", "sub/b.jsonl": "x", "sub/.notes": "x"}, ["a.jsonl", "sub/b.jsonl"]),
+    ({"a.jsonl": "x", ".git/objects/ab/cdef": "x", ".git/HEAD": "x"}, ["a.jsonl"]),  # logs kept in a repository
+    ({"a.jsonl": "x", "__pycache__/m.cpython-311.pyc": "x", "sub/.cache/c.jsonl": "x"}, ["a.jsonl"]),
+    ({"a.jsonl": "x", ".DS_Store": "x", "Thumbs.db": "x"}, ["a.jsonl"]),
+    ({".git/HEAD": "x"}, None),  # nothing but hidden files: no files
+], ids=["one file", "hidden files", "hidden folder", "caches", "desktop litter", "only hidden"])
+def test_a_folder_reads_every_file_but_hidden_ones_and_caches(tmp_path, layout, read):
+    for name, text in layout.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    if read is None:
+        with pytest.raises(LexlensError, match="holds no files"):
+            files_module.find_log_files([tmp_path])
+    else:
+        assert [path.relative_to(tmp_path).as_posix() for path in files_module.find_log_files([tmp_path])] == read
+
+
+def test_a_hidden_folder_named_itself_is_read():
+    """Only what lies under a named folder is filtered: a folder named outright is read,
+    hidden or not (the check is on the parts below it)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix=".hidden-") as folder:
+        (Path(folder) / "a.jsonl").write_text("x")
+        assert [path.name for path in files_module.find_log_files([folder])] == ["a.jsonl"]
+
+
 def test_several_paths_in_one_call(tmp_path):
     one, two = tmp_path / "1.jsonl", tmp_path / "2.jsonl"
     one.write_text(json.dumps(RECORDS[0]) + "\n")

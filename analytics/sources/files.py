@@ -32,15 +32,17 @@ CR_LINE_END = re.compile(rb"[}\]][ \t]*\r")
 
 
 def find_log_files(paths: Sequence[Union[str, Path]]) -> list[Path]:
-    """Every file named, and every file under every folder named (recursively, sorted)."""
+    """Every file named, and every file under every folder named (recursively, sorted), but
+    hidden files, files in hidden folders (``.git``), Python's ``__pycache__`` and SKIPPED_NAMES."""
     if not paths:
         raise LexlensError("no input: name at least one log file or folder.")
     files: list[Path] = []
     for raw in paths:
         path = Path(raw).expanduser()
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")
-                           and p.name not in SKIPPED_NAMES)
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.name not in SKIPPED_NAMES
+                           and not any(part.startswith(".") or part == "__pycache__"
+                                       for part in p.relative_to(path).parts))
             if not found:
                 raise LexlensError(f"the folder {path} holds no files.")
             files.extend(found)
