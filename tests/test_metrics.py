@@ -458,6 +458,7 @@ CONTAINS_CASES = {  # (keys, wanted)
     "no questions": ([1, 2], []),
     "bits at every position of a byte": (list(range(0, 24, 3)), list(range(24))),
     "repeated keys and questions": ([7, 7, 8, 0], [0, 7, 7, 9, 8, 1]),
+    "beyond the byte table: the bitset": ([2**27 + 5, 3], [2**27 + 5, 2**27 + 4, 3, 4]),
     "beyond the bitset: np.isin": ([2**40, 3], [2**40, 3, 2**40 + 1]),
     "negative: np.isin": ([-1, 4], [-1, 4, 5]),
 }
