@@ -75,6 +75,73 @@ def test_every_sample_file_round_trips_through_the_store(sample, store):
     assert_same_load(second, parsed)
 
 
+def shuffled_with_repeats(tmp_path: Path, units: int = 1) -> Path:
+    """A scanned file whose load drops repeated records and sorts turns by time: the rows the
+    writer gets are not the rows the scanner made."""
+    lines = lines_of(0, 60)
+    lines = lines[30:] + lines[:30] + lines[5:9]  # out of time order, four records repeated
+    path = tmp_path / "shuffled.jsonl"
+    write_lines(path, lines)
+    return path
+
+
+@pytest.mark.parametrize("workers", [1, 2], ids=["one unit", "units scanned apart"])
+def test_the_writer_writes_the_scanned_codes_and_reads_back_the_same(workers, tmp_path, store, monkeypatch):
+    """A file the C scanner reads is written from the texts' codes (``ingest.text_codes``: no
+    string hashed again), after duplicates were dropped and turns sorted; the stored load
+    equals the parsed one, and the codes were the ones used."""
+    from lexlens.analytics.ingest import native, text_codes
+    from lexlens.analytics.store import frames
+
+    from lexlens.analytics.store import loader
+
+    if not native.use_native(None):
+        pytest.skip("the C scanner is not built")
+    if workers > 1:  # several units, each interning its own texts
+        monkeypatch.setattr(loader, "unit_bytes_for", lambda files, workers: 2048)
+    path = shuffled_with_repeats(tmp_path)
+    used = []
+    real = frames.dictionary_of_codes
+    monkeypatch.setattr(frames, "dictionary_of_codes",
+                        lambda codes, texts: used.append(len(codes)) or real(codes, texts))
+    first, _ = load_logs_stored([path], store, aside=False)
+    assert first.report.duplicates == 4 and not any(str(name).startswith(text_codes.ROWS) for name in first.turns)
+    texts_written = sum(1 for name, columns in ALL_TABLES.items() if len(getattr(first, name))
+                        for column, (dtype, _) in columns.items() if dtype == "str" and column != "request_id")
+    assert len(used) == texts_written >= 4  # every text column written from its codes
+    second, use = load_logs_stored([path], store)
+    assert use.files == {"stored": 1}
+    assert_same_load(second, load_logs([path], workers=workers))
+    assert_same_load(first, second)
+
+
+def test_codes_are_used_only_for_the_very_table_they_were_settled_for(tmp_path, store, monkeypatch):
+    """Codes belong to one table object and are checked on a sample of its rows: a filtered
+    copy has none, and codes that name other texts are refused (the writer then hashes). Once
+    the load is written they are let go; a load without the store never keeps them."""
+    from lexlens.analytics.ingest import text_codes
+
+    path = shuffled_with_repeats(tmp_path)
+    unstored = load_logs([path])
+    assert text_codes.codes_of(unstored.turns, "transcript") is None
+    data, _ = load_logs_stored([path], store, aside=False)
+    assert text_codes.codes_of(data.turns, "transcript") is None  # written, then let go
+    monkeypatch.setattr(text_codes, "forget", lambda: None)
+    data, _ = load_logs_stored([path], Store(tmp_path / "another"), aside=False)
+    turns = data.turns
+    assert text_codes.codes_of(turns, "transcript") is not None
+    assert text_codes.codes_of(turns.iloc[1:], "transcript") is None  # another table
+    assert text_codes.codes_of(turns, "request_id") is None  # never kept: one per row
+    codes, texts_ = text_codes.codes_of(turns, "session_id")
+    entry = text_codes._settled[id(turns)]
+    entry[1]["session_id"] = (codes[::-1].copy(), texts_)  # the rows' texts in the wrong order
+    assert text_codes.codes_of(turns, "session_id") is None
+    entry[1]["session_id"] = (codes[:-1], texts_)  # a row short
+    assert text_codes.codes_of(turns, "session_id") is None
+    entry[1]["session_id"] = (codes + len(texts_), texts_)  # past the texts
+    assert text_codes.codes_of(turns, "session_id") is None
+
+
 def test_the_line_accounting_survives_the_store(tmp_path, store):
     path = tmp_path / "mixed.jsonl"
     good = lines_of(0, 5)

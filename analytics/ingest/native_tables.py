@@ -63,6 +63,9 @@ class ScanTables:
         self.turns = 0  # turns in the scans added so far
         self.keys = dict.fromkeys(KEY_WIDTH, 0)  # keys of each list in the scans added so far
         self.texts: dict[str, int] = {}  # texts of each list in the scans added so far
+        # {table: {column: (codes, texts)}}: the text columns' codes, for the store's writer
+        # (``ingest.text_codes``); request ids are left out (one per row: no dictionary)
+        self.known: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
 
     def keep(self, name: str, values: np.ndarray) -> None:
         self.shares.setdefault(name, []).append(values)
@@ -152,11 +155,16 @@ class ScanTables:
         data = {"turn": np.arange(count, dtype="int64"),
                 "time": pd.to_datetime(take("time_ms"), unit="ms", utc=True).as_unit("ns"),
                 "session_key": np.zeros(count, dtype="int64")}
-        texts = take("texts:texts")
+        texts, known = take("texts:texts"), {}
         for name in TEXT_COLUMNS:
-            data[name] = object_column(texts[take(f"{name}:codes")])
-        del texts
-        data["bot_messages"] = object_column(take("messages:texts")[take("bot_messages:codes")])
+            codes = take(f"{name}:codes")
+            data[name] = object_column(texts[codes])
+            if name != "request_id":
+                known[name] = (codes, texts)
+        messages, codes = take("messages:texts"), take("bot_messages:codes")
+        data["bot_messages"] = object_column(messages[codes])
+        known["bot_messages"] = (codes, messages)
+        self.known["turns"] = known
         for _, codes, names in TURN_KEYED:
             row_codes = take(codes)
             for name in names:
@@ -171,13 +179,14 @@ class ScanTables:
         code, take = self.take("slot_code"), self.take
         if not len(code):
             return empty_table(SLOT_COLUMNS)
+        original, interpreted = take("slot:original_value:texts"), take("slot:interpreted_value:texts")
         columns = {
             "turn": writable(take("slot_turn")), "intent": self.categorical("slot:intent", code),
             "slot": self.categorical("slot:slot", code), "shape": self.categorical("slot:shape", code),
             "item": writable(take("slot_item")), "filled": take("slot_filled").astype(bool),
-            "original_value": object_column(take("slot:original_value:texts")[code]),
-            "interpreted_value": object_column(take("slot:interpreted_value:texts")[code]),
+            "original_value": object_column(original[code]), "interpreted_value": object_column(interpreted[code]),
         }
+        self.known["slots"] = {"original_value": (code, original), "interpreted_value": (code, interpreted)}
         return frame_of(columns, SLOT_COLUMNS)
 
     def interpretation_table(self) -> pd.DataFrame:
@@ -192,8 +201,10 @@ class ScanTables:
         code, turn = self.take(f"{prefix}_code"), self.take(f"{prefix}_turn")
         if not len(code):
             return empty_table(schema)
+        values = self.take(f"{prefix}:value:texts")
+        self.known["attributes" if prefix == "attr" else "request_attributes"] = {"value": (code, values)}
         return frame_of({"turn": writable(turn), "key": self.categorical(f"{prefix}:key", code),
-                         "value": object_column(self.take(f"{prefix}:value:texts")[code])}, schema)
+                         "value": object_column(values[code])}, schema)
 
 
 def frame_of(columns: dict, schema: dict) -> pd.DataFrame:

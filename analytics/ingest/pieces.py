@@ -18,6 +18,7 @@ from lexlens.analytics.ingest.line_loader import LineLoader, map_units
 from lexlens.analytics.ingest.native import PendingScan, start_units
 from lexlens.analytics.ingest.native_tables import ScanTables
 from lexlens.analytics.ingest.stacking import concat_parts, merge_by_line
+from lexlens.analytics.ingest.text_codes import mark_scanned
 from lexlens.analytics.schema import LoadReport, LogData
 from lexlens.analytics.sources.files import Piece, ReadUnit, piece_units, scannable
 from lexlens.analytics.sources.limits import ReadLimits
@@ -26,12 +27,13 @@ Progress = Callable[[int, int], None]  # (bytes read, bytes in all)
 
 
 def parse_pieces(pieces: list[Piece], unit_bytes: int, workers: int, native: bool, limits: ReadLimits,
-                 progress: Optional[Progress] = None,
-                 pending: Optional[PendingScan] = None) -> list[tuple[LogData, int]]:
+                 progress: Optional[Progress] = None, pending: Optional[PendingScan] = None,
+                 text_codes: bool = False) -> list[tuple[LogData, int]]:
     """(LogData, physical lines) per piece (turns in line order, duplicates not yet dropped).
     The pieces the C scanner can read are scanned, the others (a JSON document) parsed in
     Python: one such file in a folder no longer sends every other file to Python. ``pending``:
-    the scan of exactly these pieces' units, started earlier (only when all are scannable)."""
+    the scan of exactly these pieces' units, started earlier (only when all are scannable).
+    ``text_codes``: the scanned texts' codes are kept for the store's writer (``ingest.text_codes``)."""
     units_of = [piece_units(piece, unit_bytes, limits.file_bytes) for piece in pieces]
     units = [unit for group in units_of for unit in group]
     if not units:
@@ -54,7 +56,7 @@ def parse_pieces(pieces: list[Piece], unit_bytes: int, workers: int, native: boo
     try:
         for piece, group, scan in zip(pieces, units_of, scanned):
             if scan:  # each scan combined as it comes, while the threads read the next units
-                part, physical = combine_scans(group, (next(scans) for _ in group))
+                part, physical = combine_scans(group, (next(scans) for _ in group), text_codes)
             else:
                 part, physical = combine_parts(group, [next(parsed) for _ in group])
             parts.append((with_lines_before(part, piece.lines_before), physical))
@@ -105,10 +107,10 @@ def combine_parts(units: list[ReadUnit], parts: list) -> tuple[LogData, int]:
     return concat_parts(units, parts), sum(physical for _, physical in parts)
 
 
-def combine_scans(units: list[ReadUnit], scans: Iterable) -> tuple[LogData, int]:
+def combine_scans(units: list[ReadUnit], scans: Iterable, text_codes: bool = False) -> tuple[LogData, int]:
     """One LogData from the C scanner's per-unit scans, taken one by one as they come (the
     lines a scan left go through the Python parser and are merged back in line order), and
-    the physical lines of the units."""
+    the physical lines of the units; with ``text_codes``, the texts' codes kept for the writer."""
     combined, loader = ScanTables(), LineLoader()
     # line numbers: file-relative for people, and one running count ordering all input
     file_lines: dict = {}  # lines of each file in the units so far
@@ -123,6 +125,9 @@ def combine_scans(units: list[ReadUnit], scans: Iterable) -> tuple[LogData, int]
         file_lines[unit.path] = file_offset + physical
         run_offset += physical
     tables, line_no = combined.tables()
+    if text_codes and not loader.turn_lines:  # the rows as scanned: their texts' codes go to the writer
+        for name, table in tables.items():
+            mark_scanned(table, combined.known.get(name, {}))
     data = LogData(**tables, report=LoadReport(lines=combined.counts["lines"], blank=combined.counts["blank"]))
     if loader.turn_lines:
         python_part = LogData(**loader.tables(), report=loader.report)

@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from lexlens.analytics.ingest.text_codes import codes_of
 from lexlens.analytics.schema import TABLES, LoadReport, LogData, Rejection, SERVER_RESPONSE_COLUMNS
 
 ALL_TABLES = {**TABLES, "server_responses": SERVER_RESPONSE_COLUMNS}
@@ -26,10 +28,13 @@ FINISHED_KEY = "finished"  # report.json: the piece is a finished load (write_pi
 STRING_DTYPE_KEY = "lexlens.string_dtype"  # schema metadata: the text columns in pandas' str dtype
 
 
-def column_array(values: pd.Series, dtype: str) -> pa.Array:
-    """One column as Arrow: text and categories as dictionaries, numbers as they are."""
+def column_array(values: pd.Series, dtype: str, known: Optional[tuple[np.ndarray, np.ndarray]] = None) -> pa.Array:
+    """One column as Arrow: text and categories as dictionaries, numbers as they are.
+    ``known``: (codes, texts) of a text column, from the scan (``ingest.text_codes``)."""
     if dtype == "str" and values.name in UNIQUE_TEXT:
         return pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    if dtype == "str" and known is not None:
+        return dictionary_of_codes(*known)
     if dtype in ("str", "category"):
         if not isinstance(values.dtype, pd.CategoricalDtype):
             # Arrow's own dictionary encoding: faster than pd.factorize of the objects (session
@@ -42,6 +47,17 @@ def column_array(values: pd.Series, dtype: str) -> pa.Array:
     if dtype.startswith("datetime64"):
         return pa.array(values.array.asi8, type=pa.int64())  # ns since the epoch, UTC
     return pa.array(values.to_numpy(), from_pandas=True)
+
+
+def dictionary_of_codes(codes: np.ndarray, texts: np.ndarray) -> pa.DictionaryArray:
+    """The dictionary array of ``texts[codes]``, holding only the texts used (integer work: no
+    string is hashed). A text the scan interned twice (two of its units) is in it twice, which
+    reads back the same."""
+    used = np.zeros(len(texts), dtype=bool)
+    used[codes] = True
+    position = np.cumsum(used, dtype=np.int64) - 1
+    dictionary = pa.array(texts[used], type=pa.string(), from_pandas=True)
+    return pa.DictionaryArray.from_arrays(pa.array(position[codes].astype(np.int32)), dictionary)
 
 
 def column_values(array: pa.Array, dtype: str):
@@ -64,7 +80,8 @@ def column_values(array: pa.Array, dtype: str):
 def write_table(path: Path, table: pd.DataFrame, columns: dict) -> None:
     """``table`` as one record batch; a text column the parser made with pandas' string dtype
     (rather than object) is marked so, and read back the same."""
-    arrays = [column_array(table[name], dtype) for name, (dtype, _) in columns.items()]
+    arrays = [column_array(table[name], dtype, codes_of(table, name) if dtype == "str" else None)
+              for name, (dtype, _) in columns.items()]
     marked = [name for name, (dtype, _) in columns.items()
               if dtype == "str" and table[name].dtype != object]
     batch = pa.record_batch(arrays, names=list(columns),

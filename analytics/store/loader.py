@@ -137,6 +137,7 @@ def load_logs_stored(paths: Sequence[Union[str, Path]], store: Optional[Store],
     caller goes on; it then calls ``use.finish_writing()`` before it ends."""
     from lexlens.analytics.ingest.loading import combine_pieces, finish_load, load_logs
     from lexlens.analytics.ingest.pieces import parse_pieces
+    from lexlens.analytics.ingest.text_codes import forget as forget_text_codes
     from lexlens.analytics.second_core import release_freed_memory
 
     if store is None:
@@ -158,7 +159,8 @@ def load_logs_stored(paths: Sequence[Union[str, Path]], store: Optional[Store],
                          for plan, parts in zip(planned.plans, stored)]
         stored = [parts or [] for parts in stored]
     pieces = pieces_of(planned.plans)
-    parsed = parse_pieces(pieces, planned.unit_bytes, planned.workers, native, limits, progress, pending)
+    parsed = parse_pieces(pieces, planned.unit_bytes, planned.workers, native, limits, progress, pending,
+                          text_codes=True)
     use = StoreUse(used=True)
     by_file, fresh = [], iter(parsed)
     for plan, parts in zip(planned.plans, stored):
@@ -190,8 +192,10 @@ def load_logs_stored(paths: Sequence[Union[str, Path]], store: Optional[Store],
         if worth_writing_aside(len(finished.turns)):
             use.writer = write_aside(lambda: save_new_pieces(store, by_file, limits, whole))
             if use.writer is not None:
+                forget_text_codes()  # the forked writer has its own
                 return finished, use
     use.saved_pieces, use.note = save_new_pieces(store, by_file, limits, whole)
+    forget_text_codes()
     return finished, use
 
 
