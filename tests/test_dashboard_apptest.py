@@ -440,8 +440,8 @@ def test_a_restarted_server_draws_the_same_overview_from_the_store(demo, tmp_pat
     monkeypatch.setenv("LEXLENS_STORE_DIR", str(tmp_path / "store"))
     parsed = []
     real_parse = pieces.parse_pieces
-    monkeypatch.setattr(pieces, "parse_pieces", lambda units, *args: parsed.append(len(units)) or
-                        real_parse(units, *args))
+    monkeypatch.setattr(pieces, "parse_pieces", lambda units, *args, **kwargs: parsed.append(len(units)) or
+                        real_parse(units, *args, **kwargs))
     drawn = []
     for restart in range(2):
         st.cache_resource.clear()  # a restart: nothing kept in memory
