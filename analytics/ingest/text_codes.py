@@ -44,7 +44,8 @@ def mark_scanned(table: pd.DataFrame, known: dict[str, tuple[np.ndarray, np.ndar
     token = next(_tokens)
     narrowed: dict[int, np.ndarray] = {}  # one copy per codes array (slot values share theirs)
     for codes, texts in known.values():
-        narrowed.setdefault(id(codes), narrow(codes, len(texts)))
+        if id(codes) not in narrowed:
+            narrowed[id(codes)] = narrow(codes, len(texts))
     _pending[token] = {column: (narrowed[id(codes)], texts) for column, (codes, texts) in known.items()}
     while len(_pending) > PENDING_LIMIT:
         _pending.popitem(last=False)
@@ -76,12 +77,6 @@ def settle(table: pd.DataFrame) -> pd.DataFrame:
         _settled[id(table)] = (weakref.ref(table), settled)
         weakref.finalize(table, _settled.pop, id(table), None)
     return table
-
-
-def strip(table: pd.DataFrame) -> pd.DataFrame:
-    """``table`` without the hidden column (codes forgotten)."""
-    hidden = [name for name in table.columns if isinstance(name, str) and name.startswith(f"{ROWS}:")]
-    return table.drop(columns=hidden) if hidden else table
 
 
 def forget() -> None:
