@@ -167,7 +167,8 @@ def run(args) -> int:
             from lexlens.analytics.report.as_csv import prepare_folder
 
             prepare_folder(args.csv_dir)
-        key = output_key_of(args, pending, filters, rules)
+        source = source_key_of(args, pending, filters, rules)
+        key = output_key_of(args, source)
         if key is not None:
             from lexlens.analytics.store.outputs import kept_output
 
@@ -175,7 +176,6 @@ def run(args) -> int:
             if kept is not None:
                 sys.stdout.write(kept)
                 return 0
-        source = source_key_of(args, pending, filters, rules)
         options, kept_parts, missing = None, {}, None  # missing None: every part
         if source is not None:  # every file in the store: parts computed before under these options
             from lexlens.analytics.report.kept_parts import kept_parts_of, parts_missing
@@ -262,27 +262,25 @@ def compute_missing_parts(args, data, filters, rules, options, missing: tuple | 
     return compute_parts_on_two_cores(filtered, options, missing)
 
 
-def output_key_of(args, planned, filters, rules):
-    """The key under which the store keeps this report's output (analytics.store.outputs), or
-    None when the output is not kept: something to parse or pull, PII masked with this run's
-    secret, files written."""
-    if planned is None or rules is not None or args.csv_dir or args.rejects:
-        return None
-    from lexlens.analytics.store.outputs import output_key
-
-    options = {name: value for name, value in vars(args).items() if name != "run"}
-    return output_key(planned.plans, options, repr(filters))
-
-
 def source_key_of(args, planned, filters, rules):
-    """The key of the stored files and filters this report reads, under which the store keeps
-    its parts (analytics.report.kept_parts), or None under the same conditions as
-    ``output_key_of``."""
+    """The key of the stored files and filters this report reads (analytics.store.outputs),
+    under which the store keeps its parts and output, or None when nothing is kept: something
+    to parse or pull, PII masked with this run's secret, files written."""
     if planned is None or rules is not None or args.csv_dir or args.rejects:
         return None
     from lexlens.analytics.store.outputs import source_key
 
     return source_key(planned.plans, repr(filters))
+
+
+def output_key_of(args, source):
+    """The key under which the store keeps this report's output: its source's key and every
+    option as given (None with no source key)."""
+    if source is None:
+        return None
+    from lexlens.analytics.store.outputs import output_key
+
+    return output_key(source, {name: value for name, value in vars(args).items() if name != "run"})
 
 
 NOTHING_MATCHES = 3  # exit code: the input has records, but none passes the filters

@@ -20,7 +20,7 @@ from lexlens.analytics.ingest.native import PendingScan, use_native
 from lexlens.analytics.ingest.pieces import parse_pieces
 from lexlens.analytics.ingest.server_responses import finish_responses
 from lexlens.analytics.ingest.stacking import renumber_turns, stack_parts
-from lexlens.analytics.ingest.text_codes import settle
+from lexlens.analytics.ingest.text_codes import settle_tables
 from lexlens.analytics.second_core import release_freed_memory
 from lexlens.analytics.schema import LogData
 from lexlens.analytics.sources.files import Piece, default_workers, find_log_files, unit_bytes_for
@@ -104,8 +104,7 @@ def finish_load(data: LogData) -> LogData:
     data = replace(data, server_responses=responses)
     data.report.duplicates += repeats
     data.report.accepted = len(data.turns) + len(responses)
-    # the scanned rows' text codes, now in the final order, for the store's writer
-    return data.with_tables(settle(data.turns), **{name: settle(table) for name, table in data.side_tables().items()})
+    return settle_tables(data)  # the scanned rows' text codes, now in the final order, for the store's writer
 
 
 def load_records(records: Iterable[dict], source: str = "<records>") -> LogData:

@@ -146,8 +146,9 @@ class ScanTables:
 
     def other_tables(self) -> dict[str, pd.DataFrame]:
         return {"slots": self.slot_table(), "interpretations": self.interpretation_table(),
-                "attributes": self.attribute_table("attr", ATTRIBUTE_COLUMNS),
-                "request_attributes": self.attribute_table("req_attr", REQUEST_ATTRIBUTE_COLUMNS)}
+                "attributes": self.attribute_table("attributes", "attr", ATTRIBUTE_COLUMNS),
+                "request_attributes": self.attribute_table("request_attributes", "req_attr",
+                                                           REQUEST_ATTRIBUTE_COLUMNS)}
 
     def turn_table(self, count: int) -> tuple[pd.DataFrame, np.ndarray]:
         take = self.take
@@ -197,12 +198,12 @@ class ScanTables:
                          "intent": self.categorical("interp:intent", code),
                          "confidence": writable(take("interp_confidence"))}, INTERPRETATION_COLUMNS)
 
-    def attribute_table(self, prefix: str, schema: dict) -> pd.DataFrame:
+    def attribute_table(self, name: str, prefix: str, schema: dict) -> pd.DataFrame:
         code, turn = self.take(f"{prefix}_code"), self.take(f"{prefix}_turn")
         if not len(code):
             return empty_table(schema)
         values = self.take(f"{prefix}:value:texts")
-        self.known["attributes" if prefix == "attr" else "request_attributes"] = {"value": (code, values)}
+        self.known[name] = {"value": (code, values)}
         return frame_of({"turn": writable(turn), "key": self.categorical(f"{prefix}:key", code),
                          "value": object_column(values[code])}, schema)
 

@@ -26,6 +26,8 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
+    from lexlens.analytics.schema import LogData
+
 ROWS = "_scan_rows"  # the hidden column's prefix: f"{ROWS}:{token}"
 SAMPLE = 1000  # rows checked by identity before codes are used
 _tokens = itertools.count()
@@ -77,6 +79,14 @@ def settle(table: pd.DataFrame) -> pd.DataFrame:
         _settled[id(table)] = (weakref.ref(table), settled)
         weakref.finalize(table, _settled.pop, id(table), None)
     return table
+
+
+def settle_tables(data: "LogData") -> "LogData":
+    """``data`` with every table settled (``settle``); itself when no scan is pending (a load
+    without the store, or parsed in Python), its side tables not made early."""
+    if not _pending:
+        return data
+    return data.with_tables(settle(data.turns), **{name: settle(table) for name, table in data.side_tables().items()})
 
 
 def forget() -> None:

@@ -50,11 +50,8 @@ def source_key(plans: list[FilePlan], resolved: str) -> Optional[str]:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def output_key(plans: list[FilePlan], options: dict, resolved: str) -> Optional[str]:
-    """The key of an output, or None when a file is not wholly in the store."""
-    source = source_key(plans, resolved)
-    if source is None:
-        return None
+def output_key(source: str, options: dict) -> str:
+    """The key of an output: its source's key (``source_key``) and every option as given."""
     return hashlib.sha256(json.dumps([source, options], sort_keys=True, default=str).encode()).hexdigest()
 
 
